@@ -1,0 +1,1 @@
+/** Registers every device kind with the lab, so declarations can name them. */

@@ -1,0 +1,54 @@
+/**
+ * `uclab up`: brings a scenario's lab up on loopback and keeps it running until SIGINT or SIGTERM, so
+ * that openssl, curl, tshark or a TFTP client can talk to it. Prints one `lab ready` line on stdout and
+ * writes `lab.json` (every device's name, addresses, ports and certificate files) into the artifacts.
+ */
+import { loadScenario, runVariant } from '../runner.ts';
+import { stepLine, variantHeader } from '../reporters/pretty.ts';
+import type { Lab } from '../lab.ts';
+import type { Step } from '../scenario.ts';
+
+export async function upCommand(
+  ref: string,
+  o: { variant?: string; artifacts: string; block?: string; steps: boolean },
+): Promise<void> {
+  const r = await loadScenario(ref);
+  if (!r.ok) {
+    process.stderr.write(`uclab: ${r.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const s = r.scenario;
+  const variant = o.variant ?? Object.keys(s.variants)[0];
+  if (!variant || !s.variants[variant]) {
+    process.stderr.write(`uclab: no variant "${o.variant}" in ${s.id} (has: ${Object.keys(s.variants).join(', ')})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const scenario = o.steps ? s : { ...s, steps: (): Step[] => [] };
+  const result = await runVariant(scenario, variant, {
+    artifactsDir: o.artifacts,
+    block: o.block,
+    keepRunning: true,
+    onVariantStart: (v) => process.stderr.write(`${variantHeader(v)}\n`),
+    onStep: (_v, st) => process.stderr.write(`${stepLine(st)}\n`),
+    onLabReady: async (lab: Lab) => {
+      const path = lab.writeLabJson();
+      process.stdout.write(`lab ready ${lab.block.prefix}.0/24 ${path}\n`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          process.off('SIGINT', done);
+          process.off('SIGTERM', done);
+          resolve();
+        };
+        process.on('SIGINT', done);
+        process.on('SIGTERM', done);
+      });
+      process.stderr.write('uclab: stopping the lab\n');
+    },
+  });
+  if (result.outcome === 'broken') {
+    process.stderr.write(`uclab: ${result.reason}\n`);
+    process.exitCode = 2;
+  }
+}

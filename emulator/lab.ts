@@ -1,0 +1,207 @@
+/**
+ * A running lab: its address block, timeline, fabric, clock, artifacts and devices. A lab is built
+ * from a declaration (plain data, validated), started, driven by scenario steps, and stopped; stopping
+ * leaves no socket or timer behind.
+ */
+import { writeFileSync } from 'node:fs';
+import { type AddressBlock, claimAddressBlock } from './address-block.ts';
+import { Artifacts } from './artifacts.ts';
+import { LabClock } from './clock.ts';
+import type { Device, DeviceContext, DeviceDescription } from './device.ts';
+import { deviceKind, deviceKinds, type LabView } from './device-registry.ts';
+import { SCHEMA_VERSION, Timeline } from './events.ts';
+import { Fabric } from './fabric.ts';
+import { err, ok, type Result, type UclabError } from './result.ts';
+
+export interface LabOptions {
+  name: string;
+  seed?: string;
+  /** `127.A.B` to claim exactly that block; otherwise a free one is found. */
+  block?: string;
+  artifactsDir?: string | null;
+  allowExternal?: boolean;
+}
+
+/** A lab declaration as a scenario writes it: plain data, checked before anything starts. */
+export interface LabDeclaration {
+  devices: ({ kind: string; name: string } & Record<string, unknown>)[];
+}
+
+/** A declaration error: the path of the bad field and a hint (exit code 2 of the runner). */
+export interface DeclarationError extends UclabError {
+  path: string;
+}
+
+function pathString(prefix: (string | number)[], rest: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of [...prefix, ...rest]) {
+    s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  }
+  return s;
+}
+
+/** Checks a declaration against the registered device kinds; returns the parsed declarations. */
+export function validateLab(decl: unknown): Result<{ kind: string; name: string }[], DeclarationError> {
+  if (typeof decl !== 'object' || decl === null || !Array.isArray((decl as LabDeclaration).devices)) {
+    return err({ code: 'lab.invalid', path: 'lab.devices', message: 'lab.devices: expected a list of devices' });
+  }
+  const devices = (decl as LabDeclaration).devices;
+  const out: { kind: string; name: string }[] = [];
+  const names = new Set<string>();
+  for (const [i, d] of devices.entries()) {
+    const kind = typeof d === 'object' && d !== null ? (d as { kind?: unknown }).kind : undefined;
+    const k = typeof kind === 'string' ? deviceKind(kind) : undefined;
+    if (!k) {
+      return err({
+        code: 'lab.unknown-kind',
+        path: `lab.devices[${i}].kind`,
+        message: `lab.devices[${i}].kind: ${JSON.stringify(kind)} is not a device kind; use one of ${deviceKinds().join(', ')}`,
+      });
+    }
+    const parsed = k.schema.safeParse(d);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = pathString(['lab', 'devices', i], issue?.path ?? []);
+      return err({ code: 'lab.invalid', path, message: `${path}: ${issue?.message ?? 'invalid'}` });
+    }
+    const name = parsed.data.name.toLowerCase();
+    if (names.has(name)) {
+      return err({
+        code: 'lab.duplicate-name',
+        path: `lab.devices[${i}].name`,
+        message: `lab.devices[${i}].name: "${parsed.data.name}" is declared twice`,
+      });
+    }
+    names.add(name);
+    out.push(parsed.data);
+  }
+  return ok(out);
+}
+
+export class Lab {
+  readonly devices = new Map<string, Device>();
+  readonly #declared = new Map<string, { kind: string; name: string }>();
+  #started = false;
+  #stopped = false;
+
+  private constructor(
+    readonly name: string,
+    readonly seed: string,
+    readonly block: AddressBlock,
+    readonly timeline: Timeline,
+    readonly fabric: Fabric,
+    readonly clock: LabClock,
+    readonly artifacts: Artifacts,
+  ) {}
+
+  static async create(opts: LabOptions): Promise<Lab> {
+    const block = await claimAddressBlock(opts.block);
+    const clock = new LabClock();
+    const timeline = new Timeline(opts.name, clock.start);
+    const artifacts = new Artifacts(opts.artifactsDir ?? null);
+    const fabric = new Fabric({
+      block,
+      timeline,
+      keylogPath: artifacts.dir ? artifacts.pathOf('keys.log') : null,
+      allowExternal: opts.allowExternal ?? false,
+    });
+    if (artifacts.dir) artifacts.write('keys.log', '');
+    const lab = new Lab(opts.name, opts.seed ?? opts.name, block, timeline, fabric, clock, artifacts);
+    timeline.emit('lab', 'lab.started', { block: `${block.prefix}.0/24`, artifacts: artifacts.dir });
+    return lab;
+  }
+
+  get context(): DeviceContext {
+    return {
+      fabric: this.fabric,
+      timeline: this.timeline,
+      clock: this.clock,
+      artifacts: this.artifacts,
+      seed: this.seed,
+    };
+  }
+
+  /** Creates the declared devices (validated first); nothing starts until `start()`. */
+  build(decl: unknown): Result<void, DeclarationError> {
+    const parsed = validateLab(decl);
+    if (!parsed.ok) return parsed;
+    for (const d of parsed.value) this.#declared.set(d.name.toLowerCase(), d);
+    const view: LabView = { declared: (n) => this.#declared.get(n.toLowerCase()) };
+    for (const [i, d] of parsed.value.entries()) {
+      const k = deviceKind(d.kind);
+      if (!k) throw new Error(`kind ${d.kind} vanished from the registry`);
+      try {
+        this.add(k.create(d, this.context, view));
+      } catch (e) {
+        return err({
+          code: 'lab.device-failed',
+          path: `lab.devices[${i}]`,
+          message: `lab.devices[${i}] (${d.name}): ${(e as Error).message}`,
+        });
+      }
+    }
+    return ok(undefined);
+  }
+
+  add<D extends Device>(device: D): D {
+    if (this.devices.has(device.name)) throw new Error(`device ${device.name} is already in the lab`);
+    this.devices.set(device.name, device);
+    return device;
+  }
+
+  /** A device by name, checked against the expected class when one is given. */
+  device<D extends Device = Device>(name: string, cls?: abstract new (...args: never[]) => D): D {
+    const d = this.devices.get(name);
+    if (!d) throw new Error(`no device named ${name} in the lab (have: ${[...this.devices.keys()].join(', ')})`);
+    if (cls && !(d instanceof cls)) throw new Error(`device ${name} is a ${d.kind}, not a ${cls.name}`);
+    return d as D;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    for (const d of this.devices.values()) {
+      await d.start();
+      this.timeline.emit(d.name, 'device.started', { kind: d.kind, address: d.address });
+    }
+  }
+
+  async stop(reason = 'stopped'): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const d of [...this.devices.values()].reverse()) {
+      try {
+        await d.stop();
+      } finally {
+        this.timeline.emit(d.name, 'device.stopped', {});
+      }
+    }
+    await this.fabric.close();
+    this.timeline.emit('lab', 'lab.stopped', { reason });
+    if (this.artifacts.dir) {
+      this.artifacts.write('timeline.jsonl', this.timeline.toJsonLines());
+      for (const d of this.devices.values()) {
+        const lines = this.timeline.logLines(d.name);
+        if (lines.length > 0) this.artifacts.write(`logs/${d.name}.log`, `${lines.join('\n')}\n`);
+      }
+    }
+    await this.block.release();
+  }
+
+  describe(): { schemaVersion: number; lab: string; block: string; artifacts: string | null; devices: DeviceDescription[] } {
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      lab: this.name,
+      block: `${this.block.prefix}.0/24`,
+      artifacts: this.artifacts.dir,
+      devices: [...this.devices.values()].map((d) => d.describe()),
+    };
+  }
+
+  /** Writes `lab.json` (the contract `uclab up` offers other tools) and returns its path. */
+  writeLabJson(): string | null {
+    const path = this.artifacts.pathOf('lab.json');
+    if (path) writeFileSync(path, `${JSON.stringify(this.describe(), null, 2)}\n`);
+    return path;
+  }
+}

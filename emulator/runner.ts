@@ -1,0 +1,221 @@
+/**
+ * The scenario runner: builds the lab of each variant, runs its steps in order, checks expectations and
+ * reports. Exit codes (product.md): 0 every expectation held, 1 one failed, 2 the scenario is broken.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { WaitTimeout } from './events.ts';
+import { Lab } from './lab.ts';
+import { checkScenario, type Scenario, type Step } from './scenario.ts';
+
+export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
+
+export type Outcome = 'passed' | 'failed' | 'broken';
+
+export interface StepResult {
+  index: number;
+  type: Step['type'];
+  title: string;
+  explain: string;
+  /** For an expectation: whether it held. Actions have `held: true` unless they failed. */
+  held: boolean;
+  saw: string;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface VariantResult {
+  scenario: string;
+  title: string;
+  variant: string;
+  explain: string;
+  outcome: Outcome;
+  /** Why the variant is broken or failed, in one sentence. */
+  reason: string | null;
+  durationMs: number;
+  steps: StepResult[];
+  artifacts: string | null;
+  events: number;
+}
+
+export interface RunOptions {
+  variant?: string;
+  artifactsDir?: string | null;
+  block?: string;
+  onStep?: (v: { scenario: string; variant: string }, r: StepResult) => void;
+  onVariantStart?: (v: { scenario: string; variant: string; explain: string; title: string }) => void;
+  /** Keep the lab running after the steps (for `uclab up`): the caller stops it. */
+  keepRunning?: boolean;
+  onLabReady?: (lab: Lab) => Promise<void>;
+}
+
+export function exitCodeOf(results: { outcome: Outcome }[]): 0 | 1 | 2 {
+  if (results.some((r) => r.outcome === 'broken')) return 2;
+  if (results.some((r) => r.outcome === 'failed')) return 1;
+  return 0;
+}
+
+/** Loads a scenario by id (from `scenarios/`) or by file path. */
+export async function loadScenario(ref: string): Promise<{ ok: true; scenario: Scenario; file: string } | { ok: false; message: string }> {
+  const candidates = [resolve(ref), join(SCENARIO_DIR, `${ref}.ts`), join(SCENARIO_DIR, ref)];
+  const file = candidates.find((c) => existsSync(c) && c.endsWith('.ts'));
+  if (!file) {
+    return { ok: false, message: `no scenario "${ref}": not a file, and not an id in scenarios/ (uclab list shows them)` };
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    return { ok: false, message: `${basename(file)}: cannot be loaded: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const checked = checkScenario(mod.default, basename(file));
+  if (!checked.ok) return checked;
+  return { ok: true, scenario: checked.scenario, file };
+}
+
+/** Every scenario of the catalogue, sorted by id. Files that fail to load are reported, not skipped. */
+export async function loadCatalogue(): Promise<{ scenarios: Scenario[]; broken: { file: string; message: string }[] }> {
+  const files = readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+    .sort();
+  const scenarios: Scenario[] = [];
+  const broken: { file: string; message: string }[] = [];
+  for (const f of files) {
+    const r = await loadScenario(join(SCENARIO_DIR, f));
+    if (r.ok) scenarios.push(r.scenario);
+    else broken.push({ file: f, message: r.message });
+  }
+  scenarios.sort((a, b) => a.id.localeCompare(b.id));
+  return { scenarios, broken };
+}
+
+function brokenResult(s: Scenario, variant: string, explain: string, reason: string, started: number): VariantResult {
+  return {
+    scenario: s.id,
+    title: s.title,
+    variant,
+    explain,
+    outcome: 'broken',
+    reason,
+    durationMs: Date.now() - started,
+    steps: [],
+    artifacts: null,
+    events: 0,
+  };
+}
+
+export async function runVariant(s: Scenario, variant: string, opts: RunOptions = {}): Promise<VariantResult> {
+  const started = Date.now();
+  const v = s.variants[variant];
+  if (!v) {
+    return brokenResult(s, variant, '', `no variant "${variant}" (has: ${Object.keys(s.variants).join(', ')})`, started);
+  }
+  opts.onVariantStart?.({ scenario: s.id, variant, explain: v.explain, title: s.title });
+  const ref = { name: variant, params: v.params };
+  let declaration: unknown;
+  let steps: Step[];
+  try {
+    declaration = s.lab(ref);
+    steps = s.steps(ref);
+  } catch (e) {
+    return brokenResult(s, variant, v.explain, `the scenario script failed: ${(e as Error).message}`, started);
+  }
+  const artifactsDir = opts.artifactsDir ? join(opts.artifactsDir, s.id, variant) : null;
+  let lab: Lab;
+  try {
+    lab = await Lab.create({ name: `${s.id}/${variant}`, seed: `${s.id}`, artifactsDir, block: opts.block });
+  } catch (e) {
+    return brokenResult(s, variant, v.explain, `the lab cannot start: ${(e as Error).message}`, started);
+  }
+  const results: StepResult[] = [];
+  let outcome: Outcome = 'passed';
+  let reason: string | null = null;
+  try {
+    const built = lab.build(declaration);
+    if (!built.ok) {
+      outcome = 'broken';
+      reason = built.error.message;
+    } else {
+      try {
+        await lab.start();
+      } catch (e) {
+        outcome = 'broken';
+        reason = `a device failed to start: ${(e as Error).message}`;
+      }
+    }
+    if (outcome === 'passed') {
+      for (const [i, step] of steps.entries()) {
+        const t0 = Date.now();
+        lab.timeline.emit('scenario', 'scenario.step', { index: i + 1, title: step.title, explain: step.explain });
+        const r: StepResult = {
+          index: i + 1,
+          type: step.type,
+          title: step.title,
+          explain: step.explain,
+          held: true,
+          saw: '',
+          error: null,
+          durationMs: 0,
+        };
+        try {
+          if (step.type === 'action') {
+            await step.run(lab);
+          } else {
+            const c = await step.check(lab);
+            r.held = c.held;
+            r.saw = c.saw;
+            lab.timeline.emit('scenario', 'scenario.expectation', { title: step.title, held: c.held, saw: c.saw });
+          }
+        } catch (e) {
+          r.held = false;
+          r.error = (e as Error).message;
+          if (!(e instanceof WaitTimeout) && step.type === 'action' && !isExpectedFailure(e)) {
+            outcome = 'broken';
+            reason ??= `step ${i + 1} "${step.title}" threw: ${(e as Error).message}`;
+          }
+        }
+        r.durationMs = Date.now() - t0;
+        results.push(r);
+        opts.onStep?.({ scenario: s.id, variant }, r);
+        if (!r.held && outcome === 'passed') {
+          outcome = 'failed';
+          reason = `${r.type === 'expect' ? 'expectation' : 'step'} ${i + 1} "${r.title}" did not hold: ${r.error ?? r.saw}`;
+        }
+        if (outcome === 'broken') break;
+      }
+    }
+    if (opts.keepRunning && opts.onLabReady) await opts.onLabReady(lab);
+  } finally {
+    await lab.stop(outcome);
+  }
+  return {
+    scenario: s.id,
+    title: s.title,
+    variant,
+    explain: v.explain,
+    outcome,
+    reason,
+    durationMs: Date.now() - started,
+    steps: results,
+    artifacts: lab.artifacts.dir,
+    events: lab.timeline.events().length,
+  };
+}
+
+/** An error an action raises on purpose when the lab did not do what it should (counts as a failure). */
+export class StepFailed extends Error {
+  readonly code = 'step.failed';
+}
+
+function isExpectedFailure(e: unknown): boolean {
+  return e instanceof StepFailed;
+}
+
+/** Runs the chosen variant, or every variant in declaration order. */
+export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<VariantResult[]> {
+  const names = opts.variant ? [opts.variant] : Object.keys(s.variants);
+  const out: VariantResult[] = [];
+  for (const n of names) out.push(await runVariant(s, n, opts));
+  return out;
+}

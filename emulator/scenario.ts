@@ -1,0 +1,170 @@
+/**
+ * Scenario scripts. A scenario declares a lab, the steps that drive it (each with a one-line
+ * explanation for trainees) and the expectations that must hold, in one or more variants: the fault
+ * and the fix (or fixes) side by side in one file.
+ *
+ *     export default defineScenario({
+ *       id: 'expired-callmanager-cert', seed: '002', title: '...', symptom: '...', rootCause: '...',
+ *       fix: '...', tags: ['cucm', 'phone'],
+ *       variants: { fault: { explain: '...' }, fix: { explain: '...' } },
+ *       lab: (v) => ({ devices: [...] }),
+ *       steps: (v) => [act(...), expectLog(...)],
+ *     });
+ */
+import { z } from 'zod';
+import { type LabEvent, WaitTimeout } from './events.ts';
+import type { Lab, LabDeclaration } from './lab.ts';
+
+/** What a step or an expectation can use of the lab. */
+export type StepContext = Lab;
+
+export interface ActionStep {
+  type: 'action';
+  title: string;
+  explain: string;
+  run(lab: StepContext): Promise<void>;
+}
+
+/** An expectation's outcome: whether it held and, for a person, what was seen. */
+export interface Check {
+  held: boolean;
+  saw: string;
+}
+
+export interface ExpectStep {
+  type: 'expect';
+  title: string;
+  explain: string;
+  check(lab: StepContext): Promise<Check>;
+}
+
+export type Step = ActionStep | ExpectStep;
+
+export interface Variant<P> {
+  /** Why this variant exists: what is different, in one or two sentences. */
+  explain: string;
+  params: P;
+}
+
+export interface ScenarioDefinition<P = Record<string, never>> {
+  id: string;
+  title: string;
+  /** The seed document this fault comes from, e.g. `002`; `-` for none. */
+  seed: string;
+  tags: string[];
+  symptom: string;
+  rootCause: string;
+  fix: string;
+  /** Variants by name; by convention `fault` first and `fix` (or `fix-...`) after it. */
+  variants: Record<string, Variant<P>>;
+  lab(variant: VariantRef<P>): LabDeclaration;
+  steps(variant: VariantRef<P>): Step[];
+}
+
+export interface VariantRef<P> {
+  name: string;
+  params: P;
+}
+
+const scenarioShape = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'an id is lower case: letters, digits, "." and "-"'),
+  title: z.string().min(1, 'a scenario needs a title'),
+  seed: z.string().min(1),
+  tags: z.array(z.string()),
+  symptom: z.string().min(1, 'say what the user sees'),
+  rootCause: z.string().min(1, 'say why it happens'),
+  fix: z.string().min(1, 'say what makes it pass'),
+  variants: z
+    .record(z.string().regex(/^[a-z0-9-]+$/), z.object({ explain: z.string().min(1), params: z.unknown() }))
+    .refine((v) => Object.keys(v).length > 0, 'a scenario needs at least one variant'),
+  lab: z.custom<(v: unknown) => unknown>((f) => typeof f === 'function', 'lab must be a function of the variant'),
+  steps: z.custom<(v: unknown) => unknown>((f) => typeof f === 'function', 'steps must be a function of the variant'),
+});
+
+export type Scenario = ScenarioDefinition<unknown> & { readonly __scenario: true };
+
+/** Declares a scenario; the shape is checked when the runner loads it (a bad one exits 2). */
+export function defineScenario<P>(def: ScenarioDefinition<P>): Scenario {
+  return Object.assign(def as unknown as ScenarioDefinition<unknown>, { __scenario: true as const });
+}
+
+/** Checks a loaded module's default export; the message names the field. */
+export function checkScenario(value: unknown, file: string): { ok: true; scenario: Scenario } | { ok: false; message: string } {
+  if (typeof value !== 'object' || value === null) {
+    return { ok: false, message: `${file}: the default export is not a scenario (use defineScenario)` };
+  }
+  const r = scenarioShape.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue?.path.map(String).join('.') ?? '';
+    return { ok: false, message: `${file}: ${path || 'scenario'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, scenario: value as Scenario };
+}
+
+// ---------------------------------------------------------------- step builders
+
+/** Something the lab does: a device boots, an admin regenerates a certificate, a user logs in. */
+export function act(title: string, explain: string, run: (lab: StepContext) => Promise<void>): ActionStep {
+  return { type: 'action', title, explain, run };
+}
+
+/** An expectation with its own check. */
+export function expectThat(title: string, explain: string, check: (lab: StepContext) => Promise<Check>): ExpectStep {
+  return { type: 'expect', title, explain, check };
+}
+
+function matchText(pattern: string | RegExp, text: string): boolean {
+  return typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
+}
+
+function lastLines(lab: StepContext, device: string, n = 4): string {
+  const lines = lab.timeline.logLines(device);
+  return lines.length === 0 ? `${device} logged nothing` : lines.slice(-n).join(' | ');
+}
+
+/** A device's log shows a line containing `pattern` (or matching it), within `timeoutMs`. */
+export function expectLog(
+  device: string,
+  pattern: string | RegExp,
+  explain: string,
+  opts: { timeoutMs?: number; title?: string } = {},
+): ExpectStep {
+  const title = opts.title ?? `${device} logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
+  return expectThat(title, explain, async (lab) => {
+    try {
+      const e = (await lab.timeline.waitFor(
+        title,
+        (ev) => ev.kind === 'log' && ev.device === device && matchText(pattern, ev.text),
+        { timeoutMs: opts.timeoutMs ?? 10_000, sawFilter: { kind: 'log', device } },
+      )) as LabEvent<'log'>;
+      return { held: true, saw: e.text };
+    } catch (e) {
+      if (e instanceof WaitTimeout) return { held: false, saw: lastLines(lab, device) };
+      throw e;
+    }
+  });
+}
+
+/** No line of the device's log, so far, contains `pattern`. */
+export function expectNoLog(device: string, pattern: string | RegExp, explain: string, title?: string): ExpectStep {
+  const t = title ?? `${device} never logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
+  return expectThat(t, explain, async (lab) => {
+    const hit = lab.timeline.logLines(device).find((l) => matchText(pattern, l));
+    return hit ? { held: false, saw: hit } : { held: true, saw: `no such line in ${device}'s log` };
+  });
+}
+
+/** A value the scenario computes equals what it should. */
+export function expectEqual<T>(
+  title: string,
+  explain: string,
+  actual: (lab: StepContext) => T | Promise<T>,
+  expected: T,
+): ExpectStep {
+  return expectThat(title, explain, async (lab) => {
+    const a = await actual(lab);
+    const held = JSON.stringify(a) === JSON.stringify(expected);
+    return { held, saw: JSON.stringify(a) };
+  });
+}

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lab } from '../../emulator/lab.ts';
+import { alert } from '../../emulator/tls-alerts.ts';
+import { makeTestPki } from '../support/openssl-pki.ts';
+import { itWithPeers, run } from '../support/peers.ts';
+
+const pki = makeTestPki();
+const server = pki.leaf('cucm.lab');
+const client = pki.leaf('SEP001122334455');
+const stranger = pki.leaf('SEPBADBADBAD00', { otherCa: true });
+const labs: Lab[] = [];
+
+async function newLab(name: string): Promise<Lab> {
+  const lab = await Lab.create({ name });
+  labs.push(lab);
+  return lab;
+}
+
+afterEach(async () => {
+  await Promise.all(labs.splice(0).map((l) => l.stop()));
+});
+
+describe('network fabric', () => {
+  it('four labs with the same device names and ports run at once without colliding', async () => {
+    const four = await Promise.all([1, 2, 3, 4].map((i) => newLab(`parallel-${i}`)));
+    expect(new Set(four.map((l) => l.block.prefix)).size).toBe(4);
+    const results = await Promise.all(
+      four.map(async (lab) => {
+        lab.fabric.addHost('cucm', ['cucm.lab']);
+        lab.fabric.addHost('phone');
+        await lab.fabric.listenTls(
+          'cucm',
+          2443,
+          { identities: [server], trust: [pki.ca.certPem], requestCert: true },
+          { onConnection: (c) => c.socket.end(`hello from ${lab.name}`) },
+        );
+        const r = await lab.fabric.connectTls('phone', { host: 'cucm.lab', port: 2443 }, { identity: client, trust: [pki.ca.certPem] });
+        if (!r.ok) throw new Error(r.error.message);
+        const text = await new Promise<string>((resolve) => {
+          let buf = '';
+          r.value.socket.on('data', (d) => {
+            buf += d;
+          });
+          r.value.socket.on('end', () => resolve(buf));
+        });
+        return { text, local: r.value.local.address, remote: r.value.remote };
+      }),
+    );
+    results.forEach((r, i) => {
+      expect(r.text).toBe(`hello from parallel-${i + 1}`);
+      expect(r.remote.port).toBe(2443);
+      expect(r.local.startsWith(four[i]?.block.prefix ?? 'x')).toBe(true);
+    });
+  });
+
+  it('records both ends of a handshake with the certificates and the chain result', async () => {
+    const lab = await newLab('handshake');
+    lab.fabric.addHost('cucm', ['cucm.lab']);
+    lab.fabric.addHost('phone');
+    await lab.fabric.listenTls('cucm', 2443, { identities: [server], trust: [pki.ca.certPem], requestCert: true }, {
+      onConnection: (c) => c.socket.end(),
+    });
+    const r = await lab.fabric.connectTls('phone', { host: 'cucm.lab', port: 2443 }, { identity: client, trust: [pki.ca.certPem] });
+    expect(r.ok).toBe(true);
+    const hs = lab.timeline.ofKind('tls.handshake');
+    const serverSide = hs.find((e) => e.role === 'server');
+    const clientSide = hs.find((e) => e.role === 'client');
+    expect(serverSide?.peerCert?.subject).toContain('CN=SEP001122334455');
+    expect(serverSide?.chainError).toBeNull();
+    expect(clientSide?.peerCert?.subject).toContain('CN=cucm.lab');
+    expect(clientSide?.connId).toBe(serverSide?.connId);
+    expect(clientSide?.version).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it('a rejecting lab device reaches the client as the alert a real device would send', async () => {
+    const lab = await newLab('alerts');
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('phone');
+    await lab.fabric.listenTls('cucm', 2443, { identities: [server], trust: [pki.ca.certPem], requestCert: true }, {
+      verify: (h) =>
+        h.chainError
+          ? { accepted: false, reason: `client certificate: ${h.chainError}`, alert: alert('unknown_ca') }
+          : { accepted: true, reason: 'ok' },
+      onConnection: (c) => c.socket.end(),
+    });
+    const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2443 }, { identity: stranger, trust: [pki.ca.certPem] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.alert).toEqual({ code: 48, name: 'unknown_ca' });
+    const verdict = lab.timeline.ofKind('tls.verdict').find((e) => e.role === 'server');
+    expect(verdict?.accepted).toBe(false);
+    expect(verdict?.reason).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('a client that refuses the server certificate reports its own verdict and reason', async () => {
+    const lab = await newLab('client-refuses');
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('phone');
+    await lab.fabric.listenTls('cucm', 5061, { identities: [stranger] }, { onConnection: (c) => c.socket.end() });
+    const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 5061 }, { trust: [pki.ca.certPem] }, (h) => ({
+      accepted: h.chainError === null,
+      reason: h.chainError ?? 'trusted',
+      alert: alert('unknown_ca'),
+    }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('tls.rejected');
+    expect(r.error.verdict?.reason).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('resolves lab names through the host table and refuses unknown ones', async () => {
+    const lab = await newLab('names');
+    const addr = lab.fabric.addHost('cucm-pub', ['cucm-pub.lab.example']);
+    expect(lab.fabric.resolve('CUCM-PUB.lab.example')).toEqual({ ok: true, value: addr });
+    const r = lab.fabric.resolve('www.example.com');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain("not in the lab's host table");
+  });
+
+  it('binds UDP on the device address, on port 69 where the process may', async () => {
+    const lab = await newLab('udp');
+    lab.fabric.addHost('tftp');
+    const port = lab.fabric.tftpPort(6969);
+    const s = await lab.fabric.bindUdp('tftp', port);
+    expect(s.address()).toEqual({ address: lab.fabric.addressOf('tftp'), port, family: 'IPv4' });
+  });
+
+  it('stopping a lab closes every listener and socket it opened', async () => {
+    const lab = await Lab.create({ name: 'shutdown' });
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('phone');
+    await lab.fabric.listenTls('cucm', 2443, { identities: [server] }, { onConnection: () => {} });
+    await lab.fabric.bindUdp('cucm', 6969);
+    const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2443 }, { trust: [pki.ca.certPem] });
+    expect(r.ok).toBe(true);
+    await lab.stop();
+    expect(lab.fabric.openHandles()).toEqual({ sockets: 0, udp: 0, listeners: 0 });
+    // The block is free again: it can be claimed by another lab.
+    const again = await Lab.create({ name: 'reclaim', block: lab.block.prefix });
+    await again.stop();
+  });
+
+  itWithPeers(['openssl'], 'openssl s_client completes a mutual TLS handshake with a lab listener', async () => {
+    const lab = await newLab('s-client');
+    lab.fabric.addHost('cucm');
+    const addr = lab.fabric.addressOf('cucm');
+    await lab.fabric.listenTls('cucm', 2443, { identities: [server], trust: [pki.ca.certPem], requestCert: true }, {
+      onConnection: (c) => c.socket.end('ok\n'),
+    });
+    const out = await run('openssl', [
+      's_client', '-connect', `${addr}:2443`, '-CAfile', pki.ca.certFile, '-cert', client.certFile, '-key', client.keyFile, '-brief',
+    ]);
+    expect(out.stderr).toContain('Verification: OK');
+    const verdict = lab.timeline.ofKind('tls.handshake').find((e) => e.role === 'server');
+    expect(verdict?.peerCert?.subject).toContain('SEP001122334455');
+  });
+});
