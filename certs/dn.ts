@@ -1,0 +1,266 @@
+// Distinguished names: a typed, ordered list of attributes in DER order (first = first RDN of the
+// SEQUENCE, which is also the order OpenSSL's default one-line form and `-subj` use).
+// Multi-valued RDNs are flattened (none of the certificates the lab models use them).
+import type { X509Certificate } from 'node:crypto';
+import { toArrayBuffer } from './pem.ts';
+import { x509 } from './x509.ts';
+
+export type DnAttrType =
+  | 'CN'
+  | 'OU'
+  | 'O'
+  | 'L'
+  | 'ST'
+  | 'C'
+  | 'serialNumber'
+  | 'emailAddress'
+  | 'DC'
+  | 'street'
+  | 'title'
+  | 'UID';
+
+export interface DnAttr {
+  /** A known short name or a dotted OID for anything else. */
+  type: DnAttrType | (string & {});
+  value: string;
+}
+
+export type Dn = readonly DnAttr[];
+
+/** Input accepted wherever a DN is wanted: a Dn, a [type, value] list, or text (see parseDn). */
+export type DnInput = Dn | readonly (readonly [string, string])[] | string;
+
+const OID_BY_TYPE: Record<DnAttrType, string> = {
+  CN: '2.5.4.3',
+  OU: '2.5.4.11',
+  O: '2.5.4.10',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+  C: '2.5.4.6',
+  serialNumber: '2.5.4.5',
+  emailAddress: '1.2.840.113549.1.9.1',
+  DC: '0.9.2342.19200300.100.1.25',
+  street: '2.5.4.9',
+  title: '2.5.4.12',
+  UID: '0.9.2342.19200300.100.1.1',
+};
+const TYPE_BY_OID = new Map<string, DnAttrType>(
+  Object.entries(OID_BY_TYPE).map(([type, oid]) => [oid, type as DnAttrType]),
+);
+const ALIASES: Record<string, DnAttrType> = {
+  cn: 'CN',
+  ou: 'OU',
+  o: 'O',
+  l: 'L',
+  st: 'ST',
+  s: 'ST',
+  c: 'C',
+  serialnumber: 'serialNumber',
+  sn: 'serialNumber',
+  '2.5.4.5': 'serialNumber',
+  emailaddress: 'emailAddress',
+  email: 'emailAddress',
+  e: 'emailAddress',
+  dc: 'DC',
+  street: 'street',
+  title: 'title',
+  uid: 'UID',
+};
+
+export function normalizeType(type: string): DnAttrType | (string & {}) {
+  const t = type.trim();
+  return ALIASES[t.toLowerCase()] ?? TYPE_BY_OID.get(t) ?? t;
+}
+
+export function oidOf(type: string): string {
+  const t = normalizeType(type);
+  return OID_BY_TYPE[t as DnAttrType] ?? t;
+}
+
+/** Split on `sep` outside quotes and not after a backslash. */
+function splitUnescaped(text: string, seps: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? '';
+    if (ch === '\\' && i + 1 < text.length) {
+      current += ch + (text[i + 1] ?? '');
+      i++;
+    } else if (ch === '"') {
+      quoted = !quoted;
+      current += ch;
+    } else if (!quoted && seps.includes(ch)) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+function unescapeValue(raw: string): string {
+  let v = raw.trim();
+  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) return v.slice(1, -1);
+  v = v.replace(/\\([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return v.replace(/\\(.)/g, '$1');
+}
+
+/**
+ * Parse DN text, taking the written order as DER order. Accepts `CN=x, OU=y` (comma),
+ * CUCM's `CN=x;OU=y` and OpenSSL's `/C=US/CN=x`. For true RFC 4514 text (last RDN first) use
+ * parseRfc4514.
+ */
+export function parseDn(text: string): Dn {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  const parts = trimmed.startsWith('/')
+    ? splitUnescaped(trimmed.slice(1), '/')
+    : splitUnescaped(trimmed, trimmed.includes(';') ? ';' : ',');
+  return parts
+    .filter((p) => p.trim() !== '')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq <= 0) throw new Error(`not a DN attribute: "${part.trim()}" in "${text}"`);
+      return { type: normalizeType(part.slice(0, eq)), value: unescapeValue(part.slice(eq + 1)) };
+    });
+}
+
+/** Parse RFC 4514 text, where the first attribute written is the LAST RDN in DER order. */
+export function parseRfc4514(text: string): Dn {
+  return [...parseDn(text)].reverse();
+}
+
+export function toDn(input: DnInput): Dn {
+  if (typeof input === 'string') return parseDn(input);
+  return input.map((a) =>
+    Array.isArray(a)
+      ? { type: normalizeType(String(a[0])), value: String(a[1]) }
+      : { type: normalizeType((a as DnAttr).type), value: (a as DnAttr).value },
+  );
+}
+
+function escape4514(value: string): string {
+  let v = value.replace(/([\\,+"<>;=])/g, '\\$1');
+  if (v.startsWith(' ') || v.startsWith('#')) v = `\\${v}`;
+  if (v.endsWith(' ') && v.length > 1) v = `${v.slice(0, -1)}\\ `;
+  return v;
+}
+
+/** RFC 4514 string (`CN=x,OU=y,...`: last RDN first), as `openssl -nameopt RFC2253` prints. */
+export function formatRfc4514(dn: Dn): string {
+  return [...dn]
+    .reverse()
+    .map((a) => `${a.type}=${escape4514(a.value)}`)
+    .join(',');
+}
+
+/** One-line DER-order form with `, ` separators, as OpenSSL's default `Subject:` line shows it. */
+export function formatOneLine(dn: Dn): string {
+  return dn.map((a) => `${a.type}=${a.value}`).join(', ');
+}
+
+/**
+ * Where CUCM puts each attribute in its `;` form. CUCM's own certificates are encoded
+ * L, ST, CN, OU, O, C (seed 004 Wireshark, seed 003 `issuerName=L=BGL,ST=KA,CN=...`) yet printed
+ * `CN=...;OU=TAC;O=Cisco;L=BGL;ST=KA;C=IN` (seed 003 ITL, cisco-formats §1.1), and an AD CA
+ * `CN=VASANK-DC1-CA;OU=BGL;O=TAC;C=IN` (seed 003 TVS): a fixed order CN, OU, O, L, ST, C, not a
+ * rotation of the DER order. Attributes outside that set (serialNumber, DC, email...) follow in
+ * RFC 4514 order (reverse DER): an approximation, no seed shows them.
+ */
+const CISCO_ORDER: readonly string[] = ['CN', 'OU', 'O', 'L', 'ST', 'C'];
+
+export type CiscoDnStyle = 'cucm' | 'etoken';
+
+function ciscoOrdered(dn: Dn): DnAttr[] {
+  const rank = (a: DnAttr): number => {
+    const i = CISCO_ORDER.indexOf(a.type);
+    return i === -1 ? CISCO_ORDER.length : i;
+  };
+  // Attributes outside CN..C keep RFC 4514 order (reverse DER), as certs/cisco-dn.ts does.
+  return [...dn]
+    .reverse()
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i)
+    .map((x) => x.a);
+}
+
+/**
+ * CUCM's `;` DN form as in CTL/ITL records: CN first, no spaces, values unescaped
+ * (`CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL`, cisco-formats §1.1).
+ * Style 'etoken' is how the CTL shows hardware eToken certificates and their issuer: lower-case
+ * types, values quoted when they hold a comma or a leading/trailing space
+ * (`cn="SAST-ADN4e31f914 ";ou=IPCBU;o="Cisco Systems, Inc."` is 55 chars + NUL = the 56 seed 002
+ * prints; `cn=Cisco Manufacturing CA;o=Cisco Systems` = 41 + NUL = 42).
+ */
+export function formatCiscoDn(dn: Dn, style: CiscoDnStyle = 'cucm'): string {
+  return ciscoOrdered(dn)
+    .map((a) => {
+      if (style === 'cucm') return `${a.type}=${a.value}`;
+      const quote = /[,;+"\\<>#]/.test(a.value) || /^\s|\s$/.test(a.value);
+      return `${a.type.toLowerCase()}=${quote ? `"${a.value}"` : a.value}`;
+    })
+    .join(';');
+}
+
+/** Read a DER-encoded Name into a Dn. */
+export function dnFromDer(der: ArrayBuffer | Uint8Array): Dn {
+  const name = new x509.Name(toArrayBuffer(der));
+  const out: DnAttr[] = [];
+  for (const rdn of name.toJSON()) {
+    for (const [type, values] of Object.entries(rdn)) {
+      for (const value of values) out.push({ type: normalizeType(type), value });
+    }
+  }
+  return out;
+}
+
+/** Build the DER-order x509.Name for a Dn (UTF8String/PrintableString chosen by the library). */
+export function toX509Name(input: DnInput): x509.Name {
+  const dn = toDn(input);
+  return new x509.Name(dn.map((a) => ({ [oidOf(a.type)]: [a.value] })));
+}
+
+function parsed(cert: X509Certificate | x509.X509Certificate): x509.X509Certificate {
+  return cert instanceof x509.X509Certificate ? cert : new x509.X509Certificate(cert.raw);
+}
+
+export function subjectDn(cert: X509Certificate | x509.X509Certificate): Dn {
+  return dnFromDer(parsed(cert).subjectName.toArrayBuffer());
+}
+
+export function issuerDn(cert: X509Certificate | x509.X509Certificate): Dn {
+  return dnFromDer(parsed(cert).issuerName.toArrayBuffer());
+}
+
+function cnOf(dn: Dn): string | undefined {
+  return dn.find((a) => a.type === 'CN')?.value;
+}
+
+/**
+ * Which style CUCM's CTL uses for a certificate. Only hardware SAST eToken certificates (issued by
+ * Cisco Manufacturing CA, CN `SAST-...`) show the 'etoken' style in seed 002; every CUCM-made
+ * certificate shows 'cucm'. Approximation (L): the rule that picks the style is inferred from
+ * those two examples.
+ */
+export function ciscoDnStyleFor(cert: X509Certificate | x509.X509Certificate): CiscoDnStyle {
+  const subjectCn = cnOf(subjectDn(cert)) ?? '';
+  const issuerCn = cnOf(issuerDn(cert)) ?? '';
+  return /^SAST-/i.test(subjectCn.trim()) && /^Cisco Manufacturing CA/i.test(issuerCn) ? 'etoken' : 'cucm';
+}
+
+/** The subject as CUCM prints it in CTL/ITL SUBJECTNAME / SIGNERNAME (style chosen per cert). */
+export function ciscoSubject(cert: X509Certificate | x509.X509Certificate, style?: CiscoDnStyle): string {
+  return formatCiscoDn(subjectDn(cert), style ?? ciscoDnStyleFor(cert));
+}
+
+/** The issuer as CUCM prints it in CTL/ITL ISSUERNAME / CANAME (style chosen per cert). */
+export function ciscoIssuer(cert: X509Certificate | x509.X509Certificate, style?: CiscoDnStyle): string {
+  return formatCiscoDn(issuerDn(cert), style ?? ciscoDnStyleFor(cert));
+}
+
+export function commonName(input: DnInput): string | undefined {
+  return cnOf(toDn(input));
+}

@@ -1,0 +1,382 @@
+// Certificate issuance from a typed profile. Keys come from the committed pool (no key generation
+// at run time), serials from the lab's seeded random source, and validity is declared relative to
+// lab start (architecture decisions 4 and 5).
+import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { type Dn, type DnInput, formatOneLine, toDn, toX509Name } from './dn.ts';
+import { KeyScope, type KeySpec, type PoolKey, type SignatureHash, signingKey } from './key-pool/index.ts';
+import { specOfKeyObject } from './key-pool/specs.ts';
+import { keyToPem, toArrayBuffer, toPem } from './pem.ts';
+import { SeededRandom } from './seeded-random.ts';
+import { x509 } from './x509.ts';
+
+export type { SignatureHash } from './key-pool/index.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Lab context
+
+export interface PkiContext {
+  readonly seed: string;
+  readonly random: SeededRandom;
+  readonly keys: KeyScope;
+  /** Lab start: the anchor of every relative validity. */
+  readonly labStart: Date;
+  /** The lab clock (the wall clock unless a test passes another). */
+  now(): Date;
+  /** 1 for the first certificate issued under a name, 2 for its first regeneration, ... */
+  nextGeneration(name: string): number;
+}
+
+export interface PkiContextOptions {
+  seed: string;
+  labStart?: Date;
+  now?: () => Date;
+  keys?: KeyScope;
+}
+
+export function createPkiContext(options: PkiContextOptions): PkiContext {
+  const generations = new Map<string, number>();
+  const now = options.now ?? (() => new Date());
+  return {
+    seed: options.seed,
+    random: new SeededRandom(options.seed),
+    keys: options.keys ?? new KeyScope(),
+    labStart: options.labStart ?? now(),
+    now,
+    nextGeneration(name: string): number {
+      const next = (generations.get(name) ?? 0) + 1;
+      generations.set(name, next);
+      return next;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile vocabulary
+
+/** Milliseconds, or text like `-1d`, `+365d`, `20y`, `6h`, `90s` (y = 365 days, mo = 30 days). */
+export type Duration = number | string;
+
+export interface Validity {
+  /** Offset from the anchor, or an absolute date. */
+  notBefore: Duration | Date;
+  notAfter: Duration | Date;
+  /** What relative offsets count from: lab start (default) or the lab clock at issuance (regeneration). */
+  anchor?: 'labStart' | 'now';
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  mo: 30 * 86_400_000,
+  y: 365 * 86_400_000,
+};
+
+export function parseDuration(d: Duration): number {
+  if (typeof d === 'number') return d;
+  const m = /^\s*([+-])?\s*(\d+(?:\.\d+)?)\s*(ms|mo|s|m|h|d|w|y)\s*$/.exec(d);
+  if (!m) throw new Error(`not a duration: "${d}" (use e.g. -1d, +365d, 20y)`);
+  const sign = m[1] === '-' ? -1 : 1;
+  return sign * Number(m[2]) * (UNIT_MS[m[3] ?? 'ms'] ?? 1);
+}
+
+/** X.509 times have one-second resolution: resolve to whole seconds so what we compare is what is encoded. */
+export function resolveTime(value: Duration | Date, anchor: Date): Date {
+  const ms = value instanceof Date ? value.getTime() : anchor.getTime() + parseDuration(value);
+  return new Date(Math.floor(ms / 1000) * 1000);
+}
+
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+export const EKU_OIDS = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  /** IPsec end system, which CUCM and CAPF put in their certificates (cisco-formats §3.5). */
+  ipsecEndSystem: '1.3.6.1.5.5.7.3.5',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+} as const;
+
+export type EkuName = keyof typeof EKU_OIDS;
+
+export type SanEntry =
+  | { type: 'dns'; value: string }
+  | { type: 'ip'; value: string }
+  | { type: 'email'; value: string }
+  | { type: 'uri'; value: string };
+
+export interface BasicConstraints {
+  ca: boolean;
+  pathLength?: number;
+  critical?: boolean;
+}
+
+export interface CustomExtension {
+  oid: string;
+  critical?: boolean;
+  /** DER of the extension value (the content of extnValue). */
+  value: Uint8Array;
+}
+
+/** Everything that decides what a certificate looks like. Profiles (profiles.ts) fill these in. */
+export interface CertProfile {
+  /** Identity name in the lab (e.g. `cucm-pub/CallManager`): seeds the key label and the serial. */
+  name: string;
+  subject: DnInput;
+  /** Key to certify: a pool spec (default RSA 2048), drawn by keyLabel from the lab's KeyScope. */
+  key?: KeySpec;
+  /** Pool label; default `name`, plus `#<generation>` from the second issuance on (a regeneration gets a new key). */
+  keyLabel?: string;
+  /** Certify this key instead of a pool key (re-certifying an existing key, CSR signing). */
+  privateKey?: KeyObject;
+  /** Hex serial; default: 16 seeded bytes (the length CUCM shows, cisco-formats §1.7). */
+  serial?: string;
+  serialBytes?: number;
+  validity?: Validity;
+  hash?: SignatureHash;
+  /** null: no extension. */
+  basicConstraints?: BasicConstraints | null;
+  keyUsage?: readonly KeyUsageName[] | null;
+  keyUsageCritical?: boolean;
+  /** EKU names or dotted OIDs; null or []: no extension. */
+  extKeyUsage?: readonly (EkuName | (string & {}))[] | null;
+  extKeyUsageCritical?: boolean;
+  san?: readonly SanEntry[] | null;
+  sanCritical?: boolean;
+  /** Subject key identifier (default true). */
+  ski?: boolean;
+  /** Authority key identifier (default true). */
+  aki?: boolean;
+  extensions?: readonly CustomExtension[];
+}
+
+/** A certificate with, when we hold it, its private key. */
+export interface IssuedCert {
+  name: string;
+  certPem: string;
+  certDer: Buffer;
+  cert: X509Certificate;
+  /** The same certificate parsed by @peculiar/x509. */
+  x509: x509.X509Certificate;
+  /** Issuers up to the root, nearest first, not including this certificate. */
+  chain: Identity[];
+}
+
+export interface Identity extends IssuedCert {
+  key: KeyObject;
+  keyPem: string;
+  /** The key's spec (for "RSA 2048" / "EC P-384" displays and for CAPF key sizes). */
+  spec: KeySpec;
+  /** The pool label the key came from, when it came from the pool. */
+  keyLabel?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issuance
+
+const KU_FLAGS: Record<KeyUsageName, number> = {
+  digitalSignature: x509.KeyUsageFlags.digitalSignature,
+  nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
+  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
+  dataEncipherment: x509.KeyUsageFlags.dataEncipherment,
+  keyAgreement: x509.KeyUsageFlags.keyAgreement,
+  keyCertSign: x509.KeyUsageFlags.keyCertSign,
+  cRLSign: x509.KeyUsageFlags.cRLSign,
+  encipherOnly: x509.KeyUsageFlags.encipherOnly,
+  decipherOnly: x509.KeyUsageFlags.decipherOnly,
+};
+
+const skiCache = new Map<string, string>();
+
+/** RFC 5280 method 1 key identifier (SHA-1 of the subjectPublicKey bits), hex, cached per key. */
+export async function keyIdentifier(spkiDer: Uint8Array): Promise<string> {
+  const cacheKey = Buffer.from(spkiDer).toString('base64');
+  const hit = skiCache.get(cacheKey);
+  if (hit) return hit;
+  const ext = await x509.SubjectKeyIdentifierExtension.create(toArrayBuffer(spkiDer));
+  skiCache.set(cacheKey, ext.keyId);
+  return ext.keyId;
+}
+
+function signingAlgorithm(issuerKey: KeyObject, hash: SignatureHash): Algorithm | EcdsaParams {
+  return issuerKey.asymmetricKeyType === 'rsa'
+    ? { name: 'RSASSA-PKCS1-v1_5', hash }
+    : { name: 'ECDSA', hash };
+}
+
+function buildExtensions(
+  profile: CertProfile,
+  ski: string | undefined,
+  aki: string | undefined,
+): x509.Extension[] {
+  const exts: x509.Extension[] = [];
+  const bc = profile.basicConstraints;
+  if (bc) exts.push(new x509.BasicConstraintsExtension(bc.ca, bc.pathLength, bc.critical ?? true));
+  if (profile.keyUsage && profile.keyUsage.length > 0) {
+    const flags = profile.keyUsage.reduce((acc, u) => acc | KU_FLAGS[u], 0);
+    exts.push(new x509.KeyUsagesExtension(flags, profile.keyUsageCritical ?? true));
+  }
+  if (profile.extKeyUsage && profile.extKeyUsage.length > 0) {
+    const oids = profile.extKeyUsage.map((u) => (u in EKU_OIDS ? EKU_OIDS[u as EkuName] : u));
+    exts.push(new x509.ExtendedKeyUsageExtension(oids, profile.extKeyUsageCritical ?? false));
+  }
+  if (profile.san && profile.san.length > 0) {
+    const names = profile.san.map((s) => ({
+      type: s.type === 'uri' ? ('url' as const) : s.type,
+      value: s.value,
+    }));
+    exts.push(new x509.SubjectAlternativeNameExtension(names, profile.sanCritical ?? false));
+  }
+  if (ski) exts.push(new x509.SubjectKeyIdentifierExtension(ski));
+  if (aki) exts.push(new x509.AuthorityKeyIdentifierExtension(aki));
+  for (const e of profile.extensions ?? [])
+    exts.push(new x509.Extension(e.oid, e.critical ?? false, toArrayBuffer(e.value)));
+  return exts;
+}
+
+function existingSki(cert: x509.X509Certificate): string | undefined {
+  return cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+}
+
+/** Which key a profile certifies, and under what label. */
+function resolveKey(
+  ctx: PkiContext,
+  profile: CertProfile,
+  generation: number,
+): { key: KeyObject; spec: KeySpec; label?: string; pool?: PoolKey } {
+  if (profile.privateKey) {
+    const spec = specOfKeyObject(profile.privateKey);
+    if (!spec) throw new Error(`${profile.name}: unsupported key type for the lab`);
+    return { key: profile.privateKey, spec };
+  }
+  const spec = profile.key ?? { kind: 'rsa', bits: 2048 };
+  const label = profile.keyLabel ?? (generation > 1 ? `${profile.name}#${generation}` : profile.name);
+  const pool = ctx.keys.take(spec, label);
+  return { key: pool.privateKey, spec, label, pool };
+}
+
+/** Issue a certificate for a public key we may not hold (e.g. from a foreign CSR). */
+export async function issueForPublicKey(
+  ctx: PkiContext,
+  profile: CertProfile,
+  publicKey: KeyObject,
+  issuer: Identity,
+): Promise<IssuedCert> {
+  const generation = ctx.nextGeneration(profile.name);
+  return issueCore(ctx, profile, generation, publicKey, issuer);
+}
+
+/** Issue a certificate from a profile: self-signed unless `issuer` is given. */
+export async function issueCertificate(
+  ctx: PkiContext,
+  profile: CertProfile,
+  issuer?: Identity,
+): Promise<Identity> {
+  const generation = ctx.nextGeneration(profile.name);
+  const { key, spec, label } = resolveKey(ctx, profile, generation);
+  const cert = await issueCore(ctx, profile, generation, createPublicKey(key), issuer, key);
+  return { ...cert, key, keyPem: keyToPem(key), spec, ...(label !== undefined ? { keyLabel: label } : {}) };
+}
+
+async function issueCore(
+  ctx: PkiContext,
+  profile: CertProfile,
+  generation: number,
+  publicKey: KeyObject,
+  issuer: Identity | undefined,
+  ownKey?: KeyObject,
+): Promise<IssuedCert> {
+  const subject = toDn(profile.subject);
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const hash = profile.hash ?? 'SHA-256';
+  const validity = profile.validity ?? { notBefore: '-1h', notAfter: '+365d' };
+  const anchor = validity.anchor === 'now' ? ctx.now() : ctx.labStart;
+  const notBefore = resolveTime(validity.notBefore, anchor);
+  const notAfter = resolveTime(validity.notAfter, anchor);
+  if (notAfter.getTime() < notBefore.getTime()) {
+    throw new Error(
+      `${profile.name}: notAfter ${notAfter.toISOString()} is before notBefore ${notBefore.toISOString()}`,
+    );
+  }
+  const serial =
+    profile.serial ??
+    ctx.random.fork(`serial:${profile.name}#${generation}`).serialHex(profile.serialBytes ?? 16);
+
+  const signerKey = issuer ? issuer.key : ownKey;
+  if (!signerKey) throw new Error(`${profile.name}: a self-signed certificate needs its own private key`);
+  const ski = profile.ski === false ? undefined : await keyIdentifier(spki);
+  let aki: string | undefined;
+  if (profile.aki !== false) {
+    aki = issuer
+      ? (existingSki(issuer.x509) ??
+        (await keyIdentifier(issuer.cert.publicKey.export({ type: 'spki', format: 'der' }))))
+      : (ski ?? (await keyIdentifier(spki)));
+  }
+  // The issuer name is copied byte for byte from the CA's subject, so name chaining never depends
+  // on string-type choices.
+  const issuerName = issuer ? new x509.Name(issuer.x509.subjectName.toArrayBuffer()) : toX509Name(subject);
+  const generated = await x509.X509CertificateGenerator.create({
+    serialNumber: serial,
+    subject: toX509Name(subject),
+    issuer: issuerName,
+    notBefore,
+    notAfter,
+    publicKey: toArrayBuffer(spki),
+    signingKey: await signingKey(signerKey, hash),
+    signingAlgorithm: signingAlgorithm(signerKey, hash),
+    extensions: buildExtensions(profile, ski, aki),
+  });
+  const certDer = Buffer.from(generated.rawData);
+  return {
+    name: profile.name,
+    certPem: toPem(certDer, 'CERTIFICATE'),
+    certDer,
+    cert: new X509Certificate(certDer),
+    x509: generated,
+    chain: issuer ? [issuer, ...issuer.chain] : [],
+  };
+}
+
+/** Wrap an existing certificate and key (e.g. loaded from files) as an Identity. */
+export function identityFromPem(
+  name: string,
+  certPem: string,
+  key: KeyObject,
+  chain: Identity[] = [],
+): Identity {
+  const cert = new X509Certificate(certPem);
+  const spec = specOfKeyObject(key);
+  if (!spec) throw new Error(`${name}: unsupported key type for the lab`);
+  const certDer = Buffer.from(cert.raw);
+  return {
+    name,
+    certPem: toPem(certDer, 'CERTIFICATE'),
+    certDer,
+    cert,
+    x509: new x509.X509Certificate(certDer),
+    chain,
+    key,
+    keyPem: keyToPem(key),
+    spec,
+  };
+}
+
+/** The subject of a profile, for messages. */
+export function describeSubject(subject: DnInput): string {
+  const dn: Dn = toDn(subject);
+  return formatOneLine(dn);
+}

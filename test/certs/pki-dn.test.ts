@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ciscoIssuer,
+  ciscoSubject,
+  formatCiscoDn,
+  formatRfc4514,
+  parseDn,
+  parseRfc4514,
+} from '../../certs/dn.ts';
+import { createPkiContext, issueCertificate } from '../../certs/issue.ts';
+import { cucmSelfSigned, issueCiscoManufacturing, sastTokenProfile } from '../../certs/profiles.ts';
+
+describe('distinguished names', () => {
+  it("a CUCM certificate renders in CUCM's ; form exactly as the reference example", async () => {
+    const ctx = createPkiContext({ seed: 'dn' });
+    const node = { host: 'cucm-1051-a-pub', ou: 'TAC', o: 'Cisco', l: 'Krakow', st: 'Malopolska', c: 'PL' };
+    const cm = await issueCertificate(ctx, cucmSelfSigned(ctx, node, 'CallManager'));
+    // Encoded L, ST, CN, OU, O, C as CUCM does; printed CN first (cisco-formats §1.1, SUBJECTNAME 62).
+    expect(cm.cert.subject.split('\n')[0]).toBe('L=Krakow');
+    const expected = 'CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL';
+    expect(ciscoSubject(cm.cert)).toBe(expected);
+    expect(ciscoIssuer(cm.cert)).toBe(expected);
+    expect(ciscoSubject(cm.cert).length + 1).toBe(62);
+  });
+
+  it('an eToken certificate renders in the lower-case quoted form seed 002 shows', async () => {
+    const ctx = createPkiContext({ seed: 'dn-etoken' });
+    const cisco = await issueCiscoManufacturing(ctx);
+    const token = await issueCertificate(ctx, sastTokenProfile(ctx, 1), cisco.manufacturingCa);
+    const subject = ciscoSubject(token.cert);
+    expect(subject).toMatch(/^cn="SAST-ADN[0-9a-f]{8} ";ou=IPCBU;o="Cisco Systems, Inc\."$/);
+    expect(subject.length + 1).toBe(56);
+    expect(ciscoIssuer(token.cert)).toBe('cn=Cisco Manufacturing CA;o=Cisco Systems');
+    expect(token.cert.serialNumber.length).toBe(20);
+  });
+
+  it('parses comma, semicolon and slash forms and renders RFC 4514 last RDN first', () => {
+    const der = parseDn('/C=PL/O=Cisco/CN=cucm');
+    expect(der).toEqual(parseDn('C=PL, O=Cisco, CN=cucm'));
+    expect(parseDn('CN=a;OU=b')).toEqual([
+      { type: 'CN', value: 'a' },
+      { type: 'OU', value: 'b' },
+    ]);
+    expect(formatRfc4514(der)).toBe('CN=cucm,O=Cisco,C=PL');
+    expect(parseRfc4514('CN=cucm,O=Cisco,C=PL')).toEqual(der);
+    expect(formatRfc4514(parseDn('O="Cisco Systems, Inc.", CN=x'))).toBe('CN=x,O=Cisco Systems\\, Inc.');
+    expect(formatCiscoDn(parseDn('DC=lab, DC=vngtp, CN=vngtp-ACTIVE-DIR-CA'))).toBe(
+      'CN=vngtp-ACTIVE-DIR-CA;DC=vngtp;DC=lab',
+    );
+  });
+});
