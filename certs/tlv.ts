@@ -1,0 +1,661 @@
+/**
+ * The TLV codec shared by CTLFile.tlv / ITLFile.tlv, `.sgn` and `.enc.sgn` (cisco-formats §1.1, §1.2,
+ * §2.2, §2.3): elements are tag (1 byte) + length (2 bytes, big-endian) + value, except the padding
+ * byte 0x0D which has no length. Containers (3, 7, 9 in every header; 16, 17, 21 in `.enc.sgn`) are
+ * stepped into, never skipped.
+ *
+ * Parsing returns a `Result` with a FormatError naming the byte offset; it never throws on malformed
+ * input. Building signs with RSA PKCS#1 v1.5 over the file minus the SIGNATURE TLV (§1.5).
+ */
+import { type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
+import { err, type FormatError, ok, type Result, type UclabError } from '../emulator/result.ts';
+import { ciscoIssuer, ciscoSubject, serialBytes } from './cisco-dn.ts';
+
+/** Header tags, cisco-formats §1.2 and §2.3. */
+export const HeaderTag = {
+  VERSION: 1,
+  HEADER_LENGTH: 2,
+  SIGNER_ID: 3,
+  SIGNER_NAME: 4,
+  SERIAL_NUMBER: 5,
+  CA_NAME: 6,
+  SIGNATURE_INFO: 7,
+  DIGEST_ALGORITHM: 8,
+  SIGNATURE_ALGO_INFO: 9,
+  SIGNATURE_ALGORITHM: 10,
+  SIGNATURE_MODULUS: 11,
+  SIGNATURE: 12,
+  PADDING: 13,
+  FILENAME: 14,
+  TIMESTAMP: 15,
+  ENCRYPTION_INFO: 16,
+  IV_INFO: 17,
+  IV_UNKNOWN: 18,
+  IV: 19,
+  PADDING_COUNT: 20,
+  KEY_INFO: 21,
+  KEY_UNKNOWN: 22,
+  KEY_SIZE: 23,
+  KEY_ALGORITHM: 24,
+  ENCRYPTED_KEY: 25,
+  PLAINTEXT_HASH_ALGORITHM: 26,
+  PLAINTEXT_HASH: 27,
+  SIGNER_VERSION: 28,
+} as const;
+
+/**
+ * Names as `show ctl` prints them, Cisco's typos included (§1.7). Tags 16-28 never appear in a Cisco
+ * printout: those names are ours (`enccnf`/`tlvfile` meanings), labelled as an approximation.
+ */
+export const HEADER_TAG_NAMES: Readonly<Record<number, string>> = {
+  1: 'VERSION',
+  2: 'HEADERLENGTH',
+  3: 'SIGNERID',
+  4: 'SIGNERNAME',
+  5: 'SERIALNUMBER',
+  6: 'CANAME',
+  7: 'SIGNATUREINFO',
+  8: 'DIGESTALGORTITHM',
+  9: 'SIGNATUREALGOINFO',
+  10: 'SIGNATUREALGORTITHM',
+  11: 'SIGNATUREMODULUS',
+  12: 'SIGNATURE',
+  13: 'PADDING',
+  14: 'FILENAME',
+  15: 'TIMESTAMP',
+  16: 'ENCRYPTIONINFO',
+  17: 'IVINFO',
+  18: 'IVUNKNOWN',
+  19: 'IV',
+  20: 'PADDINGCOUNT',
+  21: 'KEYINFO',
+  22: 'KEYUNKNOWN',
+  23: 'KEYSIZE',
+  24: 'KEYALGORITHM',
+  25: 'ENCRYPTEDKEY',
+  26: 'HASHALGORITHM',
+  27: 'PLAINTEXTHASH',
+  28: 'SIGNERVERSION',
+};
+
+/** One decoded element. `offset` is the position of its tag byte in the file. */
+export interface TlvElement {
+  readonly tag: number;
+  readonly offset: number;
+  /** Value length (0 for the lone padding byte). */
+  readonly length: number;
+  /** The value bytes (for a container: the nested block). */
+  readonly value: Uint8Array;
+  /** Set for containers: the nested elements. */
+  readonly children?: readonly TlvElement[];
+}
+
+export type DigestName = 'sha1' | 'sha256' | 'sha512';
+
+/** Header tag 8 / record tag 12 / enc tag 26 coding: 1 SHA-1, 2 SHA-256 (defined, unused), 3 SHA-512. */
+export const DIGEST_CODE: Readonly<Record<DigestName, number>> = { sha1: 1, sha256: 2, sha512: 3 };
+
+export function digestFromCode(code: number): DigestName | undefined {
+  return code === 1 ? 'sha1' : code === 2 ? 'sha256' : code === 3 ? 'sha512' : undefined;
+}
+
+/** Header tag 11: modulus index (0=512, 1=1024, 2=2048, 3=4096 bits). */
+export const MODULUS_BITS: readonly number[] = [512, 1024, 2048, 4096];
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Every TLV problem is a `tlv.<code>` FormatError; `what` names the file kind ("CTL file", ".sgn file")
+ * so the message reads like a sentence a UC engineer can act on.
+ */
+export function tlvError(what: string, offset: number, code: string, message: string): FormatError {
+  return { format: 'tlv', offset, code: `tlv.${code}`, message: `${what}: ${message} (at byte ${offset})` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+export function encodeElement(tag: number, value: Uint8Array): Uint8Array {
+  if (value.length > 0xffff)
+    throw new RangeError(`TLV value for tag ${tag} is ${value.length} bytes (max 65535)`);
+  const out = new Uint8Array(3 + value.length);
+  out[0] = tag;
+  out[1] = value.length >> 8;
+  out[2] = value.length & 0xff;
+  out.set(value, 3);
+  return out;
+}
+
+export function encodeContainer(tag: number, children: readonly Uint8Array[]): Uint8Array {
+  return encodeElement(tag, concatBytes(children));
+}
+
+export const u8 = (n: number): Uint8Array => Uint8Array.of(n & 0xff);
+export const u16 = (n: number): Uint8Array => Uint8Array.of((n >> 8) & 0xff, n & 0xff);
+export const u32 = (n: number): Uint8Array =>
+  Uint8Array.of((n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+
+/** NUL-terminated UTF-8; the length includes the NUL, so "" is 1 byte (§1.1). */
+export function encodeString(s: string): Uint8Array {
+  return concatBytes([new TextEncoder().encode(s), Uint8Array.of(0)]);
+}
+
+/** Reads a NUL-terminated string; tolerates a missing NUL and stops at the first one. */
+export function decodeString(v: Uint8Array): string {
+  const nul = v.indexOf(0);
+  return Buffer.from(nul >= 0 ? v.subarray(0, nul) : v).toString('utf8');
+}
+
+export const readU16 = (v: Uint8Array, at = 0): number => (v[at]! << 8) | v[at + 1]!;
+export const readU32 = (v: Uint8Array, at = 0): number =>
+  ((v[at]! << 24) | (v[at + 1]! << 16) | (v[at + 2]! << 8) | v[at + 3]!) >>> 0;
+
+// ---------------------------------------------------------------------------------------------
+// Element reader
+// ---------------------------------------------------------------------------------------------
+
+export interface ReadOptions {
+  /** File kind for messages: "CTL file", ".sgn file". */
+  readonly what: string;
+  /** Tags allowed at this level and below. */
+  readonly known: ReadonlySet<number>;
+  /** Tags whose value is a nested block of elements. */
+  readonly containers: ReadonlySet<number>;
+  /** Whether the lone 0x0D padding byte may appear (top level of a header only). */
+  readonly padding: boolean;
+  /** Error code when an element runs past `end` but not past the file (the block's own length is wrong). */
+  readonly overrunCode: string;
+  readonly overrunMessage: string;
+}
+
+/** Reads the elements between `start` and `end`, stepping into containers. */
+export function readElements(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  opts: ReadOptions,
+): Result<TlvElement[], FormatError> {
+  const out: TlvElement[] = [];
+  let pos = start;
+  while (pos < end) {
+    const tag = bytes[pos]!;
+    if (tag === HeaderTag.PADDING && opts.padding) {
+      out.push({ tag, offset: pos, length: 0, value: bytes.subarray(pos, pos) });
+      pos += 1;
+      continue;
+    }
+    if (!opts.known.has(tag)) {
+      return err(tlvError(opts.what, pos, 'unknown-tag', `unknown tag ${tag}`));
+    }
+    if (pos + 3 > bytes.length) {
+      return err(
+        tlvError(opts.what, pos, 'truncated', `element with tag ${tag} is cut off by the end of the file`),
+      );
+    }
+    if (pos + 3 > end) return err(tlvError(opts.what, pos, opts.overrunCode, opts.overrunMessage));
+    const length = readU16(bytes, pos + 1);
+    const valueEnd = pos + 3 + length;
+    if (valueEnd > bytes.length) {
+      return err(
+        tlvError(
+          opts.what,
+          pos,
+          'length-past-end',
+          `tag ${tag} claims ${length} bytes, past the end of the file`,
+        ),
+      );
+    }
+    if (valueEnd > end) return err(tlvError(opts.what, pos, opts.overrunCode, opts.overrunMessage));
+    const value = bytes.subarray(pos + 3, valueEnd);
+    if (opts.containers.has(tag)) {
+      const children = readElements(bytes, pos + 3, valueEnd, {
+        ...opts,
+        padding: false,
+        overrunCode: 'container-length-mismatch',
+        overrunMessage: `container tag ${tag} at byte ${pos} is shorter than the elements inside it`,
+      });
+      if (!children.ok) return children;
+      out.push({ tag, offset: pos, length, value, children: children.value });
+    } else {
+      out.push({ tag, offset: pos, length, value });
+    }
+    pos = valueEnd;
+  }
+  return ok(out);
+}
+
+/** Depth-first list of all elements (containers before their children). */
+export function flatten(elements: readonly TlvElement[]): TlvElement[] {
+  const out: TlvElement[] = [];
+  for (const e of elements) {
+    out.push(e);
+    if (e.children) out.push(...flatten(e.children));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The signed header (CTL/ITL, .sgn, .enc.sgn)
+// ---------------------------------------------------------------------------------------------
+
+export interface SignerId {
+  /** SIGNERNAME (tag 4): the signer's subject DN as written in the file. */
+  readonly name: string;
+  /** SERIALNUMBER (tag 5): raw big-endian bytes. */
+  readonly serial: Uint8Array;
+  /** CANAME (tag 6): the signer's issuer DN. */
+  readonly issuer: string;
+}
+
+export interface SignedHeader {
+  readonly version: { readonly major: number; readonly minor: number };
+  readonly headerLength: number;
+  readonly signerVersion?: { readonly major: number; readonly minor: number };
+  readonly signer: SignerId;
+  readonly digest: DigestName;
+  readonly signatureAlgorithm: number;
+  readonly modulusIndex: number;
+  readonly signatureModulusBits: number;
+  readonly signature: Uint8Array;
+  /** Offset and total size (3 + signature length) of the SIGNATURE TLV. */
+  readonly signatureTlv: { readonly offset: number; readonly size: number };
+  readonly filename: string;
+  readonly timestamp: number;
+  /** Top-level header elements in file order (containers carry their children). */
+  readonly elements: readonly TlvElement[];
+}
+
+export interface HeaderRules {
+  readonly what: string;
+  /** Accepted major versions (1 for CTL/ITL/.sgn, 2 for .enc.sgn). */
+  readonly versionMajors: readonly number[];
+  /** Tags allowed beyond 1-15 and 28. */
+  readonly extraTags?: readonly number[];
+  readonly extraContainers?: readonly number[];
+}
+
+const BASE_TAGS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 28];
+const BASE_CONTAINERS = [3, 7, 9];
+
+/** Fixed value sizes; a mismatch is `tlv.bad-element-length`. */
+const FIXED_LENGTH: Readonly<Record<number, number>> = {
+  1: 2,
+  2: 2,
+  8: 1,
+  10: 1,
+  11: 1,
+  15: 4,
+  18: 1,
+  19: 16,
+  20: 2,
+  22: 1,
+  23: 2,
+  24: 1,
+  26: 1,
+  28: 2,
+};
+
+/** Checks fixed-size elements anywhere in the tree. */
+export function checkFixedLengths(
+  what: string,
+  elements: readonly TlvElement[],
+  fixed: Readonly<Record<number, number>> = FIXED_LENGTH,
+): FormatError | undefined {
+  for (const e of flatten(elements)) {
+    const want = fixed[e.tag];
+    if (want !== undefined && e.length !== want && !(e.tag === HeaderTag.PADDING)) {
+      return tlvError(
+        what,
+        e.offset,
+        'bad-element-length',
+        `tag ${e.tag} has length ${e.length}, expected ${want}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Finds the single element with `tag` anywhere in the tree; a duplicate is an error. */
+export function findOne(
+  what: string,
+  elements: readonly TlvElement[],
+  tag: number,
+): Result<TlvElement | undefined, FormatError> {
+  const hits = flatten(elements).filter((e) => e.tag === tag);
+  if (hits.length > 1)
+    return err(tlvError(what, hits[1]!.offset, 'duplicate-element', `tag ${tag} appears twice`));
+  return ok(hits[0]);
+}
+
+/** Like findOne, but a missing element is `tlv.missing-element` at `missingOffset`. */
+export function requireOne(
+  what: string,
+  elements: readonly TlvElement[],
+  tag: number,
+  missingOffset: number,
+): Result<TlvElement, FormatError> {
+  const r = findOne(what, elements, tag);
+  if (!r.ok) return r;
+  if (!r.value) {
+    const name = HEADER_TAG_NAMES[tag] ?? `tag ${tag}`;
+    return err(
+      tlvError(what, missingOffset, 'missing-element', `required element ${name} (tag ${tag}) is missing`),
+    );
+  }
+  return ok(r.value);
+}
+
+/**
+ * Parses the header common to CTL/ITL, .sgn and .enc.sgn. Checks: empty input, VERSION first and
+ * HEADERLENGTH second, version major, HeaderLength within the file / a multiple of 4 / equal to where
+ * the elements end, unknown tags, truncation, lengths past the end, container lengths, fixed element
+ * sizes, required elements, digest and modulus codes, signature size.
+ */
+export function parseSignedHeader(bytes: Uint8Array, rules: HeaderRules): Result<SignedHeader, FormatError> {
+  const { what } = rules;
+  if (bytes.length === 0) return err(tlvError(what, 0, 'empty', 'the file is empty'));
+  if (bytes.length < 10) {
+    return err(
+      tlvError(what, 0, 'truncated', `only ${bytes.length} bytes, too short for VERSION and HEADERLENGTH`),
+    );
+  }
+  if (bytes[0] !== HeaderTag.VERSION || readU16(bytes, 1) !== 2) {
+    return err(tlvError(what, 0, 'unexpected-tag', 'the file does not start with VERSION (tag 1, length 2)'));
+  }
+  const major = bytes[3]!;
+  const minor = bytes[4]!;
+  if (!rules.versionMajors.includes(major)) {
+    return err(
+      tlvError(
+        what,
+        3,
+        'bad-version',
+        `version ${major}.${minor}, expected ${rules.versionMajors.join(' or ')}.x`,
+      ),
+    );
+  }
+  if (bytes[5] !== HeaderTag.HEADER_LENGTH || readU16(bytes, 6) !== 2) {
+    return err(
+      tlvError(what, 5, 'unexpected-tag', 'VERSION is not followed by HEADERLENGTH (tag 2, length 2)'),
+    );
+  }
+  const headerLength = readU16(bytes, 8);
+  if (headerLength > bytes.length) {
+    return err(
+      tlvError(
+        what,
+        8,
+        'header-length-beyond-file',
+        `HeaderLength ${headerLength} is beyond the file (${bytes.length} bytes)`,
+      ),
+    );
+  }
+  if (headerLength % 4 !== 0) {
+    return err(
+      tlvError(what, 8, 'header-length-unaligned', `HeaderLength ${headerLength} is not a multiple of 4`),
+    );
+  }
+  if (headerLength < 10) {
+    return err(
+      tlvError(
+        what,
+        8,
+        'header-length-mismatch',
+        `HeaderLength ${headerLength} is shorter than VERSION and HEADERLENGTH`,
+      ),
+    );
+  }
+  const known = new Set([...BASE_TAGS, ...(rules.extraTags ?? [])]);
+  const containers = new Set([...BASE_CONTAINERS, ...(rules.extraContainers ?? [])]);
+  const rest = readElements(bytes, 10, headerLength, {
+    what,
+    known,
+    containers,
+    padding: true,
+    overrunCode: 'header-length-mismatch',
+    overrunMessage: `an element runs past HeaderLength ${headerLength}`,
+  });
+  if (!rest.ok) return rest;
+  const elements: TlvElement[] = [
+    { tag: 1, offset: 0, length: 2, value: bytes.subarray(3, 5) },
+    { tag: 2, offset: 5, length: 2, value: bytes.subarray(8, 10) },
+    ...rest.value,
+  ];
+  // Tags that must sit inside their container must not appear at top level, and vice versa.
+  for (const e of rest.value) {
+    if ([4, 5, 6, 8, 9, 10, 11].includes(e.tag)) {
+      return err(tlvError(what, e.offset, 'misplaced-element', `tag ${e.tag} must be inside its container`));
+    }
+    if ([1, 2].includes(e.tag))
+      return err(tlvError(what, e.offset, 'duplicate-element', `tag ${e.tag} appears twice`));
+  }
+  const fixed = checkFixedLengths(what, elements);
+  if (fixed) return err(fixed);
+
+  const req = (tag: number) => requireOne(what, elements, tag, headerLength);
+  const signerId = req(HeaderTag.SIGNER_ID);
+  if (!signerId.ok) return signerId;
+  const inSigner = (tag: number) =>
+    requireOne(what, signerId.value.children ?? [], tag, signerId.value.offset);
+  const name = inSigner(HeaderTag.SIGNER_NAME);
+  if (!name.ok) return name;
+  const serial = inSigner(HeaderTag.SERIAL_NUMBER);
+  if (!serial.ok) return serial;
+  const ca = inSigner(HeaderTag.CA_NAME);
+  if (!ca.ok) return ca;
+  const sigInfo = req(HeaderTag.SIGNATURE_INFO);
+  if (!sigInfo.ok) return sigInfo;
+  const inInfo = (tag: number) => requireOne(what, sigInfo.value.children ?? [], tag, sigInfo.value.offset);
+  const digestEl = inInfo(HeaderTag.DIGEST_ALGORITHM);
+  if (!digestEl.ok) return digestEl;
+  const algoInfo = inInfo(HeaderTag.SIGNATURE_ALGO_INFO);
+  if (!algoInfo.ok) return algoInfo;
+  const inAlgo = (tag: number) => requireOne(what, algoInfo.value.children ?? [], tag, algoInfo.value.offset);
+  const algo = inAlgo(HeaderTag.SIGNATURE_ALGORITHM);
+  if (!algo.ok) return algo;
+  const modulus = inAlgo(HeaderTag.SIGNATURE_MODULUS);
+  if (!modulus.ok) return modulus;
+  const sig = req(HeaderTag.SIGNATURE);
+  if (!sig.ok) return sig;
+  const filename = req(HeaderTag.FILENAME);
+  if (!filename.ok) return filename;
+  const timestamp = req(HeaderTag.TIMESTAMP);
+  if (!timestamp.ok) return timestamp;
+  const signerVersion = findOne(what, elements, HeaderTag.SIGNER_VERSION);
+  if (!signerVersion.ok) return signerVersion;
+
+  const digest = digestFromCode(digestEl.value.value[0]!);
+  if (!digest) {
+    return err(
+      tlvError(
+        what,
+        digestEl.value.offset,
+        'bad-value',
+        `unknown digest algorithm ${digestEl.value.value[0]}`,
+      ),
+    );
+  }
+  const modulusIndex = modulus.value.value[0]!;
+  const bits = MODULUS_BITS[modulusIndex];
+  if (bits === undefined) {
+    return err(
+      tlvError(what, modulus.value.offset, 'bad-value', `unknown signature modulus index ${modulusIndex}`),
+    );
+  }
+  if (sig.value.length !== bits / 8) {
+    return err(
+      tlvError(
+        what,
+        sig.value.offset,
+        'signature-length-mismatch',
+        `SIGNATURE is ${sig.value.length} bytes but SIGNATUREMODULUS says ${bits} bits`,
+      ),
+    );
+  }
+  const sv = signerVersion.value;
+  return ok({
+    version: { major, minor },
+    headerLength,
+    ...(sv ? { signerVersion: { major: sv.value[0]!, minor: sv.value[1]! } } : {}),
+    signer: {
+      name: decodeString(name.value.value),
+      serial: serial.value.value,
+      issuer: decodeString(ca.value.value),
+    },
+    digest,
+    signatureAlgorithm: algo.value.value[0]!,
+    modulusIndex,
+    signatureModulusBits: bits,
+    signature: sig.value.value,
+    signatureTlv: { offset: sig.value.offset, size: 3 + sig.value.length },
+    filename: decodeString(filename.value.value),
+    timestamp: readU32(timestamp.value.value),
+    elements,
+  });
+}
+
+/** The bytes that were signed: the whole file with the SIGNATURE TLV cut out (§1.5). */
+export function signedBytesOf(bytes: Uint8Array, header: Pick<SignedHeader, 'signatureTlv'>): Uint8Array {
+  const { offset, size } = header.signatureTlv;
+  return concatBytes([bytes.subarray(0, offset), bytes.subarray(offset + size)]);
+}
+
+/** RSA PKCS#1 v1.5 verification of a parsed file against a key or certificate. */
+export function verifySignedFile(
+  bytes: Uint8Array,
+  header: Pick<SignedHeader, 'signatureTlv' | 'digest' | 'signature'>,
+  key: KeyObject | X509Certificate,
+): boolean {
+  const publicKey = key instanceof X509Certificate ? key.publicKey : key;
+  if (publicKey.asymmetricKeyType !== 'rsa') return false;
+  try {
+    return verify(header.digest, signedBytesOf(bytes, header), publicKey, header.signature);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+// ---------------------------------------------------------------------------------------------
+
+export interface SignerInput {
+  readonly cert: X509Certificate;
+  readonly key: KeyObject;
+  /** Override SIGNERNAME (default: the cert subject in CUCM form), e.g. an eToken-style name. */
+  readonly name?: string;
+  /** Override CANAME (default: the cert issuer in CUCM form). */
+  readonly issuer?: string;
+  /** Override SERIALNUMBER (default: the cert serial). Lets a scenario build a mismatching header. */
+  readonly serial?: Uint8Array;
+}
+
+export interface SignedFileSpec {
+  readonly what: string;
+  readonly version: readonly [number, number];
+  readonly signer: SignerInput;
+  readonly digest: DigestName;
+  readonly filename: string;
+  /** Unix seconds. */
+  readonly timestamp: number;
+  /** Header tag 28, placed right after HEADERLENGTH (`tlvfile`); omitted by default (§1.2). */
+  readonly signerVersion?: readonly [number, number];
+  /** Encoded elements placed after TIMESTAMP and before the padding (the `.enc.sgn` tags). */
+  readonly extraHeader?: Uint8Array;
+  /** What follows the header: trust records, or the payload of a .sgn / .enc.sgn. */
+  readonly body: Uint8Array;
+}
+
+export interface BuiltSignedFile {
+  readonly bytes: Uint8Array;
+  readonly headerLength: number;
+}
+
+/** Signer identity as it will be written, from a cert (CUCM DN form, minimal serial bytes). */
+export function signerIdOf(signer: SignerInput): SignerId {
+  return {
+    name: signer.name ?? ciscoSubject(signer.cert),
+    serial: signer.serial ?? serialBytes(signer.cert),
+    issuer: signer.issuer ?? ciscoIssuer(signer.cert),
+  };
+}
+
+/**
+ * Assembles header + body with the signature slot empty, pads with 0x0D so that the header (with the
+ * signature TLV) is a multiple of 4, writes HeaderLength, signs, splices `0C len sig` in before
+ * FILENAME (§1.5). Header order is CUCM's: 1, 2, [28], 3{4,5,6}, 7{8,9{10,11}}, 12, 14, 15, extra, pad.
+ *
+ * The key is not checked against the cert on purpose: a scenario may sign with the wrong key.
+ */
+export function buildSignedFile(spec: SignedFileSpec): Result<BuiltSignedFile, UclabError> {
+  const { key } = spec.signer;
+  if (key.type !== 'private' || key.asymmetricKeyType !== 'rsa') {
+    return err({
+      code: 'tlv.signer-not-rsa',
+      message: `${spec.what}: the signing key must be an RSA private key (CTL/ITL/.sgn signatures are RSA PKCS#1 v1.5)`,
+    });
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  const modulusIndex = MODULUS_BITS.indexOf(bits);
+  if (modulusIndex < 0) {
+    return err({
+      code: 'tlv.unsupported-modulus',
+      message: `${spec.what}: a ${bits}-bit signing key has no SIGNATUREMODULUS code (only 512/1024/2048/4096)`,
+    });
+  }
+  const id = signerIdOf(spec.signer);
+  const sigLen = bits / 8;
+  const before = concatBytes([
+    encodeElement(HeaderTag.VERSION, Uint8Array.of(spec.version[0], spec.version[1])),
+    encodeElement(HeaderTag.HEADER_LENGTH, u16(0)),
+    ...(spec.signerVersion
+      ? [encodeElement(HeaderTag.SIGNER_VERSION, Uint8Array.of(spec.signerVersion[0], spec.signerVersion[1]))]
+      : []),
+    encodeContainer(HeaderTag.SIGNER_ID, [
+      encodeElement(HeaderTag.SIGNER_NAME, encodeString(id.name)),
+      encodeElement(HeaderTag.SERIAL_NUMBER, id.serial),
+      encodeElement(HeaderTag.CA_NAME, encodeString(id.issuer)),
+    ]),
+    encodeContainer(HeaderTag.SIGNATURE_INFO, [
+      encodeElement(HeaderTag.DIGEST_ALGORITHM, u8(DIGEST_CODE[spec.digest])),
+      encodeContainer(HeaderTag.SIGNATURE_ALGO_INFO, [
+        encodeElement(HeaderTag.SIGNATURE_ALGORITHM, u8(0)),
+        encodeElement(HeaderTag.SIGNATURE_MODULUS, u8(modulusIndex)),
+      ]),
+    ]),
+  ]);
+  let after = concatBytes([
+    encodeElement(HeaderTag.FILENAME, encodeString(spec.filename)),
+    encodeElement(HeaderTag.TIMESTAMP, u32(spec.timestamp)),
+    spec.extraHeader ?? new Uint8Array(0),
+  ]);
+  const unpadded = before.length + 3 + sigLen + after.length;
+  const pad = (4 - (unpadded % 4)) % 4;
+  after = concatBytes([after, new Uint8Array(pad).fill(HeaderTag.PADDING)]);
+  const headerLength = unpadded + pad;
+  if (headerLength > 0xffff) {
+    return err({
+      code: 'tlv.header-too-long',
+      message: `${spec.what}: header of ${headerLength} bytes exceeds 65535`,
+    });
+  }
+  before.set(u16(headerLength), 8);
+  const signed = concatBytes([before, after, spec.body]);
+  const signature = sign(spec.digest, signed, key);
+  const bytes = concatBytes([before, encodeElement(HeaderTag.SIGNATURE, signature), after, spec.body]);
+  return ok({ bytes, headerLength });
+}
