@@ -2,6 +2,7 @@
 // SEQUENCE, which is also the order OpenSSL's default one-line form and `-subj` use).
 // Multi-valued RDNs are flattened (none of the certificates the lab models use them).
 import type { X509Certificate } from 'node:crypto';
+import { ciscoDn, type DnStyle } from './cisco-dn.ts';
 import { toArrayBuffer } from './pem.ts';
 import { x509 } from './x509.ts';
 
@@ -162,30 +163,7 @@ export function formatOneLine(dn: Dn): string {
   return dn.map((a) => `${a.type}=${a.value}`).join(', ');
 }
 
-/**
- * Where CUCM puts each attribute in its `;` form. CUCM's own certificates are encoded
- * L, ST, CN, OU, O, C (seed 004 Wireshark, seed 003 `issuerName=L=BGL,ST=KA,CN=...`) yet printed
- * `CN=...;OU=TAC;O=Cisco;L=BGL;ST=KA;C=IN` (seed 003 ITL, cisco-formats §1.1), and an AD CA
- * `CN=VASANK-DC1-CA;OU=BGL;O=TAC;C=IN` (seed 003 TVS): a fixed order CN, OU, O, L, ST, C, not a
- * rotation of the DER order. Attributes outside that set (serialNumber, DC, email...) follow in
- * RFC 4514 order (reverse DER): an approximation, no seed shows them.
- */
-const CISCO_ORDER: readonly string[] = ['CN', 'OU', 'O', 'L', 'ST', 'C'];
-
-export type CiscoDnStyle = 'cucm' | 'etoken';
-
-function ciscoOrdered(dn: Dn): DnAttr[] {
-  const rank = (a: DnAttr): number => {
-    const i = CISCO_ORDER.indexOf(a.type);
-    return i === -1 ? CISCO_ORDER.length : i;
-  };
-  // Attributes outside CN..C keep RFC 4514 order (reverse DER), as certs/cisco-dn.ts does.
-  return [...dn]
-    .reverse()
-    .map((a, i) => ({ a, i }))
-    .sort((x, y) => rank(x.a) - rank(y.a) || x.i - y.i)
-    .map((x) => x.a);
-}
+export type CiscoDnStyle = DnStyle;
 
 /**
  * CUCM's `;` DN form as in CTL/ITL records: CN first, no spaces, values unescaped
@@ -196,13 +174,13 @@ function ciscoOrdered(dn: Dn): DnAttr[] {
  * prints; `cn=Cisco Manufacturing CA;o=Cisco Systems` = 41 + NUL = 42).
  */
 export function formatCiscoDn(dn: Dn, style: CiscoDnStyle = 'cucm'): string {
-  return ciscoOrdered(dn)
-    .map((a) => {
-      if (style === 'cucm') return `${a.type}=${a.value}`;
-      const quote = /[,;+"\\<>#]/.test(a.value) || /^\s|\s$/.test(a.value);
-      return `${a.type.toLowerCase()}=${quote ? `"${a.value}"` : a.value}`;
-    })
-    .join(';');
+  // The order rule (CN, OU, O, L, ST, C, then the rest in RFC 4514 order; seeds 003/004) lives in
+  // certs/cisco-dn.ts.
+  // One renderer for the whole project: the trust-file codecs use it on raw DER names too.
+  return ciscoDn(
+    dn.map((a) => ({ oid: '', type: a.type, value: a.value })),
+    style,
+  );
 }
 
 /** Read a DER-encoded Name into a Dn. */

@@ -7,8 +7,9 @@
  * fixed port outside the ephemeral range. A second process that tries the same block gets EADDRINUSE
  * and moves on. The claim dies with the process, so a crashed lab never leaks its block.
  */
-import { createServer, type Server } from 'node:net';
+
 import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 
 /** Port of the claim listener: above Linux's default ephemeral range (32768-60999). */
 const CLAIM_PORT = 64999;
@@ -68,7 +69,8 @@ function makeBlock(prefix: string, server: Server, privilegedPorts: boolean): Ad
     prefix,
     privilegedPorts,
     host(n: number): string {
-      if (!Number.isInteger(n) || n < 1 || n > 250) throw new RangeError(`host number ${n} is outside 1..250`);
+      if (!Number.isInteger(n) || n < 1 || n > 250)
+        throw new RangeError(`host number ${n} is outside 1..250`);
       return `${prefix}.${n}`;
     },
     release: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -17,7 +17,8 @@ export class Artifacts {
   /** Writes `data` at `path` inside the artifacts folder; returns the absolute path, or null in memory. */
   write(path: string, data: string | Uint8Array): string | null {
     const safe = path.replace(/\\/g, '/');
-    if (safe.startsWith('/') || safe.split('/').includes('..')) throw new Error(`artifact path ${path} leaves the folder`);
+    if (safe.startsWith('/') || safe.split('/').includes('..'))
+      throw new Error(`artifact path ${path} leaves the folder`);
     const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
     this.#files.set(safe, buf);
     if (!this.dir) return null;

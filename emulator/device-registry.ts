@@ -10,7 +10,10 @@ import type { Device, DeviceContext } from './device.ts';
 export const baseDeviceDecl = z.object({
   name: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9._-]{0,62}$/, 'a device name is a host name: letters, digits, ".", "_" and "-"'),
+    .regex(
+      /^[A-Za-z][A-Za-z0-9._-]{0,62}$/,
+      'a device name is a host name: letters, digits, ".", "_" and "-"',
+    ),
   aliases: z.array(z.string()).default([]).describe('extra host names (FQDNs) that resolve to this device'),
 });
 

@@ -41,7 +41,13 @@ export interface EventMap {
   'device.started': { kind: string; address: string };
   'device.stopped': Record<string, never>;
   'net.listen': { proto: 'tcp' | 'tls' | 'udp'; endpoint: Endpoint };
-  'net.connect': { connId: string; proto: 'tcp' | 'tls'; role: 'client' | 'server'; local: Endpoint; remote: Endpoint };
+  'net.connect': {
+    connId: string;
+    proto: 'tcp' | 'tls';
+    role: 'client' | 'server';
+    local: Endpoint;
+    remote: Endpoint;
+  };
   'net.close': { connId: string; role: 'client' | 'server' };
   'net.error': { connId: string | null; code: string; message: string };
   /** A completed TLS handshake, with the chain result OpenSSL gave (layer one of decision 3). */
@@ -57,7 +63,13 @@ export interface EventMap {
     chainError: string | null;
   };
   /** A handshake that did not complete, as this end saw it. */
-  'tls.failed': { connId: string | null; role: 'client' | 'server'; code: string; message: string; alert: TlsAlert | null };
+  'tls.failed': {
+    connId: string | null;
+    role: 'client' | 'server';
+    code: string;
+    message: string;
+    alert: TlsAlert | null;
+  };
   /**
    * The device's own trust decision (layer two of decision 3). When `alert` is set this is also the
    * alert side channel: Node closes the socket instead of sending it, so the peer model reads it here.
@@ -269,7 +281,16 @@ export function describeEvent(e: LabEvent): string {
     case 'net.listen':
       return `${head} listening ${e.proto} ${e.endpoint.address}:${e.endpoint.port}`;
     default: {
-      const { schemaVersion: _s, seq: _q, time: _t, t: _tt, lab: _l, device: _d, kind, ...rest } = e as EventHeader & {
+      const {
+        schemaVersion: _s,
+        seq: _q,
+        time: _t,
+        t: _tt,
+        lab: _l,
+        device: _d,
+        kind,
+        ...rest
+      } = e as EventHeader & {
         kind: string;
       };
       return `${head} ${kind} ${JSON.stringify(rest)}`;

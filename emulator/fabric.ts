@@ -14,16 +14,17 @@
  * devices, each end waits for the other end's verdict before it reports the connection, so a client
  * learns "handshake failed, alert certificate_expired(45)" exactly as a real phone would.
  */
-import { appendFileSync } from 'node:fs';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { isIP } from 'node:net';
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+
 import { X509Certificate } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { appendFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { isIP } from 'node:net';
+import * as tls from 'node:tls';
 import type { AddressBlock } from './address-block.ts';
-import type { CertSummary, Endpoint, TlsAlert, Timeline } from './events.ts';
-import { alertFromErrorCode } from './tls-alerts.ts';
+import type { CertSummary, Endpoint, Timeline, TlsAlert } from './events.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
+import { alertFromErrorCode } from './tls-alerts.ts';
 
 export type { UdpSocket };
 
@@ -166,6 +167,17 @@ function peerChainOf(sock: tls.TLSSocket): X509Certificate[] {
     detailed = detailed.issuerCertificate;
   }
   return out;
+}
+
+/**
+ * OpenSSL's chain result. A peer that sent no certificate shows as `UNABLE_TO_GET_ISSUER_CERT` in Node
+ * (toolchain-facts 2.6), a misleading name: it is reported here as `NO_PEER_CERTIFICATE`.
+ */
+function chainErrorOf(sock: tls.TLSSocket): string | null {
+  if (sock.authorized) return null;
+  const peer = sock.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return 'NO_PEER_CERTIFICATE';
+  return String(sock.authorizationError ?? 'UNKNOWN');
 }
 
 function localCertOf(sock: tls.TLSSocket): X509Certificate | null {
@@ -377,7 +389,11 @@ export class Fabric {
       }, opts.timeoutMs ?? 10_000);
       sock.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        this.timeline.emit(device, 'net.error', { connId: null, code: e.code ?? 'ERROR', message: e.message });
+        this.timeline.emit(device, 'net.error', {
+          connId: null,
+          code: e.code ?? 'ERROR',
+          message: e.message,
+        });
         resolve(
           err({
             code: `net.${e.code ?? 'error'}`,
@@ -393,10 +409,20 @@ export class Fabric {
         const local = { address: sock.localAddress ?? '', port: sock.localPort ?? 0 };
         const remote = { address, port: target.port };
         const id = this.#connIdFor(local, remote);
-        this.timeline.emit(device, 'net.connect', { connId: id, proto: 'tcp', role: 'client', local, remote });
+        this.timeline.emit(device, 'net.connect', {
+          connId: id,
+          proto: 'tcp',
+          role: 'client',
+          local,
+          remote,
+        });
         sock.once('close', () => this.timeline.emit(device, 'net.close', { connId: id, role: 'client' }));
         sock.on('error', (e: NodeJS.ErrnoException) =>
-          this.timeline.emit(device, 'net.error', { connId: id, code: e.code ?? 'ERROR', message: e.message }),
+          this.timeline.emit(device, 'net.error', {
+            connId: id,
+            code: e.code ?? 'ERROR',
+            message: e.message,
+          }),
         );
         resolve(ok({ id, socket: sock, local, remote }));
       });
@@ -413,7 +439,8 @@ export class Fabric {
     remote: Endpoint,
   ): Handshake {
     const cipher = sock.getCipher();
-    const sni = role === 'server' ? ((sock as tls.TLSSocket & { servername?: string | false }).servername || null) : null;
+    const sni =
+      role === 'server' ? (sock as tls.TLSSocket & { servername?: string | false }).servername || null : null;
     return {
       connId: id,
       role,
@@ -422,7 +449,7 @@ export class Fabric {
       sni,
       localCert: localCertOf(sock),
       peerChain: peerChainOf(sock),
-      chainError: sock.authorized ? null : String(sock.authorizationError ?? 'NO_PEER_CERTIFICATE'),
+      chainError: chainErrorOf(sock),
       local,
       remote,
     };
@@ -447,7 +474,10 @@ export class Fabric {
     try {
       v = verify
         ? await verify(h)
-        : { accepted: true, reason: h.chainError ? `no product checks (chain: ${h.chainError})` : 'chain verified' };
+        : {
+            accepted: true,
+            reason: h.chainError ? `no product checks (chain: ${h.chainError})` : 'chain verified',
+          };
     } catch (e) {
       v = { accepted: false, reason: `verify hook failed: ${(e as Error).message}`, alert: null };
     }
@@ -462,7 +492,10 @@ export class Fabric {
   }
 
   /** Waits for the other end's verdict on this connection, when the other end is a lab device. */
-  async #peerVerdict(connId: string, peerRole: 'client' | 'server'): Promise<{ accepted: boolean; alert: TlsAlert | null } | null> {
+  async #peerVerdict(
+    connId: string,
+    peerRole: 'client' | 'server',
+  ): Promise<{ accepted: boolean; alert: TlsAlert | null } | null> {
     try {
       const e = await this.timeline.waitFor(
         `the ${peerRole}'s verdict on ${connId}`,
@@ -495,7 +528,9 @@ export class Fabric {
     let ctx = this.#secureContextCache.get(key);
     if (!ctx) {
       ctx = tls.createSecureContext({
-        cert: config.identity ? [config.identity.certPem, ...(config.identity.chainPem ?? [])].join('\n') : undefined,
+        cert: config.identity
+          ? [config.identity.certPem, ...(config.identity.chainPem ?? [])].join('\n')
+          : undefined,
         key: config.identity?.keyPem,
         ca: config.trust && config.trust.length > 0 ? config.trust : undefined,
         minVersion: config.minVersion,
@@ -513,7 +548,11 @@ export class Fabric {
     device: string,
     port: number,
     config: TlsServerConfig,
-    handlers: { verify?: VerifyHook; onConnection: (c: TlsConnection) => void; onFailure?: (e: ConnectError) => void },
+    handlers: {
+      verify?: VerifyHook;
+      onConnection: (c: TlsConnection) => void;
+      onFailure?: (e: ConnectError) => void;
+    },
   ): Promise<Listener> {
     this.#assertOpen();
     const address = this.addressOf(device);
@@ -565,7 +604,8 @@ export class Fabric {
       const id = this.#connIdFor(remote, local);
       const h = this.#handshakeOf(sock, id, 'server', local, remote);
       this.#emitHandshake(device, h);
-      const clientIsLab = this.#pairs.has(this.#pairKey(remote, local)) && this.hostAt(remote.address) !== null;
+      const clientIsLab =
+        this.#pairs.has(this.#pairKey(remote, local)) && this.hostAt(remote.address) !== null;
       void (async () => {
         const v = await this.#decide(device, h, handlers.verify);
         if (!v.accepted) {
@@ -606,7 +646,9 @@ export class Fabric {
     if (!resolved.ok) return err({ ...resolved.error, alert: null, connId: null });
     const address = resolved.value;
     const servername =
-      config.servername === false ? undefined : (config.servername ?? (isIP(target.host) ? undefined : target.host));
+      config.servername === false
+        ? undefined
+        : (config.servername ?? (isIP(target.host) ? undefined : target.host));
     const serverIsLab = this.#tlsListeners.has(`${address}:${target.port}`);
     const timeoutMs = config.timeoutMs ?? 10_000;
 
@@ -646,7 +688,13 @@ export class Fabric {
         const local = { address: sock.localAddress ?? '', port: sock.localPort ?? 0 };
         const remote = { address, port: target.port };
         id = this.#connIdFor(local, remote);
-        this.timeline.emit(device, 'net.connect', { connId: id, proto: 'tls', role: 'client', local, remote });
+        this.timeline.emit(device, 'net.connect', {
+          connId: id,
+          proto: 'tls',
+          role: 'client',
+          local,
+          remote,
+        });
         const connId = id;
         sock.once('close', () => this.timeline.emit(device, 'net.close', { connId, role: 'client' }));
       });
@@ -766,7 +814,10 @@ export class Fabric {
     s.once('close', () => this.#udp.delete(s));
     if (port !== 0) {
       const a = s.address();
-      this.timeline.emit(device, 'net.listen', { proto: 'udp', endpoint: { address: a.address, port: a.port } });
+      this.timeline.emit(device, 'net.listen', {
+        proto: 'udp',
+        endpoint: { address: a.address, port: a.port },
+      });
     }
     return s;
   }
@@ -787,7 +838,10 @@ export class Fabric {
     if (this.#closed) return;
     this.#closed = true;
     const closing = [...this.#sockets].map(
-      (s) => new Promise<void>((resolve) => (s.destroyed && s.closed ? resolve() : s.once('close', () => resolve()))),
+      (s) =>
+        new Promise<void>((resolve) =>
+          s.destroyed && s.closed ? resolve() : s.once('close', () => resolve()),
+        ),
     );
     for (const s of this.#sockets) s.destroy();
     await Promise.all(closing);

@@ -43,7 +43,11 @@ function pathString(prefix: (string | number)[], rest: readonly PropertyKey[]): 
 /** Checks a declaration against the registered device kinds; returns the parsed declarations. */
 export function validateLab(decl: unknown): Result<{ kind: string; name: string }[], DeclarationError> {
   if (typeof decl !== 'object' || decl === null || !Array.isArray((decl as LabDeclaration).devices)) {
-    return err({ code: 'lab.invalid', path: 'lab.devices', message: 'lab.devices: expected a list of devices' });
+    return err({
+      code: 'lab.invalid',
+      path: 'lab.devices',
+      message: 'lab.devices: expected a list of devices',
+    });
   }
   const devices = (decl as LabDeclaration).devices;
   const out: { kind: string; name: string }[] = [];
@@ -152,7 +156,8 @@ export class Lab {
   /** A device by name, checked against the expected class when one is given. */
   device<D extends Device = Device>(name: string, cls?: abstract new (...args: never[]) => D): D {
     const d = this.devices.get(name);
-    if (!d) throw new Error(`no device named ${name} in the lab (have: ${[...this.devices.keys()].join(', ')})`);
+    if (!d)
+      throw new Error(`no device named ${name} in the lab (have: ${[...this.devices.keys()].join(', ')})`);
     if (cls && !(d instanceof cls)) throw new Error(`device ${name} is a ${d.kind}, not a ${cls.name}`);
     return d as D;
   }
@@ -188,7 +193,13 @@ export class Lab {
     await this.block.release();
   }
 
-  describe(): { schemaVersion: number; lab: string; block: string; artifacts: string | null; devices: DeviceDescription[] } {
+  describe(): {
+    schemaVersion: number;
+    lab: string;
+    block: string;
+    artifacts: string | null;
+    devices: DeviceDescription[];
+  } {
     return {
       schemaVersion: SCHEMA_VERSION,
       lab: this.name,

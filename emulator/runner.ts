@@ -57,17 +57,25 @@ export function exitCodeOf(results: { outcome: Outcome }[]): 0 | 1 | 2 {
 }
 
 /** Loads a scenario by id (from `scenarios/`) or by file path. */
-export async function loadScenario(ref: string): Promise<{ ok: true; scenario: Scenario; file: string } | { ok: false; message: string }> {
+export async function loadScenario(
+  ref: string,
+): Promise<{ ok: true; scenario: Scenario; file: string } | { ok: false; message: string }> {
   const candidates = [resolve(ref), join(SCENARIO_DIR, `${ref}.ts`), join(SCENARIO_DIR, ref)];
   const file = candidates.find((c) => existsSync(c) && c.endsWith('.ts'));
   if (!file) {
-    return { ok: false, message: `no scenario "${ref}": not a file, and not an id in scenarios/ (uclab list shows them)` };
+    return {
+      ok: false,
+      message: `no scenario "${ref}": not a file, and not an id in scenarios/ (uclab list shows them)`,
+    };
   }
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (e) {
-    return { ok: false, message: `${basename(file)}: cannot be loaded: ${(e as Error).message.split('\n')[0]}` };
+    return {
+      ok: false,
+      message: `${basename(file)}: cannot be loaded: ${(e as Error).message.split('\n')[0]}`,
+    };
   }
   const checked = checkScenario(mod.default, basename(file));
   if (!checked.ok) return checked;
@@ -75,7 +83,10 @@ export async function loadScenario(ref: string): Promise<{ ok: true; scenario: S
 }
 
 /** Every scenario of the catalogue, sorted by id. Files that fail to load are reported, not skipped. */
-export async function loadCatalogue(): Promise<{ scenarios: Scenario[]; broken: { file: string; message: string }[] }> {
+export async function loadCatalogue(): Promise<{
+  scenarios: Scenario[];
+  broken: { file: string; message: string }[];
+}> {
   const files = readdirSync(SCENARIO_DIR)
     .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
     .sort();
@@ -90,7 +101,13 @@ export async function loadCatalogue(): Promise<{ scenarios: Scenario[]; broken: 
   return { scenarios, broken };
 }
 
-function brokenResult(s: Scenario, variant: string, explain: string, reason: string, started: number): VariantResult {
+function brokenResult(
+  s: Scenario,
+  variant: string,
+  explain: string,
+  reason: string,
+  started: number,
+): VariantResult {
   return {
     scenario: s.id,
     title: s.title,
@@ -105,11 +122,21 @@ function brokenResult(s: Scenario, variant: string, explain: string, reason: str
   };
 }
 
-export async function runVariant(s: Scenario, variant: string, opts: RunOptions = {}): Promise<VariantResult> {
+export async function runVariant(
+  s: Scenario,
+  variant: string,
+  opts: RunOptions = {},
+): Promise<VariantResult> {
   const started = Date.now();
   const v = s.variants[variant];
   if (!v) {
-    return brokenResult(s, variant, '', `no variant "${variant}" (has: ${Object.keys(s.variants).join(', ')})`, started);
+    return brokenResult(
+      s,
+      variant,
+      '',
+      `no variant "${variant}" (has: ${Object.keys(s.variants).join(', ')})`,
+      started,
+    );
   }
   opts.onVariantStart?.({ scenario: s.id, variant, explain: v.explain, title: s.title });
   const ref = { name: variant, params: v.params };
@@ -119,7 +146,13 @@ export async function runVariant(s: Scenario, variant: string, opts: RunOptions 
     declaration = s.lab(ref);
     steps = s.steps(ref);
   } catch (e) {
-    return brokenResult(s, variant, v.explain, `the scenario script failed: ${(e as Error).message}`, started);
+    return brokenResult(
+      s,
+      variant,
+      v.explain,
+      `the scenario script failed: ${(e as Error).message}`,
+      started,
+    );
   }
   const artifactsDir = opts.artifactsDir ? join(opts.artifactsDir, s.id, variant) : null;
   let lab: Lab;
@@ -147,7 +180,11 @@ export async function runVariant(s: Scenario, variant: string, opts: RunOptions 
     if (outcome === 'passed') {
       for (const [i, step] of steps.entries()) {
         const t0 = Date.now();
-        lab.timeline.emit('scenario', 'scenario.step', { index: i + 1, title: step.title, explain: step.explain });
+        lab.timeline.emit('scenario', 'scenario.step', {
+          index: i + 1,
+          title: step.title,
+          explain: step.explain,
+        });
         const r: StepResult = {
           index: i + 1,
           type: step.type,
@@ -165,7 +202,11 @@ export async function runVariant(s: Scenario, variant: string, opts: RunOptions 
             const c = await step.check(lab);
             r.held = c.held;
             r.saw = c.saw;
-            lab.timeline.emit('scenario', 'scenario.expectation', { title: step.title, held: c.held, saw: c.saw });
+            lab.timeline.emit('scenario', 'scenario.expectation', {
+              title: step.title,
+              held: c.held,
+              saw: c.saw,
+            });
           }
         } catch (e) {
           r.held = false;

@@ -77,8 +77,14 @@ const scenarioShape = z.object({
   variants: z
     .record(z.string().regex(/^[a-z0-9-]+$/), z.object({ explain: z.string().min(1), params: z.unknown() }))
     .refine((v) => Object.keys(v).length > 0, 'a scenario needs at least one variant'),
-  lab: z.custom<(v: unknown) => unknown>((f) => typeof f === 'function', 'lab must be a function of the variant'),
-  steps: z.custom<(v: unknown) => unknown>((f) => typeof f === 'function', 'steps must be a function of the variant'),
+  lab: z.custom<(v: unknown) => unknown>(
+    (f) => typeof f === 'function',
+    'lab must be a function of the variant',
+  ),
+  steps: z.custom<(v: unknown) => unknown>(
+    (f) => typeof f === 'function',
+    'steps must be a function of the variant',
+  ),
 });
 
 export type Scenario = ScenarioDefinition<unknown> & { readonly __scenario: true };
@@ -89,7 +95,10 @@ export function defineScenario<P>(def: ScenarioDefinition<P>): Scenario {
 }
 
 /** Checks a loaded module's default export; the message names the field. */
-export function checkScenario(value: unknown, file: string): { ok: true; scenario: Scenario } | { ok: false; message: string } {
+export function checkScenario(
+  value: unknown,
+  file: string,
+): { ok: true; scenario: Scenario } | { ok: false; message: string } {
   if (typeof value !== 'object' || value === null) {
     return { ok: false, message: `${file}: the default export is not a scenario (use defineScenario)` };
   }
@@ -110,7 +119,11 @@ export function act(title: string, explain: string, run: (lab: StepContext) => P
 }
 
 /** An expectation with its own check. */
-export function expectThat(title: string, explain: string, check: (lab: StepContext) => Promise<Check>): ExpectStep {
+export function expectThat(
+  title: string,
+  explain: string,
+  check: (lab: StepContext) => Promise<Check>,
+): ExpectStep {
   return { type: 'expect', title, explain, check };
 }
 
@@ -130,7 +143,8 @@ export function expectLog(
   explain: string,
   opts: { timeoutMs?: number; title?: string } = {},
 ): ExpectStep {
-  const title = opts.title ?? `${device} logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
+  const title =
+    opts.title ?? `${device} logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
   return expectThat(title, explain, async (lab) => {
     try {
       const e = (await lab.timeline.waitFor(
@@ -147,8 +161,14 @@ export function expectLog(
 }
 
 /** No line of the device's log, so far, contains `pattern`. */
-export function expectNoLog(device: string, pattern: string | RegExp, explain: string, title?: string): ExpectStep {
-  const t = title ?? `${device} never logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
+export function expectNoLog(
+  device: string,
+  pattern: string | RegExp,
+  explain: string,
+  title?: string,
+): ExpectStep {
+  const t =
+    title ?? `${device} never logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
   return expectThat(t, explain, async (lab) => {
     const hit = lab.timeline.logLines(device).find((l) => matchText(pattern, l));
     return hit ? { held: false, saw: hit } : { held: true, saw: `no such line in ${device}'s log` };

@@ -55,8 +55,11 @@ export function alertFromErrorCode(code: string | undefined): TlsAlert | null {
  * The alert a real OpenSSL-based device sends when certificate verification fails with the given X509
  * error (OpenSSL `ssl_verify_alarm_type`): Node never sends it itself (toolchain-facts 2.6).
  */
-export function alertForVerifyError(verifyError: string): TlsAlert {
+export function alertForVerifyError(verifyError: string, version?: string): TlsAlert {
   switch (verifyError) {
+    case 'NO_PEER_CERTIFICATE':
+      // RFC 8446 §4.4.2.4: TLS 1.3 says certificate_required; earlier versions handshake_failure.
+      return version === 'TLSv1.3' ? alert('certificate_required') : alert('handshake_failure');
     case 'CERT_HAS_EXPIRED':
     case 'CERT_NOT_YET_VALID':
       return alert('certificate_expired');

@@ -1,7 +1,9 @@
 /**
- * Commands that drive a single device model outside a scenario: inspecting files, booting an emulated
- * phone against any TFTP server, probing an origin server as Expressway X14.2 would.
+ * Commands beyond running scenarios: inspecting files, driving one device model against any server.
  */
 import type { Command } from 'commander';
+import { registerInspectCommand } from './inspect.ts';
 
-export function registerExtraCommands(_program: Command): void {}
+export function registerExtraCommands(program: Command): void {
+  registerInspectCommand(program);
+}

@@ -72,7 +72,15 @@ program
   .action(
     async (
       refs: string[],
-      o: { all?: boolean; tag?: string; variant?: string; json?: boolean; junit?: string; artifacts?: string; quiet?: boolean },
+      o: {
+        all?: boolean;
+        tag?: string;
+        variant?: string;
+        json?: boolean;
+        junit?: string;
+        artifacts?: string;
+        quiet?: boolean;
+      },
     ) => {
       const errors: { ref: string; message: string }[] = [];
       const scenarios = [];

@@ -3,9 +3,10 @@
  * that openssl, curl, tshark or a TFTP client can talk to it. Prints one `lab ready` line on stdout and
  * writes `lab.json` (every device's name, addresses, ports and certificate files) into the artifacts.
  */
-import { loadScenario, runVariant } from '../runner.ts';
-import { stepLine, variantHeader } from '../reporters/pretty.ts';
+
 import type { Lab } from '../lab.ts';
+import { stepLine, variantHeader } from '../reporters/pretty.ts';
+import { loadScenario, runVariant } from '../runner.ts';
 import type { Step } from '../scenario.ts';
 
 export async function upCommand(
@@ -21,7 +22,9 @@ export async function upCommand(
   const s = r.scenario;
   const variant = o.variant ?? Object.keys(s.variants)[0];
   if (!variant || !s.variants[variant]) {
-    process.stderr.write(`uclab: no variant "${o.variant}" in ${s.id} (has: ${Object.keys(s.variants).join(', ')})\n`);
+    process.stderr.write(
+      `uclab: no variant "${o.variant}" in ${s.id} (has: ${Object.keys(s.variants).join(', ')})\n`,
+    );
     process.exitCode = 2;
     return;
   }

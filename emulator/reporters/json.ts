@@ -12,7 +12,10 @@ export interface RunReport {
   errors: { ref: string; message: string }[];
 }
 
-export function buildReport(results: VariantResult[], errors: { ref: string; message: string }[] = []): RunReport {
+export function buildReport(
+  results: VariantResult[],
+  errors: { ref: string; message: string }[] = [],
+): RunReport {
   const exitCode = errors.length > 0 ? 2 : exitCodeOf(results);
   return {
     schemaVersion: SCHEMA_VERSION,

@@ -4,14 +4,25 @@
  */
 import type { VariantResult } from '../runner.ts';
 
+// Every C0 control except tab, line feed and carriage return.
+const CONTROL_CHARS = new RegExp(
+  `[${[...Array(32).keys()]
+    .filter((c) => c !== 9 && c !== 10 && c !== 13)
+    .map((c) => `\\x${c.toString(16).padStart(2, '0')}`)
+    .join('')}]`,
+  'g',
+);
+
 function esc(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // XML 1.0 forbids most control characters even when escaped.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // XML 1.0 forbids most control characters even when escaped.
+      .replace(CONTROL_CHARS, '')
+  );
 }
 
 export function toJUnit(results: VariantResult[], errors: { ref: string; message: string }[] = []): string {
@@ -38,7 +49,10 @@ export function toJUnit(results: VariantResult[], errors: { ref: string; message
         body.push(`<error message="${esc(r.reason ?? 'scenario broken')}">${esc(r.reason ?? '')}</error>`);
       }
       const out = r.steps
-        .map((s) => `${s.held ? 'ok  ' : 'FAIL'} ${s.index}. ${s.title}${s.type === 'expect' ? ` | saw: ${s.saw}` : ''}`)
+        .map(
+          (s) =>
+            `${s.held ? 'ok  ' : 'FAIL'} ${s.index}. ${s.title}${s.type === 'expect' ? ` | saw: ${s.saw}` : ''}`,
+        )
         .join('\n');
       body.push(`<system-out>${esc(out)}</system-out>`);
       return `    <testcase classname="uclab.${esc(id)}" name="${esc(r.variant)}" time="${(r.durationMs / 1000).toFixed(3)}">\n      ${body.join('\n      ')}\n    </testcase>`;

@@ -4,13 +4,21 @@ import type { StepResult, VariantResult } from '../runner.ts';
 const tty = process.stderr.isTTY;
 const paint = (code: string, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
 
-export function variantHeader(v: { scenario: string; variant: string; explain: string; title: string }): string {
+export function variantHeader(v: {
+  scenario: string;
+  variant: string;
+  explain: string;
+  title: string;
+}): string {
   return `\n${paint('1', `▶ ${v.scenario} [${v.variant}]`)} ${v.title}\n  ${paint('2', v.explain)}`;
 }
 
 export function stepLine(r: StepResult): string {
-  const mark = r.type === 'action' ? (r.held ? '•' : paint('31', '✘')) : r.held ? paint('32', '✔') : paint('31', '✘');
-  const lines = [`  ${mark} ${String(r.index).padStart(2)}. ${r.title} ${paint('2', `(${r.durationMs} ms)`)}`];
+  const mark =
+    r.type === 'action' ? (r.held ? '•' : paint('31', '✘')) : r.held ? paint('32', '✔') : paint('31', '✘');
+  const lines = [
+    `  ${mark} ${String(r.index).padStart(2)}. ${r.title} ${paint('2', `(${r.durationMs} ms)`)}`,
+  ];
   lines.push(`        ${paint('2', `why: ${r.explain}`)}`);
   if (r.type === 'expect') lines.push(`        saw: ${r.saw}`);
   if (r.error) lines.push(`        ${paint('31', `error: ${r.error}`)}`);

@@ -34,7 +34,11 @@ describe('network fabric', () => {
           { identities: [server], trust: [pki.ca.certPem], requestCert: true },
           { onConnection: (c) => c.socket.end(`hello from ${lab.name}`) },
         );
-        const r = await lab.fabric.connectTls('phone', { host: 'cucm.lab', port: 2443 }, { identity: client, trust: [pki.ca.certPem] });
+        const r = await lab.fabric.connectTls(
+          'phone',
+          { host: 'cucm.lab', port: 2443 },
+          { identity: client, trust: [pki.ca.certPem] },
+        );
         if (!r.ok) throw new Error(r.error.message);
         const text = await new Promise<string>((resolve) => {
           let buf = '';
@@ -57,10 +61,19 @@ describe('network fabric', () => {
     const lab = await newLab('handshake');
     lab.fabric.addHost('cucm', ['cucm.lab']);
     lab.fabric.addHost('phone');
-    await lab.fabric.listenTls('cucm', 2443, { identities: [server], trust: [pki.ca.certPem], requestCert: true }, {
-      onConnection: (c) => c.socket.end(),
-    });
-    const r = await lab.fabric.connectTls('phone', { host: 'cucm.lab', port: 2443 }, { identity: client, trust: [pki.ca.certPem] });
+    await lab.fabric.listenTls(
+      'cucm',
+      2443,
+      { identities: [server], trust: [pki.ca.certPem], requestCert: true },
+      {
+        onConnection: (c) => c.socket.end(),
+      },
+    );
+    const r = await lab.fabric.connectTls(
+      'phone',
+      { host: 'cucm.lab', port: 2443 },
+      { identity: client, trust: [pki.ca.certPem] },
+    );
     expect(r.ok).toBe(true);
     const hs = lab.timeline.ofKind('tls.handshake');
     const serverSide = hs.find((e) => e.role === 'server');
@@ -76,14 +89,23 @@ describe('network fabric', () => {
     const lab = await newLab('alerts');
     lab.fabric.addHost('cucm');
     lab.fabric.addHost('phone');
-    await lab.fabric.listenTls('cucm', 2443, { identities: [server], trust: [pki.ca.certPem], requestCert: true }, {
-      verify: (h) =>
-        h.chainError
-          ? { accepted: false, reason: `client certificate: ${h.chainError}`, alert: alert('unknown_ca') }
-          : { accepted: true, reason: 'ok' },
-      onConnection: (c) => c.socket.end(),
-    });
-    const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2443 }, { identity: stranger, trust: [pki.ca.certPem] });
+    await lab.fabric.listenTls(
+      'cucm',
+      2443,
+      { identities: [server], trust: [pki.ca.certPem], requestCert: true },
+      {
+        verify: (h) =>
+          h.chainError
+            ? { accepted: false, reason: `client certificate: ${h.chainError}`, alert: alert('unknown_ca') }
+            : { accepted: true, reason: 'ok' },
+        onConnection: (c) => c.socket.end(),
+      },
+    );
+    const r = await lab.fabric.connectTls(
+      'phone',
+      { host: 'cucm', port: 2443 },
+      { identity: stranger, trust: [pki.ca.certPem] },
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.alert).toEqual({ code: 48, name: 'unknown_ca' });
@@ -96,12 +118,22 @@ describe('network fabric', () => {
     const lab = await newLab('client-refuses');
     lab.fabric.addHost('cucm');
     lab.fabric.addHost('phone');
-    await lab.fabric.listenTls('cucm', 5061, { identities: [stranger] }, { onConnection: (c) => c.socket.end() });
-    const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 5061 }, { trust: [pki.ca.certPem] }, (h) => ({
-      accepted: h.chainError === null,
-      reason: h.chainError ?? 'trusted',
-      alert: alert('unknown_ca'),
-    }));
+    await lab.fabric.listenTls(
+      'cucm',
+      5061,
+      { identities: [stranger] },
+      { onConnection: (c) => c.socket.end() },
+    );
+    const r = await lab.fabric.connectTls(
+      'phone',
+      { host: 'cucm', port: 5061 },
+      { trust: [pki.ca.certPem] },
+      (h) => ({
+        accepted: h.chainError === null,
+        reason: h.chainError ?? 'trusted',
+        alert: alert('unknown_ca'),
+      }),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('tls.rejected');
@@ -140,18 +172,36 @@ describe('network fabric', () => {
     await again.stop();
   });
 
-  itWithPeers(['openssl'], 'openssl s_client completes a mutual TLS handshake with a lab listener', async () => {
-    const lab = await newLab('s-client');
-    lab.fabric.addHost('cucm');
-    const addr = lab.fabric.addressOf('cucm');
-    await lab.fabric.listenTls('cucm', 2443, { identities: [server], trust: [pki.ca.certPem], requestCert: true }, {
-      onConnection: (c) => c.socket.end('ok\n'),
-    });
-    const out = await run('openssl', [
-      's_client', '-connect', `${addr}:2443`, '-CAfile', pki.ca.certFile, '-cert', client.certFile, '-key', client.keyFile, '-brief',
-    ]);
-    expect(out.stderr).toContain('Verification: OK');
-    const verdict = lab.timeline.ofKind('tls.handshake').find((e) => e.role === 'server');
-    expect(verdict?.peerCert?.subject).toContain('SEP001122334455');
-  });
+  itWithPeers(
+    ['openssl'],
+    'openssl s_client completes a mutual TLS handshake with a lab listener',
+    async () => {
+      const lab = await newLab('s-client');
+      lab.fabric.addHost('cucm');
+      const addr = lab.fabric.addressOf('cucm');
+      await lab.fabric.listenTls(
+        'cucm',
+        2443,
+        { identities: [server], trust: [pki.ca.certPem], requestCert: true },
+        {
+          onConnection: (c) => c.socket.end('ok\n'),
+        },
+      );
+      const out = await run('openssl', [
+        's_client',
+        '-connect',
+        `${addr}:2443`,
+        '-CAfile',
+        pki.ca.certFile,
+        '-cert',
+        client.certFile,
+        '-key',
+        client.keyFile,
+        '-brief',
+      ]);
+      expect(out.stderr).toContain('Verification: OK');
+      const verdict = lab.timeline.ofKind('tls.handshake').find((e) => e.role === 'server');
+      expect(verdict?.peerCert?.subject).toContain('SEP001122334455');
+    },
+  );
 });

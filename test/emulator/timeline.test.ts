@@ -5,17 +5,30 @@ describe('event timeline', () => {
   it('stamps every event with the schema version, lab, device and position', () => {
     const t = new Timeline('lab-a');
     const e = t.emit('cucm', 'log', { source: 'ccm', level: 'info', text: 'hello' });
-    expect(e).toMatchObject({ schemaVersion: SCHEMA_VERSION, seq: 1, lab: 'lab-a', device: 'cucm', kind: 'log', text: 'hello' });
+    expect(e).toMatchObject({
+      schemaVersion: SCHEMA_VERSION,
+      seq: 1,
+      lab: 'lab-a',
+      device: 'cucm',
+      kind: 'log',
+      text: 'hello',
+    });
   });
 
   it('a bounded wait that runs out says what it waited for and what it saw instead', async () => {
     const t = new Timeline('lab-b');
     t.emit('phone', 'log', { source: 'console', level: 'info', text: 'Trust List Update Failed' });
-    const p = t.waitFor('"Trust List Updated" on the phone', (e) => e.kind === 'log' && e.text === 'Trust List Updated', {
-      timeoutMs: 50,
-    });
+    const p = t.waitFor(
+      '"Trust List Updated" on the phone',
+      (e) => e.kind === 'log' && e.text === 'Trust List Updated',
+      {
+        timeoutMs: 50,
+      },
+    );
     await expect(p).rejects.toBeInstanceOf(WaitTimeout);
-    await expect(p).rejects.toThrow(/waiting for "Trust List Updated" on the phone; saw instead: .*Trust List Update Failed/);
+    await expect(p).rejects.toThrow(
+      /waiting for "Trust List Updated" on the phone; saw instead: .*Trust List Update Failed/,
+    );
   });
 
   it('a wait resolves on an event that arrives later', async () => {
@@ -40,13 +53,23 @@ describe('event timeline', () => {
     const t = new Timeline('lab-e');
     t.emit('a', 'action', { name: 'one', detail: '' });
     t.emit('b', 'action', { name: 'two', detail: '' });
-    const lines = t.toJsonLines().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = t
+      .toJsonLines()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.name)).toEqual(['one', 'two']);
   });
 
   it('the alert side channel returns the alert a rejecting device recorded', () => {
     const t = new Timeline('lab-f');
-    t.emit('cucm', 'tls.verdict', { connId: 'c1', role: 'server', accepted: false, reason: 'expired', alert: { code: 45, name: 'certificate_expired' } });
+    t.emit('cucm', 'tls.verdict', {
+      connId: 'c1',
+      role: 'server',
+      accepted: false,
+      reason: 'expired',
+      alert: { code: 45, name: 'certificate_expired' },
+    });
     expect(t.alertFor('c1')).toEqual({ code: 45, name: 'certificate_expired' });
     expect(t.alertFor('c2')).toBeNull();
   });

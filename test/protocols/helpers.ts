@@ -6,11 +6,15 @@ import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import type { TftpEvent } from '../../devices/protocols/tftp/server.ts';
+import { claimAddressBlock } from '../../emulator/address-block.ts';
 
-/** A random 127.77.X.0/24 block so parallel runs do not collide. */
-export function loopbackBlock(): (host: number) => string {
-  const x = 1 + Math.floor(Math.random() * 250);
-  return (host) => `127.77.${x}.${host}`;
+/**
+ * A loopback /24 of this test file's own, claimed like a lab's (emulator/address-block.ts), so
+ * parallel test files never collide.
+ */
+export async function loopbackBlock(): Promise<(host: number) => string> {
+  const block = await claimAddressBlock();
+  return (host) => block.host(host);
 }
 
 /** Binds UDP sockets on one address, as the fabric will for a device. */

@@ -9,7 +9,7 @@ import { startTftpServer, type TftpServer } from '../../devices/protocols/tftp/s
 import { err, ok } from '../../emulator/result.ts';
 import { loopbackBlock, peer, udpBinder } from './helpers.ts';
 
-const host = loopbackBlock();
+const host = await loopbackBlock();
 const HPA_IP = host(10);
 const OURS_IP = host(11);
 const CLIENT_IP = host(12);

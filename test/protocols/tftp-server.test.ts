@@ -10,7 +10,7 @@ import { startTftpServer, type TftpServer } from '../../devices/protocols/tftp/s
 import { err, ok } from '../../emulator/result.ts';
 import { EventLog, loopbackBlock, peer, receiveOne, run, udpBinder } from './helpers.ts';
 
-const host = loopbackBlock();
+const host = await loopbackBlock();
 const SERVER_IP = host(1);
 const CLIENT_IP = host(2);
 const CURL = peer('curl');

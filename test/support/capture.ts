@@ -16,7 +16,12 @@ export interface Capture {
   stop(): Promise<void>;
 }
 
-async function probeUntil(address: string, port: number, seen: () => boolean, timeoutMs: number): Promise<void> {
+async function probeUntil(
+  address: string,
+  port: number,
+  seen: () => boolean,
+  timeoutMs: number,
+): Promise<void> {
   const probe = createSocket('udp4');
   const started = Date.now();
   try {

@@ -2,7 +2,7 @@
  * Real peer programs (openssl, curl, atftp, tftp-hpa, tshark, gnutls-cli). A peer missing on a
  * developer machine skips its tests with a loud notice; under CI (`CI=true`) a missing peer fails.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { it } from 'vitest';
 
 const cache = new Map<string, boolean>();
@@ -31,7 +31,9 @@ export function itWithPeers(peers: string[], name: string, fn: () => Promise<voi
       throw new Error(`peer program(s) ${missing.join(', ')} missing under CI: .ci/run must install them`);
     });
   } else {
-    process.stderr.write(`\n*** SKIPPED "${name}": peer program(s) ${missing.join(', ')} not installed ***\n`);
+    process.stderr.write(
+      `\n*** SKIPPED "${name}": peer program(s) ${missing.join(', ')} not installed ***\n`,
+    );
     it.skip(name, fn);
   }
 }
@@ -43,7 +45,11 @@ export interface RunResult {
 }
 
 /** Runs a peer program to completion with a hard timeout; never throws on a non-zero exit. */
-export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -99,7 +105,9 @@ export function startPeer(
       if (done) return;
       done = true;
       child.kill('SIGKILL');
-      reject(new Error(`${cmd} did not print ${ready} within ${opts.timeoutMs ?? 15_000} ms; it printed: ${out}`));
+      reject(
+        new Error(`${cmd} did not print ${ready} within ${opts.timeoutMs ?? 15_000} ms; it printed: ${out}`),
+      );
     }, opts.timeoutMs ?? 15_000);
     child.on('error', (e) => {
       if (!done) {

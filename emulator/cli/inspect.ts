@@ -1,0 +1,36 @@
+/**
+ * `uclab inspect <file>`: CTL, ITL, .sgn, .enc.sgn, PEM, DER and PKCS#7 files printed as CUCM prints
+ * them. `--trust PEM` adds certificates to check a signed file's signature with.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { inspectFile } from '../../certs/inspect.ts';
+import { splitPemBundle } from '../../certs/pem.ts';
+
+export function registerInspectCommand(program: Command): void {
+  program
+    .command('inspect')
+    .description('print a CTL, ITL, .sgn, .enc.sgn, PEM, DER or PKCS#7 file as CUCM prints it')
+    .argument('<file...>', 'files to print')
+    .option('--trust <pem...>', 'certificates (PEM) to verify a .sgn/.enc.sgn signature with')
+    .action((files: string[], o: { trust?: string[] }) => {
+      const trusted = (o.trust ?? []).flatMap((f) => splitPemBundle(readFileSync(f, 'utf8')));
+      for (const file of files) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch (e) {
+          process.stderr.write(`uclab inspect: cannot read ${file}: ${(e as Error).message}\n`);
+          process.exitCode = 2;
+          continue;
+        }
+        const r = inspectFile(bytes, basename(file), { trusted });
+        if (r.ok) process.stdout.write(r.value.endsWith('\n') ? r.value : `${r.value}\n`);
+        else {
+          process.stderr.write(`uclab inspect: ${file}: ${r.error.message}\n`);
+          process.exitCode = 1;
+        }
+      }
+    });
+}
