@@ -193,11 +193,13 @@ export class Lab {
     await this.block.release();
   }
 
-  describe(): {
+  describe(extra: { console?: string | null } = {}): {
     schemaVersion: number;
     lab: string;
     block: string;
     artifacts: string | null;
+    /** The admin console socket of a lab kept running by `uclab up` (see `uclab console`). */
+    console: string | null;
     devices: DeviceDescription[];
   } {
     return {
@@ -205,14 +207,15 @@ export class Lab {
       lab: this.name,
       block: `${this.block.prefix}.0/24`,
       artifacts: this.artifacts.dir,
+      console: extra.console ?? null,
       devices: [...this.devices.values()].map((d) => d.describe()),
     };
   }
 
   /** Writes `lab.json` (the contract `uclab up` offers other tools) and returns its path. */
-  writeLabJson(): string | null {
+  writeLabJson(extra: { console?: string | null } = {}): string | null {
     const path = this.artifacts.pathOf('lab.json');
-    if (path) writeFileSync(path, `${JSON.stringify(this.describe(), null, 2)}\n`);
+    if (path) writeFileSync(path, `${JSON.stringify(this.describe(extra), null, 2)}\n`);
     return path;
   }
 }

@@ -42,6 +42,8 @@ export interface VariantResult {
 export interface RunOptions {
   variant?: string;
   artifactsDir?: string | null;
+  /** `nested` (default) writes under `<dir>/<scenario>/<variant>`; `flat` writes into `<dir>` itself. */
+  artifactsLayout?: 'nested' | 'flat';
   block?: string;
   onStep?: (v: { scenario: string; variant: string }, r: StepResult) => void;
   onVariantStart?: (v: { scenario: string; variant: string; explain: string; title: string }) => void;
@@ -154,7 +156,11 @@ export async function runVariant(
       started,
     );
   }
-  const artifactsDir = opts.artifactsDir ? join(opts.artifactsDir, s.id, variant) : null;
+  const artifactsDir = !opts.artifactsDir
+    ? null
+    : opts.artifactsLayout === 'flat'
+      ? opts.artifactsDir
+      : join(opts.artifactsDir, s.id, variant);
   let lab: Lab;
   try {
     lab = await Lab.create({ name: `${s.id}/${variant}`, seed: `${s.id}`, artifactsDir, block: opts.block });

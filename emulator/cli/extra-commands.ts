@@ -2,8 +2,10 @@
  * Commands beyond running scenarios: inspecting files, driving one device model against any server.
  */
 import type { Command } from 'commander';
+import { registerConsoleCommand } from './console.ts';
 import { registerInspectCommand } from './inspect.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerInspectCommand(program);
+  registerConsoleCommand(program);
 }

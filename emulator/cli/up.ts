@@ -4,6 +4,7 @@
  * writes `lab.json` (every device's name, addresses, ports and certificate files) into the artifacts.
  */
 
+import { startConsoleServer } from '../console-server.ts';
 import type { Lab } from '../lab.ts';
 import { stepLine, variantHeader } from '../reporters/pretty.ts';
 import { loadScenario, runVariant } from '../runner.ts';
@@ -31,12 +32,15 @@ export async function upCommand(
   const scenario = o.steps ? s : { ...s, steps: (): Step[] => [] };
   const result = await runVariant(scenario, variant, {
     artifactsDir: o.artifacts,
+    artifactsLayout: 'flat',
     block: o.block,
     keepRunning: true,
     onVariantStart: (v) => process.stderr.write(`${variantHeader(v)}\n`),
     onStep: (_v, st) => process.stderr.write(`${stepLine(st)}\n`),
     onLabReady: async (lab: Lab) => {
-      const path = lab.writeLabJson();
+      const consolePath = lab.artifacts.pathOf('console.sock');
+      const consoleServer = consolePath ? await startConsoleServer(lab, consolePath) : null;
+      const path = lab.writeLabJson({ console: consolePath });
       process.stdout.write(`lab ready ${lab.block.prefix}.0/24 ${path}\n`);
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -48,6 +52,7 @@ export async function upCommand(
         process.on('SIGTERM', done);
       });
       process.stderr.write('uclab: stopping the lab\n');
+      consoleServer?.close();
     },
   });
   if (result.outcome === 'broken') {

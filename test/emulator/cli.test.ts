@@ -81,6 +81,20 @@ describe('uclab command line', () => {
     expect(up.child.exitCode ?? 0).toBe(0);
   });
 
+  it('console runs an admin command on a device of a lab kept up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uclab-console-'));
+    const up = await uclabUntil(['up', fixture('tls-client-cert'), '--artifacts', dir], /lab ready .*\n/);
+    try {
+      const ok = await uclab(['console', 'server', '--artifacts', dir, '-c', 'show accepted']);
+      expect(ok.stdout).toBe('accepted connections: 1\n');
+      const unknown = await uclab(['console', 'client', '--artifacts', dir, '-c', 'show accepted']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('client (test-tls-client) has no admin console');
+    } finally {
+      await up.stop();
+    }
+  });
+
   it('explain narrates every variant step by step', async () => {
     const r = await uclab(['explain', fixture('tls-client-cert')]);
     expect(r.code).toBe(0);

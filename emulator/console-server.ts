@@ -1,0 +1,79 @@
+/**
+ * The admin console of a running lab (`uclab console <device>`). `uclab up` listens on a Unix socket in
+ * the artifacts folder; each request is one JSON line `{device, command}` and each answer one JSON line
+ * `{ok, output}`. A device offers a console by implementing `exec(command)`, the admin CLI of its
+ * product (CUCM's `admin:` prompt, Expressway's `xConfiguration`/`xStatus`).
+ */
+import { existsSync, unlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { Device } from './device.ts';
+import type { Lab } from './lab.ts';
+
+export interface ConsoleDevice extends Device {
+  /** Runs one admin command as typed on the real product; returns what the product prints. */
+  exec(command: string): Promise<string>;
+  /** The prompt the product shows, e.g. `admin:`. */
+  readonly consolePrompt?: string;
+}
+
+export function hasConsole(d: Device): d is ConsoleDevice {
+  return typeof (d as Partial<ConsoleDevice>).exec === 'function';
+}
+
+export interface ConsoleRequest {
+  device: string;
+  command: string;
+}
+
+export interface ConsoleAnswer {
+  ok: boolean;
+  output: string;
+  prompt?: string;
+}
+
+async function answer(lab: Lab, line: string): Promise<ConsoleAnswer> {
+  let req: ConsoleRequest;
+  try {
+    req = JSON.parse(line) as ConsoleRequest;
+  } catch {
+    return { ok: false, output: 'the request is not JSON' };
+  }
+  const d = lab.devices.get(req.device);
+  if (!d)
+    return {
+      ok: false,
+      output: `no device named ${req.device} (have: ${[...lab.devices.keys()].join(', ')})`,
+    };
+  if (!hasConsole(d)) return { ok: false, output: `${req.device} (${d.kind}) has no admin console` };
+  if (req.command === '') return { ok: true, output: '', prompt: d.consolePrompt ?? 'admin:' };
+  try {
+    return { ok: true, output: await d.exec(req.command), prompt: d.consolePrompt ?? 'admin:' };
+  } catch (e) {
+    return { ok: false, output: `command failed: ${(e as Error).message}` };
+  }
+}
+
+/** Serves the console of `lab` on `path` until the returned server is closed. */
+export async function startConsoleServer(lab: Lab, path: string): Promise<Server> {
+  if (existsSync(path)) unlinkSync(path);
+  const server = createServer((sock) => {
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl = buf.indexOf('\n');
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        void answer(lab, line).then((a) => sock.write(`${JSON.stringify(a)}\n`));
+        nl = buf.indexOf('\n');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  return server;
+}
