@@ -2,10 +2,12 @@
  * Commands beyond running scenarios: inspecting files, driving one device model against any server.
  */
 import type { Command } from 'commander';
+import { registerCatalogueCommand } from './catalogue.ts';
 import { registerConsoleCommand } from './console.ts';
 import { registerInspectCommand } from './inspect.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerInspectCommand(program);
   registerConsoleCommand(program);
+  registerCatalogueCommand(program);
 }

@@ -1,0 +1,92 @@
+/**
+ * Benchmark: wall time of the whole scenario catalogue on this machine (target: under 60 s on two
+ * cores), reported against a baseline measured in the same run (loopback TLS handshakes through the
+ * fabric), so numbers from different machines compare as ratios. Not a test: it reports, it does not
+ * assert. Usage: `npm run bench` (add `-- --json` for machine output).
+ */
+import '../devices/index.ts';
+import { createPkiContext, issueCertificate } from '../certs/issue.ts';
+import { enterpriseRootCaProfile } from '../certs/profiles.ts';
+import { Lab } from '../emulator/lab.ts';
+import { loadCatalogue, runScenario, type VariantResult } from '../emulator/runner.ts';
+
+const HANDSHAKES = 200;
+
+async function baselineHandshakeMs(): Promise<number> {
+  const ctx = createPkiContext({ seed: 'bench' });
+  const ca = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'Bench CA' }));
+  const server = await issueCertificate(
+    ctx,
+    {
+      name: 'srv',
+      subject: [['CN', 'srv']],
+      key: { kind: 'rsa', bits: 2048 },
+      san: [{ type: 'dns', value: 'srv' }],
+    },
+    ca,
+  );
+  const lab = await Lab.create({ name: 'bench-baseline' });
+  try {
+    lab.fabric.addHost('srv');
+    lab.fabric.addHost('cli');
+    await lab.fabric.listenTls(
+      'srv',
+      2443,
+      { identities: [server] },
+      { onConnection: (c) => c.socket.end() },
+    );
+    const t0 = performance.now();
+    for (let i = 0; i < HANDSHAKES; i++) {
+      const r = await lab.fabric.connectTls('cli', { host: 'srv', port: 2443 }, { trust: [ca.certPem] });
+      if (!r.ok) throw new Error(r.error.message);
+      r.value.socket.destroy();
+    }
+    return (performance.now() - t0) / HANDSHAKES;
+  } finally {
+    await lab.stop();
+  }
+}
+
+const json = process.argv.includes('--json');
+const handshakeMs = await baselineHandshakeMs();
+const { scenarios, broken } = await loadCatalogue();
+const results: VariantResult[] = [];
+const t0 = performance.now();
+for (const s of scenarios) results.push(...(await runScenario(s)));
+const wallMs = performance.now() - t0;
+
+const report = {
+  schemaVersion: 1,
+  cores: (await import('node:os')).availableParallelism(),
+  baseline: { handshakes: HANDSHAKES, msPerHandshake: Number(handshakeMs.toFixed(3)) },
+  catalogue: {
+    scenarios: scenarios.length,
+    variants: results.length,
+    broken: broken.length,
+    failed: results.filter((r) => r.outcome !== 'passed').map((r) => `${r.scenario}/${r.variant}`),
+    wallMs: Math.round(wallMs),
+    inBaselineHandshakes: Math.round(wallMs / handshakeMs),
+    targetMs: 60_000,
+    withinTarget: wallMs < 60_000,
+  },
+  slowest: [...results]
+    .sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, 5)
+    .map((r) => ({ variant: `${r.scenario}/${r.variant}`, ms: r.durationMs })),
+};
+
+if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+else {
+  process.stdout.write(
+    [
+      `baseline: ${report.baseline.msPerHandshake} ms per loopback TLS handshake through the fabric (${HANDSHAKES} measured)`,
+      `catalogue: ${report.catalogue.scenarios} scenarios, ${report.catalogue.variants} variants in ${(wallMs / 1000).toFixed(1)} s` +
+        ` = ${report.catalogue.inBaselineHandshakes} baseline handshakes, on ${report.cores} cores`,
+      `target: under 60 s -> ${report.catalogue.withinTarget ? 'met' : 'NOT met'}`,
+      `not passing: ${report.catalogue.failed.length === 0 ? 'none' : report.catalogue.failed.join(', ')}`,
+      'slowest:',
+      ...report.slowest.map((s) => `  ${s.variant}: ${s.ms} ms`),
+      '',
+    ].join('\n'),
+  );
+}
