@@ -47,6 +47,8 @@ export interface RunOptions {
   block?: string;
   onStep?: (v: { scenario: string; variant: string }, r: StepResult) => void;
   onVariantStart?: (v: { scenario: string; variant: string; explain: string; title: string }) => void;
+  /** Called once the lab exists, before any device is built: subscribe to its timeline here. */
+  onLab?: (lab: Lab) => void;
   /** Keep the lab running after the steps (for `uclab up`): the caller stops it. */
   keepRunning?: boolean;
   onLabReady?: (lab: Lab) => Promise<void>;
@@ -167,6 +169,7 @@ export async function runVariant(
   } catch (e) {
     return brokenResult(s, variant, v.explain, `the lab cannot start: ${(e as Error).message}`, started);
   }
+  opts.onLab?.(lab);
   const results: StepResult[] = [];
   let outcome: Outcome = 'passed';
   let reason: string | null = null;

@@ -4,7 +4,7 @@
  * 2 a scenario or the command itself is broken.
  */
 import '../../devices/index.ts';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
@@ -68,6 +68,7 @@ program
   .option('--json', 'print the JSON report on stdout')
   .option('--junit <file>', 'write a JUnit XML report')
   .option('--artifacts <dir>', 'write PKI, trust lists, configs, key log and logs per scenario here')
+  .option('--events <file>', 'stream every lab event as JSON lines to this file ("-" for stdout)')
   .option('--quiet', 'print only the summary on stderr')
   .action(
     async (
@@ -79,6 +80,7 @@ program
         json?: boolean;
         junit?: string;
         artifacts?: string;
+        events?: string;
         quiet?: boolean;
       },
     ) => {
@@ -106,6 +108,15 @@ program
         const rs = await runScenario(s, {
           variant: o.variant,
           artifactsDir: o.artifacts ?? null,
+          onLab: (lab) => {
+            if (!o.events) return;
+            const out = o.events;
+            lab.timeline.subscribe(undefined, (e) => {
+              const line = `${JSON.stringify(e)}\n`;
+              if (out === '-') process.stdout.write(line);
+              else appendFileSync(out, line);
+            });
+          },
           onVariantStart: (v) => {
             if (!o.quiet) process.stderr.write(`${variantHeader(v)}\n`);
           },

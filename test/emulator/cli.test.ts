@@ -95,6 +95,31 @@ describe('uclab command line', () => {
     }
   });
 
+  it('--events streams every lab event as JSON lines with the schema version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uclab-events-'));
+    const file = join(dir, 'events.jsonl');
+    const r = await uclab([
+      'run',
+      fixture('tls-client-cert'),
+      '--variant',
+      'with-cert',
+      '--events',
+      file,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.every((e) => e.schemaVersion === 1)).toBe(true);
+    const verdicts = events.filter((e) => e.kind === 'tls.verdict');
+    expect(verdicts.map((v) => [v.device, v.accepted]).sort()).toEqual([
+      ['client', true],
+      ['server', true],
+    ]);
+  });
+
   it('explain narrates every variant step by step', async () => {
     const r = await uclab(['explain', fixture('tls-client-cert')]);
     expect(r.code).toBe(0);
