@@ -2,6 +2,7 @@
 // at run time), serials from the lab's seeded random source, and validity is declared relative to
 // lab start (architecture decisions 4 and 5).
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { type Duration, parseDuration } from '../emulator/clock.ts';
 import { type Dn, type DnInput, formatOneLine, toDn, toX509Name } from './dn.ts';
 import { KeyScope, type KeySpec, type PoolKey, type SignatureHash, signingKey } from './key-pool/index.ts';
 import { specOfKeyObject } from './key-pool/specs.ts';
@@ -53,9 +54,6 @@ export function createPkiContext(options: PkiContextOptions): PkiContext {
 // ---------------------------------------------------------------------------------------------
 // Profile vocabulary
 
-/** Milliseconds, or text like `-1d`, `+365d`, `20y`, `6h`, `90s` (y = 365 days, mo = 30 days). */
-export type Duration = number | string;
-
 export interface Validity {
   /** Offset from the anchor, or an absolute date. */
   notBefore: Duration | Date;
@@ -64,24 +62,8 @@ export interface Validity {
   anchor?: 'labStart' | 'now';
 }
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  mo: 30 * 86_400_000,
-  y: 365 * 86_400_000,
-};
-
-export function parseDuration(d: Duration): number {
-  if (typeof d === 'number') return d;
-  const m = /^\s*([+-])?\s*(\d+(?:\.\d+)?)\s*(ms|mo|s|m|h|d|w|y)\s*$/.exec(d);
-  if (!m) throw new Error(`not a duration: "${d}" (use e.g. -1d, +365d, 20y)`);
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * Number(m[2]) * (UNIT_MS[m[3] ?? 'ms'] ?? 1);
-}
+// Durations are the lab's: one parser for certificates and protocol timers alike.
+export { type Duration, parseDuration };
 
 /** X.509 times have one-second resolution: resolve to whole seconds so what we compare is what is encoded. */
 export function resolveTime(value: Duration | Date, anchor: Date): Date {

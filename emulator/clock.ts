@@ -11,10 +11,11 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
   d: 86_400_000,
   w: 7 * 86_400_000,
+  mo: 30 * 86_400_000,
   y: 365 * 86_400_000,
 };
 
-/** A duration such as `90s`, `5m`, `-1d`, `+6d`, `20y`, or a number of milliseconds. */
+/** A duration such as `90s`, `5m`, `-1d`, `+6d`, `3mo`, `20y` (y = 365 days, mo = 30 days), or milliseconds. */
 export type Duration = string | number;
 
 export function parseDuration(d: Duration): number {
@@ -22,14 +23,14 @@ export function parseDuration(d: Duration): number {
     if (!Number.isFinite(d)) throw new RangeError(`duration ${d} is not finite`);
     return d;
   }
-  const m = /^([+-]?)(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$/.exec(d.trim());
+  const m = /^([+-]?)\s*(\d+(?:\.\d+)?)\s*(ms|mo|s|m|h|d|w|y)$/.exec(d.trim());
   if (!m) throw new RangeError(`"${d}" is not a duration like 30s, 5m, -1d, +6d or 20y`);
   const sign = m[1] === '-' ? -1 : 1;
   return sign * Number(m[2]) * (UNIT_MS[m[3] as string] as number);
 }
 
 export function isDuration(d: string): boolean {
-  return /^([+-]?)(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$/.test(d.trim());
+  return /^([+-]?)\s*(\d+(?:\.\d+)?)\s*(ms|mo|s|m|h|d|w|y)$/.test(d.trim());
 }
 
 export class LabClock {
