@@ -2,6 +2,8 @@
  * The scenario runner: builds the lab of each variant, runs its steps in order, checks expectations and
  * reports. Exit codes (product.md): 0 every expectation held, 1 one failed, 2 the scenario is broken.
  */
+// Every device kind a scenario may declare is registered before a scenario loads.
+import '../devices/index.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

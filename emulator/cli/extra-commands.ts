@@ -5,9 +5,13 @@ import type { Command } from 'commander';
 import { registerCatalogueCommand } from './catalogue.ts';
 import { registerConsoleCommand } from './console.ts';
 import { registerInspectCommand } from './inspect.ts';
+import { registerPhoneBootCommand } from './phone-boot.ts';
+import { registerProbeCommand } from './probe-origin.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerInspectCommand(program);
   registerConsoleCommand(program);
   registerCatalogueCommand(program);
+  registerProbeCommand(program);
+  registerPhoneBootCommand(program);
 }

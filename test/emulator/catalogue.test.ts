@@ -31,6 +31,14 @@ const PRODUCT_TABLE = [
   'expressway-trust-same-cn',
 ];
 
+/** Rows of the product table whose fix column is "-": a walkthrough of working behaviour, no fault. */
+const NO_FIX = [
+  'ctl-mixed-mode-happy',
+  'call-security-icons',
+  'itl-regen-callmanager-tvs-vouches',
+  'cert-monitor-expiry',
+];
+
 describe('the fault catalogue', () => {
   it('every scenario file loads', async () => {
     const { broken } = await loadCatalogue();

@@ -1,0 +1,55 @@
+/**
+ * The lab-wide certificate authorities a CUCM meets: stand-ins for the Cisco manufacturing hierarchy
+ * (they sign phone MICs at "manufacture") and a lab enterprise CA (for `signedBy: 'enterprise-ca'`).
+ *
+ * These are not device state: they are the outside world (Cisco's factory, the customer's AD CS).
+ * They are derived from the lab seed and the lab start only, so any device (or test) that asks for
+ * them gets byte-identical certificates without reading another device: RSA PKCS#1 v1.5 signatures
+ * are deterministic, keys come from the pool by label, serials from the seed.
+ */
+import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import {
+  type CiscoManufacturing,
+  enterpriseRootCaProfile,
+  issueCiscoManufacturing,
+} from '../../certs/profiles.ts';
+
+export interface LabPkiRef {
+  seed: string;
+  /** Lab start (ms): the anchor of every relative validity. */
+  start: number;
+}
+
+const manufacturing = new Map<string, Promise<CiscoManufacturing>>();
+const enterprise = new Map<string, Promise<Identity>>();
+
+function keyOf(ref: LabPkiRef): string {
+  return `${ref.seed}@${ref.start}`;
+}
+
+/** The Cisco manufacturing stand-ins of this lab (Cisco Root CA 2048, M2, Manufacturing CA [SHA2], CAP-RTP-00x). */
+export function ciscoManufacturingFor(ref: LabPkiRef): Promise<CiscoManufacturing> {
+  let p = manufacturing.get(keyOf(ref));
+  if (!p) {
+    const ctx = createPkiContext({ seed: `${ref.seed}/cisco-manufacturing`, labStart: new Date(ref.start) });
+    p = issueCiscoManufacturing(ctx);
+    manufacturing.set(keyOf(ref), p);
+  }
+  return p;
+}
+
+/** The lab's enterprise root CA (`uclab-ENTERPRISE-CA`), for CA-signed CUCM certificates. */
+export function enterpriseCaFor(ref: LabPkiRef): Promise<Identity> {
+  let p = enterprise.get(keyOf(ref));
+  if (!p) {
+    const ctx = createPkiContext({ seed: `${ref.seed}/enterprise-ca`, labStart: new Date(ref.start) });
+    p = issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'uclab-ENTERPRISE-CA', dc: ['lab', 'uclab'] }));
+    enterprise.set(keyOf(ref), p);
+  }
+  return p;
+}
+
+/** The PKI context of one CUCM cluster (own certificates, LSCs, SAST tokens). */
+export function clusterPkiContext(ref: LabPkiRef, publisher: string): PkiContext {
+  return createPkiContext({ seed: `${ref.seed}/cucm/${publisher}`, labStart: new Date(ref.start) });
+}

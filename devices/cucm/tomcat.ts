@@ -1,0 +1,335 @@
+/**
+ * CUCM's Tomcat, as MRA clients and Expressway-C meet it (seed 004):
+ * - HTTPS 8443 with the UDS endpoints Jabber uses (`/cucm-uds/version`, `/cucm-uds/servers`,
+ *   `/cucm-uds/clusterUser?username=`, `/cucm-uds/user/<id>`, `/cucm-uds/user/<id>/devices`);
+ * - HTTPS 6972, the TFTP service's HTTPS file server (`/CSFemusk.cnf.xml`, `/ITLFile.tlv`, ...), answered
+ *   through the node's resolver callback.
+ *
+ * Both ports hold the node's `tomcat` (RSA) and, when it has one, `tomcat-ECDSA` (EC) identities, and
+ * OpenSSL picks one per handshake. How it picks differs by port, as seed 004 captured it: the same
+ * X14.2 traffic server (ECDSA-first cipher list) got the CA-signed RSA `tomcat` on 8443 and the
+ * self-signed `cucm-EC` certificate on 6972. So 6972 follows the client's cipher preference
+ * (`honorCipherOrder:false`, toolchain-facts §2.7) and 8443 by default keeps the server's own order,
+ * RSA first; `cipherSelection['8443'] = 'client'` makes 8443 follow the client too.
+ *
+ * The CUCM node model calls `startTomcat(fabric, deviceName, {...})` and `tomcat.restart({...})`
+ * after a certificate change (on the real box: `utils service restart Cisco Tomcat`).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Endpoint } from '../../emulator/events.ts';
+import type { Fabric, Listener, TlsIdentity } from '../../emulator/fabric.ts';
+import type { Result } from '../../emulator/result.ts';
+
+/** The server's own order on 8443 when it does not follow the client: RSA suites first. */
+export const TOMCAT_SERVER_CIPHERS =
+  'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-GCM-SHA256';
+
+export interface UdsUser {
+  id: string;
+  devices: string[];
+}
+
+export interface FileError {
+  /** HTTP status to answer, 404 for a missing file. */
+  status: number;
+  message: string;
+}
+
+export type FileResolver = (
+  filename: string,
+  peer: Endpoint,
+) => Result<Buffer, FileError> | Promise<Result<Buffer, FileError>>;
+
+export type CipherSelection = 'client' | 'server';
+
+export interface TomcatOptions {
+  /** The node's `tomcat` identity (RSA) and optional `tomcat-ECDSA` identity. */
+  identities: { tomcat: TlsIdentity; 'tomcat-ECDSA'?: TlsIdentity | null };
+  /** End users and their devices, for `/cucm-uds/user/<id>/devices`. */
+  users?: UdsUser[];
+  /** Files for HTTPS 6972 (TFTP over HTTPS). Absent: 6972 is not opened. */
+  resolveFile?: FileResolver;
+  /** The node's log; Tomcat writes with source `tomcat`. */
+  log?: (source: 'tomcat', text: string, level?: 'debug' | 'info' | 'warning' | 'error') => void;
+  /** CUCM version for `/cucm-uds/version`, e.g. `14.0.1.11900(132)`. */
+  version?: string;
+  /** Cluster nodes as System > Server names them (processNodeName: FQDN, host name or IP). */
+  servers?: () => string[];
+  /** This node's name as System > Server shows it (for `uri` attributes). */
+  hostName?: string;
+  /** Which certificate selection each port uses (see the header). */
+  cipherSelection?: { '8443'?: CipherSelection; '6972'?: CipherSelection };
+  ports?: { uds?: number; tftpHttps?: number };
+}
+
+export interface Tomcat {
+  readonly listeners: Listener[];
+  /** Reopens both ports with new options (certificate regenerated, users changed). */
+  restart(opts?: Partial<TomcatOptions>): Promise<void>;
+  close(): Promise<void>;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
+}
+
+const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
+
+/** A stable 8-4-4-4-12 pkid for a device name (UDS shows pkids in device URIs). */
+function pkidOf(name: string): string {
+  let h = 2166136261;
+  const out: string[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (const ch of `${round}:${name}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    out.push(h.toString(16).padStart(8, '0'));
+  }
+  const hex = out.join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function deviceType(name: string): string {
+  if (/^CSF/i.test(name)) return 'Cisco Unified Client Services Framework';
+  if (/^BOT/i.test(name)) return 'Cisco Dual Mode for Android';
+  if (/^TCT/i.test(name)) return 'Cisco Dual Mode for iPhone';
+  if (/^TAB/i.test(name)) return 'Cisco Jabber for Tablet';
+  return 'Cisco 8861';
+}
+
+/** The UDS answer for a path, or null (404). Pure, so tests and the probe can use it too. */
+export function udsResponse(
+  path: string,
+  query: URLSearchParams,
+  o: { users: UdsUser[]; version: string; servers: string[]; base: string },
+): { status: number; body: string } | null {
+  const v = xmlEscape(o.version);
+  if (path === '/cucm-uds/version') {
+    return {
+      status: 200,
+      body: `${XML_HEAD}<versionInformation uri="${o.base}/cucm-uds/version" version="${v}"><version>${v}</version></versionInformation>`,
+    };
+  }
+  if (path === '/cucm-uds/servers') {
+    const servers = o.servers.map((s) => `<server>${xmlEscape(s)}</server>`).join('');
+    return {
+      status: 200,
+      body: `${XML_HEAD}<servers uri="${o.base}/cucm-uds/servers" version="${v}">${servers}</servers>`,
+    };
+  }
+  if (path === '/cucm-uds/clusterUser') {
+    const name = query.get('username') ?? '';
+    const found = o.users.some((u) => u.id.toLowerCase() === name.toLowerCase());
+    const home = found
+      ? `<homeCluster uri="${o.base}/cucm-uds/clusterUser?username=${xmlEscape(name)}"><primaryNode>${xmlEscape(o.servers[0] ?? '')}</primaryNode></homeCluster>`
+      : '';
+    return {
+      status: 200,
+      body: `${XML_HEAD}<clusterUser uri="${o.base}/cucm-uds/clusterUser" version="${v}"><result found="${found}"/>${home}</clusterUser>`,
+    };
+  }
+  const m = /^\/cucm-uds\/user\/([^/]+)(\/devices)?\/?$/.exec(path);
+  if (m?.[1]) {
+    const id = decodeURIComponent(m[1]);
+    const user = o.users.find((u) => u.id.toLowerCase() === id.toLowerCase());
+    if (!user) return null;
+    const uri = `${o.base}/cucm-uds/user/${xmlEscape(user.id)}`;
+    if (!m[2]) {
+      return {
+        status: 200,
+        body: `${XML_HEAD}<user uri="${uri}" version="${v}"><id>${pkidOf(`user:${user.id}`)}</id><userName>${xmlEscape(user.id)}</userName></user>`,
+      };
+    }
+    const max = Number(query.get('max') ?? '64');
+    const list = user.devices.slice(0, Number.isFinite(max) && max > 0 ? max : 64);
+    const devices = list
+      .map((d) => {
+        const pkid = pkidOf(d);
+        return `<device uri="${o.base}/cucm-uds/device/${pkid}"><id>${pkid}</id><name>${xmlEscape(d)}</name><type>${deviceType(d)}</type><model>${deviceType(d)}</model><protocol>SIP</protocol><description>${xmlEscape(d)}</description></device>`;
+      })
+      .join('');
+    return {
+      status: 200,
+      body: `${XML_HEAD}<devices uri="${uri}/devices" version="${v}" start="0" requestedCount="${list.length}" returnedCount="${list.length}" totalCount="${user.devices.length}">${devices}</devices>`,
+    };
+  }
+  return null;
+}
+
+function accessLog(req: IncomingMessage, status: number, bytes: number): string {
+  // Tomcat localhost_access_log pattern: %h %l %u %t "%r" %s %b
+  const when = new Date().toISOString();
+  return `${req.socket.remoteAddress ?? '-'} - - [${when}] "${req.method} ${req.url} HTTP/${req.httpVersion}" ${status} ${bytes}`;
+}
+
+function send(
+  res: ServerResponse,
+  req: IncomingMessage,
+  status: number,
+  body: Buffer | string,
+  type: string,
+  o: TomcatOptions,
+): void {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  // Tomcat 8.5+ sends no reason phrase: seed 004's traffic server logs `Msg="HTTP/1.1 200 "`.
+  res.writeHead(status, '', { 'Content-Type': type, 'Content-Length': buf.length });
+  res.end(req.method === 'HEAD' ? undefined : buf);
+  o.log?.('tomcat', accessLog(req, status, buf.length), status >= 400 ? 'warning' : 'info');
+}
+
+function udsHandler(o: TomcatOptions, port: number, self: string) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', `https://${self}:${port}`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, req, 405, 'Method Not Allowed', 'text/plain', o);
+      return;
+    }
+    const answer = udsResponse(url.pathname, url.searchParams, {
+      users: o.users ?? [],
+      version: o.version ?? '14.0.1.11900(132)',
+      servers: o.servers?.() ?? [self],
+      base: `https://${self}:${port}`,
+    });
+    if (!answer) {
+      send(
+        res,
+        req,
+        404,
+        `${XML_HEAD}<error><code>404</code><message>Not Found</message></error>`,
+        'application/xml',
+        o,
+      );
+      return;
+    }
+    send(res, req, answer.status, answer.body, 'application/xml', o);
+  };
+}
+
+function fileHandler(o: TomcatOptions) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        send(res, req, 405, 'Method Not Allowed', 'text/plain', o);
+        return;
+      }
+      const filename = decodeURIComponent((req.url ?? '/').split('?')[0]?.replace(/^\/+/, '') ?? '');
+      const peer = { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 };
+      let r: Result<Buffer, FileError>;
+      try {
+        r = o.resolveFile
+          ? await o.resolveFile(filename, peer)
+          : { ok: false, error: { status: 404, message: 'Not Found' } };
+      } catch (e) {
+        r = { ok: false, error: { status: 500, message: (e as Error).message } };
+      }
+      if (!r.ok && r.error.status === 404 && isUsersCsf(o.users ?? [], filename)) {
+        // The node's TFTP service builds phone configs only: a Jabber (CSF) device of a UDS user gets
+        // a minimal configuration file here, so an MRA sign-in can complete.
+        r = { ok: true, value: csfConfig(filename.replace(/\.cnf\.xml$/i, '')) };
+      }
+      if (!r.ok) send(res, req, r.error.status, r.error.message, 'text/plain', o);
+      else {
+        const type = filename.endsWith('.xml') ? 'application/xml' : 'application/octet-stream';
+        send(res, req, 200, r.value, type, o);
+      }
+    })();
+  };
+}
+
+function isUsersCsf(users: UdsUser[], filename: string): boolean {
+  const f = filename.toLowerCase();
+  return users.some((u) => u.devices.some((d) => /^CSF/i.test(d) && `${d}.cnf.xml`.toLowerCase() === f));
+}
+
+/** One http.Server per port, fed with the fabric's TLS sockets (devices never open sockets themselves). */
+function httpFor(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const s = createServer({ keepAlive: true }, handler);
+  s.on('clientError', (_e, sock) => {
+    if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return s;
+}
+
+/** Starts Tomcat on the node's address: 8443 (UDS) and, with a resolver, 6972 (TFTP over HTTPS). */
+export async function startTomcat(
+  fabric: Fabric,
+  deviceName: string,
+  options: TomcatOptions,
+): Promise<Tomcat> {
+  let opts = options;
+  let listeners: Listener[] = [];
+
+  const open = async () => {
+    const ids = [
+      opts.identities.tomcat,
+      ...(opts.identities['tomcat-ECDSA'] ? [opts.identities['tomcat-ECDSA']] : []),
+    ];
+    const self = opts.hostName ?? deviceName;
+    const udsPort = opts.ports?.uds ?? 8443;
+    const filePort = opts.ports?.tftpHttps ?? 6972;
+    const sel8443 = opts.cipherSelection?.['8443'] ?? 'server';
+    const sel6972 = opts.cipherSelection?.['6972'] ?? 'client';
+    const uds = httpFor(udsHandler(opts, udsPort, self));
+    const opened: Listener[] = [];
+    opened.push(
+      await fabric.listenTls(
+        deviceName,
+        udsPort,
+        {
+          identities: ids,
+          maxVersion: 'TLSv1.2',
+          ...(sel8443 === 'server'
+            ? { honorCipherOrder: true, ciphers: TOMCAT_SERVER_CIPHERS }
+            : { honorCipherOrder: false }),
+        },
+        { onConnection: (c) => uds.emit('connection', c.socket) },
+      ),
+    );
+    if (opts.resolveFile) {
+      const files = httpFor(fileHandler(opts));
+      opened.push(
+        await fabric.listenTls(
+          deviceName,
+          filePort,
+          {
+            identities: ids,
+            maxVersion: 'TLSv1.2',
+            ...(sel6972 === 'server'
+              ? { honorCipherOrder: true, ciphers: TOMCAT_SERVER_CIPHERS }
+              : { honorCipherOrder: false }),
+          },
+          { onConnection: (c) => files.emit('connection', c.socket) },
+        ),
+      );
+    }
+    listeners = opened;
+    opts.log?.(
+      'tomcat',
+      `Tomcat started: 8443 (UDS) ${opts.resolveFile ? 'and 6972 (TFTP over HTTPS) ' : ''}with ${ids.length === 2 ? 'tomcat and tomcat-ECDSA' : 'tomcat'}`,
+    );
+  };
+
+  await open();
+  return {
+    get listeners() {
+      return listeners;
+    },
+    async restart(next?: Partial<TomcatOptions>) {
+      await Promise.all(listeners.map((l) => l.close()));
+      opts = { ...opts, ...next };
+      await open();
+    },
+    async close() {
+      await Promise.all(listeners.map((l) => l.close()));
+      listeners = [];
+    },
+  };
+}
+
+/** A minimal Jabber (CSF) device configuration, for users' CSF devices the TFTP service does not build. */
+function csfConfig(name: string): Buffer {
+  return Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<device><fullConfig>true</fullConfig><deviceProtocol>SIP</deviceProtocol><name>${xmlEscape(name)}</name><sipProfile><sipProxies><registerWithProxy>true</registerWithProxy></sipProxies></sipProfile></device>\n`,
+  );
+}

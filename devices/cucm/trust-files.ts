@@ -1,0 +1,240 @@
+/**
+ * What a CUCM TFTP node generates: ITLFile.tlv, CTLFile.tlv, SEP<MAC>.cnf.xml[.sgn|.enc.sgn] and
+ * XmlDefault.cnf.xml. Pure builders over the cluster database; node.ts caches the bytes per change.
+ *
+ * Contents (cisco-formats §1.6):
+ * - ITL: ITLRecovery (SAST; the signer from 12.0), the node's CallManager (SAST too when it signs, i.e.
+ *   before 12.0), the node's CallManager as TFTP (CCM+TFTP in mixed mode), the publisher's CAPF (4),
+ *   the TVS certificate of every node (21). Every TFTP node serves its own ITL.
+ * - CTL (mixed mode only): SAST (eTokens; tokenless: publisher CallManager + ITLRecovery), CCM+TFTP of
+ *   every node with its address (legacy 79xx check the TFTP address against it, seed 002), CAPF. TVS
+ *   is never in the CTL.
+ */
+import { createHash, type X509Certificate } from 'node:crypto';
+import { buildTrustList, Role, recordFromCertificate, type TrustRecord } from '../../certs/ctl.ts';
+import { buildEncryptedConfigStub, buildEncSgn, encryptedConfigFilename } from '../../certs/enc-sgn.ts';
+import {
+  buildPhoneConfig,
+  buildXmlDefault,
+  CAPF_PORT,
+  type CapfAuthMode,
+  DEFAULT_PORTS,
+  type DeviceSecurityMode,
+  defaultPhoneConfig,
+  TVS_PORT,
+} from '../../certs/phone-config.ts';
+import { buildSgn, configFilename, signedConfigFilename } from '../../certs/sgn.ts';
+import type { SignerInput } from '../../certs/tlv.ts';
+import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
+import type { Cluster, NodeInfo, PhoneRecord } from './cluster.ts';
+import type { ReleaseBehaviour } from './releases.ts';
+
+export function signerOf(n: NodeInfo, unit: 'CallManager' | 'ITLRecovery'): SignerInput {
+  const c = n.certs.own(unit).identity;
+  return { cert: c.cert, key: c.key };
+}
+
+function nodeRecord(n: NodeInfo, cert: X509Certificate, role: number): TrustRecord {
+  return recordFromCertificate(cert, role, { dnsName: n.name, ipAddress: n.address });
+}
+
+/** The ITL signer of the cluster: ITLRecovery of the publisher (12.0+) or the node's CallManager. */
+export function itlSigner(cluster: Cluster, node: NodeInfo, release: ReleaseBehaviour): SignerInput {
+  const pub = cluster.publisherNode() ?? node;
+  return release.itlSigner === 'ITLRecovery' ? signerOf(pub, 'ITLRecovery') : signerOf(node, 'CallManager');
+}
+
+export function itlRecords(cluster: Cluster, node: NodeInfo, release: ReleaseBehaviour): TrustRecord[] {
+  const pub = cluster.publisherNode() ?? node;
+  const records: TrustRecord[] = [nodeRecord(pub, pub.certs.own('ITLRecovery').identity.cert, Role.SAST)];
+  const cm = node.certs.own('CallManager').identity.cert;
+  if (release.itlSigner === 'CallManager') records.push(nodeRecord(node, cm, Role.SAST));
+  records.push(nodeRecord(node, cm, cluster.mixedMode === 'none' ? Role.TFTP : Role.CCM_TFTP));
+  records.push(nodeRecord(pub, pub.certs.own('CAPF').identity.cert, Role.CAPF));
+  for (const n of cluster.nodeList()) records.push(nodeRecord(n, n.certs.own('TVS').identity.cert, Role.TVS));
+  return records;
+}
+
+export function buildItl(
+  cluster: Cluster,
+  node: NodeInfo,
+  release: ReleaseBehaviour,
+  timestamp: number,
+  signer?: SignerInput,
+): Result<Buffer, UclabError> {
+  const r = buildTrustList({
+    kind: 'ITL',
+    signer: signer ?? itlSigner(cluster, node, release),
+    timestamp,
+    records: itlRecords(cluster, node, release),
+  });
+  return r.ok ? ok(Buffer.from(r.value)) : r;
+}
+
+export function buildCtl(
+  cluster: Cluster,
+  release: ReleaseBehaviour,
+  timestamp: number,
+): Result<Buffer, UclabError> {
+  const pub = cluster.publisherNode();
+  if (!pub) return err({ code: 'ctl.no-publisher', message: 'the cluster has no publisher node' });
+  const records: TrustRecord[] = [];
+  let signer: SignerInput;
+  if (cluster.mixedMode === 'etoken') {
+    if (cluster.etokens.length < 2) {
+      return err({
+        code: 'ctl.etokens',
+        message: 'At least two Security Tokens (eTokens) are needed to sign the CTL',
+      });
+    }
+    for (const t of cluster.etokens) {
+      records.push(
+        recordFromCertificate(t.cert, Role.SAST, { dnsName: '', etoken: true, dnStyle: 'etoken' }),
+      );
+    }
+    const first = cluster.etokens[0] as (typeof cluster.etokens)[number];
+    signer = { cert: first.cert, key: first.key };
+  } else {
+    records.push(nodeRecord(pub, pub.certs.own('CallManager').identity.cert, Role.SAST));
+    records.push(nodeRecord(pub, pub.certs.own('ITLRecovery').identity.cert, Role.SAST));
+    signer =
+      release.itlSigner === 'ITLRecovery' ? signerOf(pub, 'ITLRecovery') : signerOf(pub, 'CallManager');
+  }
+  for (const n of cluster.nodeList())
+    records.push(nodeRecord(n, n.certs.own('CallManager').identity.cert, Role.CCM_TFTP));
+  records.push(nodeRecord(pub, pub.certs.own('CAPF').identity.cert, Role.CAPF));
+  const r = buildTrustList({ kind: 'CTL', signer, timestamp, records });
+  return r.ok ? ok(Buffer.from(r.value)) : r;
+}
+
+const SECURITY_MODE: Record<PhoneRecord['decl']['security'], DeviceSecurityMode> = {
+  'non-secure': 1,
+  authenticated: 2,
+  encrypted: 3,
+};
+
+const CAPF_AUTH_MODE: Record<PhoneRecord['capf']['authMode'], CapfAuthMode> = {
+  'auth-string': 1,
+  'null-string': 2,
+  'existing-lsc': 3,
+  'existing-mic': 4,
+};
+
+export function securityModeOf(p: PhoneRecord): DeviceSecurityMode {
+  return SECURITY_MODE[p.decl.security];
+}
+
+export function capfAuthModeOf(p: PhoneRecord): CapfAuthMode {
+  return p.capf.operation === 'none' ? 0 : CAPF_AUTH_MODE[p.capf.authMode];
+}
+
+/** A stable per-line contact UUID (cisco-formats §6: the Contact user part). */
+function lineContact(mac: string): string {
+  const h = createHash('sha1').update(`line:${mac}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The phone's CallManager group: every node, in declaration order; TVS: the first three. */
+export function phoneConfigXml(cluster: Cluster, p: PhoneRecord): string {
+  const nodes = cluster.nodeList();
+  const names = nodes.map((n) => n.processNodeName);
+  const pub = cluster.publisherNode();
+  const mode = securityModeOf(p);
+  const base = defaultPhoneConfig({
+    protocol: p.decl.protocol,
+    callManagers: names,
+    tvs: names.slice(0, 3),
+    deviceSecurityMode: mode,
+    capfAuthMode: capfAuthModeOf(p),
+    ...(pub ? { capfNode: pub.processNodeName } : {}),
+    lines: p.decl.line ? [p.decl.line] : [],
+    ...(pub ? { httpsServer: pub.processNodeName } : {}),
+  });
+  const mac = p.decl.name.replace(/^SEP/i, '');
+  const cfg = {
+    ...base,
+    ...(base.sipProfile
+      ? {
+          sipProfile: {
+            ...base.sipProfile,
+            lines: base.sipProfile.lines.map((l) => ({ ...l, contact: lineContact(mac) })),
+          },
+        }
+      : {}),
+    versionStamp: `${cluster.version}-${createHash('sha1').update(`${p.decl.name}:${cluster.version}`).digest('hex').slice(0, 8)}`,
+  };
+  return buildPhoneConfig(cfg);
+}
+
+export function xmlDefault(cluster: Cluster): string {
+  const names = cluster.nodeList().map((n) => n.processNodeName);
+  return buildXmlDefault({
+    callManagers: names.map((processNodeName, priority) => ({
+      priority,
+      ports: DEFAULT_PORTS,
+      processNodeName,
+    })),
+    tvs: names.slice(0, 3).map((address, priority) => ({ priority, port: TVS_PORT, address })),
+    loads: [],
+    urls: {},
+  });
+}
+
+export interface PhoneFiles {
+  /** Keyed by TFTP file name. */
+  files: Map<string, Buffer>;
+}
+
+/**
+ * The config files of one phone as this TFTP node serves them (cisco-formats §2.1): `.cnf.xml` and
+ * `.cnf.xml.sgn`; with TFTP Encrypted Config, `.cnf.xml.enc.sgn` (encrypted to the LSC, else the MIC
+ * CAPF saw) plus the signed stub `.cnf.xml.sgn`, and no plain `.cnf.xml`.
+ */
+export function phoneFiles(
+  cluster: Cluster,
+  node: NodeInfo,
+  p: PhoneRecord,
+  timestamp: number,
+): Result<PhoneFiles, UclabError> {
+  const mac = p.decl.name.replace(/^SEP/i, '');
+  const signer = signerOf(node, 'CallManager');
+  const xml = phoneConfigXml(cluster, p);
+  const files = new Map<string, Buffer>();
+  const encryptTo = p.lsc ?? p.mic;
+  if (p.decl.tftpEncryptedConfig) {
+    if (encryptTo) {
+      const enc = buildEncSgn({
+        signer,
+        deviceCert: encryptTo,
+        xml,
+        filename: encryptedConfigFilename(mac),
+        timestamp,
+      });
+      if (!enc.ok) return enc;
+      files.set(encryptedConfigFilename(mac), Buffer.from(enc.value.bytes));
+      const pub = cluster.publisherNode();
+      const stub = buildEncryptedConfigStub({
+        signer,
+        mac,
+        deviceCert: encryptTo,
+        timestamp,
+        capfAuthMode: capfAuthModeOf(p),
+        capfList: [
+          {
+            phonePort: CAPF_PORT,
+            processNodeName: p.capf.operation === 'none' ? '' : (pub?.processNodeName ?? ''),
+          },
+        ],
+      });
+      if (!stub.ok) return stub;
+      files.set(signedConfigFilename(mac), Buffer.from(stub.value.bytes));
+      return ok({ files });
+    }
+    // No device certificate yet: CUCM cannot encrypt; it serves the signed config so CAPF can run.
+  }
+  files.set(configFilename(mac), Buffer.from(xml));
+  const sgn = buildSgn({ signer, payload: xml, filename: signedConfigFilename(mac), timestamp });
+  if (!sgn.ok) return sgn;
+  files.set(signedConfigFilename(mac), Buffer.from(sgn.value.bytes));
+  return ok({ files });
+}

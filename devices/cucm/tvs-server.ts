@@ -1,0 +1,257 @@
+/**
+ * Trust Verification Service on TCP 2445 (cisco-formats §4): TLS with the node's TVS certificate,
+ * server authentication only (§4.1); CERT_VERIFICATION and QUERY_CERT requests (§4.2) answered from
+ * the cluster's certificate database, with CUCM's lookup by serial + issuer ("Unique MAP ID", seed
+ * 003: `Looking up the certificate cache using Unique MAP ID : 027865CN=VASANK-DC1-CA;...`).
+ *
+ * Roles returned (§1.4 codes): CallManager 3 (TFTP; 2 CCM+TFTP in mixed mode; plus 0 SAST when it
+ * signs the ITL, releases before 12.0), ITLRecovery 0, CAPF 4, TVS 21, tomcat 7; trust entries by
+ * store: Phone-SAST-trust 0, CallManager-trust 1, tomcat-trust 7. (The role table is an
+ * approximation, M: TAC-213407 shows `00 03` for a CallManager certificate.)
+ */
+import { X509Certificate } from 'node:crypto';
+import { ciscoIssuer, ciscoSubject, minimalUnsigned, serialBytes } from '../../certs/cisco-dn.ts';
+import { sameDn } from '../../certs/ctl.ts';
+import type { Connection, Fabric, Listener } from '../../emulator/fabric.ts';
+import {
+  encodeTvs,
+  TVS_DEFAULT_TTL,
+  TVS_PORT,
+  type TvsMessage,
+  TvsStatus,
+  tvsFramer,
+} from '../protocols/tvs.ts';
+import type { CertStore, TrustStoreName } from './cert-store.ts';
+import type { Cluster } from './cluster.ts';
+import { retryBind } from './registration.ts';
+import type { ReleaseBehaviour } from './releases.ts';
+
+export interface TvsHost {
+  readonly name: string;
+  readonly fabric: Fabric;
+  readonly cluster: Cluster;
+  readonly release: ReleaseBehaviour;
+  readonly certs: CertStore;
+  log(source: string, text: string, level?: 'debug' | 'info' | 'warning' | 'error'): void;
+}
+
+export interface TvsLookup {
+  cert: X509Certificate;
+  roles: number[];
+  /** Where it was found: `own:<node>/<unit>` or `<store>/<file>`. */
+  where: string;
+}
+
+const STORE_ROLES: Partial<Record<TrustStoreName, number[]>> = {
+  'Phone-SAST-trust': [0],
+  'CallManager-trust': [1],
+  'tomcat-trust': [7],
+};
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex').toUpperCase();
+}
+
+/** Every certificate TVS knows, with its roles: own certificates of every node, then the trust stores. */
+export function tvsCandidates(cluster: Cluster, release: ReleaseBehaviour): TvsLookup[] {
+  const out: TvsLookup[] = [];
+  const mixed = cluster.mixedMode !== 'none';
+  for (const n of cluster.nodeList()) {
+    for (const own of n.certs.all()) {
+      let roles: number[] = [];
+      switch (own.unit) {
+        case 'CallManager':
+          roles = [...(release.itlSigner === 'CallManager' ? [0] : []), mixed ? 2 : 3];
+          break;
+        case 'ITLRecovery':
+          roles = [0];
+          break;
+        case 'CAPF':
+          roles = [4];
+          break;
+        case 'TVS':
+          roles = [21];
+          break;
+        case 'tomcat':
+        case 'tomcat-ECDSA':
+          roles = [7];
+          break;
+        case 'CallManager-ECDSA':
+          roles = [1];
+          break;
+        default:
+          roles = [];
+      }
+      if (roles.length > 0) out.push({ cert: own.identity.cert, roles, where: `own:${n.name}/${own.unit}` });
+    }
+  }
+  for (const e of cluster.trust.list()) {
+    const roles = STORE_ROLES[e.store];
+    if (roles) out.push({ cert: e.cert, roles, where: e.file });
+  }
+  return out;
+}
+
+export class TvsServer {
+  #listener: Listener | null = null;
+  #conn = 90;
+
+  constructor(private readonly h: TvsHost) {}
+
+  async start(): Promise<void> {
+    this.#listener = await this.h.fabric.listenTls(
+      this.h.name,
+      TVS_PORT,
+      {
+        identities: [this.h.certs.tlsIdentity('TVS')],
+        requestCert: false,
+        minVersion: 'TLSv1',
+        maxVersion: this.h.release.signallingMaxTls,
+        ciphers: 'DEFAULT:@SECLEVEL=0',
+      },
+      { onConnection: (c) => this.#serve(c) },
+    );
+  }
+
+  /** "Restart Cisco Trust Verification Service": new TLS context with the current TVS certificate. */
+  async restart(): Promise<void> {
+    // Not awaited: a listener's close waits for every open connection.
+    void this.#listener?.close();
+    this.#listener = null;
+    await retryBind(() => this.start());
+  }
+
+  async stop(): Promise<void> {
+    await this.#listener?.close();
+    this.#listener = null;
+  }
+
+  /** Looks a certificate up the way TVS does: by serial + issuer, DB cache first, then the CTL cache. */
+  lookup(serialRaw: Uint8Array, issuer: string, session: string): TvsLookup | null {
+    const serial = hex(minimalUnsigned(serialRaw));
+    const mapId = `${serial}${issuer}`;
+    const all = tvsCandidates(this.h.cluster, this.h.release);
+    this.h.log(
+      'tvs',
+      `CertificateDBCACHE::getCertificateInformation - Looking up the certificate cache using Unique MAP ID : ${mapId}`,
+      'debug',
+    );
+    const hit = all.find((c) => hex(serialBytes(c.cert)) === serial && sameDn(ciscoIssuer(c.cert), issuer));
+    if (hit) {
+      this.h.log(
+        'tvs',
+        `CertificateDBCACHE::getCertificateInformation - Certificate found in the cache (${hit.where})`,
+        'debug',
+      );
+      this.h.log(
+        'tvs',
+        `${session}:Roles found for the certificate in cache: ${hit.roles.join(',')}`,
+        'debug',
+      );
+      return hit;
+    }
+    this.h.log(
+      'tvs',
+      'ERROR:CertificateDBCACHE::getCertificateInformation - Cannot find the certificate in the cache',
+      'debug',
+    );
+    this.h.log(
+      'tvs',
+      `CertificateCTLCACHE::getCertificateInformation - Looking up the certificate cache using Unique MAP ID : ${mapId}`,
+      'debug',
+    );
+    this.h.log(
+      'tvs',
+      'ERROR:CertificateCTLCACHE::getCertificateInformation - Cannot find the certificate in the cache',
+      'debug',
+    );
+    this.h.log('tvs', 'getCertificateInformation(cert) : certificate not found', 'debug');
+    this.h.log('tvs', `${session}:No associated roles found for the certificate in cache`, 'debug');
+    return null;
+  }
+
+  #serve(c: Connection): void {
+    const conn = this.#conn++;
+    this.h.log('tvs', 'tvsIdleTLSEstablished', 'debug');
+    this.h.log('tvs', 'Starting Timer after SSL Negotiation', 'debug');
+    const framer = tvsFramer();
+    c.socket.on('data', (chunk: Buffer) => {
+      for (const r of framer.push(chunk)) {
+        if (!r.ok) {
+          this.h.log('tvs', `tvsHandleRequest - invalid TVS message: ${r.error.message}`, 'warning');
+          c.socket.destroy();
+          return;
+        }
+        const reply = this.#handle(r.value, conn);
+        if (reply && !c.socket.destroyed) c.socket.write(encodeTvs(reply));
+      }
+    });
+  }
+
+  #handle(m: TvsMessage, conn: number): TvsMessage | null {
+    const dev = (name: string) =>
+      name && this.h.cluster.phone(name.replace(/^.*-(SEP[0-9A-F]{12})$/i, '$1')) ? name : 'UNKNOWN';
+    switch (m.type) {
+      case 'CERT_VERIFICATION_REQ': {
+        this.h.log('tvs', 'tvsHandleCertVerificationReq', 'debug');
+        let cert: X509Certificate;
+        try {
+          cert = new X509Certificate(m.certificate);
+        } catch {
+          this.h.log(
+            'tvs',
+            `${conn}:${dev(m.deviceName)}:certificate in the request does not parse`,
+            'warning',
+          );
+          return {
+            type: 'CERT_VERIFICATION_RES',
+            sessionId: m.sessionId,
+            status: TvsStatus.INVALID,
+            roles: [],
+            ttl: TVS_DEFAULT_TTL,
+          };
+        }
+        const hit = this.lookup(serialBytes(cert), ciscoIssuer(cert), `${conn}:${dev(m.deviceName)}`);
+        // A verification vouches for the very certificate presented, not another with the same serial.
+        const same = hit && Buffer.from(hit.cert.raw).equals(Buffer.from(cert.raw));
+        return {
+          type: 'CERT_VERIFICATION_RES',
+          sessionId: m.sessionId,
+          status: same ? TvsStatus.VALID : TvsStatus.INVALID,
+          roles: same && hit ? hit.roles : [],
+          ttl: TVS_DEFAULT_TTL,
+        };
+      }
+      case 'QUERY_CERT_REQ': {
+        this.h.log('tvs', 'tvsHandleQueryCertReq', 'debug');
+        const hit = this.lookup(m.serial, m.issuer, `${conn}:${dev(m.deviceName)}`);
+        if (hit && !sameDn(ciscoSubject(hit.cert), m.subject) && m.subject !== '') {
+          this.h.log(
+            'tvs',
+            `${conn}:${dev(m.deviceName)}:subject ${m.subject} does not match the certificate found`,
+            'debug',
+          );
+        }
+        return hit
+          ? {
+              type: 'QUERY_CERT_RES',
+              sessionId: m.sessionId,
+              status: TvsStatus.VALID,
+              certificate: Buffer.from(hit.cert.raw),
+              roles: hit.roles,
+              ttl: TVS_DEFAULT_TTL,
+            }
+          : {
+              type: 'QUERY_CERT_RES',
+              sessionId: m.sessionId,
+              status: TvsStatus.INVALID,
+              roles: [],
+              ttl: TVS_DEFAULT_TTL,
+            };
+      }
+      default:
+        this.h.log('tvs', `tvsHandleRequest - unexpected ${m.type}`, 'warning');
+        return null;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/** Registers the Expressway kinds: 'expressway-c', 'expressway-e' and the MRA client 'jabber'. */
+import { deviceKind, registerDeviceKind } from '../../emulator/device-registry.ts';
+import { ExpresswayC, type ExpresswayCDecl, expresswayCDecl } from './expressway-c.ts';
+import { ExpresswayE, type ExpresswayEDecl, expresswayEDecl } from './expressway-e.ts';
+import { Jabber, type JabberDecl, jabberDecl } from './jabber.ts';
+
+if (!deviceKind('expressway-c')) {
+  registerDeviceKind<ExpresswayCDecl>({
+    kind: 'expressway-c',
+    summary:
+      'Expressway-C: MRA traffic server with X14.0/X14.2 origin verification, Unified CM discovery, traversal client',
+    schema: expresswayCDecl as unknown as import('zod').ZodType<ExpresswayCDecl>,
+    create: (d, ctx) => new ExpresswayC(d, ctx),
+  });
+  registerDeviceKind<ExpresswayEDecl>({
+    kind: 'expressway-e',
+    summary: 'Expressway-E: traversal server zone on 7001 (mutual TLS) and the MRA edge on 8443',
+    schema: expresswayEDecl as unknown as import('zod').ZodType<ExpresswayEDecl>,
+    create: (d, ctx) => new ExpresswayE(d, ctx),
+  });
+  registerDeviceKind<JabberDecl>({
+    kind: 'jabber',
+    summary:
+      'Jabber-like MRA client: signs in through Expressway (edge config, UDS devices, config over 6972)',
+    schema: jabberDecl as unknown as import('zod').ZodType<JabberDecl>,
+    create: (d, ctx) => new Jabber(d, ctx),
+  });
+}
+
+export { ExpresswayC, ExpresswayE, Jabber };

@@ -1,0 +1,79 @@
+/**
+ * Certificate authorities the Expressway models meet, besides the lab enterprise CA the CUCM model
+ * uses (`enterpriseCaFor`, devices/cucm/pki.ts): a stand-in for a public CA (Expressway-E facing the
+ * internet, seed 003 "use public certificates on devices facing the public") and an unrelated CA that
+ * nobody trusts by default (traversal-unknown-ca). Like the enterprise CA they are the outside world,
+ * derived from the lab seed and start only, so every device asking gets the same certificates.
+ */
+import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import { enterpriseRootCaProfile, expresswayServerProfile, type Overrides } from '../../certs/profiles.ts';
+import { enterpriseCaFor, type LabPkiRef } from '../cucm/pki.ts';
+
+export type LabCaName = 'enterprise-ca' | 'public-ca' | 'other-ca';
+export const LAB_CA_NAMES = ['enterprise-ca', 'public-ca', 'other-ca'] as const;
+
+const cas = new Map<string, Promise<Identity>>();
+
+function otherCa(ref: LabPkiRef, name: 'public-ca' | 'other-ca'): Promise<Identity> {
+  const key = `${ref.seed}@${ref.start}/${name}`;
+  let p = cas.get(key);
+  if (!p) {
+    const ctx = createPkiContext({ seed: `${ref.seed}/${name}`, labStart: new Date(ref.start) });
+    const cn = name === 'public-ca' ? 'uclab Public Server CA' : 'uclab-OTHER-CA';
+    p = issueCertificate(
+      ctx,
+      enterpriseRootCaProfile({ cn, ...(name === 'other-ca' ? { dc: ['lab', 'other'] } : {}) }),
+    );
+    cas.set(key, p);
+  }
+  return p;
+}
+
+export function labCa(ref: LabPkiRef, name: LabCaName): Promise<Identity> {
+  return name === 'enterprise-ca' ? enterpriseCaFor(ref) : otherCa(ref, name);
+}
+
+/** A device's own PKI context (its server certificate), seeded by its name. */
+export function devicePkiContext(ref: LabPkiRef, device: string): PkiContext {
+  return createPkiContext({ seed: `${ref.seed}/expressway/${device}`, labStart: new Date(ref.start) });
+}
+
+export interface ServerCertDecl {
+  signedBy?: LabCaName | 'self';
+  /** EKUs in the certificate (seed 003: both are required for upload). */
+  eku?: ('serverAuth' | 'clientAuth')[];
+  /** Extra DNS SANs. */
+  dns?: string[];
+  key?: 'rsa2048' | 'rsa4096' | 'ec256' | 'ec384';
+  /** Wildcard `*.domain` as CN and SAN (refused by Expressway, seed 003). */
+  wildcard?: boolean;
+}
+
+/** Issues an Expressway server certificate as the declaration asks. */
+export async function issueServerCert(
+  ref: LabPkiRef,
+  device: string,
+  cn: string,
+  d: ServerCertDecl = {},
+): Promise<Identity> {
+  const ctx = devicePkiContext(ref, device);
+  const key =
+    d.key === 'ec256'
+      ? { kind: 'ec' as const, curve: 'P-256' as const }
+      : d.key === 'ec384'
+        ? { kind: 'ec' as const, curve: 'P-384' as const }
+        : d.key === 'rsa4096'
+          ? { kind: 'rsa' as const, bits: 4096 as const }
+          : { kind: 'rsa' as const, bits: 2048 as const };
+  const domain = cn.includes('.') ? cn.slice(cn.indexOf('.') + 1) : cn;
+  const overrides: Overrides = { extKeyUsage: d.eku ?? ['serverAuth', 'clientAuth'] };
+  if (d.wildcard) {
+    overrides.subject = [['CN', `*.${domain}`]];
+    overrides.san = [{ type: 'dns', value: `*.${domain}` }];
+  }
+  const profile = expresswayServerProfile({ name: `${device}/server`, cn, dns: d.dns ?? [], key, overrides });
+  const signedBy = d.signedBy ?? 'enterprise-ca';
+  if (signedBy === 'self')
+    return issueCertificate(ctx, { ...profile, basicConstraints: { ca: true, critical: true } });
+  return issueCertificate(ctx, profile, await labCa(ref, signedBy));
+}

@@ -1,0 +1,356 @@
+/**
+ * A third-party application server with a secure SIP trunk to CUCM (seed 000: ANDTEK APAS, Java 1.6,
+ * JSSE SSLSocketFactory, self-signed certificate made with BouncyCastle).
+ *
+ * It opens SIP over TLS to CUCM port 5061 with its own certificate and sends OPTIONS; it also listens
+ * on 5061 (mutual TLS) for CUCM's own trunk connections and answers OPTIONS with 200 OK.
+ *
+ * Its certificates, as in the seed:
+ * - `certificate: 'no-keycertsign'`: self-signed, RSA 1024, SHA-1, KU digitalSignature+keyEncipherment
+ *   only (certs/profiles.ts appServerNoCertSignProfile). CUCM refuses it as a trust certificate.
+ * - `certificate: 'keycertsign'`: regenerated with keyCertSign (the fix; appServerProfile).
+ * - `presents: 'other'`: the certificate sent in the handshake is not the one exported for upload to
+ *   CUCM (seed 000: "the application server is presenting a certificate that is different from the one
+ *   you attached ... and it does not have certificate sign"): the Java keystore still holds the old
+ *   BouncyCastle certificate.
+ *
+ * Log source `app`: what the Java application prints, e.g. JSSE's
+ * `javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca` when CUCM refuses it (the alert
+ * arrives on the wire from a real CUCM/OpenSSL, or through the lab's side channel from the CUCM model).
+ */
+import { z } from 'zod';
+import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import { appServerNoCertSignProfile, appServerProfile } from '../../certs/profiles.ts';
+import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
+import { baseDeviceDecl } from '../../emulator/device-registry.ts';
+import type { TlsAlert } from '../../emulator/events.ts';
+import type { Handshake, TlsConnection, TlsIdentity, TrustVerdict } from '../../emulator/fabric.ts';
+import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
+import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
+import {
+  buildOptions,
+  buildResponse,
+  encodeSip,
+  header,
+  SIP_TLS_PORT,
+  SipFramer,
+  type SipResponse,
+} from '../protocols/sip.ts';
+
+export const appServerDecl = baseDeviceDecl.extend({
+  kind: z.literal('app-server'),
+  cucm: z.string().min(1).describe('host name of the CUCM node the trunk points to'),
+  cucmPort: z.number().int().min(1).max(65535).default(SIP_TLS_PORT),
+  listenPort: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(SIP_TLS_PORT)
+    .describe('SIP/TLS port it listens on; 0 = none'),
+  certificate: z
+    .enum(['no-keycertsign', 'keycertsign'])
+    .default('no-keycertsign')
+    .describe("its self-signed certificate: seed 000's (no keyCertSign) or the regenerated one"),
+  presents: z
+    .enum(['uploaded', 'other'])
+    .default('uploaded')
+    .describe("'other': the TLS handshake presents a different certificate than the one exported for CUCM"),
+  cn: z.string().optional().describe("certificate CN; default the server's address (seed 000 used its IP)"),
+  userAgent: z.string().default('ANDTEK APAS/4.0 (Java 1.6.0_31)'),
+  minTls: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).default('TLSv1'),
+  maxTls: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+});
+export type AppServerDecl = z.infer<typeof appServerDecl>;
+
+export interface TrunkError extends UclabError {
+  alert: TlsAlert | null;
+}
+
+export interface TrunkUp {
+  /** The answer to OPTIONS. */
+  status: number;
+  reason: string;
+  tlsVersion: string;
+  cipher: string;
+}
+
+/** JSSE's message for a handshake ended by the peer (what the Java application logs). */
+function jsseMessage(a: TlsAlert | null): string {
+  return a
+    ? `javax.net.ssl.SSLHandshakeException: Received fatal alert: ${a.name}`
+    : 'javax.net.ssl.SSLHandshakeException: Remote host closed connection during handshake';
+}
+
+export class AppServer extends Device {
+  readonly kind = 'app-server';
+  #pki: PkiContext | null = null;
+  /** The certificate the administrator exported and uploaded to CUCM CallManager-trust. */
+  #exported: Identity | null = null;
+  /** The certificate the TLS stack actually presents. */
+  #presented: Identity | null = null;
+  #trust: string[] = [];
+  #generation = 0;
+
+  constructor(
+    readonly decl: AppServerDecl,
+    ctx: DeviceContext,
+  ) {
+    super(decl.name, ctx, decl.aliases);
+  }
+
+  get cn(): string {
+    return this.decl.cn ?? this.address;
+  }
+
+  /** PEM of the certificate the administrator exports and uploads to CUCM (CallManager-trust). */
+  get exportedCertificatePem(): string {
+    if (!this.#exported) throw new Error(`${this.name} has not started`);
+    return this.#exported.certPem;
+  }
+
+  /** PEM of the certificate presented in the TLS handshake. */
+  get presentedCertificatePem(): string {
+    if (!this.#presented) throw new Error(`${this.name} has not started`);
+    return this.#presented.certPem;
+  }
+
+  /** The identities (for tests that drive real peers with the same files). */
+  get identities(): { exported: Identity; presented: Identity } {
+    if (!this.#exported || !this.#presented) throw new Error(`${this.name} has not started`);
+    return { exported: this.#exported, presented: this.#presented };
+  }
+
+  async #issue(withKeyCertSign: boolean, label: string): Promise<Identity> {
+    if (!this.#pki) throw new Error(`${this.name} has not started`);
+    const o = {
+      name: `${this.name}/${label}`,
+      cn: this.cn,
+      email: `info@${this.name}.lab`,
+      l: 'Hallbergmoos',
+      c: 'DE',
+    };
+    return issueCertificate(this.#pki, withKeyCertSign ? appServerProfile(o) : appServerNoCertSignProfile(o));
+  }
+
+  async start(): Promise<void> {
+    this.#pki = createPkiContext({
+      seed: `${this.ctx.seed}/${this.name}`,
+      labStart: new Date(this.ctx.clock.start),
+    });
+    this.#exported = await this.#issue(this.decl.certificate === 'keycertsign', `cert#${this.#generation}`);
+    // seed 000: the Java keystore kept its BouncyCastle certificate (no keyCertSign, 1024-bit, SHA-1).
+    this.#presented =
+      this.decl.presents === 'other' ? await this.#issue(false, 'java-keystore') : this.#exported;
+    if (this.decl.listenPort > 0) await this.#listen();
+  }
+
+  describe(): DeviceDescription {
+    return {
+      name: this.name,
+      kind: this.kind,
+      address: this.address,
+      aliases: this.aliases,
+      ports: this.decl.listenPort > 0 ? [{ name: 'sip-tls', proto: 'tls', port: this.decl.listenPort }] : [],
+      certificates: [
+        ...(this.#exported
+          ? [
+              {
+                name: 'exported (uploaded to CUCM)',
+                file: this.#files.exported,
+                subject: this.#exported.cert.subject.replace(/\n/g, ', '),
+              },
+            ]
+          : []),
+        ...(this.#presented && this.#presented !== this.#exported
+          ? [
+              {
+                name: 'presented in TLS',
+                file: this.#files.presented,
+                subject: this.#presented.cert.subject.replace(/\n/g, ', '),
+              },
+            ]
+          : []),
+      ],
+      cucm: this.decl.cucm,
+    };
+  }
+
+  #files: { exported: string | null; presented: string | null } = { exported: null, presented: null };
+
+  #writeArtifacts(): void {
+    if (!this.#exported || !this.#presented) return;
+    this.#files = {
+      exported: this.ctx.artifacts.write(`pki/${this.name}/exported.pem`, this.#exported.certPem),
+      presented: this.ctx.artifacts.write(`pki/${this.name}/presented.pem`, this.#presented.certPem),
+    };
+  }
+
+  /** Regenerates the self-signed certificate (the fix of seed 000: with keyCertSign); it is then both exported and presented. */
+  async regenerate(opts: { keyCertSign: boolean }): Promise<string> {
+    this.#generation++;
+    this.#exported = await this.#issue(opts.keyCertSign, `cert#${this.#generation}`);
+    this.#presented = this.#exported;
+    this.log(
+      'app',
+      `generated a new self-signed certificate CN=${this.cn} (keyCertSign: ${opts.keyCertSign ? 'yes' : 'no'})`,
+    );
+    return this.#exported.certPem;
+  }
+
+  /** Loads the exported (uploaded) certificate into the TLS key store: the fix of appserver-trunk-wrong-cert. */
+  presentUploaded(): void {
+    if (!this.#exported) throw new Error(`${this.name} has not started`);
+    this.#presented = this.#exported;
+    this.#writeArtifacts();
+    this.log('app', 'TLS key store now holds the certificate uploaded to CUCM');
+  }
+
+  /** Adds a certificate (CUCM's CallManager.pem) to the application's trust store. Empty = trust any. */
+  trust(pem: string): void {
+    this.#trust.push(pem);
+  }
+
+  #identity(): TlsIdentity {
+    if (!this.#presented) throw new Error(`${this.name} has not started`);
+    return { certPem: this.#presented.certPem, keyPem: this.#presented.keyPem };
+  }
+
+  #verifyCucm(h: Handshake): TrustVerdict {
+    if (this.#trust.length === 0)
+      return { accepted: true, reason: 'trust store empty: the application accepts any CUCM certificate' };
+    if (h.chainError)
+      return {
+        accepted: false,
+        reason: `CUCM certificate not trusted: ${h.chainError}`,
+        alert: alertForVerifyError(h.chainError),
+      };
+    return { accepted: true, reason: 'CUCM certificate is in the application trust store' };
+  }
+
+  #tlsCommon() {
+    return {
+      trust: this.#trust,
+      minVersion: this.decl.minTls,
+      maxVersion: this.decl.maxTls,
+      // A 1024-bit SHA-1 certificate (seed 000) needs security level 0 in OpenSSL 3 (toolchain-facts §2.3).
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    };
+  }
+
+  async #listen(): Promise<void> {
+    await this.fabric.listenTls(
+      this.name,
+      this.decl.listenPort,
+      { identities: [this.#identity()], requestCert: true, ...this.#tlsCommon() },
+      {
+        verify: (h) => this.#verifyCucm(h),
+        onConnection: (c) => this.#answer(c),
+      },
+    );
+  }
+
+  /** Answers OPTIONS (and anything else with 200 / 501) on an inbound trunk connection. */
+  #answer(c: TlsConnection): void {
+    const framer = new SipFramer();
+    c.socket.on('data', (d: Buffer) => {
+      for (const r of framer.push(d)) {
+        if (!r.ok) {
+          this.log('app', `SIP parse error from ${c.remote.address}: ${r.error.message}`, 'warning');
+          c.socket.destroy();
+          return;
+        }
+        const m = r.value;
+        if (m.kind !== 'request') continue;
+        const res =
+          m.method === 'OPTIONS'
+            ? buildResponse(m, 200, 'OK', [['Server', this.decl.userAgent]], { toTag: 'apas1' })
+            : buildResponse(m, 501, 'Not Implemented', [['Server', this.decl.userAgent]], { toTag: 'apas1' });
+        c.socket.write(encodeSip(res));
+      }
+    });
+  }
+
+  /** Opens the SIP/TLS trunk to CUCM and pings it with OPTIONS; the outcome is also logged (source `app`). */
+  async openTrunk(opts: { timeoutMs?: number } = {}): Promise<Result<TrunkUp, TrunkError>> {
+    const target = { host: this.decl.cucm, port: this.decl.cucmPort };
+    this.log('app', `connecting SIP trunk to ${target.host}:${target.port} over TLS`);
+    const conn = await this.fabric.connectTls(
+      this.name,
+      target,
+      { identity: this.#identity(), ...this.#tlsCommon(), servername: false },
+      (h) => this.#verifyCucm(h),
+    );
+    if (!conn.ok) {
+      const e = conn.error;
+      const text = e.verdict
+        ? `javax.net.ssl.SSLHandshakeException: ${e.verdict.reason}`
+        : e.code === 'ECONNREFUSED'
+          ? 'java.net.ConnectException: Connection refused (Connection refused)'
+          : e.code === 'tls.timeout' || e.code === 'fabric.unknown-host'
+            ? `java.net.ConnectException: ${e.message}`
+            : jsseMessage(e.alert);
+      this.log('app', text, 'error');
+      return err({ code: e.code, message: text, alert: e.alert });
+    }
+    const c = conn.value;
+    const req = buildOptions({
+      localHost: this.address,
+      localPort: c.local.port,
+      remoteHost: c.remote.address,
+      remotePort: target.port,
+      transport: 'TLS',
+      userAgent: this.decl.userAgent,
+    });
+    const framer = new SipFramer();
+    const answer = await new Promise<Result<SipResponse, TrunkError>>((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(
+          err({
+            code: 'sip.timeout',
+            message: `no answer to OPTIONS within ${opts.timeoutMs ?? 5000} ms`,
+            alert: null,
+          }),
+        );
+      }, opts.timeoutMs ?? 5000);
+      const done = (r: Result<SipResponse, TrunkError>) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      c.socket.on('data', (d: Buffer) => {
+        for (const r of framer.push(d)) {
+          if (!r.ok) return done(err({ code: r.error.code, message: r.error.message, alert: null }));
+          if (r.value.kind === 'response' && header(r.value, 'call-id') === header(req, 'call-id'))
+            return done(ok(r.value));
+        }
+      });
+      c.socket.on('close', () => {
+        const a = this.timeline.alertFor(c.id, 'server');
+        done(
+          err({
+            code: 'sip.closed',
+            message: jsseMessage(a).replace('SSLHandshakeException', 'SSLException'),
+            alert: a,
+          }),
+        );
+      });
+      c.socket.write(encodeSip(req));
+    });
+    c.socket.destroy();
+    if (!answer.ok) {
+      this.log('app', `SIP trunk to ${target.host}:${target.port} failed: ${answer.error.message}`, 'error');
+      return answer;
+    }
+    const res = answer.value;
+    this.log(
+      'app',
+      `SIP trunk to ${target.host}:${target.port} is up: OPTIONS answered SIP/2.0 ${res.status} ${res.reason}`,
+    );
+    return ok({
+      status: res.status,
+      reason: res.reason,
+      tlsVersion: c.handshake.version,
+      cipher: c.handshake.cipher,
+    });
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * A Cisco SPA50x/51x IP phone as a provisioning client (seed 001): it resyncs its configuration over
+ * HTTPS from its profile rule URL, presenting its factory client certificate, with the TLS quirks of its
+ * firmware row (devices/phone/firmware-profiles.ts: TLS 1.0 only, SHA-1 only, 7.5.7 refuses a
+ * server-initiated renegotiation through SSL_OP_NO_RENEGOTIATION).
+ *
+ * Log lines (source `syslog`) use the SPA's default resync message templates
+ * `Log_Resync_Request_Msg` = `$PN $MAC -- Requesting resync $SCHEME://$SERVIP:$PORT$PATH`,
+ * `Log_Resync_Success_Msg` = `$PN $MAC -- Successful resync $SCHEME://$SERVIP:$PORT$PATH`,
+ * `Log_Resync_Failure_Msg` = `$PN $MAC -- Resync failed: $ERR` (SPA provisioning guide; APPROXIMATION:
+ * quoted from memory, and the $ERR texts are ours: the seeds do not show the phone's side).
+ */
+import type { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
+import type { Identity } from '../../certs/issue.ts';
+import { x509 } from '../../certs/x509.ts';
+import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
+import { baseDeviceDecl } from '../../emulator/device-registry.ts';
+import type { TlsAlert } from '../../emulator/events.ts';
+import type { Handshake, TrustVerdict } from '../../emulator/fabric.ts';
+import { alert, alertForVerifyError } from '../../emulator/tls-alerts.ts';
+import { acceptsSignatureHash, type FirmwareProfile, tlsClientOptions } from '../phone/firmware-profiles.ts';
+import './events.ts';
+import { parseResponse } from './http-lite.ts';
+import { spaFirmware } from './spa-firmware.ts';
+import { spaWorldPki } from './spa-pki.ts';
+
+export const spaPhoneDecl = baseDeviceDecl.extend({
+  kind: z.literal('spa-phone'),
+  mac: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. 001122334455')
+    .transform((m) => m.toLowerCase()),
+  model: z.string().default('SPA514G'),
+  firmware: z
+    .string()
+    .refine((f) => spaFirmware(f) !== undefined, 'not an SPA firmware profile (spa-7.5.6c, spa-7.5.7, ...)')
+    .describe('firmware profile id from devices/phone/firmware-profiles.ts'),
+  profileRule: z
+    .string()
+    .regex(
+      /^https:\/\/[^/\s]+\/\S*$/,
+      'a profile rule is an https:// URL, e.g. https://prov/Cisco/spa$MA.xml',
+    )
+    .describe('Profile_Rule: the resync URL; $MA expands to the lower-case MAC'),
+  resyncOnBoot: z.boolean().default(false).describe('resync when the lab starts (Resync_On_Reset)'),
+});
+export type SpaPhoneDecl = z.infer<typeof spaPhoneDecl>;
+
+export interface ResyncResult {
+  ok: boolean;
+  url: string;
+  /** HTTP status when a response arrived. */
+  status: number | null;
+  /** The $ERR of the failure message. */
+  error: string | null;
+  alert: TlsAlert | null;
+}
+
+/** The signature hash of a certificate, lower case without dash (`sha1`, `sha256`, ...). */
+export function signatureHashOf(cert: X509Certificate): string {
+  const alg = new x509.X509Certificate(cert.raw).signatureAlgorithm as { hash?: { name?: string } };
+  return (alg.hash?.name ?? 'unknown').toLowerCase().replace('-', '');
+}
+
+export class SpaPhone extends Device {
+  readonly kind = 'spa-phone';
+  readonly firmware: FirmwareProfile;
+  #identity: Identity | null = null;
+  #trust: string[] = [];
+  /** The last profile received, null until a resync succeeded. */
+  config: string | null = null;
+  lastResync: ResyncResult | null = null;
+
+  constructor(
+    readonly decl: SpaPhoneDecl,
+    ctx: DeviceContext,
+  ) {
+    super(decl.name, ctx, decl.aliases);
+    const fw = spaFirmware(decl.firmware);
+    if (!fw) throw new Error(`unknown SPA firmware ${decl.firmware}`);
+    this.firmware = fw;
+  }
+
+  get mac(): string {
+    return this.decl.mac;
+  }
+
+  /** The factory client certificate (PEM). */
+  get clientCertificatePem(): string {
+    if (!this.#identity) throw new Error(`${this.name} has not started`);
+    return this.#identity.certPem;
+  }
+
+  async start(): Promise<void> {
+    const pki = await spaWorldPki(this.ctx.seed, this.ctx.clock.start);
+    this.#identity = await pki.spaClientCert(this.decl.mac, this.decl.model);
+    this.#trust = [pki.provisioningCa.certPem];
+    if (this.decl.resyncOnBoot) {
+      this.resync().catch((e: Error) => this.#syslog(`Resync failed: ${e.message}`, 'error'));
+    }
+  }
+
+  describe(): DeviceDescription {
+    return {
+      name: this.name,
+      kind: this.kind,
+      address: this.address,
+      aliases: this.aliases,
+      ports: [],
+      certificates: this.#identity
+        ? [
+            {
+              name: 'client (factory)',
+              file: null,
+              subject: this.#identity.cert.subject.replace(/\n/g, ', '),
+            },
+          ]
+        : [],
+      mac: this.decl.mac,
+      model: this.decl.model,
+      firmware: this.firmware.id,
+    };
+  }
+
+  #syslog(text: string, level: 'info' | 'error' = 'info'): void {
+    this.log('syslog', `${this.decl.model} ${this.decl.mac} -- ${text}`, level);
+  }
+
+  /**
+   * The firmware's own check of the server certificate (layer two of decision 3). SPA 7.5.x links
+   * OpenSSL 0.9.8 initialised with SSL_library_init(), which registers no SHA-2 digest (seed 001): a
+   * sha256WithRSAEncryption signature anywhere below the trust anchor cannot be verified, X509_verify
+   * fails and the chain gets X509_V_ERR_CERT_SIGNATURE_FAILURE. OpenSSL's ssl_verify_alarm_type maps
+   * that error to SSL_AD_DECRYPT_ERROR, so the alert the phone sends is decrypt_error(51), not
+   * bad_certificate or unsupported_certificate.
+   */
+  #verifyServer(h: Handshake): TrustVerdict {
+    const leaf = h.peerChain[0];
+    if (!leaf)
+      return { accepted: false, reason: 'the server sent no certificate', alert: alert('handshake_failure') };
+    // Every certificate but a self-signed anchor has its signature checked.
+    for (const c of h.peerChain) {
+      if (c.subject === c.issuer && c.checkIssued(c)) continue;
+      const hash = signatureHashOf(c);
+      if (!acceptsSignatureHash(this.firmware, hash)) {
+        return {
+          accepted: false,
+          reason: `certificate signature failure: ${c.subject.replace(/\n/g, ', ')} is signed with ${hash.toUpperCase()}, firmware ${this.firmware.loadName} verifies ${this.firmware.serverCertHashes}`,
+          alert: alert('decrypt_error'),
+        };
+      }
+    }
+    if (h.chainError) {
+      return {
+        accepted: false,
+        reason: `server certificate not trusted: ${h.chainError}`,
+        alert: alertForVerifyError(h.chainError),
+      };
+    }
+    return { accepted: true, reason: `server certificate ${leaf.subject.replace(/\n/g, ', ')} trusted` };
+  }
+
+  /** One resync: fetch the profile rule URL over HTTPS (Resync_Trigger / `/admin/resync`). */
+  async resync(): Promise<ResyncResult> {
+    if (!this.#identity) throw new Error(`${this.name} has not started`);
+    const url = this.decl.profileRule
+      .replace(/\$MA/g, this.decl.mac)
+      .replace(/\$MAU/g, this.decl.mac.toUpperCase());
+    const u = new URL(url);
+    const port = u.port ? Number(u.port) : 443;
+    const path = `${u.pathname}${u.search}`;
+    const host = u.hostname;
+    const resolved = this.fabric.resolve(host);
+    const shown = `https://${resolved.ok ? resolved.value : host}:${port}${path}`;
+    this.#syslog(`Requesting resync ${shown}`);
+    const fail = (error: string, a: TlsAlert | null = null, status: number | null = null): ResyncResult => {
+      this.#syslog(`Resync failed: ${error}`, 'error');
+      const r = { ok: false, url: shown, status, error, alert: a };
+      this.lastResync = r;
+      return r;
+    };
+    const tlsOpts = tlsClientOptions(this.firmware);
+    const conn = await this.fabric.connectTls(
+      this.name,
+      { host, port },
+      {
+        identity: { certPem: this.#identity.certPem, keyPem: this.#identity.keyPem },
+        trust: this.#trust,
+        servername: host,
+        ...tlsOpts,
+      },
+      (h) => this.#verifyServer(h),
+    );
+    if (!conn.ok) {
+      const e = conn.error;
+      if (e.verdict)
+        return fail(`https server certificate rejected (${e.verdict.reason})`, e.verdict.alert ?? null);
+      return fail(`ssl handshake failed${e.alert ? ` (alert ${e.alert.name})` : ''}: ${e.code}`, e.alert);
+    }
+    const sock = conn.value.socket;
+    const ua = `Cisco/${this.decl.model}-${this.firmware.loadName} (${this.decl.mac.toUpperCase()})`;
+    return new Promise<ResyncResult>((resolve) => {
+      let buf = Buffer.alloc(0);
+      let settled = false;
+      const settle = (r: ResyncResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        sock.destroy();
+        resolve(r);
+      };
+      const timer = setTimeout(() => settle(fail('http response timeout')), 10_000);
+      sock.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        const r = parseResponse(buf);
+        if (!r.ok) return settle(fail(`bad http response: ${r.error.message}`));
+        if (!r.value) return;
+        const res = r.value;
+        if (res.status !== 200)
+          return settle(fail(`http status ${res.status} ${res.reason}`, null, res.status));
+        this.config = res.body.toString('utf8');
+        this.#syslog(`Successful resync ${shown}`);
+        const ok = { ok: true, url: shown, status: 200, error: null, alert: null };
+        this.lastResync = ok;
+        settle(ok);
+      });
+      sock.on('error', (e: NodeJS.ErrnoException) => {
+        // The firmware's answer to a HelloRequest (seed 001): 7.5.7 refuses and the server aborts with
+        // handshake_failure; OpenSSL reports ERR_SSL_NO_RENEGOTIATION or the alert received.
+        const a = /ALERT_HANDSHAKE_FAILURE/.test(e.code ?? '') ? alert('handshake_failure') : null;
+        if (!this.firmware.tls.renegotiation) {
+          this.emit('tls.renegotiation', {
+            connId: conn.value.id,
+            role: 'client',
+            outcome: 'refused',
+            detail: `firmware ${this.firmware.loadName} refuses server-initiated renegotiation (${e.code ?? e.message})`,
+          });
+        }
+        settle(fail(`https connection aborted: ${e.code ?? e.message}${a ? ` (alert ${a.name})` : ''}`, a));
+      });
+      sock.on('end', () => {
+        if (!settled) settle(fail('https connection closed by server before a response'));
+      });
+      sock.on('secure', () => {
+        // A completed renegotiation (7.5.6c): the client certificate went to the server. Node also emits
+        // 'secure' when a refusing client (7.5.7) answers the HelloRequest, so only a firmware that
+        // renegotiates reports a completed one.
+        if (!this.firmware.tls.renegotiation) return;
+        this.emit('tls.renegotiation', {
+          connId: conn.value.id,
+          role: 'client',
+          outcome: 'completed',
+          detail: 'server asked for the client certificate; sent the factory certificate',
+        });
+      });
+      sock.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: ${ua}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+      );
+    });
+  }
+}

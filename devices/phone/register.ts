@@ -1,0 +1,65 @@
+/**
+ * Registers the 'phone' device kind. Declaration (brief "shared contracts"):
+ * { kind:'phone', name, aliases?, mac, model?, firmware?, tftp:'<host>[:port]', autoBoot?=true, online?=true,
+ *   capfAuthString?, line?, timers? }.
+ */
+import { z } from 'zod';
+import { baseDeviceDecl, registerDeviceKind } from '../../emulator/device-registry.ts';
+import { FIRMWARE_PROFILES, profileFor } from './firmware-profiles.ts';
+import { Phone, type PhoneDeclaration } from './phone.ts';
+
+const ids = FIRMWARE_PROFILES.map((p) => p.id);
+
+export const phoneDeclSchema = baseDeviceDecl
+  .extend({
+    kind: z.literal('phone'),
+    mac: z
+      .string()
+      .transform((m) => m.replace(/[^0-9a-fA-F]/g, '').toUpperCase())
+      .pipe(z.string().regex(/^[0-9A-F]{12}$/, 'a MAC address has 12 hex digits, e.g. 001122334455')),
+    model: z.string().optional().describe('CUCM product name, e.g. CP-8861, CP-7975, CP-7940'),
+    firmware: z
+      .string()
+      .refine((f) => ids.includes(f), { message: `firmware must be one of ${ids.join(', ')}` })
+      .optional(),
+    tftp: z.string().min(1, 'the TFTP server the phone boots from: <host>[:port]'),
+    autoBoot: z.boolean().default(true),
+    online: z.boolean().default(true),
+    capfAuthString: z.string().optional(),
+    line: z.string().optional(),
+    timers: z
+      .object({
+        tftpTimeoutMs: z.number().int().positive().optional(),
+        tftpRetries: z.number().int().min(0).optional(),
+        keepAliveSeconds: z.number().positive().optional(),
+        tlsTimeoutMs: z.number().int().positive().optional(),
+      })
+      .optional(),
+  })
+  .refine(
+    (d) =>
+      profileFor({
+        ...(d.firmware ? { firmware: d.firmware } : {}),
+        ...(d.model ? { model: d.model } : {}),
+      }) !== undefined,
+    {
+      message: 'name a firmware (or a model one of the firmware profiles runs on)',
+      path: ['firmware'],
+    },
+  );
+
+registerDeviceKind<PhoneDeclaration>({
+  kind: 'phone',
+  summary: 'Cisco IP phone: MIC/LSC, CTL/ITL trust, TVS, CAPF, SCCP/SIP registration (firmware profiles)',
+  schema: phoneDeclSchema as unknown as z.ZodType<PhoneDeclaration>,
+  create(decl, ctx) {
+    const profile = profileFor({
+      ...(decl.firmware ? { firmware: decl.firmware } : {}),
+      ...(decl.model ? { model: decl.model } : {}),
+    });
+    if (!profile) throw new Error(`no firmware profile for ${decl.firmware ?? decl.model}`);
+    return new Phone(decl, ctx, { profile });
+  },
+});
+
+export { Phone };

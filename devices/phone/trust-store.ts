@@ -1,0 +1,108 @@
+/**
+ * What a phone holds of CTL and ITL, and the questions it asks of them (cisco-formats §1.4, §1.6, §4.3):
+ * is this certificate in my trust list with this role, who may sign the next trust list or config.
+ * A phone keeps the file bytes (for the MD5 the Trust List menu shows) and the parsed records only.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { ciscoIssuer, serialBytes } from '../../certs/cisco-dn.ts';
+import { type ParsedTrustRecord, Role, sameDn, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
+
+export interface HeldTrustList {
+  list: TrustList;
+  md5: string;
+  /** X.509 of each record that carries a full certificate (same index as list.records). */
+  certs: (X509Certificate | null)[];
+}
+
+export function holdTrustList(list: TrustList): HeldTrustList {
+  return {
+    list,
+    md5: createHash('md5').update(list.bytes).digest('hex'),
+    certs: list.records.map((r) => {
+      if (!r.certificate) return null;
+      try {
+        return new X509Certificate(r.certificate);
+      } catch {
+        return null;
+      }
+    }),
+  };
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Does the record describe this certificate? Full DER when the record has it, else serial + issuer. */
+export function recordMatches(r: ParsedTrustRecord, cert: X509Certificate): boolean {
+  if (r.certificate) return bytesEqual(r.certificate, new Uint8Array(cert.raw));
+  try {
+    return bytesEqual(r.serial, serialBytes(cert)) && sameDn(r.issuerName, ciscoIssuer(cert));
+  } catch {
+    return false;
+  }
+}
+
+/** Roles that may sign a trust list (SAST) or, before CUCM 12, the ITL (the CallManager cert as TFTP). */
+export const TRUST_LIST_SIGNER_ROLES: readonly number[] = [Role.SAST];
+/** Roles whose certificate signs configuration files (cisco-formats §2.2). */
+export const CONFIG_SIGNER_ROLES: readonly number[] = [Role.TFTP, Role.CCM_TFTP, Role.SAST];
+/** Roles of a CallManager TLS server (SCCP 2443 / SIP 5061). */
+export const CCM_ROLES: readonly number[] = [Role.CCM, Role.CCM_TFTP];
+
+export class PhoneTrustStore {
+  ctl: HeldTrustList | null = null;
+  itl: HeldTrustList | null = null;
+
+  held(kind: TrustListKind): HeldTrustList | null {
+    return kind === 'CTL' ? this.ctl : this.itl;
+  }
+
+  set(kind: TrustListKind, list: TrustList): void {
+    if (kind === 'CTL') this.ctl = holdTrustList(list);
+    else this.itl = holdTrustList(list);
+  }
+
+  delete(which: TrustListKind | 'all'): void {
+    if (which === 'CTL' || which === 'all') this.ctl = null;
+    if (which === 'ITL' || which === 'all') this.itl = null;
+  }
+
+  get empty(): boolean {
+    return !this.ctl && !this.itl;
+  }
+
+  /** Certificates with one of `roles` in the given lists (default both), for signature checks. */
+  certsWithRoles(
+    roles: readonly number[],
+    kinds: readonly TrustListKind[] = ['CTL', 'ITL'],
+  ): X509Certificate[] {
+    const out: X509Certificate[] = [];
+    for (const k of kinds) {
+      const h = this.held(k);
+      if (!h) continue;
+      h.list.records.forEach((r, i) => {
+        const c = h.certs[i];
+        if (c && roles.includes(r.role.code)) out.push(c);
+      });
+    }
+    return out;
+  }
+
+  /** Records of a role in one list. */
+  records(kind: TrustListKind, roles: readonly number[]): ParsedTrustRecord[] {
+    return this.held(kind)?.list.records.filter((r) => roles.includes(r.role.code)) ?? [];
+  }
+
+  /** Is `cert` in the list `kind` with one of `roles`? */
+  contains(kind: TrustListKind, cert: X509Certificate, roles: readonly number[]): boolean {
+    return this.records(kind, roles).some((r) => recordMatches(r, cert));
+  }
+
+  /** Addresses of the TFTP-capable records of the CTL (the 7940/7960 TFTP rule, seed 002). */
+  ctlTftpAddresses(): string[] {
+    return this.records('CTL', [Role.CCM_TFTP, Role.TFTP])
+      .map((r) => r.ipAddress)
+      .filter((a): a is string => !!a && a !== '0.0.0.0');
+  }
+}

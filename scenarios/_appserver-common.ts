@@ -1,0 +1,65 @@
+/**
+ * Shared parts of the two seed 000 scenarios (application server SIP/TLS trunk to CUCM). Files whose
+ * name starts with `_` are not scenarios (emulator/runner.ts skips them).
+ */
+import type { Device } from '../emulator/device.ts';
+import type { Lab } from '../emulator/lab.ts';
+
+export const APP_CN = 'apas.lab.example';
+
+/** The CUCM admin operations these scenarios use (the CUCM model's typed GUI operations). */
+export interface CucmAdmin {
+  uploadTrust(store: string, pem: string): Promise<UploadResult> | UploadResult;
+}
+type UploadResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+export function cucmOf(lab: Lab): CucmAdmin & Device {
+  const d = lab.device('cucm-pub') as Device & Partial<CucmAdmin>;
+  if (typeof d.uploadTrust !== 'function')
+    throw new Error('the cucm device has no uploadTrust(store, pem) operation');
+  return d as CucmAdmin & Device;
+}
+
+/**
+ * Uploads `pem` to CallManager-trust and records the outcome on the timeline (action `upload
+ * CallManager-trust`). A successful upload makes CUCM rebuild its 2443/5061 listeners with the new trust
+ * ("restart Cisco CallManager"); this waits until 5061 listens again, so the trunk does not race it.
+ */
+export async function uploadToCallManagerTrust(lab: Lab, pem: string): Promise<string> {
+  const since = lab.timeline.events().length;
+  const r = await cucmOf(lab).uploadTrust('CallManager-trust', pem);
+  const detail = r.ok ? 'uploaded' : r.error.message;
+  lab.timeline.emit('admin', 'action', { name: 'upload CallManager-trust', detail });
+  if (r.ok) {
+    await lab.timeline.waitFor(
+      'cucm-pub listening on 5061 again after the CallManager-trust change',
+      (e) => e.kind === 'net.listen' && e.device === 'cucm-pub' && e.endpoint.port === 5061,
+      { since, timeoutMs: 5000 },
+    );
+  }
+  return detail;
+}
+
+export function trunkLab(app: Record<string, unknown>) {
+  return {
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        domain: 'lab.example',
+        release: '14',
+        phones: [],
+        sipTrunks: [{ name: 'APAS-SIP-Trunk', destination: 'apas', port: 5061, x509SubjectName: APP_CN }],
+      },
+      {
+        kind: 'app-server',
+        name: 'apas',
+        aliases: [APP_CN],
+        cucm: 'cucm-pub.lab.example',
+        cn: APP_CN,
+        ...app,
+      },
+    ],
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Seed 000: an application server (ANDTEK APAS, Java) opens a secure SIP trunk to CUCM with a
+ * self-signed certificate that lacks keyCertSign. CUCM will not take it as a trust certificate, so the
+ * server's certificate never chains to CallManager-trust and the TLS trunk fails with CUCM's SDL line
+ * `HandleSSLError - TLS protocol error(...)`. Regenerating the certificate with keyCertSign fixes it.
+ */
+import { AppServer } from '../devices/peers/app-server.ts';
+import { act, defineScenario, expectLog, expectNoLog, expectThat } from '../emulator/scenario.ts';
+import { trunkLab, uploadToCallManagerTrust } from './_appserver-common.ts';
+
+interface Params {
+  regenerate: boolean;
+}
+
+export default defineScenario<Params>({
+  id: 'appserver-trunk-no-certsign',
+  title: "An application server's self-signed certificate without keyCertSign breaks its SIP/TLS trunk",
+  seed: '000',
+  tags: ['peers', 'cucm', 'sip', 'tls', 'trunk'],
+  symptom:
+    'The secure SIP trunk from the application server never comes up; CUCM traces show "HandleSSLError - TLS protocol error(...)" and the application logs a fatal TLS alert.',
+  rootCause:
+    'The application generated its self-signed certificate (BouncyCastle) with key usage digitalSignature and keyEncipherment only. A self-signed certificate is its own trust anchor and must carry keyCertSign (Certificate Sign) to be accepted in CallManager-trust; without it, it cannot be a trust certificate, so the certificate presented on 5061 chains to nothing CUCM trusts.',
+  fix: 'Regenerate the application server certificate with keyCertSign (openssl req -x509 ... with keyUsage including keyCertSign, or keytool -ext KeyUsage=digitalSignature,keyEncipherment,keyCertSign), upload it to CallManager-trust, and present it.',
+  variants: {
+    fault: {
+      explain: "The application server keeps seed 000's certificate: self-signed, no keyCertSign.",
+      params: { regenerate: false },
+    },
+    fix: {
+      explain: 'The certificate is regenerated with keyCertSign before it is uploaded to CUCM.',
+      params: { regenerate: true },
+    },
+  },
+  lab: () => trunkLab({ certificate: 'no-keycertsign' }),
+  steps: (v) => [
+    ...(v.params.regenerate
+      ? [
+          act(
+            'The application server regenerates its certificate with keyCertSign',
+            'The fix: a self-signed certificate that may act as its own trust anchor.',
+            async (lab) => {
+              await lab.device('apas', AppServer).regenerate({ keyCertSign: true });
+            },
+          ),
+        ]
+      : []),
+    act(
+      'The administrator uploads the application server certificate to CallManager-trust',
+      'OS Administration > Certificate Management > Upload Certificate, purpose CallManager-trust.',
+      async (lab) => {
+        await uploadToCallManagerTrust(lab, lab.device('apas', AppServer).exportedCertificatePem);
+      },
+    ),
+    expectThat(
+      v.params.regenerate
+        ? 'CUCM accepts the trust certificate'
+        : 'CUCM refuses the trust certificate (no keyCertSign)',
+      v.params.regenerate
+        ? 'With keyCertSign the self-signed certificate is a valid trust anchor.'
+        : 'CUCM rule: a self-signed or CA certificate without Certificate Sign cannot be a trust certificate.',
+      async (lab) => {
+        const upload = lab.timeline
+          .ofKind('action', 'admin')
+          .find((e) => e.name === 'upload CallManager-trust');
+        const refused = upload?.detail !== 'uploaded';
+        return { held: refused !== v.params.regenerate, saw: upload?.detail ?? 'no upload happened' };
+      },
+    ),
+    act(
+      'The application server opens the SIP trunk over TLS and sends OPTIONS',
+      'Port 5061, mutual TLS with its own certificate.',
+      async (lab) => {
+        await lab.device('apas', AppServer).openTrunk();
+      },
+    ),
+    ...(v.params.regenerate
+      ? [
+          expectLog(
+            'apas',
+            'OPTIONS answered SIP/2.0 200 OK',
+            'The trunk is up: CUCM verified the certificate against CallManager-trust.',
+          ),
+          expectNoLog('cucm-pub', 'HandleSSLError', 'CUCM logs no TLS error for the trunk.'),
+        ]
+      : [
+          expectLog(
+            'cucm-pub',
+            'HandleSSLError - TLS protocol error(',
+            "CUCM's SDL trace shows the TLS failure (seed 000).",
+          ),
+          expectLog(
+            'apas',
+            /javax\.net\.ssl\.SSLHandshakeException: Received fatal alert: \w+/,
+            'The Java application sees the fatal alert CUCM sent and logs it.',
+          ),
+        ]),
+  ],
+});

@@ -1,0 +1,108 @@
+/**
+ * Seed 003: LSCs are issued by the CAPF certificate. After CAPF is regenerated, CUCM no longer trusts
+ * LSCs issued by the old CAPF, so phones that authenticate with them fail secure registration until
+ * they get a new LSC (a CAPF Install/Upgrade with the new CAPF).
+ */
+import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
+import {
+  boot,
+  cucm,
+  cucmPhone,
+  expectRegistration,
+  expectStatus,
+  type PhoneSpec,
+  phone,
+  phoneDevice,
+  sep,
+} from './_phone-common.ts';
+
+interface Params {
+  reissue: boolean;
+}
+
+const P: PhoneSpec = {
+  mac: '0011215A1AE3',
+  model: 'CP-8861',
+  firmware: 'sip-88xx-14.2',
+  protocol: 'SIP',
+  security: 'encrypted',
+  line: '1001',
+  capf: { operation: 'install', authMode: 'null-string', keySize: 2048 },
+};
+
+export default defineScenario<Params>({
+  id: 'capf-regen-lsc-reissue',
+  title: 'CAPF regenerated: LSCs issued by the old CAPF are no longer trusted',
+  seed: '003',
+  tags: ['cucm', 'phone', 'capf', 'lsc', 'regeneration'],
+  symptom:
+    'After regenerating CAPF, secure phones with LSCs fail to register: CUCM refuses their certificate.',
+  rootCause: 'The LSC chains to the old CAPF certificate, which is no longer in CallManager-trust.',
+  fix: 'Reissue the LSCs: CAPF Install/Upgrade for the phones, then reset them.',
+  variants: {
+    fault: { explain: 'CAPF regenerated; the phones keep their old LSCs.', params: { reissue: false } },
+    fix: {
+      explain: 'CAPF regenerated, then an Install/Upgrade gives each phone a new LSC.',
+      params: { reissue: true },
+    },
+  },
+  lab: () => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        mixedMode: 'etoken',
+        etokens: 2,
+        phones: [cucmPhone(P)],
+      },
+      phoneDevice({ ...P, typed: '' }),
+    ],
+  }),
+  steps: (v) => [
+    boot(P.mac, 'The phone gets its LSC from CAPF and registers over SIP/TLS 5061 with it.'),
+    expectStatus(P.mac, 'LSC Installed', 'CAPF issued the LSC.'),
+    expectRegistration(P.mac, 'registered', 'Secure registration with the LSC.', true),
+    act(
+      'CAPF is regenerated and the CTL updated',
+      'admin: set cert regen CAPF; utils ctl update CTLFile. The phone is powered off during the change.',
+      async (lab) => {
+        phone(lab, P.mac).goOffline();
+        await cucm(lab).exec('set cert regen CAPF');
+        await cucm(lab).exec('utils ctl update CTLFile');
+        if (v.params.reissue) {
+          const r = cucm(lab).setCapfOperation(sep(P.mac), { operation: 'install', authMode: 'null-string' });
+          if (!r.ok) throw new Error(r.error.message);
+        }
+      },
+    ),
+    act('The phone comes back', 'It boots and registers over TLS, presenting its LSC.', async (lab) => {
+      await phone(lab, P.mac).goOnline();
+    }),
+    ...(v.params.reissue
+      ? [
+          expectThat(
+            'The phone holds an LSC issued by the new CAPF',
+            'The Install/Upgrade replaced the LSC.',
+            async (lab) => {
+              const lsc = phone(lab, P.mac).lsc;
+              const capf =
+                (await cucm(lab).exec('show cert own CAPF/CAPF.pem')).match(/CN=(CAPF-[0-9a-f]{8})/)?.[1] ??
+                '?';
+              return {
+                held: !!lsc && lsc.cert.issuer.includes(capf),
+                saw: `LSC issuer ${lsc?.cert.issuer.replace(/\n/g, ', ')}; CAPF ${capf}`,
+              };
+            },
+          ),
+          expectRegistration(P.mac, 'registered', 'CUCM trusts the new LSC: the phone registers.', true),
+        ]
+      : [
+          expectRegistration(
+            P.mac,
+            'unregistered',
+            'CUCM refuses the LSC issued by the old CAPF: no secure registration.',
+          ),
+        ]),
+  ],
+});

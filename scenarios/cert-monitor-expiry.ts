@@ -1,0 +1,121 @@
+/**
+ * Seed 003, "Certificate Monitor Daemon": CUCM's Certificate Monitor raises CertValidLessThanMonth,
+ * CertValidfor7days and CertExpired for certificates close to (or past) their expiry. The fix is the
+ * planned regeneration; the next monitor pass raises nothing for the regenerated certificates.
+ */
+import { CucmNodeDevice } from '../devices/cucm/node.ts';
+import type { LabEvent } from '../emulator/events.ts';
+import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+
+interface Params {
+  regenerate: boolean;
+}
+
+const NODE = 'cucm-pub';
+
+export default defineScenario<Params>({
+  id: 'cert-monitor-expiry',
+  title: 'Certificate Monitor: alarms at 30 days, 7 days and expiry',
+  seed: '003',
+  tags: ['cucm', 'certificates', 'alarms'],
+  symptom:
+    'RTMT / syslog show CertValidLessThanMonth for tomcat, CertValidfor7days for CallManager and CertExpired for ipsec on cucm-pub.',
+  rootCause:
+    'The certificates were issued long ago and nobody regenerated them: tomcat expires in 20 days, CallManager in 5 days, ipsec expired yesterday.',
+  fix: 'Regenerate the certificates (set cert regen <unit>) in a maintenance window, one unit at a time; the next Certificate Monitor pass is clean.',
+  variants: {
+    fault: {
+      explain: 'The certificates are left as they are: every monitor pass raises the alarms.',
+      params: { regenerate: false },
+    },
+    fix: {
+      explain:
+        'The administrator regenerates tomcat, CallManager and ipsec after the first alarms; the next pass raises none for them.',
+      params: { regenerate: true },
+    },
+  },
+  lab: () => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: NODE,
+        aliases: ['cucm-pub.lab.example'],
+        certMonitorInterval: '1s',
+        certificates: {
+          tomcat: { notBefore: '-1800d', notAfter: '+20d' },
+          CallManager: { notBefore: '-1800d', notAfter: '+5d' },
+          ipsec: { notBefore: '-1826d', notAfter: '-1d' },
+        },
+      },
+    ],
+  }),
+  steps: (v) => [
+    expectLog(
+      NODE,
+      /%UC_CERT-4-CertValidLessThanMonth: .*Unit:tomcat /,
+      'tomcat expires in 20 days: inside the 30-day window (seed 003 alarm catalog).',
+    ),
+    expectLog(
+      NODE,
+      /%UC_CERT-3-CertValidfor7days: .*Unit:CallManager /,
+      'CallManager expires in 5 days: the 7-day alarm, more severe.',
+    ),
+    expectLog(
+      NODE,
+      /%UC_CERT-3-CertExpired: .*Unit:ipsec /,
+      'ipsec expired yesterday: CertExpired (obsolete in the catalog of 14, still what people search for).',
+    ),
+    ...(v.params.regenerate
+      ? [
+          act(
+            'admin:set cert regen tomcat',
+            'A new self-signed tomcat certificate, valid 5 years; Tomcat restarts.',
+            async (lab) => {
+              await lab.device(NODE, CucmNodeDevice).exec('set cert regen tomcat');
+            },
+          ),
+          act(
+            'admin:set cert regen CallManager',
+            'New CallManager certificate: the ITL is re-signed and the phones reset.',
+            async (lab) => {
+              await lab.device(NODE, CucmNodeDevice).exec('set cert regen CallManager');
+            },
+          ),
+          act(
+            'admin:set cert regen ipsec',
+            'New ipsec certificate (DRF restart on the real box).',
+            async (lab) => {
+              await lab.device(NODE, CucmNodeDevice).exec('set cert regen ipsec');
+            },
+          ),
+        ]
+      : []),
+    expectThat(
+      v.params.regenerate
+        ? 'the next monitor pass raises no alarm'
+        : 'the next monitor pass raises the three alarms again',
+      v.params.regenerate
+        ? 'After regeneration every certificate is valid for years: the Certificate Monitor is quiet.'
+        : 'Nothing changed: every Notification Frequency period brings the same alarms.',
+      async (lab) => {
+        const since = lab.timeline.events().length;
+        const done = (await lab.timeline.waitFor(
+          'the next Certificate Monitor pass',
+          (e) =>
+            e.kind === 'log' &&
+            e.device === NODE &&
+            e.source === 'certmonitor' &&
+            e.text.startsWith('Certificate Monitor: checked'),
+          { since, timeoutMs: 5000 },
+        )) as LabEvent<'log'>;
+        const alarms = lab.timeline
+          .ofKind('cucm.alarm', NODE)
+          // Own certificates (their self-signed copies in the -trust stores alarm too, as on CUCM).
+          .filter((e) => e.seq > since && e.seq < done.seq && e.store === 'own')
+          .map((e) => `${e.alarm}(${e.unit})`);
+        const held = v.params.regenerate ? alarms.length === 0 : alarms.length === 3;
+        return { held, saw: `${done.text}; alarms: ${alarms.join(', ') || 'none'}` };
+      },
+    ),
+  ],
+});

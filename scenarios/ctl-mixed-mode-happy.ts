@@ -1,0 +1,150 @@
+/**
+ * Seed 002, the happy path of mixed mode: the cluster is secured with two hardware eTokens (or
+ * tokenless), the phone downloads and trusts the CTL, enrols for an LSC through CAPF with an
+ * authentication string, receives its configuration encrypted to that LSC, registers with SCCP over
+ * TLS on 2443 and, calling another encrypted phone, shows the lock icon.
+ */
+import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import {
+  boot,
+  cucm,
+  cucmPhone,
+  expectCertificateStatus,
+  expectRegistration,
+  expectStatus,
+  type PhoneSpec,
+  phone,
+  phoneDevice,
+  sep,
+} from './_phone-common.ts';
+
+interface Params {
+  mixedMode: 'etoken' | 'tokenless';
+}
+
+const A: PhoneSpec = {
+  mac: '0011215A1AE3',
+  model: 'CP-7975',
+  firmware: 'sccp-79xx-9.4',
+  protocol: 'SCCP',
+  security: 'encrypted',
+  line: '1001',
+  tftpEncryptedConfig: true,
+  capf: { operation: 'install', authMode: 'auth-string', authString: '12345', keySize: 2048 },
+  typed: '12345',
+};
+const B: PhoneSpec = { ...A, mac: '0011215A1AE4', line: '1002' };
+
+export default defineScenario<Params>({
+  id: 'ctl-mixed-mode-happy',
+  title: 'Mixed mode end to end: CTL, LSC through CAPF, encrypted config, SCCP over TLS, lock icon',
+  seed: '002',
+  tags: ['cucm', 'phone', 'ctl', 'capf', 'lsc', 'sccp', 'tls'],
+  symptom: 'None: this is the reference path every mixed-mode fault departs from.',
+  rootCause:
+    'Not a fault. The phone trusts the first CTL, CAPF issues an LSC, CUCM encrypts the config to it, SCCP runs over TLS.',
+  fix: '-',
+  variants: {
+    etoken: {
+      explain: 'Mixed mode with two hardware eTokens (SAST); the CTL is signed by the first token.',
+      params: { mixedMode: 'etoken' },
+    },
+    tokenless: {
+      explain: 'Tokenless mixed mode (utils ctl set-cluster mixed-mode): the CTL is signed by ITLRecovery.',
+      params: { mixedMode: 'tokenless' },
+    },
+  },
+  lab: (v) => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        release: '14',
+        mixedMode: v.params.mixedMode,
+        etokens: 2,
+        phones: [cucmPhone(A), cucmPhone(B)],
+      },
+      phoneDevice(A),
+      phoneDevice(B),
+    ],
+  }),
+  steps: () => [
+    boot(
+      A.mac,
+      'Phone A resets: TFTP for CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv, then its config; CAPF is pending so it enrols; then it registers.',
+    ),
+    expectLog(
+      sep(A.mac),
+      /SECD: tlRequestFile: Request CTLSEP0011215A1AE3\.tlv/,
+      'The 79xx console shows the CTL request (seed 002 console log).',
+    ),
+    expectLog(
+      sep(A.mac),
+      /SECD: validate_file_envelope: File sign verify SUCCESS; header length <\d+>/,
+      'The CTL signature verified with the SAST record (seed 002).',
+    ),
+    expectStatus(
+      A.mac,
+      'Trust List Updated',
+      'Settings > Status > Status Messages shows the CTL (and ITL) were accepted (seed 002).',
+    ),
+    expectStatus(
+      A.mac,
+      'LSC Installed',
+      'CAPF issued an LSC after the phone sent the right authentication string.',
+    ),
+    expectCertificateStatus(
+      A.mac,
+      3,
+      'Upgrade Success',
+      'CUCM records the CAPF outcome per device (seed 003 LSC status table).',
+    ),
+    expectThat(
+      'The config reached the phone encrypted to its LSC',
+      'With TFTP Encrypted Config, CUCM serves SEP<MAC>.cnf.xml.enc.sgn, which only the LSC key decrypts.',
+      async (lab) => {
+        const c = phone(lab, A.mac).lastBoot?.config;
+        return { held: c?.outcome === 'decrypted', saw: `${c?.file}: ${c?.outcome}` };
+      },
+    ),
+    expectRegistration(
+      A.mac,
+      'registered',
+      'Device Security Mode Encrypted and a CCM record in the CTL: SCCP over TLS on 2443.',
+      true,
+    ),
+    expectLog(
+      'cucm-pub',
+      /TLS Connection Cipher - INFO:deviceName=SEP0011215A1AE3, Cipher=[^,]+, Security Mode=3/,
+      "CUCM's StationD trace shows the TLS cipher and security mode 3 (seed 002).",
+    ),
+    boot(B.mac, 'Phone B goes through the same steps.'),
+    expectRegistration(B.mac, 'registered', 'Phone B is registered over TLS too.', true),
+    act('Phone A calls phone B', 'Both ends are encrypted: SRTP is negotiated.', async (lab) => {
+      await phone(lab, A.mac).call(sep(B.mac));
+    }),
+    expectThat(
+      'Both phones show the lock icon, media is SRTP (164-byte G.711 payloads)',
+      'Seed 002: Encrypted + Encrypted = lock, encrypted audio; SRTP adds 4 bytes to the 160-byte G.711 payload.',
+      async (lab) => {
+        const a = phone(lab, A.mac).lastCall;
+        const b = phone(lab, B.mac).lastCall;
+        return {
+          held: a?.icon === 'lock' && b?.icon === 'lock' && a.payloadBytes === 164,
+          saw: `A ${a?.icon}/${a?.media}/${a?.payloadBytes}, B ${b?.icon}/${b?.media}`,
+        };
+      },
+    ),
+    expectThat(
+      'The CTL on the phone is byte for byte the one on the server',
+      'Seed 002: compare the Trust List MD5 on the phone with show ctl.',
+      async (lab) => {
+        const out = await cucm(lab).exec('show ctl');
+        const md5 = /([0-9a-f]{32})\(MD5\)/.exec(out)?.[1];
+        const onPhone = phone(lab, A.mac).trust.ctl?.md5;
+        return { held: !!md5 && md5 === onPhone, saw: `server ${md5}, phone ${onPhone}` };
+      },
+    ),
+  ],
+});

@@ -1,0 +1,110 @@
+/**
+ * Seed 002 / cisco-formats §4.4: in mixed mode the CallManager certificate is regenerated but the CTL
+ * is not updated. The phone still trusts the old CallManager certificate only, so the TLS handshake on
+ * 2443 fails and the phone cannot register securely. `utils ctl update CTLFile` (before the reset)
+ * puts the new certificate in the CTL.
+ */
+import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
+import {
+  boot,
+  cucm,
+  cucmPhone,
+  expectRegistration,
+  type PhoneSpec,
+  phone,
+  phoneDevice,
+  sep,
+} from './_phone-common.ts';
+
+interface Params {
+  updateCtl: boolean;
+}
+
+const P: PhoneSpec = {
+  mac: '0011215A1AE3',
+  model: 'CP-7975',
+  firmware: 'sccp-79xx-9.4',
+  protocol: 'SCCP',
+  security: 'encrypted',
+  line: '1001',
+};
+
+export default defineScenario<Params>({
+  id: 'ctl-stale-after-regen',
+  title: 'CallManager regenerated, CTL not updated: secure registration fails',
+  seed: '002',
+  tags: ['cucm', 'phone', 'ctl', 'regeneration', 'tls'],
+  symptom:
+    'After "Regenerate" of the CallManager certificate, secure phones stay unregistered; the phone console shows an SSL error on the connection to 2443.',
+  rootCause:
+    "A phone checks CUCM's TLS certificate against the CCM+TFTP record of its CTL. The CTL still holds the old CallManager certificate: the new one is unknown to the phone.",
+  fix: 'Run `utils ctl update CTLFile` after regenerating CallManager (mixed mode), then reset the phones.',
+  variants: {
+    fault: { explain: 'CallManager regenerated; nobody updates the CTL.', params: { updateCtl: false } },
+    fix: {
+      explain: 'CallManager regenerated, then utils ctl update CTLFile, then the phones reset.',
+      params: { updateCtl: true },
+    },
+  },
+  lab: () => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        mixedMode: 'etoken',
+        etokens: 2,
+        phones: [cucmPhone(P)],
+      },
+      phoneDevice(P),
+    ],
+  }),
+  steps: (v) => [
+    boot(P.mac, 'The phone installs the CTL and registers over TLS on 2443.'),
+    expectRegistration(
+      P.mac,
+      'registered',
+      'Encrypted phone, CallManager in the CTL: secure registration.',
+      true,
+    ),
+    act(
+      'The administrator regenerates the CallManager certificate (phone powered off)',
+      'admin: set cert regen CallManager (a new key and a new self-signed certificate).' +
+        (v.params.updateCtl ? ' Then utils ctl update CTLFile.' : ''),
+      async (lab) => {
+        // The phone is off during the change: CUCM's TLS listener restart waits for open TLS connections.
+        phone(lab, P.mac).goOffline();
+        await cucm(lab).exec('set cert regen CallManager');
+        if (v.params.updateCtl) await cucm(lab).exec('utils ctl update CTLFile');
+      },
+    ),
+    act(
+      'The phone comes back and boots',
+      'It fetches the CTL, ITL and config again and connects to 2443.',
+      async (lab) => {
+        await phone(lab, P.mac).goOnline();
+      },
+    ),
+    ...(v.params.updateCtl
+      ? [
+          expectRegistration(
+            P.mac,
+            'registered',
+            'The updated CTL (same eToken signer) holds the new CallManager certificate: TLS succeeds.',
+            true,
+          ),
+        ]
+      : [
+          expectLog(
+            sep(P.mac),
+            'SEC-ERR: code:5(SSL_ALERT) subcode:48(UNKNOWN_CA)',
+            'The phone refuses the CallManager certificate its CTL does not hold (unknown_ca).',
+          ),
+          expectRegistration(
+            P.mac,
+            'unregistered',
+            'No secure registration with a CallManager certificate outside the CTL.',
+          ),
+        ]),
+  ],
+});

@@ -1,0 +1,114 @@
+/**
+ * Seed 002: "If the phone fails to validate the CTL file, that means the phone's existing Certificate
+ * Trust List does not have the same eTokens inside of it that the newly downloaded CTL was signed with"
+ * -> `Trust List Update Failed`. Here the cluster moves from hardware eTokens to tokenless mixed mode:
+ * the new CTL is signed by ITLRecovery, which the phone's eToken CTL does not hold. The fix the seed
+ * gives when the old tokens are gone: delete the CTL from the phone.
+ */
+import { act, defineScenario } from '../emulator/scenario.ts';
+import {
+  boot,
+  cucm,
+  cucmPhone,
+  expectBoot,
+  expectNoStatus,
+  expectStatus,
+  type PhoneSpec,
+  phone,
+  phoneDevice,
+} from './_phone-common.ts';
+
+interface Params {
+  deleteCtl: boolean;
+}
+
+const P: PhoneSpec = {
+  mac: '0011215A1AE3',
+  model: 'CP-7975',
+  firmware: 'sccp-79xx-9.4',
+  protocol: 'SCCP',
+  security: 'non-secure',
+  line: '1001',
+};
+
+export default defineScenario<Params>({
+  id: 'ctl-unknown-signer',
+  title: 'A new CTL signed by a token the phone does not know: Trust List Update Failed',
+  seed: '002',
+  tags: ['cucm', 'phone', 'ctl', 'etoken'],
+  symptom:
+    'After the CTL is re-signed with other tokens the phone shows "Trust List Update Failed" and keeps its old CTL.',
+  rootCause:
+    'A phone with a CTL accepts a new CTL only if it is signed by a SAST (eToken) that its installed CTL holds. The new CTL is signed by ITLRecovery (tokenless), which the old eToken CTL does not list.',
+  fix: 'Delete the CTL on the phone (Settings > Security > Trust List > CTL File > Erase) so that it trusts the new one, or sign the new CTL with a token of the old one.',
+  variants: {
+    fault: {
+      explain: 'The phone keeps its eToken CTL when the cluster goes tokenless.',
+      params: { deleteCtl: false },
+    },
+    fix: {
+      explain: 'The CTL is erased on the phone before it resets: the next CTL is installed as a first one.',
+      params: { deleteCtl: true },
+    },
+  },
+  lab: () => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        mixedMode: 'etoken',
+        etokens: 2,
+        phones: [cucmPhone(P)],
+      },
+      phoneDevice(P),
+    ],
+  }),
+  steps: (v) => [
+    boot(P.mac, 'The phone installs the CTL signed by eToken 1.'),
+    expectStatus(P.mac, 'Trust List Updated', 'The first CTL is accepted (seed 002).'),
+    act(
+      'The administrator re-creates the CTL without the old eTokens (tokenless)',
+      'The eTokens are lost; the cluster goes tokenless (utils ctl set-cluster mixed-mode): the new CTL is signed by ITLRecovery.',
+      async (lab) => {
+        const r = await cucm(lab).setMixedMode('tokenless');
+        if (!r.ok) throw new Error(r.error.message);
+      },
+    ),
+    ...(v.params.deleteCtl
+      ? [
+          act(
+            'The CTL is erased on the phone',
+            'Settings > Security > Trust List > CTL File > Erase (the seed: "the CTL File will need to be deleted from the phone manually").',
+            async (lab) => {
+              phone(lab, P.mac).deleteTrustList('CTL');
+            },
+          ),
+        ]
+      : []),
+    act(
+      'The phone resets',
+      'It downloads the new CTL and checks its signer against the CTL it holds.',
+      async (lab) => {
+        await phone(lab, P.mac).reset();
+      },
+    ),
+    v.params.deleteCtl
+      ? expectNoStatus(
+          P.mac,
+          'Trust List Update Failed',
+          'With no CTL held, the new CTL is installed like a first one.',
+        )
+      : expectStatus(
+          P.mac,
+          'Trust List Update Failed',
+          'Seed 002 wording: the signer is not a token of the installed CTL.',
+        ),
+    expectBoot(
+      P.mac,
+      'ctl',
+      v.params.deleteCtl ? 'updated' : 'update-failed',
+      v.params.deleteCtl ? 'The new tokenless CTL is installed.' : 'The phone keeps its old CTL.',
+    ),
+  ],
+});

@@ -1,0 +1,120 @@
+/**
+ * Seed 003 / TAC-217138 (cisco-formats §4.4): "Do not regenerate the CallManager and TVS certificates at
+ * the same time". A phone that is offline while both change comes back to an ITL signed by an unknown
+ * CallManager key and cannot ask TVS either (the TVS certificate is no longer the ITL TVS record):
+ * `Trust List Update Failed`, and the config signed by the new CallManager is not trusted. Fixes: an ITL
+ * signed by the ITLRecovery key (`utils itl reset localkey`), or deleting the ITL on the phone.
+ */
+import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
+import {
+  boot,
+  cucm,
+  cucmPhone,
+  expectBoot,
+  expectRegistration,
+  type PhoneSpec,
+  phone,
+  phoneDevice,
+  sep,
+} from './_phone-common.ts';
+
+interface Params {
+  fix: 'none' | 'itl-reset' | 'delete-itl';
+}
+
+const P: PhoneSpec = {
+  mac: 'B000B4BA0AEE',
+  model: 'CP-8861',
+  firmware: 'sip-88xx-14.2',
+  protocol: 'SIP',
+  security: 'non-secure',
+  line: '1001',
+};
+
+export default defineScenario<Params>({
+  id: 'itl-regen-callmanager-and-tvs',
+  title: 'CallManager and TVS regenerated together with a phone offline: Trust List Update Failed',
+  seed: '003',
+  tags: ['cucm', 'phone', 'itl', 'tvs', 'regeneration'],
+  symptom:
+    'A phone that was offline during the change shows "Trust List Update Failed" and does not register: its config is not trusted.',
+  rootCause:
+    "The new ITL is signed by the new CallManager key (before 12.0); the phone must ask TVS, but TVS now presents a certificate that is not the TVS record of the phone's ITL, so there is no path left to trust.",
+  fix: "`utils itl reset localkey` (an ITL signed by ITLRecovery, which the phone's ITL holds), or delete the ITL on the phone.",
+  variants: {
+    fault: {
+      explain: 'CallManager and TVS regenerated while the phone is offline.',
+      params: { fix: 'none' },
+    },
+    fix: {
+      explain: 'Then utils itl reset localkey before the phone comes back.',
+      params: { fix: 'itl-reset' },
+    },
+    'fix-delete-itl': {
+      explain: 'Then the ITL is erased on the phone (Settings > Security > Trust List).',
+      params: { fix: 'delete-itl' },
+    },
+  },
+  lab: () => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        release: '11.5',
+        regenGuard: '0s',
+        phones: [cucmPhone(P)],
+      },
+      phoneDevice(P),
+    ],
+  }),
+  steps: (v) => [
+    boot(P.mac, 'The phone installs the ITL (signed by the 11.5 CallManager) and registers.'),
+    act('The phone goes offline', 'It is unplugged for the maintenance window.', async (lab) => {
+      phone(lab, P.mac).goOffline();
+    }),
+    act(
+      'CallManager and TVS are regenerated',
+      'admin: set cert regen CallManager; set cert regen TVS (the 5-minute guard is off in this lab).',
+      async (lab) => {
+        await cucm(lab).exec('set cert regen CallManager');
+        await cucm(lab).exec('set cert regen TVS');
+        if (v.params.fix === 'itl-reset') await cucm(lab).exec('utils itl reset localkey');
+        if (v.params.fix === 'delete-itl') phone(lab, P.mac).deleteTrustList('ITL');
+      },
+    ),
+    act('The phone comes back', 'It boots: ITL, then its signed config.', async (lab) => {
+      await phone(lab, P.mac).goOnline();
+    }),
+    ...(v.params.fix === 'none'
+      ? [
+          expectLog(
+            sep(P.mac),
+            'Trust List Update Failed',
+            'Seed 002/003 wording: the new ITL could not be verified.',
+          ),
+          expectBoot(
+            P.mac,
+            'config',
+            'untrusted',
+            'The config is signed by the new CallManager, which neither the ITL nor TVS vouches for.',
+          ),
+          expectRegistration(P.mac, 'unregistered', 'Without a trusted config the phone does not register.'),
+        ]
+      : [
+          expectBoot(
+            P.mac,
+            'itl',
+            'updated',
+            v.params.fix === 'itl-reset'
+              ? "The ITL signed by ITLRecovery is accepted: ITLRecovery is in the phone's ITL."
+              : 'With no ITL held, the new ITL is taken on leap of faith.',
+          ),
+          expectRegistration(
+            P.mac,
+            'registered',
+            'The config verifies with the new ITL; the phone registers.',
+          ),
+        ]),
+  ],
+});

@@ -1,0 +1,182 @@
+/**
+ * Seed 002: "the older 7940 and 7960 phones have a strict requirement where they ONLY trust TFTP servers
+ * if the address of the server is inside the CTL file. Newer model phones got rid of this requirement
+ * and will trust a TFTP server at any address as long as the certificate signature matches."
+ *
+ * Lab: both phones first boot from the publisher (its address is the CCM+TFTP record of the CTL), then
+ * are pointed at another TFTP server that serves the same, still signed, cluster files from an address
+ * the CTL does not list (an alternate TFTP server, declared in this file: it fetches each file from
+ * the publisher over TFTP, as a relay would). The 7975 accepts it; the 7940 shows
+ * "TFTP Server Not Authorized" and stops. Fix: delete the CTL on the 7940 (the seed's first option);
+ * the durable fix, adding the TFTP server to the CTL, needs alternate-TFTP records in CUCM's CTL.
+ */
+import { tftpGet } from '../devices/protocols/tftp/client.ts';
+import { startTftpServer, type TftpServer } from '../devices/protocols/tftp/server.ts';
+import { Device, type DeviceDescription } from '../emulator/device.ts';
+import { err, ok } from '../emulator/result.ts';
+import { act, defineScenario } from '../emulator/scenario.ts';
+import {
+  boot,
+  cucmPhone,
+  expectBoot,
+  expectNoStatus,
+  expectRegistration,
+  expectStatus,
+  type PhoneSpec,
+  phone,
+  phoneDevice,
+} from './_phone-common.ts';
+
+/** An alternate TFTP server that relays the publisher's files (over TFTP, through the fabric). */
+class AlternateTftp extends Device {
+  readonly kind = 'alternate-tftp';
+  #server: TftpServer | null = null;
+  constructor(
+    name: string,
+    ctx: ConstructorParameters<typeof Device>[1],
+    private readonly upstream: string,
+  ) {
+    super(name, ctx);
+  }
+  async start(): Promise<void> {
+    const up = this.fabric.resolve(this.upstream);
+    if (!up.ok) throw new Error(up.error.message);
+    const upstream = { address: up.value, port: this.fabric.tftpPort() };
+    this.#server = await startTftpServer({
+      bind: (p) => this.fabric.bindUdp(this.name, p),
+      port: this.fabric.tftpPort(),
+      resolve: async (filename) => {
+        const r = await tftpGet({
+          bind: (p) => this.fabric.bindUdp(this.name, p),
+          server: upstream,
+          filename,
+          timeoutMs: 500,
+          retries: 1,
+        });
+        if (r.ok) return ok(r.value.data);
+        return err({ tftpCode: r.error.tftpCode ?? 1, message: 'File not found' });
+      },
+    });
+  }
+  override async stop(): Promise<void> {
+    await this.#server?.close();
+  }
+  describe(): DeviceDescription {
+    return {
+      name: this.name,
+      kind: this.kind,
+      address: this.address,
+      aliases: this.aliases,
+      ports: [{ name: 'tftp', proto: 'udp', port: this.fabric.tftpPort() }],
+      certificates: [],
+    };
+  }
+}
+
+interface Params {
+  deleteCtlOn7940: boolean;
+}
+
+const P7940: PhoneSpec = {
+  mac: '000D28000940',
+  model: 'CP-7940',
+  firmware: 'sccp-7940-8.1',
+  protocol: 'SCCP',
+  security: 'non-secure',
+  line: '1001',
+};
+const P7975: PhoneSpec = {
+  mac: '0011215A1AE3',
+  model: 'CP-7975',
+  firmware: 'sccp-79xx-9.4',
+  protocol: 'SCCP',
+  security: 'non-secure',
+  line: '1002',
+};
+
+export default defineScenario<Params>({
+  id: 'legacy-7940-tftp-not-in-ctl',
+  title: '7940 refuses a TFTP server whose address is not in its CTL; 7975 accepts it',
+  seed: '002',
+  tags: ['cucm', 'phone', 'ctl', 'tftp', 'legacy'],
+  symptom:
+    'After the phones are pointed at a new TFTP server address, 7975s come back but 7940/7960s show "TFTP Server Not Authorized" and do not take their config.',
+  rootCause:
+    '7940/7960 firmware trusts only TFTP servers whose address is a CCM+TFTP/TFTP record of the CTL it holds; newer phones check only the file signatures.',
+  fix: 'Add the new TFTP server to the CTL (rerun the CTL client / utils ctl update with it), or delete the CTL on the 7940/7960.',
+  variants: {
+    fault: {
+      explain: 'Both phones keep their CTL and boot from the alternate TFTP server.',
+      params: { deleteCtlOn7940: false },
+    },
+    fix: {
+      explain: 'The CTL is erased on the 7940 before it boots from the new address.',
+      params: { deleteCtlOn7940: true },
+    },
+  },
+  lab: () => ({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        mixedMode: 'etoken',
+        etokens: 2,
+        phones: [cucmPhone(P7940), cucmPhone(P7975)],
+      },
+      phoneDevice(P7940),
+      phoneDevice(P7975),
+    ],
+  }),
+  steps: (v) => [
+    boot(P7940.mac, 'The 7940 boots from the publisher and installs its CTL.'),
+    boot(P7975.mac, 'The 7975 does the same.'),
+    expectStatus(
+      P7940.mac,
+      'CTL Installed',
+      'The 7940 shows its own wording for an installed CTL (7940 admin guide).',
+    ),
+    act(
+      'An alternate TFTP server is brought up and the phones are pointed at it',
+      'DHCP option 150 now names tftp-alt, an address the CTL does not list.',
+      async (lab) => {
+        const alt = lab.add(new AlternateTftp('tftp-alt', lab.context, 'cucm-pub'));
+        await alt.start();
+        phone(lab, P7940.mac).setTftp('tftp-alt');
+        phone(lab, P7975.mac).setTftp('tftp-alt');
+        if (v.params.deleteCtlOn7940) phone(lab, P7940.mac).deleteTrustList('CTL');
+      },
+    ),
+    act('Both phones reset', 'They boot from tftp-alt.', async (lab) => {
+      await phone(lab, P7940.mac).reset();
+      await phone(lab, P7975.mac).reset();
+    }),
+    expectRegistration(
+      P7975.mac,
+      'registered',
+      'Seed 002: the 7975 trusts the files by their signature, whatever the TFTP address.',
+    ),
+    ...(v.params.deleteCtlOn7940
+      ? [
+          expectNoStatus(
+            P7940.mac,
+            'TFTP Server Not Authorized',
+            'With no CTL the 7940 has no address rule to apply.',
+          ),
+          expectRegistration(P7940.mac, 'registered', 'The 7940 installs the CTL again and registers.'),
+        ]
+      : [
+          expectStatus(
+            P7940.mac,
+            'TFTP Server Not Authorized',
+            'The 7940 refuses a TFTP server whose address is not in its CTL (seed 002).',
+          ),
+          expectBoot(
+            P7940.mac,
+            'ctl',
+            'tftp-not-authorized',
+            'It does not even take the CTL or config from that server.',
+          ),
+        ]),
+  ],
+});

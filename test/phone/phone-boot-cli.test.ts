@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { issueCertificate } from '../../certs/issue.ts';
+import { cucmSelfSigned } from '../../certs/profiles.ts';
+import { claimAddressBlock } from '../../emulator/address-block.ts';
+import { Lab } from '../../emulator/lab.ts';
+import { uclab } from '../support/cli.ts';
+import { itWithPeers } from '../support/peers.ts';
+import { buildItl, buildSignedConfig, miniPki } from './support.ts';
+
+const MAC = '00AABBCCDDEE';
+let dir: string;
+let tftpd: ChildProcess | undefined;
+let address: string;
+const port = 20000 + Math.floor(Math.random() * 20000);
+let release: () => Promise<void>;
+
+function uclabPhoneBoot(args: string[]) {
+  return uclab(['phone', 'boot', ...args]);
+}
+
+beforeAll(async () => {
+  const block = await claimAddressBlock();
+  release = () => block.release();
+  address = block.host(50);
+  // A lab writes the files (PKI, ITL, signed config) and stops: the TFTP server is not a lab device.
+  const lab = await Lab.create({ name: 'phone-boot-files', seed: 'phone-boot-files' });
+  const p = await miniPki(lab, 'cucm-real');
+  dir = mkdtempSync(join(tmpdir(), 'uclab-phone-boot-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'ITLFile.tlv'), buildItl(p), { mode: 0o644 });
+  writeFileSync(
+    join(dir, `SEP${MAC}.cnf.xml.sgn`),
+    buildSignedConfig(p, MAC, { protocol: 'SIP', cm: 'cucm-real' }),
+    { mode: 0o644 },
+  );
+  const stranger = await issueCertificate(p.ctx, cucmSelfSigned(p.ctx, p.node, 'CallManager'));
+  writeFileSync(
+    join(dir, 'SEP0000000000BB.cnf.xml.sgn'),
+    buildSignedConfig(p, '0000000000BB', { protocol: 'SIP', cm: 'cucm-real', signer: stranger }),
+    { mode: 0o644 },
+  );
+  writeFileSync(join(dir, 'ITLSEP0000000000BB.tlv'), buildItl(p), { mode: 0o644 });
+  await lab.stop();
+  tftpd = spawn('in.tftpd', ['-L', '--address', `${address}:${port}`, '-s', dir], { stdio: 'ignore' });
+});
+
+afterAll(async () => {
+  if (tftpd && tftpd.exitCode === null) {
+    const exited = new Promise<void>((r) => tftpd?.once('exit', () => r()));
+    tftpd.kill('SIGTERM');
+    const t = setTimeout(() => tftpd?.kill('SIGKILL'), 1000);
+    await exited;
+    clearTimeout(t);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  await release?.();
+});
+
+describe('uclab phone boot against tftpd-hpa', () => {
+  itWithPeers(
+    ['in.tftpd'],
+    'validates the ITL and the signed config a plain TFTP server serves, exit 0',
+    async () => {
+      const r = await uclabPhoneBoot([
+        '--tftp',
+        `${address}:${port}`,
+        '--mac',
+        MAC,
+        '--firmware',
+        'sccp-79xx-9.4',
+        '--model',
+        'CP-7975',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.schemaVersion).toBe(1);
+      expect(out.itl.outcome).toBe('updated');
+      expect(out.config.outcome).toBe('verified');
+      expect(out.verdict.wouldTrust).toBe(true);
+      expect(r.stderr).toContain('STATUS  Trust List Updated');
+      expect(r.stderr).toMatch(/SECD: validate_file_envelope: File sign verify SUCCESS; header length <\d+>/);
+    },
+    60_000,
+  );
+
+  itWithPeers(
+    ['in.tftpd'],
+    'a config signed by a certificate the ITL does not hold fails validation, exit 1',
+    async () => {
+      const r = await uclabPhoneBoot([
+        '--tftp',
+        `${address}:${port}`,
+        '--mac',
+        '0000000000BB',
+        '--firmware',
+        'sip-88xx-14.2',
+        '--timeout',
+        '300',
+      ]);
+      expect(r.code, r.stderr).toBe(1);
+      const out = JSON.parse(r.stdout);
+      expect(out.config.outcome).toBe('untrusted');
+      expect(out.verdict.configValidated).toBe(false);
+    },
+    60_000,
+  );
+
+  itWithPeers(
+    ['in.tftpd'],
+    'a malformed MAC address is a usage error, exit 2',
+    async () => {
+      const r = await uclabPhoneBoot(['--tftp', `${address}:${port}`, '--mac', 'nonsense']);
+      expect(r.code).toBe(2);
+    },
+    60_000,
+  );
+});

@@ -1,0 +1,242 @@
+/**
+ * A small stand-in CUCM for phone component tests, built only from the fabric and the protocol codecs:
+ * TFTP serving trust files and configs, TVS on 2445 (QUERY_CERT), SCCP registration on 2000/2443.
+ * It is NOT the CUCM model (devices/cucm/): it lets the phone be tested on its own, file by file.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { ciscoIssuer, serialBytes } from '../../certs/cisco-dn.ts';
+import { buildTrustList, Role, recordFromCertificate, sameDn, type TrustRecord } from '../../certs/ctl.ts';
+import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import { buildPhoneConfig, type DeviceSecurityMode, defaultPhoneConfig } from '../../certs/phone-config.ts';
+import { type CucmNode, cucmSelfSigned, sastTokenProfile } from '../../certs/profiles.ts';
+import { buildSgn } from '../../certs/sgn.ts';
+import { ciscoManufacturingFor } from '../../devices/phone/manufacturing.ts';
+import { encodeSccp, sccpFramer } from '../../devices/protocols/sccp.ts';
+import { startTftpServer } from '../../devices/protocols/tftp/server.ts';
+import { encodeTvs, tvsFramer } from '../../devices/protocols/tvs.ts';
+import { Device, type DeviceDescription } from '../../emulator/device.ts';
+import type { Connection } from '../../emulator/fabric.ts';
+import type { Lab } from '../../emulator/lab.ts';
+import { err, ok, unwrap } from '../../emulator/result.ts';
+
+export interface MiniPki {
+  ctx: PkiContext;
+  node: CucmNode;
+  callManager: Identity;
+  itlRecovery: Identity;
+  tvs: Identity;
+  capf: Identity;
+  etokens: Identity[];
+}
+
+export async function miniPki(lab: Lab, host: string): Promise<MiniPki> {
+  const ctx = createPkiContext({ seed: `${lab.seed}/mini-${host}`, labStart: new Date(lab.clock.start) });
+  const node: CucmNode = { host, domain: 'lab.example', ou: 'TAC', o: 'Lab', c: 'PL' };
+  const issue = async (unit: 'CallManager' | 'ITLRecovery' | 'TVS' | 'CAPF') =>
+    issueCertificate(ctx, cucmSelfSigned(ctx, node, unit));
+  const m = await ciscoManufacturingFor(lab.seed, lab.clock.start);
+  const etokens = [
+    await issueCertificate(ctx, sastTokenProfile(ctx, 1), m.manufacturingCa),
+    await issueCertificate(ctx, sastTokenProfile(ctx, 2), m.manufacturingCa),
+  ];
+  return {
+    ctx,
+    node,
+    callManager: await issue('CallManager'),
+    itlRecovery: await issue('ITLRecovery'),
+    tvs: await issue('TVS'),
+    capf: await issue('CAPF'),
+    etokens,
+  };
+}
+
+export class MiniCucm extends Device {
+  readonly kind = 'mini-cucm';
+  readonly files = new Map<string, Buffer>();
+  /** Certificates TVS vouches for, with their roles. */
+  readonly tvsKnows: { cert: X509Certificate; der: Buffer; roles: number[] }[] = [];
+  tvsIdentity: Identity | null = null;
+  ccmIdentity: Identity | null = null;
+  registrations = 0;
+
+  override async start(): Promise<void> {
+    await startTftpServer({
+      bind: (p) => this.fabric.bindUdp(this.name, p),
+      port: this.fabric.tftpPort(),
+      resolve: async (f) => {
+        const b = this.files.get(f);
+        return b ? ok(b) : err({ tftpCode: 1, message: 'File not found' });
+      },
+    });
+    if (this.tvsIdentity) {
+      await this.fabric.listenTls(
+        this.name,
+        2445,
+        {
+          identities: [{ certPem: this.tvsIdentity.certPem, keyPem: this.tvsIdentity.keyPem }],
+          minVersion: 'TLSv1',
+          ciphers: 'DEFAULT:@SECLEVEL=0',
+        },
+        { onConnection: (c) => this.#tvs(c) },
+      );
+    }
+    await this.fabric.listenTcp(this.name, 2000, (c) => this.#sccp(c));
+    if (this.ccmIdentity) {
+      await this.fabric.listenTls(
+        this.name,
+        2443,
+        {
+          identities: [{ certPem: this.ccmIdentity.certPem, keyPem: this.ccmIdentity.keyPem }],
+          requestCert: true,
+          minVersion: 'TLSv1',
+          ciphers: 'DEFAULT:NULL-SHA:@SECLEVEL=0',
+        },
+        { onConnection: (c) => this.#sccp(c) },
+      );
+    }
+  }
+
+  describe(): DeviceDescription {
+    return {
+      name: this.name,
+      kind: this.kind,
+      address: this.address,
+      aliases: this.aliases,
+      ports: [],
+      certificates: [],
+    };
+  }
+
+  #tvs(c: Connection): void {
+    const framer = tvsFramer();
+    c.socket.on('error', () => {});
+    c.socket.on('data', (chunk: Buffer) => {
+      for (const r of framer.push(chunk)) {
+        if (!r.ok || r.value.type !== 'QUERY_CERT_REQ') continue;
+        const q = r.value;
+        const hit = this.tvsKnows.find(
+          (k) => Buffer.from(serialBytes(k.cert)).equals(q.serial) && sameDn(ciscoIssuer(k.cert), q.issuer),
+        );
+        c.socket.write(
+          encodeTvs(
+            hit
+              ? {
+                  type: 'QUERY_CERT_RES',
+                  sessionId: q.sessionId,
+                  status: 0,
+                  certificate: hit.der,
+                  roles: hit.roles,
+                  ttl: 86400,
+                }
+              : { type: 'QUERY_CERT_RES', sessionId: q.sessionId, status: 1, roles: [], ttl: 0 },
+          ),
+        );
+      }
+    });
+  }
+
+  #sccp(c: Connection): void {
+    const framer = sccpFramer();
+    c.socket.on('error', () => {});
+    c.socket.on('data', (chunk: Buffer) => {
+      for (const r of framer.push(chunk)) {
+        if (!r.ok) continue;
+        if (r.value.message.type === 'Register') {
+          this.registrations++;
+          c.socket.write(
+            encodeSccp({
+              type: 'RegisterAck',
+              ack: {
+                keepAliveInterval: 30,
+                dateTemplate: 'M/D/YA',
+                secondaryKeepAliveInterval: 60,
+                protocolVersion: 17,
+              },
+            }),
+          );
+        }
+      }
+    });
+  }
+}
+
+export function itlRecords(p: MiniPki, opts: { withCapf?: boolean } = {}): TrustRecord[] {
+  return [
+    recordFromCertificate(p.itlRecovery.cert, Role.SAST),
+    recordFromCertificate(p.callManager.cert, Role.TFTP, { dnsName: p.node.host }),
+    recordFromCertificate(p.tvs.cert, Role.TVS, { dnsName: p.node.host }),
+    ...(opts.withCapf === false ? [] : [recordFromCertificate(p.capf.cert, Role.CAPF)]),
+  ];
+}
+
+export function buildItl(p: MiniPki, signer: Identity = p.itlRecovery, records = itlRecords(p)): Buffer {
+  return Buffer.from(
+    unwrap(
+      buildTrustList({
+        kind: 'ITL',
+        signer: { cert: signer.cert, key: signer.key },
+        timestamp: 1_700_000_000,
+        records,
+      }),
+    ),
+  );
+}
+
+export function buildCtl(
+  p: MiniPki,
+  tftpAddress: string,
+  signer: Identity = p.etokens[0] as Identity,
+  cm: Identity = p.callManager,
+): Buffer {
+  const records = [
+    ...p.etokens.map((t) => recordFromCertificate(t.cert, Role.SAST, { etoken: true, dnStyle: 'etoken' })),
+    recordFromCertificate(cm.cert, Role.CCM_TFTP, { dnsName: p.node.host, ipAddress: tftpAddress }),
+    recordFromCertificate(p.itlRecovery.cert, Role.SAST),
+    recordFromCertificate(p.capf.cert, Role.CAPF),
+  ];
+  return Buffer.from(
+    unwrap(
+      buildTrustList({
+        kind: 'CTL',
+        signer: { cert: signer.cert, key: signer.key, name: undefined },
+        timestamp: 1_700_000_000,
+        records,
+      }),
+    ),
+  );
+}
+
+export function buildSignedConfig(
+  p: MiniPki,
+  mac: string,
+  opts: { protocol: 'SCCP' | 'SIP'; mode?: DeviceSecurityMode; cm: string; signer?: Identity },
+): Buffer {
+  const xml = buildPhoneConfig(
+    defaultPhoneConfig({
+      protocol: opts.protocol,
+      callManagers: [opts.cm],
+      deviceSecurityMode: opts.mode ?? 1,
+      lines: ['1001'],
+    }),
+  );
+  const signer = opts.signer ?? p.callManager;
+  return Buffer.from(
+    unwrap(
+      buildSgn({
+        signer: { cert: signer.cert, key: signer.key },
+        payload: xml,
+        filename: `SEP${mac}.cnf.xml.sgn`,
+        timestamp: 1_700_000_000,
+      }),
+    ).bytes,
+  );
+}
+
+export function plainConfig(mac: string, opts: { protocol: 'SCCP' | 'SIP'; cm: string }): Buffer {
+  void mac;
+  return Buffer.from(
+    buildPhoneConfig(
+      defaultPhoneConfig({ protocol: opts.protocol, callManagers: [opts.cm], lines: ['1001'] }),
+    ),
+  );
+}
