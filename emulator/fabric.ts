@@ -111,7 +111,16 @@ export interface ConnectError extends UclabError {
 
 export interface Listener {
   endpoint: Endpoint;
+  /** Stops listening; connections already accepted go on until their ends close them. */
   close(): Promise<void>;
+}
+
+export interface TlsListener extends Listener {
+  /**
+   * Swaps the certificates, trust store or cipher settings for new connections without closing the
+   * port (as a service restart after a certificate change looks to a new client).
+   */
+  update(config: TlsServerConfig): void;
 }
 
 export interface Target {
@@ -152,6 +161,20 @@ function summarize(c: X509Certificate): CertSummary {
     notAfter: new Date(c.validTo).toISOString(),
     keyType,
     selfSigned: c.subject === c.issuer && c.checkIssued(c),
+  };
+}
+
+/** The secure-context part of a server's options: what `update()` may swap on a live listener. */
+function serverContextOptions(config: TlsServerConfig): tls.SecureContextOptions {
+  return {
+    key: config.identities.map((i) => i.keyPem),
+    cert: config.identities.map((i) => [i.certPem, ...(i.chainPem ?? [])].join('\n')),
+    ca: config.trust && config.trust.length > 0 ? config.trust : undefined,
+    minVersion: config.minVersion,
+    maxVersion: config.maxVersion,
+    ciphers: config.ciphers,
+    sigalgs: config.sigalgs,
+    secureOptions: config.secureOptions,
   };
 }
 
@@ -322,10 +345,13 @@ export class Fabric {
   }
 
   #registerServer(server: net.Server, endpoint: Endpoint): Listener {
+    // Resolves once the port is released, not when every accepted connection has ended: the
+    // fabric destroys those itself when the lab stops.
     const close = () =>
       new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
-        server.close(() => resolve());
+        server.close();
+        setImmediate(resolve);
       });
     this.#closers.add(close);
     return {
@@ -553,20 +579,13 @@ export class Fabric {
       onConnection: (c: TlsConnection) => void;
       onFailure?: (e: ConnectError) => void;
     },
-  ): Promise<Listener> {
+  ): Promise<TlsListener> {
     this.#assertOpen();
     const address = this.addressOf(device);
     const server = tls.createServer({
-      key: config.identities.map((i) => i.keyPem),
-      cert: config.identities.map((i) => [i.certPem, ...(i.chainPem ?? [])].join('\n')),
-      ca: config.trust && config.trust.length > 0 ? config.trust : undefined,
+      ...serverContextOptions(config),
       requestCert: config.requestCert ?? false,
       rejectUnauthorized: false,
-      minVersion: config.minVersion,
-      maxVersion: config.maxVersion,
-      ciphers: config.ciphers,
-      sigalgs: config.sigalgs,
-      secureOptions: config.secureOptions,
       honorCipherOrder: config.honorCipherOrder ?? false,
       handshakeTimeout: config.timeoutMs ?? 10_000,
     });
@@ -632,7 +651,10 @@ export class Fabric {
     const endpoint = await this.#listenOn(server, address, port);
     this.#tlsListeners.add(`${endpoint.address}:${endpoint.port}`);
     this.timeline.emit(device, 'net.listen', { proto: 'tls', endpoint });
-    return this.#registerServer(server, endpoint);
+    return {
+      ...this.#registerServer(server, endpoint),
+      update: (next: TlsServerConfig) => server.setSecureContext(serverContextOptions(next)),
+    };
   }
 
   async connectTls(

@@ -140,6 +140,53 @@ describe('network fabric', () => {
     expect(r.error.verdict?.reason).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 
+  it('a TLS listener takes a new certificate for new connections without closing its port', async () => {
+    const lab = await newLab('update');
+    lab.fabric.addHost('cucm', ['cucm.lab']);
+    lab.fabric.addHost('phone');
+    const listener = await lab.fabric.listenTls(
+      'cucm',
+      2443,
+      { identities: [server] },
+      { onConnection: (c) => c.socket.end() },
+    );
+    const before = await lab.fabric.connectTls(
+      'phone',
+      { host: 'cucm', port: 2443 },
+      { trust: [pki.ca.certPem] },
+    );
+    listener.update({ identities: [stranger] });
+    const after = await lab.fabric.connectTls(
+      'phone',
+      { host: 'cucm', port: 2443 },
+      { trust: [pki.ca.certPem] },
+    );
+    expect(before.ok && before.value.handshake.peerChain[0]?.subject).toContain('CN=cucm.lab');
+    expect(after.ok && after.value.handshake.peerChain[0]?.subject).toContain('CN=SEPBADBADBAD00');
+  });
+
+  it('closing a listener releases its port while accepted connections stay open', async () => {
+    const lab = await newLab('close-listener');
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('phone');
+    const listener = await lab.fabric.listenTls(
+      'cucm',
+      2443,
+      { identities: [server] },
+      { onConnection: () => {} },
+    );
+    const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2443 }, { trust: [pki.ca.certPem] });
+    await listener.close();
+    const again = await lab.fabric.listenTls(
+      'cucm',
+      2443,
+      { identities: [server] },
+      { onConnection: () => {} },
+    );
+    expect(again.endpoint.port).toBe(2443);
+    expect(r.ok && !r.value.socket.destroyed).toBe(true);
+  });
+
   it('resolves lab names through the host table and refuses unknown ones', async () => {
     const lab = await newLab('names');
     const addr = lab.fabric.addHost('cucm-pub', ['cucm-pub.lab.example']);
