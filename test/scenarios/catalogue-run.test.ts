@@ -1,0 +1,60 @@
+/**
+ * The catalogue end to end, as CI runs it: every scenario of the product table passes through the real
+ * command line, and the files a lab leaves behind read back with `uclab inspect`.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { uclab, uclabUntil } from '../support/cli.ts';
+
+describe('the catalogue through the command line', () => {
+  it('uclab run --all passes every variant and writes JUnit XML a CI server can read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uclab-all-'));
+    const junit = join(dir, 'junit.xml');
+    const r = await uclab(['run', '--all', '--quiet', '--json', '--junit', junit], { timeoutMs: 170_000 });
+    const report = JSON.parse(r.stdout);
+    const notPassing = report.results.filter((x: { outcome: string }) => x.outcome !== 'passed');
+    expect(notPassing).toEqual([]);
+    expect(r.code).toBe(0);
+    const xml = readFileSync(junit, 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml);
+    expect(Number(parsed.testsuites['@_tests'])).toBe(report.results.length);
+    expect(Number(parsed.testsuites['@_failures'])).toBe(0);
+  }, 180_000);
+
+  it('uclab inspect reads the trust lists and signed config a lab kept up leaves in its artifacts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uclab-inspect-'));
+    const up = await uclabUntil(
+      ['up', 'ctl-mixed-mode-happy', '--variant', 'tokenless', '--artifacts', dir],
+      /lab ready .*\n/,
+      60_000,
+    );
+    try {
+      const tftp = join(dir, 'tftp', 'cucm-pub');
+      const ctl = await uclab(['inspect', join(tftp, 'CTLFile.tlv')]);
+      expect(ctl.code).toBe(0);
+      expect(ctl.stdout).toContain('Parse CTL File');
+      expect(ctl.stdout).toContain('The CTL file was verified successfully.');
+      const itl = await uclab(['inspect', join(tftp, 'ITLFile.tlv')]);
+      expect(itl.stdout).toContain('The ITL file was verified successfully.');
+      const lab = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8'));
+      const cucm = lab.devices.find((d: { name: string }) => d.name === 'cucm-pub');
+      const callManager = cucm.certificates.find((c: { name: string }) => c.name === 'CallManager');
+      const sgnName = readdirSgn(tftp);
+      const sgn = await uclab(['inspect', join(tftp, sgnName), '--trust', callManager.file]);
+      expect(sgn.code).toBe(0);
+      expect(sgn.stdout).toContain('File sign verify SUCCESS');
+    } finally {
+      await up.stop();
+    }
+  }, 120_000);
+});
+
+function readdirSgn(dir: string): string {
+  const f = readdirSync(dir).find((n) => n.endsWith('.cnf.xml.sgn'));
+  if (!f) throw new Error(`no signed config in ${dir}`);
+  return f;
+}
