@@ -32,11 +32,15 @@ export interface ConsoleAnswer {
 }
 
 async function answer(lab: Lab, line: string): Promise<ConsoleAnswer> {
-  let req: ConsoleRequest;
+  let parsed: unknown;
   try {
-    req = JSON.parse(line) as ConsoleRequest;
+    parsed = JSON.parse(line);
   } catch {
     return { ok: false, output: 'the request is not JSON' };
+  }
+  const req = parsed as Partial<ConsoleRequest> | null;
+  if (typeof req !== 'object' || req === null || typeof req.device !== 'string' || typeof req.command !== 'string') {
+    return { ok: false, output: 'a request is {"device": "<name>", "command": "<text>"}' };
   }
   const d = lab.devices.get(req.device);
   if (!d)
@@ -58,6 +62,8 @@ export async function startConsoleServer(lab: Lab, path: string): Promise<Server
   if (existsSync(path)) unlinkSync(path);
   const server = createServer((sock) => {
     let buf = '';
+    // One request at a time per client, so answers come back in the order the lines were sent.
+    let queue: Promise<void> = Promise.resolve();
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -65,7 +71,12 @@ export async function startConsoleServer(lab: Lab, path: string): Promise<Server
       while (nl >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        void answer(lab, line).then((a) => sock.write(`${JSON.stringify(a)}\n`));
+        queue = queue
+          .then(() => answer(lab, line))
+          .catch((e: unknown) => ({ ok: false, output: `console error: ${(e as Error).message}` }))
+          .then((a) => {
+            if (sock.writable) sock.write(`${JSON.stringify(a)}\n`);
+          });
         nl = buf.indexOf('\n');
       }
     });

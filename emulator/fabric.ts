@@ -139,6 +139,16 @@ export interface FabricOptions {
 
 const PEER_VERDICT_WAIT_MS = 5_000;
 
+interface ConnEntry {
+  id: string;
+  /** Ends of this connection the fabric holds open (1 or 2). */
+  ends: number;
+  /** The client end is a lab device: it will record a verdict on the handshake. */
+  fabricClient: boolean;
+  /** The server end's accepted TCP socket. */
+  raw: net.Socket | null;
+}
+
 interface HostEntry {
   name: string;
   address: string;
@@ -219,8 +229,14 @@ export class Fabric {
   readonly #closers = new Set<() => Promise<void>>();
   readonly #sockets = new Set<net.Socket>();
   readonly #udp = new Set<UdpSocket>();
-  /** Pairing of the two ends of one in-lab connection: `client:port>server:port` → connId. */
-  readonly #pairs = new Map<string, string>();
+  /**
+   * Open connections by their 4-tuple (`client:port>server:port`), while either end is open: the two
+   * ends of an in-lab connection share one id. An entry goes when its last end closes, so a reused
+   * ephemeral port starts a new connection with a new id.
+   */
+  readonly #conns = new Map<string, ConnEntry>();
+  /** Accepted TCP sockets of TLS listeners whose handshake has not ended yet (closed at shutdown). */
+  readonly #pendingHandshakes = new Set<net.Socket>();
   /** Server endpoints of this fabric, so a client knows its peer is a lab device that will give a verdict. */
   readonly #tlsListeners = new Set<string>();
   #nextHost = 10;
@@ -302,14 +318,26 @@ export class Fabric {
     return `${client.address}:${client.port}>${server.address}:${server.port}`;
   }
 
-  #connIdFor(client: Endpoint, server: Endpoint): string {
+  /** Registers one end of a connection; returns the id both ends share. */
+  #attach(client: Endpoint, server: Endpoint, role: 'client' | 'server', sock: net.Socket): ConnEntry {
     const key = this.#pairKey(client, server);
-    let id = this.#pairs.get(key);
-    if (!id) {
-      id = this.#newConnId();
-      this.#pairs.set(key, id);
+    let e = this.#conns.get(key);
+    if (!e) {
+      e = { id: this.#newConnId(), ends: 0, fabricClient: false, raw: null };
+      this.#conns.set(key, e);
     }
-    return id;
+    const entry = e;
+    entry.ends++;
+    if (role === 'client') entry.fabricClient = true;
+    else entry.raw = sock;
+    sock.once('close', () => {
+      if (--entry.ends === 0 && this.#conns.get(key) === entry) this.#conns.delete(key);
+    });
+    return entry;
+  }
+
+  #entry(client: Endpoint, server: Endpoint): ConnEntry | undefined {
+    return this.#conns.get(this.#pairKey(client, server));
   }
 
   #track(sock: net.Socket): void {
@@ -373,7 +401,7 @@ export class Fabric {
       this.#track(sock);
       const local = { address: sock.localAddress ?? address, port: sock.localPort ?? port };
       const remote = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
-      const id = this.#connIdFor(remote, local);
+      const id = this.#attach(remote, local, 'server', sock).id;
       this.timeline.emit(device, 'net.connect', { connId: id, proto: 'tcp', role: 'server', local, remote });
       sock.once('close', () => this.timeline.emit(device, 'net.close', { connId: id, role: 'server' }));
       sock.on('error', (e: NodeJS.ErrnoException) =>
@@ -434,7 +462,7 @@ export class Fabric {
         sock.removeAllListeners('error');
         const local = { address: sock.localAddress ?? '', port: sock.localPort ?? 0 };
         const remote = { address, port: target.port };
-        const id = this.#connIdFor(local, remote);
+        const id = this.#attach(local, remote, 'client', sock).id;
         this.timeline.emit(device, 'net.connect', {
           connId: id,
           proto: 'tcp',
@@ -471,7 +499,7 @@ export class Fabric {
       connId: id,
       role,
       version: sock.getProtocol() ?? 'unknown',
-      cipher: cipher?.standardName ? `${cipher.name}` : (cipher?.name ?? 'unknown'),
+      cipher: cipher?.name ?? 'unknown',
       sni,
       localCert: localCertOf(sock),
       peerChain: peerChainOf(sock),
@@ -591,18 +619,22 @@ export class Fabric {
     });
     server.on('keylog', (line) => this.#writeKeylog(line));
     server.on('connection', (raw: net.Socket) => {
-      // Not tracked for destruction: destroying the socket under a live TLSSocket crashes the process.
-      // The TLSSocket is tracked once the handshake ends; a pending one ends at handshakeTimeout.
+      // Tracked as a pending handshake only: once it ends, the TLSSocket is tracked instead, and
+      // destroying the TCP socket under a live TLSSocket has crashed the process.
+      this.#pendingHandshakes.add(raw);
+      raw.once('close', () => this.#pendingHandshakes.delete(raw));
       const local = { address: raw.localAddress ?? address, port: raw.localPort ?? port };
       const remote = { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
-      const id = this.#connIdFor(remote, local);
+      const id = this.#attach(remote, local, 'server', raw).id;
       this.timeline.emit(device, 'net.connect', { connId: id, proto: 'tls', role: 'server', local, remote });
       raw.once('close', () => this.timeline.emit(device, 'net.close', { connId: id, role: 'server' }));
     });
     server.on('tlsClientError', (e: NodeJS.ErrnoException, sock: tls.TLSSocket) => {
       const local = { address: sock.localAddress ?? address, port: sock.localPort ?? port };
       const remote = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
-      const id = sock.remotePort ? this.#connIdFor(remote, local) : null;
+      const entry = this.#entry(remote, local);
+      if (entry?.raw) this.#pendingHandshakes.delete(entry.raw);
+      const id = entry?.id ?? null;
       const received = alertFromErrorCode(e.code) ?? (id ? this.timeline.alertFor(id, 'client') : null);
       this.timeline.emit(device, 'tls.failed', {
         connId: id,
@@ -620,11 +652,12 @@ export class Fabric {
       });
       const local = { address: sock.localAddress ?? address, port: sock.localPort ?? port };
       const remote = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
-      const id = this.#connIdFor(remote, local);
+      const entry = this.#entry(remote, local);
+      if (entry?.raw) this.#pendingHandshakes.delete(entry.raw);
+      const id = entry?.id ?? this.#newConnId();
       const h = this.#handshakeOf(sock, id, 'server', local, remote);
       this.#emitHandshake(device, h);
-      const clientIsLab =
-        this.#pairs.has(this.#pairKey(remote, local)) && this.hostAt(remote.address) !== null;
+      const clientIsLab = entry?.fabricClient ?? false;
       void (async () => {
         const v = await this.#decide(device, h, handlers.verify);
         if (!v.accepted) {
@@ -709,15 +742,9 @@ export class Fabric {
       sock.once('connect', () => {
         const local = { address: sock.localAddress ?? '', port: sock.localPort ?? 0 };
         const remote = { address, port: target.port };
-        id = this.#connIdFor(local, remote);
-        this.timeline.emit(device, 'net.connect', {
-          connId: id,
-          proto: 'tls',
-          role: 'client',
-          local,
-          remote,
-        });
-        const connId = id;
+        const connId = this.#attach(local, remote, 'client', sock).id;
+        id = connId;
+        this.timeline.emit(device, 'net.connect', { connId, proto: 'tls', role: 'client', local, remote });
         sock.once('close', () => this.timeline.emit(device, 'net.close', { connId, role: 'client' }));
       });
       const onEarlyError = (e: NodeJS.ErrnoException) => {
@@ -743,7 +770,7 @@ export class Fabric {
       sock.once('secureConnect', () => {
         const local = { address: sock.localAddress ?? '', port: sock.localPort ?? 0 };
         const remote = { address, port: target.port };
-        const connId = id ?? this.#connIdFor(local, remote);
+        const connId = id ?? this.#newConnId();
         const h = this.#handshakeOf(sock, connId, 'client', local, remote);
         this.#emitHandshake(device, h);
         void (async () => {
@@ -867,6 +894,12 @@ export class Fabric {
     );
     for (const s of this.#sockets) s.destroy();
     await Promise.all(closing);
+    // Handshakes still in progress: only their TCP socket exists to close.
+    const pending = [...this.#pendingHandshakes].map(
+      (s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))),
+    );
+    for (const s of this.#pendingHandshakes) s.destroy();
+    await Promise.all(pending);
     for (const u of this.#udp) {
       try {
         u.close();
@@ -879,7 +912,12 @@ export class Fabric {
   }
 
   /** Open handles, for tests that prove an orderly shutdown. */
-  openHandles(): { sockets: number; udp: number; listeners: number } {
-    return { sockets: this.#sockets.size, udp: this.#udp.size, listeners: this.#closers.size };
+  openHandles(): { sockets: number; udp: number; listeners: number; handshakes: number } {
+    return {
+      sockets: this.#sockets.size,
+      udp: this.#udp.size,
+      listeners: this.#closers.size,
+      handshakes: this.#pendingHandshakes.size,
+    };
   }
 }

@@ -174,12 +174,15 @@ export class Lab {
   async stop(reason = 'stopped'): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    // A device that fails to stop must not keep the others, the fabric or the block alive.
+    const failures: string[] = [];
     for (const d of [...this.devices.values()].reverse()) {
       try {
         await d.stop();
-      } finally {
-        this.timeline.emit(d.name, 'device.stopped', {});
+      } catch (e) {
+        failures.push(`${d.name}: ${(e as Error).message}`);
       }
+      this.timeline.emit(d.name, 'device.stopped', {});
     }
     await this.fabric.close();
     this.timeline.emit('lab', 'lab.stopped', { reason });
@@ -191,6 +194,7 @@ export class Lab {
       }
     }
     await this.block.release();
+    if (failures.length > 0) throw new Error(`devices failed to stop: ${failures.join('; ')}`);
   }
 
   describe(extra: { console?: string | null } = {}): {

@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from '../../emulator/lab.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
@@ -187,6 +188,45 @@ describe('network fabric', () => {
     expect(r.ok && !r.value.socket.destroyed).toBe(true);
   });
 
+  it('stopping a lab closes a connection whose TLS handshake never finished', async () => {
+    const lab = await Lab.create({ name: 'half-open' });
+    lab.fabric.addHost('cucm');
+    await lab.fabric.listenTls('cucm', 2445, { identities: [server] }, { onConnection: () => {} });
+    // A client that opens TCP and never says hello, as a scanner or a stuck phone would.
+    const half = net.connect({ host: lab.fabric.addressOf('cucm'), port: 2445 });
+    await new Promise((resolve) => half.once('connect', resolve));
+    await lab.timeline.waitFor(
+      'the server to accept',
+      (e) => e.kind === 'net.connect' && e.role === 'server',
+    );
+    const closed = new Promise((resolve) => half.once('close', resolve));
+    half.on('error', () => {});
+    await lab.stop();
+    await closed;
+    expect(lab.fabric.openHandles().handshakes).toBe(0);
+  });
+
+  it('a new connection from a reused source port gets a new connection id', async () => {
+    const lab = await newLab('reuse');
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('phone');
+    await lab.fabric.listenTcp('cucm', 2000, (c) => c.socket.end());
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await lab.fabric.connectTcp('phone', { host: 'cucm', port: 2000 });
+      if (!r.ok) throw new Error(r.error.message);
+      ids.push(r.value.id);
+      r.value.socket.resume();
+      await new Promise((resolve) => r.value.socket.once('close', resolve));
+    }
+    expect(new Set(ids).size).toBe(2);
+    const serverIds = lab.timeline
+      .ofKind('net.connect')
+      .filter((e) => e.role === 'server')
+      .map((e) => e.connId);
+    expect(serverIds).toEqual(ids);
+  });
+
   it('resolves lab names through the host table and refuses unknown ones', async () => {
     const lab = await newLab('names');
     const addr = lab.fabric.addHost('cucm-pub', ['cucm-pub.lab.example']);
@@ -213,7 +253,7 @@ describe('network fabric', () => {
     const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2443 }, { trust: [pki.ca.certPem] });
     expect(r.ok).toBe(true);
     await lab.stop();
-    expect(lab.fabric.openHandles()).toEqual({ sockets: 0, udp: 0, listeners: 0 });
+    expect(lab.fabric.openHandles()).toEqual({ sockets: 0, udp: 0, listeners: 0, handshakes: 0 });
     // The block is free again: it can be claimed by another lab.
     const again = await Lab.create({ name: 'reclaim', block: lab.block.prefix });
     await again.stop();

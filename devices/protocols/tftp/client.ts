@@ -137,6 +137,14 @@ export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, 
     };
 
     socket.on('error', (e) => finish(err({ code: 'tftp.socket', message: e.message })));
+    // The lab may close the socket under us (a stopped lab): end quietly, never send on a closed socket.
+    socket.once('close', () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      clearTimeout(deadline);
+      resolve(err({ code: 'tftp.socket', message: 'the socket was closed before the transfer ended' }));
+    });
     socket.on('message', (msg, rinfo) => {
       if (finished) return;
       const from = { address: rinfo.address, port: rinfo.port };

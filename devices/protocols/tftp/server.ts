@@ -111,6 +111,10 @@ class Transfer {
     this.totalBlocks = Math.floor(data.length / blksize) + 1;
     socket.on('message', (msg, rinfo) => this.onMessage(msg, peerOf(rinfo)));
     socket.on('error', (e) => this.fail(TftpErrorCode.NOT_DEFINED, `socket error: ${e.message}`, false));
+    // A stopped lab closes the socket under a running transfer: stop the retransmission timer with it.
+    socket.once('close', () => {
+      if (!this.done) this.finish();
+    });
   }
 
   start(oack: TftpOptions | undefined): void {
