@@ -185,7 +185,9 @@ function serverContextOptions(config: TlsServerConfig): tls.SecureContextOptions
     ciphers: config.ciphers,
     sigalgs: config.sigalgs,
     secureOptions: config.secureOptions,
-  };
+    // setSecureContext() resets it to true when absent; the default here is the client's preference.
+    honorCipherOrder: config.honorCipherOrder ?? false,
+  } as tls.SecureContextOptions;
 }
 
 function peerChainOf(sock: tls.TLSSocket): X509Certificate[] {

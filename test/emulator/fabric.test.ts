@@ -1,5 +1,8 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPkiContext, issueCertificate } from '../../certs/issue.ts';
+import type { KeySpec } from '../../certs/key-pool/index.ts';
+import { enterpriseRootCaProfile } from '../../certs/profiles.ts';
 import { Lab } from '../../emulator/lab.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import { makeTestPki } from '../support/openssl-pki.ts';
@@ -164,6 +167,37 @@ describe('network fabric', () => {
     );
     expect(before.ok && before.value.handshake.peerChain[0]?.subject).toContain('CN=cucm.lab');
     expect(after.ok && after.value.handshake.peerChain[0]?.subject).toContain('CN=SEPBADBADBAD00');
+  });
+
+  it('after update() a dual RSA/ECDSA listener still picks the certificate by the client cipher order', async () => {
+    const ctx = createPkiContext({ seed: 'dual' });
+    const ca = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'Dual CA' }));
+    const leaf = (key: KeySpec) =>
+      issueCertificate(ctx, { name: `srv-${key.kind}`, subject: [['CN', `srv-${key.kind}`]], key }, ca);
+    const rsa = await leaf({ kind: 'rsa', bits: 2048 });
+    const ec = await leaf({ kind: 'ec', curve: 'P-256' });
+    const lab = await newLab('dual');
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('expc');
+    const listener = await lab.fabric.listenTls(
+      'cucm',
+      6972,
+      { identities: [rsa, ec] },
+      { onConnection: (c) => c.socket.end() },
+    );
+    const ecdsaFirst = {
+      trust: [ca.certPem],
+      maxVersion: 'TLSv1.2' as const,
+      ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384',
+    };
+    const keyTypeSeen = async () => {
+      const r = await lab.fabric.connectTls('expc', { host: 'cucm', port: 6972 }, ecdsaFirst);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.handshake.peerChain[0]?.publicKey.asymmetricKeyType;
+    };
+    expect(await keyTypeSeen()).toBe('ec');
+    listener.update({ identities: [rsa, ec] });
+    expect(await keyTypeSeen()).toBe('ec');
   });
 
   it('closing a listener releases its port while accepted connections stay open', async () => {
