@@ -22,21 +22,13 @@ export function cucmOf(lab: Lab): CucmAdmin & Device {
 
 /**
  * Uploads `pem` to CallManager-trust and records the outcome on the timeline (action `upload
- * CallManager-trust`). A successful upload makes CUCM rebuild its 2443/5061 listeners with the new trust
- * ("restart Cisco CallManager"); this waits until 5061 listens again, so the trunk does not race it.
+ * CallManager-trust`). CUCM puts the new trust on 2443/5061 ("restart Cisco CallManager") before the
+ * upload returns, so the trunk opened next meets it.
  */
 export async function uploadToCallManagerTrust(lab: Lab, pem: string): Promise<string> {
-  const since = lab.timeline.events().length;
   const r = await cucmOf(lab).uploadTrust('CallManager-trust', pem);
   const detail = r.ok ? 'uploaded' : r.error.message;
   lab.timeline.emit('admin', 'action', { name: 'upload CallManager-trust', detail });
-  if (r.ok) {
-    await lab.timeline.waitFor(
-      'cucm-pub listening on 5061 again after the CallManager-trust change',
-      (e) => e.kind === 'net.listen' && e.device === 'cucm-pub' && e.endpoint.port === 5061,
-      { since, timeoutMs: 5000 },
-    );
-  }
   return detail;
 }
 

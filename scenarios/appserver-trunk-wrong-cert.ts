@@ -81,11 +81,8 @@ export default defineScenario<Params>({
           ),
           expectLog(
             'apas',
-            // Which alert depends on the verify error CUCM stops at: an OpenSSL server that fails at the first
-            // error sends unknown_ca(48) for an unknown self-signed certificate (test/peers/app-server.test.ts,
-            // against s_server); the seeds do not show the alert, so any fatal alert is accepted here.
-            /javax\.net\.ssl\.SSLHandshakeException: Received fatal alert: \w+/,
-            'CUCM does not trust the presented self-signed certificate and aborts the handshake; the Java application receives the fatal alert (through the alert side channel).',
+            'javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca',
+            'CUCM stops at the first verify error, as OpenSSL does: the presented self-signed certificate is not in CallManager-trust (DEPTH_ZERO_SELF_SIGNED_CERT), so it sends unknown_ca and the Java application receives that fatal alert (through the alert side channel).',
           ),
         ]),
   ],

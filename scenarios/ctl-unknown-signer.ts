@@ -1,9 +1,11 @@
 /**
  * Seed 002: "If the phone fails to validate the CTL file, that means the phone's existing Certificate
  * Trust List does not have the same eTokens inside of it that the newly downloaded CTL was signed with"
- * -> `Trust List Update Failed`. Here the cluster moves from hardware eTokens to tokenless mixed mode:
- * the new CTL is signed by ITLRecovery, which the phone's eToken CTL does not hold. The fix the seed
- * gives when the old tokens are gone: delete the CTL from the phone.
+ * -> `Trust List Update Failed`. Here the old eTokens are lost and the CTL client is run with two new
+ * ones: the new CTL is signed by a token the phone's CTL does not hold. (Going tokenless would not do
+ * it: the eToken CTL lists ITLRecovery as a SAST, cisco-formats §1.6, and ITLRecovery signs the
+ * tokenless CTL from 12.0.) The fix the seed gives when the old tokens are gone: delete the CTL from
+ * the phone.
  */
 import { act, defineScenario } from '../emulator/scenario.ts';
 import {
@@ -39,11 +41,11 @@ export default defineScenario<Params>({
   symptom:
     'After the CTL is re-signed with other tokens the phone shows "Trust List Update Failed" and keeps its old CTL.',
   rootCause:
-    'A phone with a CTL accepts a new CTL only if it is signed by a SAST (eToken) that its installed CTL holds. The new CTL is signed by ITLRecovery (tokenless), which the old eToken CTL does not list.',
+    'A phone with a CTL accepts a new CTL only if it is signed by a SAST (eToken) that its installed CTL holds. The new CTL is signed by a new eToken, which the old CTL does not list.',
   fix: 'Delete the CTL on the phone (Settings > Security > Trust List > CTL File > Erase) so that it trusts the new one, or sign the new CTL with a token of the old one.',
   variants: {
     fault: {
-      explain: 'The phone keeps its eToken CTL when the cluster goes tokenless.',
+      explain: 'The phone keeps its CTL when the CTL is re-signed with new eTokens.',
       params: { deleteCtl: false },
     },
     fix: {
@@ -68,10 +70,10 @@ export default defineScenario<Params>({
     boot(P.mac, 'The phone installs the CTL signed by eToken 1.'),
     expectStatus(P.mac, 'Trust List Updated', 'The first CTL is accepted (seed 002).'),
     act(
-      'The administrator re-creates the CTL without the old eTokens (tokenless)',
-      'The eTokens are lost; the cluster goes tokenless (utils ctl set-cluster mixed-mode): the new CTL is signed by ITLRecovery.',
+      'The administrator re-creates the CTL with two new eTokens',
+      'The old eTokens are lost; the CTL client is run with new ones: the new CTL lists and is signed by tokens the phone has never seen.',
       async (lab) => {
-        const r = await cucm(lab).setMixedMode('tokenless');
+        const r = await cucm(lab).replaceEtokens();
         if (!r.ok) throw new Error(r.error.message);
       },
     ),
@@ -108,7 +110,7 @@ export default defineScenario<Params>({
       P.mac,
       'ctl',
       v.params.deleteCtl ? 'updated' : 'update-failed',
-      v.params.deleteCtl ? 'The new tokenless CTL is installed.' : 'The phone keeps its old CTL.',
+      v.params.deleteCtl ? 'The new CTL is installed.' : 'The phone keeps its old CTL.',
     ),
   ],
 });

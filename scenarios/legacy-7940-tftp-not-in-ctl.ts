@@ -7,16 +7,18 @@
  * are pointed at another TFTP server that serves the same, still signed, cluster files from an address
  * the CTL does not list (an alternate TFTP server, declared in this file: it fetches each file from
  * the publisher over TFTP, as a relay would). The 7975 accepts it; the 7940 shows
- * "TFTP Server Not Authorized" and stops. Fix: delete the CTL on the 7940 (the seed's first option);
- * the durable fix, adding the TFTP server to the CTL, needs alternate-TFTP records in CUCM's CTL.
+ * "TFTP Server Not Authorized" and stops. Fixes (seed 002): add the TFTP server to the CTL (the CTL
+ * client's "Add TFTP Server", then the phones take the new CTL from the publisher before they move), or
+ * delete the CTL on the 7940.
  */
 import { tftpGet } from '../devices/protocols/tftp/client.ts';
 import { startTftpServer, type TftpServer } from '../devices/protocols/tftp/server.ts';
 import { Device, type DeviceDescription } from '../emulator/device.ts';
 import { err, ok } from '../emulator/result.ts';
-import { act, defineScenario } from '../emulator/scenario.ts';
+import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
 import {
   boot,
+  cucm,
   cucmPhone,
   expectBoot,
   expectNoStatus,
@@ -75,6 +77,7 @@ class AlternateTftp extends Device {
 
 interface Params {
   deleteCtlOn7940: boolean;
+  addTftpToCtl: boolean;
 }
 
 const P7940: PhoneSpec = {
@@ -107,11 +110,16 @@ export default defineScenario<Params>({
   variants: {
     fault: {
       explain: 'Both phones keep their CTL and boot from the alternate TFTP server.',
-      params: { deleteCtlOn7940: false },
+      params: { deleteCtlOn7940: false, addTftpToCtl: false },
     },
     fix: {
       explain: 'The CTL is erased on the 7940 before it boots from the new address.',
-      params: { deleteCtlOn7940: true },
+      params: { deleteCtlOn7940: true, addTftpToCtl: false },
+    },
+    'fix-add-tftp-to-ctl': {
+      explain:
+        'The admin adds tftp-alt to the CTL (CTL client: Add TFTP Server) and the phones take the new CTL from the publisher before they move.',
+      params: { deleteCtlOn7940: false, addTftpToCtl: true },
     },
   },
   lab: () => ({
@@ -136,12 +144,55 @@ export default defineScenario<Params>({
       'CTL Installed',
       'The 7940 shows its own wording for an installed CTL (7940 admin guide).',
     ),
+    ...(v.params.addTftpToCtl
+      ? [
+          act(
+            'The alternate TFTP server is brought up and added to the CTL',
+            'The CTL client is run again with "Add TFTP Server" for tftp-alt: CUCM signs a new CTL that lists its address as a TFTP record.',
+            async (lab) => {
+              const alt = lab.add(new AlternateTftp('tftp-alt', lab.context, 'cucm-pub'));
+              await alt.start();
+              const r = cucm(lab).addCtlTftpServer('tftp-alt');
+              if (!r.ok) throw new Error(r.error.message);
+            },
+          ),
+          act(
+            'Both phones reset while still on the publisher',
+            'They download the new CTL, signed by the same eToken as the one they hold, so they install it.',
+            async (lab) => {
+              await phone(lab, P7940.mac).reset();
+              await phone(lab, P7975.mac).reset();
+            },
+          ),
+          expectThat(
+            "The 7940's CTL lists tftp-alt's address",
+            'Settings > Security > CTL File on the phone now shows the alternate TFTP server as a TFTP record.',
+            async (lab) => {
+              const address = lab.fabric.addressOf('tftp-alt');
+              const line = phone(lab, P7940.mac)
+                .trustListMenu()
+                .split('\n')
+                .find((l) => l.includes(`(${address})`));
+              return {
+                held: line?.includes(': TFTP') === true,
+                saw: line?.trim() ?? 'no record with that address',
+              };
+            },
+          ),
+        ]
+      : []),
     act(
-      'An alternate TFTP server is brought up and the phones are pointed at it',
-      'DHCP option 150 now names tftp-alt, an address the CTL does not list.',
+      v.params.addTftpToCtl
+        ? 'The phones are pointed at the alternate TFTP server'
+        : 'An alternate TFTP server is brought up and the phones are pointed at it',
+      v.params.addTftpToCtl
+        ? 'DHCP option 150 now names tftp-alt, whose address the new CTL lists.'
+        : 'DHCP option 150 now names tftp-alt, an address the CTL does not list.',
       async (lab) => {
-        const alt = lab.add(new AlternateTftp('tftp-alt', lab.context, 'cucm-pub'));
-        await alt.start();
+        if (!v.params.addTftpToCtl) {
+          const alt = lab.add(new AlternateTftp('tftp-alt', lab.context, 'cucm-pub'));
+          await alt.start();
+        }
         phone(lab, P7940.mac).setTftp('tftp-alt');
         phone(lab, P7975.mac).setTftp('tftp-alt');
         if (v.params.deleteCtlOn7940) phone(lab, P7940.mac).deleteTrustList('CTL');
@@ -156,14 +207,22 @@ export default defineScenario<Params>({
       'registered',
       'Seed 002: the 7975 trusts the files by their signature, whatever the TFTP address.',
     ),
-    ...(v.params.deleteCtlOn7940
+    ...(v.params.deleteCtlOn7940 || v.params.addTftpToCtl
       ? [
           expectNoStatus(
             P7940.mac,
             'TFTP Server Not Authorized',
-            'With no CTL the 7940 has no address rule to apply.',
+            v.params.addTftpToCtl
+              ? 'The address of tftp-alt is a TFTP record of the CTL the 7940 holds.'
+              : 'With no CTL the 7940 has no address rule to apply.',
           ),
-          expectRegistration(P7940.mac, 'registered', 'The 7940 installs the CTL again and registers.'),
+          expectRegistration(
+            P7940.mac,
+            'registered',
+            v.params.addTftpToCtl
+              ? 'The 7940 takes its files from tftp-alt and registers.'
+              : 'The 7940 installs the CTL again and registers.',
+          ),
         ]
       : [
           expectStatus(

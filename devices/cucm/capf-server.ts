@@ -18,7 +18,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { buildChain } from '../../certs/chain.ts';
 import { issueForPublicKey } from '../../certs/issue.ts';
 import { lscProfile } from '../../certs/profiles.ts';
-import type { Connection, Fabric, Listener } from '../../emulator/fabric.ts';
+import type { Connection, Fabric, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
 import {
   CAPF_PORT,
   CAPF_TRACE_NAMES,
@@ -39,7 +39,6 @@ import {
 import { LscStatusCode } from '../protocols/lsc-status.ts';
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, PhoneRecord } from './cluster.ts';
-import { retryBind } from './registration.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 
 export interface CapfHost {
@@ -114,32 +113,32 @@ class Reader {
 }
 
 export class CapfServer {
-  #listener: Listener | null = null;
+  #listener: TlsListener | null = null;
   #session = 1000;
   #fd = 14;
 
   constructor(private readonly h: CapfHost) {}
 
-  async start(): Promise<void> {
-    this.#listener = await this.h.fabric.listenTls(
-      this.h.name,
-      CAPF_PORT,
-      {
-        identities: [this.h.certs.tlsIdentity('CAPF')],
-        requestCert: false,
-        minVersion: 'TLSv1',
-        maxVersion: this.h.release.signallingMaxTls,
-        ciphers: 'DEFAULT:@SECLEVEL=0',
-      },
-      { onConnection: (c) => void this.#serve(c) },
-    );
+  #config(): TlsServerConfig {
+    return {
+      identities: [this.h.certs.tlsIdentity('CAPF')],
+      requestCert: false,
+      minVersion: 'TLSv1',
+      maxVersion: this.h.release.signallingMaxTls,
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+      honorCipherOrder: false,
+    };
   }
 
-  async restart(): Promise<void> {
-    // Not awaited: a listener's close waits for every open connection.
-    void this.#listener?.close();
-    this.#listener = null;
-    await retryBind(() => this.start());
+  async start(): Promise<void> {
+    this.#listener = await this.h.fabric.listenTls(this.h.name, CAPF_PORT, this.#config(), {
+      onConnection: (c) => void this.#serve(c),
+    });
+  }
+
+  /** "Restart Cisco Certificate Authority Proxy Function": new connections get the current CAPF certificate at once. */
+  restart(): void {
+    this.#listener?.update(this.#config());
   }
 
   async stop(): Promise<void> {

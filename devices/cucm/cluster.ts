@@ -77,6 +77,21 @@ export interface NodeInfo {
 
 export type MixedMode = 'none' | 'tokenless' | 'etoken';
 
+/**
+ * A TFTP server added to the CTL besides the cluster's own nodes (the CTL client's "Add TFTP Server":
+ * an alternate TFTP, e.g. a standalone or another cluster's TFTP, cisco-formats §1.6). Its record
+ * (role TFTP) carries the address legacy 79xx phones check the TFTP server against (seed 002).
+ */
+export interface AlternateTftp {
+  /** The name the admin gave (a lab host name or an IP address). */
+  host: string;
+  address: string;
+  /** The certificate that signs the files it serves. */
+  cert: X509Certificate;
+  /** CCM+TFTP when the server also runs CallManager (another cluster's node); TFTP by default. */
+  role: 'TFTP' | 'CCM+TFTP';
+}
+
 export interface ClusterOptions {
   publisher: string;
   release: CucmRelease;
@@ -94,6 +109,8 @@ export class Cluster {
   mixedMode: MixedMode = 'none';
   /** Hardware SAST tokens (eToken mode): token 0 signs the CTL. */
   etokens: Identity[] = [];
+  /** TFTP servers outside the cluster's nodes that the CTL lists (built into the next CTL). */
+  alternateTftp: AlternateTftp[] = [];
   /** The CTL as last generated (`utils ctl update CTLFile`), or null: never generated. */
   ctl: { bytes: Buffer; modified: number } | null = null;
   /** Bumped on every change that affects generated files (trust lists, configs). */

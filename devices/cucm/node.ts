@@ -7,7 +7,7 @@
  * Cluster: the publisher's database (trust stores, device table, mixed mode, CTL) is shared with its
  * subscribers through cluster.ts, the one documented exception to "devices share no state".
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { type Identity, issueCertificate } from '../../certs/issue.ts';
 import { type CucmUnit, sastTokenProfile } from '../../certs/profiles.ts';
@@ -29,7 +29,7 @@ import {
   type UnitDeclaration,
 } from './cert-store.ts';
 import { runCli } from './cli.ts';
-import { Cluster, clusterFor, type NodeInfo, type PhoneDecl } from './cluster.ts';
+import { type AlternateTftp, Cluster, clusterFor, type NodeInfo, type PhoneDecl } from './cluster.ts';
 import './events.ts';
 import { ciscoManufacturingFor, clusterPkiContext, enterpriseCaFor, type LabPkiRef } from './pki.ts';
 import { Registration } from './registration.ts';
@@ -86,6 +86,23 @@ export const cucmDecl = baseDeviceDecl.extend({
     .default(2)
     .describe('hardware SAST tokens (a .tlv holds at most 2)'),
   processNodeName: z.enum(['fqdn', 'hostname', 'ip']).default('hostname'),
+  ctl: z
+    .object({
+      alternateTftp: z
+        .array(
+          z.object({
+            host: z.string().min(1).describe('lab host name or IP address of the TFTP server'),
+            certificate: z
+              .string()
+              .optional()
+              .describe("PEM of the certificate that signs its files; absent: the publisher's CallManager"),
+            role: z.enum(['TFTP', 'CCM+TFTP']).default('TFTP'),
+          }),
+        )
+        .default([]),
+    })
+    .default({ alternateTftp: [] })
+    .describe('CTL contents beyond the cluster nodes (publisher only): alternate TFTP servers'),
   certificates: z
     .partialRecord(
       z.enum([
@@ -139,8 +156,9 @@ export class CucmNodeDevice extends Device {
   #tomcat: Tomcat | null = null;
   #started = false;
   #stopped = false;
-  #restarting: Promise<void> = Promise.resolve();
   #stopTimers: (() => void)[] = [];
+  /** Index of the next SAST token to issue (token serials and names derive from it). */
+  #nextEtoken = 1;
 
   constructor(
     readonly decl: CucmDecl,
@@ -286,11 +304,13 @@ export class CucmNodeDevice extends Device {
     if (this.decl.mixedMode === 'etoken') await this.#issueEtokens();
   }
 
-  async #issueEtokens(): Promise<void> {
-    if (this.cluster.etokens.length > 0) return;
+  /** Issues the cluster's eTokens (again, with new ones, when `replace`). */
+  async #issueEtokens(replace = false): Promise<void> {
+    if (this.cluster.etokens.length > 0 && !replace) return;
     const cisco = await ciscoManufacturingFor(this.#pkiRef);
     const tokens: Identity[] = [];
-    for (let i = 1; i <= this.decl.etokens; i++) {
+    for (let n = 0; n < this.decl.etokens; n++) {
+      const i = this.#nextEtoken++;
       tokens.push(
         await issueCertificate(
           this.cluster.pki,
@@ -312,6 +332,13 @@ export class CucmNodeDevice extends Device {
 
   async start(): Promise<void> {
     await this.cluster.ready();
+    if (this.isPublisher) {
+      for (const a of this.decl.ctl.alternateTftp) {
+        const r = this.#alternateTftp(a.host, a.certificate, a.role);
+        if (!r.ok) throw new Error(`${this.name}: ctl.alternateTftp ${a.host}: ${r.error.message}`);
+        this.cluster.alternateTftp.push(r.value);
+      }
+    }
     if (this.isPublisher && this.decl.mixedMode !== 'none' && !this.cluster.ctl) {
       // A lab declared in mixed mode starts with the CTL already generated.
       this.cluster.mixedMode = this.decl.mixedMode;
@@ -329,12 +356,9 @@ export class CucmNodeDevice extends Device {
     this.tftpFiles.itl();
     // Certificate changes anywhere in the cluster: rebuild what depends on them.
     const offTrust = this.cluster.trust.onChange((store) => {
-      // OpenSSL's trust list of 2443/5061 is CallManager-trust: a new secure context ("restart CallManager").
-      if (store === 'CallManager-trust' && this.#started && !this.#stopped) {
-        this.#restarting = this.#restarting
-          .then(() => (this.#stopped ? undefined : this.#registration.restartTls()))
-          .catch(() => {});
-      }
+      // OpenSSL's trust list of 2443/5061 is CallManager-trust: a new secure context ("restart
+      // CallManager"), live before the upload or delete returns, so the next handshake sees it.
+      if (store === 'CallManager-trust' && this.#started && !this.#stopped) this.#registration.updateTls();
       this.#writePki();
     });
     this.#stopTimers.push(offTrust);
@@ -344,7 +368,6 @@ export class CucmNodeDevice extends Device {
 
   override async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#restarting;
     this.#monitor.stop();
     for (const f of this.#stopTimers.splice(0)) f();
     await this.#tomcat?.close();
@@ -404,12 +427,11 @@ export class CucmNodeDevice extends Device {
     this.cluster.changed(`${unit} on ${this.name}`);
     const itlRelated = unit === 'CallManager' || unit === 'TVS' || unit === 'CAPF' || unit === 'ITLRecovery';
     if (this.#stopped) return;
-    if (unit === 'CallManager') {
-      this.#restarting = this.#restarting.then(() => this.#registration.restartTls());
-      await this.#restarting;
-    }
-    if (unit === 'TVS') await this.#tvs.restart();
-    if (unit === 'CAPF') await this.#capf?.restart();
+    // The services restart onto the new certificate: each port swaps its secure context in place, so
+    // a client connecting as soon as this resolves gets the new certificate.
+    if (unit === 'CallManager') this.#registration.updateTls();
+    if (unit === 'TVS') this.#tvs.restart();
+    if (unit === 'CAPF') this.#capf?.restart();
     // "utils service restart Cisco Tomcat" (seed 003: the tomcat certificate needs it).
     if (unit === 'tomcat' || unit === 'tomcat-ECDSA') await this.#tomcat?.restart(this.#tomcatOptions());
     if (itlRelated) {
@@ -547,6 +569,22 @@ export class CucmNodeDevice extends Device {
     return ok(undefined);
   }
 
+  /**
+   * The CTL client run with a different set of hardware eTokens (the old ones lost or replaced): the
+   * new CTL lists and is signed by tokens the phones' installed CTL does not hold (seed 002).
+   */
+  async replaceEtokens(): Promise<Result<Buffer, AdminError>> {
+    if (!this.isPublisher)
+      return err({
+        code: 'ctl.not-publisher',
+        message: 'This command can be executed only on the publisher',
+      });
+    if (this.cluster.mixedMode !== 'etoken')
+      return err({ code: 'ctl.not-etoken', message: 'The cluster does not use hardware eTokens' });
+    await this.#issueEtokens(true);
+    return this.updateCtl();
+  }
+
   updateCtl(): Result<Buffer, AdminError> {
     if (this.cluster.mixedMode === 'none' && !this.cluster.ctl) {
       return err({
@@ -566,6 +604,76 @@ export class CucmNodeDevice extends Device {
     });
     this.cluster.changed('CTL updated');
     return ok(built.value);
+  }
+
+  #alternateTftp(
+    host: string,
+    certificatePem: string | undefined,
+    role: AlternateTftp['role'],
+  ): Result<AlternateTftp, AdminError> {
+    const address = this.fabric.resolve(host);
+    if (!address.ok) return err({ code: 'ctl.tftp-unknown-host', message: address.error.message });
+    let cert: X509Certificate;
+    if (certificatePem) {
+      try {
+        cert = new X509Certificate(certificatePem);
+      } catch (e) {
+        return err({
+          code: 'ctl.tftp-bad-certificate',
+          message: `the certificate of TFTP server ${host} is not a PEM certificate: ${(e as Error).message}`,
+        });
+      }
+    } else {
+      // A TFTP server that serves this cluster's own files (a relay, another address of the TFTP
+      // service): they are signed by the publisher's CallManager certificate.
+      const pub = this.cluster.publisherNode();
+      if (!pub) return err({ code: 'ctl.no-publisher', message: 'the cluster has no publisher' });
+      cert = pub.certs.own('CallManager').identity.cert;
+    }
+    return ok({ host, address: address.value, cert, role });
+  }
+
+  /**
+   * The CTL client's "Add TFTP Server" (the CTL client / `utils ctl` flow then regenerates the CTL):
+   * an alternate TFTP server, by lab host name or IP, with the certificate that signs its files
+   * (absent: it serves this cluster's files, signed by the publisher's CallManager). Replaces an
+   * entry of the same host. Returns the new CTL when the cluster has one.
+   */
+  addCtlTftpServer(
+    host: string,
+    opts: { certificate?: string; role?: AlternateTftp['role'] } = {},
+  ): Result<Buffer | null, AdminError> {
+    if (!this.isPublisher)
+      return err({
+        code: 'ctl.not-publisher',
+        message: 'This command can be executed only on the publisher',
+      });
+    const r = this.#alternateTftp(host, opts.certificate, opts.role ?? 'TFTP');
+    if (!r.ok) {
+      this.log('cli', r.error.message, 'warning');
+      return r;
+    }
+    const list = this.cluster.alternateTftp;
+    const at = list.findIndex((a) => a.host.toLowerCase() === host.toLowerCase());
+    if (at >= 0) list.splice(at, 1, r.value);
+    else list.push(r.value);
+    this.log('cli', `Alternate TFTP server ${host} (${r.value.address}) added to the CTL`, 'info');
+    if (!this.cluster.ctl) return ok(null);
+    const ctl = this.updateCtl();
+    return ctl.ok ? ok(ctl.value) : ctl;
+  }
+
+  /** Removes an alternate TFTP server from the CTL (and regenerates the CTL when there is one). */
+  removeCtlTftpServer(host: string): Result<Buffer | null, AdminError> {
+    const list = this.cluster.alternateTftp;
+    const at = list.findIndex((a) => a.host.toLowerCase() === host.toLowerCase() || a.address === host);
+    if (at < 0)
+      return err({ code: 'ctl.tftp-not-found', message: `No alternate TFTP server ${host} in the CTL` });
+    list.splice(at, 1);
+    this.log('cli', `Alternate TFTP server ${host} removed from the CTL`, 'info');
+    if (!this.cluster.ctl) return ok(null);
+    const ctl = this.updateCtl();
+    return ctl.ok ? ok(ctl.value) : ctl;
   }
 
   setNonSecure(): Result<void, AdminError> {

@@ -23,6 +23,8 @@ import type {
   Handshake,
   Listener,
   TlsConnection,
+  TlsListener,
+  TlsServerConfig,
   TrustVerdict,
 } from '../../emulator/fabric.ts';
 import { alert, alertForVerifyError } from '../../emulator/tls-alerts.ts';
@@ -51,6 +53,7 @@ import {
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, PhoneRecord } from './cluster.ts';
 import type { CucmSignalling } from './events.ts';
+import { opensslFirstError } from './openssl-verify.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 import { securityModeOf } from './trust-files.ts';
 
@@ -118,20 +121,10 @@ export function deviceNameFromCert(cert: X509Certificate): string | null {
   return m?.[1]?.toUpperCase() ?? null;
 }
 
-/** Rebinding a port just released by a closing listener can race its close: retry briefly on EADDRINUSE. */
-export async function retryBind<T>(bind: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await bind();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || i >= 100) throw e;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
-
 export class Registration {
   readonly #listeners: Listener[] = [];
+  /** 2443 and 5061: their secure context follows the CallManager certificate and CallManager-trust. */
+  readonly #tls: TlsListener[] = [];
   readonly #registered = new Map<string, Registered>();
   #tcpPid = 7;
   #stationId = 47;
@@ -142,53 +135,47 @@ export class Registration {
     const f = this.h.fabric;
     this.#listeners.push(await f.listenTcp(this.h.name, SCCP_PORT, (c) => this.#sccp(c, 'tcp', null)));
     this.#listeners.push(await f.listenTcp(this.h.name, SIP_TCP_PORT, (c) => this.#sip(c, 'tcp', null)));
-    await this.#startTls();
+    this.#tls.push(
+      await f.listenTls(this.h.name, SCCP_TLS_PORT, this.#tlsConfig(), {
+        verify: (hs) => this.#verify(hs, 'SCCP'),
+        onConnection: (c) => this.#sccp(c, 'tls', c),
+        onFailure: (e) => this.#tlsFailure('SCCP', e.message),
+      }),
+    );
+    this.#tls.push(
+      await f.listenTls(this.h.name, SIP_TLS_PORT, this.#tlsConfig(), {
+        verify: (hs) => this.#verify(hs, 'SIP'),
+        onConnection: (c) => this.#sip(c, 'tls', c),
+        onFailure: (e) => this.#tlsFailure('SIP', e.message),
+      }),
+    );
   }
 
-  async #startTls(): Promise<void> {
-    const f = this.h.fabric;
-    const tlsConfig = () => ({
+  #tlsConfig(): TlsServerConfig {
+    return {
       identities: [this.h.certs.tlsIdentity('CallManager')],
       trust: this.h.cluster.trust.pems('CallManager-trust'),
       requestCert: true,
       maxVersion: this.h.release.signallingMaxTls,
       // Legacy phones (79xx: TLS 1.0, SHA-1, 1024-bit) are part of the model (firmware profiles).
-      minVersion: 'TLSv1' as const,
+      minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
-    });
-    this.#listeners.push(
-      await retryBind(() =>
-        f.listenTls(this.h.name, SCCP_TLS_PORT, tlsConfig(), {
-          verify: (hs) => this.#verify(hs, 'SCCP'),
-          onConnection: (c) => this.#sccp(c, 'tls', c),
-          onFailure: (e) => this.#tlsFailure('SCCP', e.message),
-        }),
-      ),
-    );
-    this.#listeners.push(
-      await retryBind(() =>
-        f.listenTls(this.h.name, SIP_TLS_PORT, tlsConfig(), {
-          verify: (hs) => this.#verify(hs, 'SIP'),
-          onConnection: (c) => this.#sip(c, 'tls', c),
-          onFailure: (e) => this.#tlsFailure('SIP', e.message),
-        }),
-      ),
-    );
+      honorCipherOrder: false,
+    };
   }
 
   /**
-   * New TLS contexts on 2443/5061 (new CallManager certificate or CallManager-trust): the listeners
-   * stop accepting and new ones open; connections already up stay until the phone drops them (the
-   * phones are reset by the caller). Not awaiting the old close: it waits for every open connection.
+   * "Restart Cisco CallManager" after a new CallManager certificate or a CallManager-trust change: 2443
+   * and 5061 take the new secure context for every new connection at once, without closing the ports;
+   * connections already up keep their session until the phone drops them (the caller resets phones).
    */
-  async restartTls(): Promise<void> {
-    const old = this.#listeners.splice(2);
-    for (const l of old) void l.close();
-    await this.#startTls();
+  updateTls(): void {
+    const config = this.#tlsConfig();
+    for (const l of this.#tls) l.update(config);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#listeners.splice(0).map((l) => l.close()));
+    await Promise.all([...this.#listeners.splice(0), ...this.#tls.splice(0)].map((l) => l.close()));
   }
 
   registeredDevices(): string[] {
@@ -209,27 +196,36 @@ export class Registration {
       this.h.refused({ deviceName: null, protocol, transport: 'tls', reason: 'no client certificate' });
       return { accepted: false, reason: 'the peer sent no certificate', alert: alert('handshake_failure') };
     }
-    if (hs.chainError) {
+    // The first error OpenSSL meets, not the last one Node reports (openssl-verify.ts): it decides
+    // the alert and the errno CUCM logs.
+    const first = hs.chainError
+      ? (opensslFirstError(hs.peerChain, this.h.cluster.trust.certs('CallManager-trust'), Date.now()) ?? {
+          code: hs.chainError,
+          depth: 0,
+        })
+      : null;
+    if (first) {
+      const errno = X509_ERRNO[first.code] ?? 0;
       this.h.log(
         'ccm',
-        `SdlSSLTCPListener::verify_cb pre-verified=0,cert verification errno=${X509_ERRNO[hs.chainError] ?? 0},depth=0`,
+        `SdlSSLTCPListener::verify_cb pre-verified=0,cert verification errno=${errno},depth=${first.depth}`,
         'debug',
       );
       this.h.log(
         'ccm',
-        `HandleSSLError - TLS protocol error(${SSL_VERIFY_FAILED}, errno=${X509_ERRNO[hs.chainError] ?? 0} for ${peer}`,
+        `HandleSSLError - TLS protocol error(${SSL_VERIFY_FAILED}, errno=${errno} for ${peer}`,
         'error',
       );
       this.h.refused({
         deviceName: deviceNameFromCert(leaf),
         protocol,
         transport: 'tls',
-        reason: hs.chainError,
+        reason: first.code,
       });
       return {
         accepted: false,
-        reason: `${cnOf(leaf)}: ${hs.chainError} against CallManager-trust`,
-        alert: alertForVerifyError(hs.chainError),
+        reason: `${cnOf(leaf)}: ${first.code} against CallManager-trust`,
+        alert: alertForVerifyError(first.code, hs.version),
       };
     }
     // A SIP trunk from an application server: the X.509 Subject Name of its SIP Trunk Security Profile.

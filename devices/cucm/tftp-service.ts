@@ -1,7 +1,8 @@
 /**
  * The Cisco TFTP service of one node: TFTP on UDP 69 (devices/protocols/tftp/server.ts, bound through
  * the fabric so replies come from the node's own address) and the same files over HTTP on 6970
- * (a minimal HTTP/1.1 GET server of our own). HTTPS 6972 is Tomcat's (tomcat.ts); it uses `get()`.
+ * (a minimal HTTP/1.1 GET server of our own). HTTPS 6972 is Tomcat's (tomcat.ts); it uses `get()`, so
+ * the three serve the same bytes: phone files, trust lists, and the CSF (Jabber) configs of end users.
  *
  * Files are generated once per change, not per request (architecture decision 9): the ITL when one
  * of its certificates changes, the CTL when an admin runs `utils ctl ...`, a phone's config when
@@ -25,7 +26,7 @@ import {
 } from '../protocols/tftp/server.ts';
 import type { Cluster, NodeInfo } from './cluster.ts';
 import type { ReleaseBehaviour } from './releases.ts';
-import { buildItl, itlRecords, phoneFiles, xmlDefault } from './trust-files.ts';
+import { buildItl, csfConfigXml, itlRecords, phoneFiles, xmlDefault } from './trust-files.ts';
 
 export const TFTP_HTTP_PORT = 6970;
 
@@ -57,6 +58,7 @@ export class TftpFiles {
   #itlOverride: ServedFile | null = null;
   #xmlDefault: (ServedFile & { version: number }) | null = null;
   readonly #phones = new Map<string, { version: number; files: Map<string, ServedFile> }>();
+  readonly #csf = new Map<string, ServedFile & { version: number }>();
 
   constructor(private readonly h: TftpHost) {}
 
@@ -119,6 +121,24 @@ export class TftpFiles {
     return files;
   }
 
+  /** An end user's CSF (Jabber) device: `CSF<USER>.cnf.xml`, rebuilt when the cluster changes. */
+  #csfFile(device: string): ServedFile | null {
+    const user = this.h.cluster.users.find((u) => u.devices.some((d) => d.toUpperCase() === device));
+    const name = user?.devices.find((d) => d.toUpperCase() === device);
+    if (!user || !name) return null;
+    const cached = this.#csf.get(device);
+    if (cached && cached.version === this.h.cluster.version) return cached;
+    const bytes = Buffer.from(csfConfigXml(this.h.cluster, name, user.id));
+    if (cached?.bytes.equals(bytes)) {
+      cached.version = this.h.cluster.version;
+      return cached;
+    }
+    const file = { bytes, modified: this.h.now(), version: this.h.cluster.version };
+    this.#csf.set(device, file);
+    this.#write(`${name}.cnf.xml`, bytes);
+    return file;
+  }
+
   /** The bytes of a file as TFTP/HTTP serve it, by clean relative name; case-insensitive like CUCM's TFTP. */
   get(name: string): ServedFile | null {
     const base = name.split('/').pop() ?? name;
@@ -139,6 +159,8 @@ export class TftpFiles {
       }
       return this.#xmlDefault;
     }
+    m = /^(CSF[^/]+)\.CNF\.XML$/.exec(upper);
+    if (m) return this.#csfFile(m[1] as string);
     m = /^(SEP[0-9A-F]{12})\.CNF\.XML(\.SGN|\.ENC\.SGN)?$/.exec(upper);
     if (m) {
       const files = this.#phoneFiles(m[1] as string);
@@ -170,6 +192,8 @@ export class TftpFiles {
       const files = this.#phoneFiles(p.decl.name);
       if (files) for (const [n, f] of files) add(n, f);
     }
+    for (const u of this.h.cluster.users)
+      for (const d of u.devices) if (/^CSF/i.test(d)) add(`${d}.cnf.xml`, this.#csfFile(d.toUpperCase()));
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 }

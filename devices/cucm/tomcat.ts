@@ -223,11 +223,6 @@ function fileHandler(o: TomcatOptions) {
       } catch (e) {
         r = { ok: false, error: { status: 500, message: (e as Error).message } };
       }
-      if (!r.ok && r.error.status === 404 && isUsersCsf(o.users ?? [], filename)) {
-        // The node's TFTP service builds phone configs only: a Jabber (CSF) device of a UDS user gets
-        // a minimal configuration file here, so an MRA sign-in can complete.
-        r = { ok: true, value: csfConfig(filename.replace(/\.cnf\.xml$/i, '')) };
-      }
       if (!r.ok) send(res, req, r.error.status, r.error.message, 'text/plain', o);
       else {
         const type = filename.endsWith('.xml') ? 'application/xml' : 'application/octet-stream';
@@ -235,11 +230,6 @@ function fileHandler(o: TomcatOptions) {
       }
     })();
   };
-}
-
-function isUsersCsf(users: UdsUser[], filename: string): boolean {
-  const f = filename.toLowerCase();
-  return users.some((u) => u.devices.some((d) => /^CSF/i.test(d) && `${d}.cnf.xml`.toLowerCase() === f));
 }
 
 /** One http.Server per port, fed with the fabric's TLS sockets (devices never open sockets themselves). */
@@ -316,6 +306,10 @@ export async function startTomcat(
       return listeners;
     },
     async restart(next?: Partial<TomcatOptions>) {
+      // Closes and reopens rather than `TlsListener.update()`: update() goes through Node's
+      // setSecureContext, which resets honorCipherOrder to true unless given, and the fabric does not
+      // pass it on, so 6972 would stop following the client's cipher order (seed 004's ECDSA pick).
+      // close() resolves once the ports are free, so this is as quick for a new client.
       await Promise.all(listeners.map((l) => l.close()));
       opts = { ...opts, ...next };
       await open();
@@ -325,11 +319,4 @@ export async function startTomcat(
       listeners = [];
     },
   };
-}
-
-/** A minimal Jabber (CSF) device configuration, for users' CSF devices the TFTP service does not build. */
-function csfConfig(name: string): Buffer {
-  return Buffer.from(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<device><fullConfig>true</fullConfig><deviceProtocol>SIP</deviceProtocol><name>${xmlEscape(name)}</name><sipProfile><sipProxies><registerWithProxy>true</registerWithProxy></sipProxies></sipProfile></device>\n`,
-  );
 }

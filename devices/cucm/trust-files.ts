@@ -7,8 +7,9 @@
  *   before 12.0), the node's CallManager as TFTP (CCM+TFTP in mixed mode), the publisher's CAPF (4),
  *   the TVS certificate of every node (21). Every TFTP node serves its own ITL.
  * - CTL (mixed mode only): SAST (eTokens; tokenless: publisher CallManager + ITLRecovery), CCM+TFTP of
- *   every node with its address (legacy 79xx check the TFTP address against it, seed 002), CAPF. TVS
- *   is never in the CTL.
+ *   every node with its address (legacy 79xx check the TFTP address against it, seed 002), CAPF, the
+ *   publisher's ITLRecovery (SAST; with eTokens too), the alternate TFTP servers the admin added (TFTP,
+ *   or CCM+TFTP). TVS is never in the CTL.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
 import { buildTrustList, Role, recordFromCertificate, type TrustRecord } from '../../certs/ctl.ts';
@@ -100,9 +101,21 @@ export function buildCtl(
     signer =
       release.itlSigner === 'ITLRecovery' ? signerOf(pub, 'ITLRecovery') : signerOf(pub, 'CallManager');
   }
+  const itlRecovery = pub.certs.own('ITLRecovery').identity.cert;
   for (const n of cluster.nodeList())
     records.push(nodeRecord(n, n.certs.own('CallManager').identity.cert, Role.CCM_TFTP));
   records.push(nodeRecord(pub, pub.certs.own('CAPF').identity.cert, Role.CAPF));
+  // cisco-formats §1.6: the CTL holds the ITLRecovery certificate whatever signs it (tokenless
+  // already lists it among its SAST records).
+  if (cluster.mixedMode === 'etoken') records.push(nodeRecord(pub, itlRecovery, Role.SAST));
+  for (const a of cluster.alternateTftp) {
+    records.push(
+      recordFromCertificate(a.cert, a.role === 'CCM+TFTP' ? Role.CCM_TFTP : Role.TFTP, {
+        dnsName: a.host,
+        ipAddress: a.address,
+      }),
+    );
+  }
   const r = buildTrustList({ kind: 'CTL', signer, timestamp, records });
   return r.ok ? ok(Buffer.from(r.value)) : r;
 }
@@ -178,6 +191,37 @@ export function xmlDefault(cluster: Cluster): string {
     loads: [],
     urls: {},
   });
+}
+
+function xmlText(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A Jabber (Client Services Framework) device's `CSF<USER>.cnf.xml`, as the TFTP service builds it for
+ * an end user's CSF device: the device name, SIP, and the CallManager group every node forms (plain
+ * XML, not signed: CSF devices are non-secure here). Jabber fetches it over 6970/6972 (seed 004).
+ */
+export function csfConfigXml(cluster: Cluster, deviceName: string, userId: string): string {
+  const members = cluster
+    .nodeList()
+    .map(
+      (n, priority) =>
+        `<member priority="${priority}"><callManager><name>${xmlText(n.processNodeName)}</name><ports><sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports><processNodeName>${xmlText(n.processNodeName)}</processNodeName></callManager></member>`,
+    )
+    .join('');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<device>',
+    '<fullConfig>true</fullConfig>',
+    '<deviceProtocol>SIP</deviceProtocol>',
+    `<name>${xmlText(deviceName)}</name>`,
+    `<devicePool><callManagerGroup><members>${members}</members></callManagerGroup></devicePool>`,
+    '<sipProfile><sipProxies><registerWithProxy>true</registerWithProxy></sipProxies></sipProfile>',
+    `<userId>${xmlText(userId)}</userId>`,
+    '</device>',
+    '',
+  ].join('\n');
 }
 
 export interface PhoneFiles {

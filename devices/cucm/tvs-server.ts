@@ -12,7 +12,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ciscoIssuer, ciscoSubject, minimalUnsigned, serialBytes } from '../../certs/cisco-dn.ts';
 import { sameDn } from '../../certs/ctl.ts';
-import type { Connection, Fabric, Listener } from '../../emulator/fabric.ts';
+import type { Connection, Fabric, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
 import {
   encodeTvs,
   TVS_DEFAULT_TTL,
@@ -23,7 +23,6 @@ import {
 } from '../protocols/tvs.ts';
 import type { CertStore, TrustStoreName } from './cert-store.ts';
 import type { Cluster } from './cluster.ts';
-import { retryBind } from './registration.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 
 export interface TvsHost {
@@ -93,32 +92,31 @@ export function tvsCandidates(cluster: Cluster, release: ReleaseBehaviour): TvsL
 }
 
 export class TvsServer {
-  #listener: Listener | null = null;
+  #listener: TlsListener | null = null;
   #conn = 90;
 
   constructor(private readonly h: TvsHost) {}
 
-  async start(): Promise<void> {
-    this.#listener = await this.h.fabric.listenTls(
-      this.h.name,
-      TVS_PORT,
-      {
-        identities: [this.h.certs.tlsIdentity('TVS')],
-        requestCert: false,
-        minVersion: 'TLSv1',
-        maxVersion: this.h.release.signallingMaxTls,
-        ciphers: 'DEFAULT:@SECLEVEL=0',
-      },
-      { onConnection: (c) => this.#serve(c) },
-    );
+  #config(): TlsServerConfig {
+    return {
+      identities: [this.h.certs.tlsIdentity('TVS')],
+      requestCert: false,
+      minVersion: 'TLSv1',
+      maxVersion: this.h.release.signallingMaxTls,
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+      honorCipherOrder: false,
+    };
   }
 
-  /** "Restart Cisco Trust Verification Service": new TLS context with the current TVS certificate. */
-  async restart(): Promise<void> {
-    // Not awaited: a listener's close waits for every open connection.
-    void this.#listener?.close();
-    this.#listener = null;
-    await retryBind(() => this.start());
+  async start(): Promise<void> {
+    this.#listener = await this.h.fabric.listenTls(this.h.name, TVS_PORT, this.#config(), {
+      onConnection: (c) => this.#serve(c),
+    });
+  }
+
+  /** "Restart Cisco Trust Verification Service": new connections get the current TVS certificate at once. */
+  restart(): void {
+    this.#listener?.update(this.#config());
   }
 
   async stop(): Promise<void> {
