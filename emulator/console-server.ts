@@ -39,7 +39,12 @@ async function answer(lab: Lab, line: string): Promise<ConsoleAnswer> {
     return { ok: false, output: 'the request is not JSON' };
   }
   const req = parsed as Partial<ConsoleRequest> | null;
-  if (typeof req !== 'object' || req === null || typeof req.device !== 'string' || typeof req.command !== 'string') {
+  if (
+    typeof req !== 'object' ||
+    req === null ||
+    typeof req.device !== 'string' ||
+    typeof req.command !== 'string'
+  ) {
     return { ok: false, output: 'a request is {"device": "<name>", "command": "<text>"}' };
   }
   const d = lab.devices.get(req.device);

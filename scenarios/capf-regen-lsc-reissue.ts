@@ -3,7 +3,7 @@
  * LSCs issued by the old CAPF, so phones that authenticate with them fail secure registration until
  * they get a new LSC (a CAPF Install/Upgrade with the new CAPF).
  */
-import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
+import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
 import {
   boot,
   cucm,
@@ -14,6 +14,7 @@ import {
   phone,
   phoneDevice,
   sep,
+  withCucmReset,
 } from './_phone-common.ts';
 
 interface Params {
@@ -65,22 +66,36 @@ export default defineScenario<Params>({
     expectRegistration(P.mac, 'registered', 'Secure registration with the LSC.', true),
     act(
       'CAPF is regenerated and the CTL updated',
-      'admin: set cert regen CAPF; utils ctl update CTLFile. The phone is powered off during the change.',
+      'admin: set cert regen CAPF (CUCM resets the registered phones: they boot with their old LSC), then utils ctl update CTLFile.',
       async (lab) => {
-        phone(lab, P.mac).goOffline();
-        await cucm(lab).exec('set cert regen CAPF');
+        await withCucmReset(lab, [P.mac], () => cucm(lab).exec('set cert regen CAPF'));
         await cucm(lab).exec('utils ctl update CTLFile');
-        if (v.params.reissue) {
-          const r = cucm(lab).setCapfOperation(sep(P.mac), { operation: 'install', authMode: 'null-string' });
-          if (!r.ok) throw new Error(r.error.message);
-        }
       },
     ),
-    act('The phone comes back', 'It boots and registers over TLS, presenting its LSC.', async (lab) => {
-      await phone(lab, P.mac).goOnline();
-    }),
+    expectLog(
+      sep(P.mac),
+      'Reset request from CallManager: restart',
+      'CUCM resets the phones registered to it after the CAPF certificate change (seed 003).',
+    ),
+    expectRegistration(
+      P.mac,
+      'unregistered',
+      'After the reset CUCM refuses the LSC issued by the old CAPF: no secure registration.',
+    ),
     ...(v.params.reissue
       ? [
+          act(
+            'The administrator schedules Install/Upgrade and the phone is reset',
+            'Device > Phone > CAPF Information: Install/Upgrade. The phone is not registered, so CUCM cannot reset it: it is reset at the phone, gets the new CTL and runs CAPF with the new CAPF.',
+            async (lab) => {
+              const r = cucm(lab).setCapfOperation(sep(P.mac), {
+                operation: 'install',
+                authMode: 'null-string',
+              });
+              if (!r.ok) throw new Error(r.error.message);
+              await phone(lab, P.mac).reset();
+            },
+          ),
           expectThat(
             'The phone holds an LSC issued by the new CAPF',
             'The Install/Upgrade replaced the LSC.',
@@ -97,12 +112,6 @@ export default defineScenario<Params>({
           ),
           expectRegistration(P.mac, 'registered', 'CUCM trusts the new LSC: the phone registers.', true),
         ]
-      : [
-          expectRegistration(
-            P.mac,
-            'unregistered',
-            'CUCM refuses the LSC issued by the old CAPF: no secure registration.',
-          ),
-        ]),
+      : []),
   ],
 });

@@ -14,6 +14,7 @@ import {
   phone,
   phoneDevice,
   sep,
+  withCucmReset,
 } from './_phone-common.ts';
 
 interface Params {
@@ -68,25 +69,32 @@ export default defineScenario<Params>({
       true,
     ),
     act(
-      'The administrator regenerates the CallManager certificate (phone powered off)',
-      'admin: set cert regen CallManager (a new key and a new self-signed certificate).' +
-        (v.params.updateCtl ? ' Then utils ctl update CTLFile.' : ''),
+      'The administrator regenerates the CallManager certificate',
+      'admin: set cert regen CallManager (a new key and a new self-signed certificate). CUCM resets the registered phones; they boot, fetch the CTL again and connect to 2443.',
       async (lab) => {
-        // The phone is off during the change: CUCM's TLS listener restart waits for open TLS connections.
-        phone(lab, P.mac).goOffline();
-        await cucm(lab).exec('set cert regen CallManager');
-        if (v.params.updateCtl) await cucm(lab).exec('utils ctl update CTLFile');
+        await withCucmReset(lab, [P.mac], () => cucm(lab).exec('set cert regen CallManager'));
       },
     ),
-    act(
-      'The phone comes back and boots',
-      'It fetches the CTL, ITL and config again and connects to 2443.',
-      async (lab) => {
-        await phone(lab, P.mac).goOnline();
-      },
+    expectLog(
+      sep(P.mac),
+      'Reset request from CallManager: restart',
+      'CUCM resets the phones registered to it after a CallManager certificate change (seed 003).',
+    ),
+    expectLog(
+      sep(P.mac),
+      'SEC-ERR: code:5(SSL_ALERT) subcode:48(UNKNOWN_CA)',
+      'After the reset the phone refuses the new CallManager certificate: its CTL still holds the old one (unknown_ca).',
     ),
     ...(v.params.updateCtl
       ? [
+          act(
+            'The administrator updates the CTL and resets the phone',
+            'admin: utils ctl update CTLFile puts the new CallManager certificate in the CTL (same eToken signer). The phone is no longer registered, so CUCM cannot reset it: it is reset at the phone.',
+            async (lab) => {
+              await cucm(lab).exec('utils ctl update CTLFile');
+              await phone(lab, P.mac).reset();
+            },
+          ),
           expectRegistration(
             P.mac,
             'registered',
@@ -95,11 +103,6 @@ export default defineScenario<Params>({
           ),
         ]
       : [
-          expectLog(
-            sep(P.mac),
-            'SEC-ERR: code:5(SSL_ALERT) subcode:48(UNKNOWN_CA)',
-            'The phone refuses the CallManager certificate its CTL does not hold (unknown_ca).',
-          ),
           expectRegistration(
             P.mac,
             'unregistered',

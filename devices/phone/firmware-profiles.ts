@@ -121,7 +121,41 @@ export interface FirmwareProfile {
   sipModelEnum?: Readonly<Record<string, number>>;
   /** SIP User-Agent prefix, e.g. `Cisco-CP8861/14.2.1`. */
   sipUserAgent?: string;
+  /** What the phone does when CallManager drops a registration it had (see ReRegistration). */
+  reRegistration: ReRegistration;
 }
+
+/**
+ * Re-registration after CallManager drops the registration connection (the TCP/TLS socket closes, or
+ * keepalives go unanswered): the phone shows "Registering" and tries again, with a doubling delay
+ * capped at maxDelayMs, at most maxAttempts times (a lab bound: a real phone keeps going and ends up
+ * back at TFTP). A phone declaration's `timers` shorten every value (scenarios, tests).
+ *
+ * (M) Approximation from the SCCP/SIP admin guides ("the phone attempts to re-register with the next
+ * Cisco Unified CM in its Cisco Unified CM group", keepalive failover): the exact intervals and the
+ * number of missed keepalives differ per load and are not in the seeds.
+ */
+export interface ReRegistration {
+  /** Keepalives (SCCP KeepAlive / SIP REGISTER refresh) left unanswered before the phone gives the connection up. */
+  missedKeepAlives: number;
+  /** Delay before the first attempt; each failed attempt doubles it, up to maxDelayMs. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+  /** `next-in-group`: the next CallManager of the group first, then around the list back to the same one. */
+  failover: 'next-in-group' | 'same';
+}
+
+/** (M) defaults: SCCP and SIP phones of the 79xx/78xx/88xx families (see ReRegistration). */
+const CM_GROUP_FAILOVER: ReRegistration = {
+  missedKeepAlives: 2,
+  firstDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxAttempts: 10,
+  failover: 'next-in-group',
+};
+/** SPA and Jabber: one proxy, retried with backoff. */
+const SAME_SERVER: ReRegistration = { ...CM_GROUP_FAILOVER, failover: 'same' };
 
 /** OpenSSL's SSL_OP_NO_RENEGOTIATION (0x40000000); toolchain-facts §2.4. */
 export const SSL_OP_NO_RENEGOTIATION: number =
@@ -148,6 +182,7 @@ export const FIRMWARE_PROFILES: readonly FirmwareProfile[] = [
     capfClient: true,
     encryptedConfig: false,
     logStyle: 'secd-79xx',
+    reRegistration: CM_GROUP_FAILOVER,
     // (M) 7940/7960 admin guide status messages: "CTL Installed", "CTL Update Failed".
     statusWording: { trustListUpdated: 'CTL Installed', trustListUpdateFailed: 'CTL Update Failed' },
     sccpDeviceType: { 'CP-7940': 8, 'CP-7960': 7 },
@@ -176,6 +211,7 @@ export const FIRMWARE_PROFILES: readonly FirmwareProfile[] = [
     capfClient: true,
     encryptedConfig: true,
     logStyle: 'secd-79xx',
+    reRegistration: CM_GROUP_FAILOVER,
     statusWording: {},
     sccpDeviceType: { 'CP-7975': 437, 'CP-7941': 115, 'CP-7961': 30018, 'CP-7945': 435, 'CP-7965': 436 },
     sccpProtocolVersion: 17,
@@ -204,6 +240,7 @@ export const FIRMWARE_PROFILES: readonly FirmwareProfile[] = [
     capfClient: true,
     encryptedConfig: true,
     logStyle: 'secureapp',
+    reRegistration: CM_GROUP_FAILOVER,
     statusWording: {},
     // Approximation (L): CUCM model enum values for the +u.sip!model.ccm.cisco.com Contact parameter.
     sipModelEnum: {
@@ -241,6 +278,7 @@ export const FIRMWARE_PROFILES: readonly FirmwareProfile[] = [
     capfClient: false,
     encryptedConfig: false,
     logStyle: 'spa',
+    reRegistration: SAME_SERVER,
     statusWording: {},
     sipUserAgent: 'Cisco/SPA514G-7.5.6c',
   },
@@ -270,6 +308,7 @@ export const FIRMWARE_PROFILES: readonly FirmwareProfile[] = [
     capfClient: false,
     encryptedConfig: false,
     logStyle: 'spa',
+    reRegistration: SAME_SERVER,
     statusWording: {},
     sipUserAgent: 'Cisco/SPA514G-7.5.7',
   },
@@ -291,6 +330,7 @@ export const FIRMWARE_PROFILES: readonly FirmwareProfile[] = [
     capfClient: false,
     encryptedConfig: false,
     logStyle: 'jabber',
+    reRegistration: SAME_SERVER,
     statusWording: {},
     sipUserAgent: 'Cisco-UCSF/14.1',
   },

@@ -158,7 +158,17 @@ export interface PhoneDeclaration {
   capfAuthString?: string;
   /** Directory number used when the config carries no line (SCCP learns lines from CUCM). */
   line?: string;
-  timers?: { tftpTimeoutMs?: number; tftpRetries?: number; keepAliveSeconds?: number; tlsTimeoutMs?: number };
+  timers?: {
+    tftpTimeoutMs?: number;
+    tftpRetries?: number;
+    keepAliveSeconds?: number;
+    tlsTimeoutMs?: number;
+    /** Re-registration after a dropped registration (firmware profile `reRegistration` otherwise). */
+    reRegisterDelayMs?: number;
+    reRegisterMaxDelayMs?: number;
+    reRegisterAttempts?: number;
+    missedKeepAlives?: number;
+  };
 }
 
 export interface PhoneCreateOptions {
@@ -180,6 +190,14 @@ interface Registration {
   server: string;
   keepAlive: NodeJS.Timeout | null;
   closing: boolean;
+  /** Index of the CallManager (in priority order) this connection goes to. */
+  cmIndex: number;
+  /** Keepalives (SCCP KeepAlive / SIP REGISTER refresh) sent and not yet answered. */
+  unanswered: number;
+  /** Why the phone itself gave the connection up (keepalives unanswered), for the re-registration log. */
+  lostWhy: string | null;
+  /** A re-registration attempt: failures do not flip the phone to Unregistered (it keeps Registering). */
+  retry: boolean;
 }
 
 /** RTP payload of G.711 at 20 ms: 160 bytes; SRTP adds the 4-byte AES_CM_128_HMAC_SHA1_32 tag (seed 002). */
@@ -235,6 +253,9 @@ export class Phone extends Device {
   #lscGeneration = 0;
   #callListener: Listener | null = null;
   #secureRegistration = false;
+  /** Pending re-registration timer; #epoch invalidates attempts a boot, reset or unplug made moot. */
+  #retryTimer: NodeJS.Timeout | null = null;
+  #epoch = 0;
 
   constructor(decl: PhoneDeclaration, ctx: DeviceContext, opts: PhoneCreateOptions) {
     super(decl.name, ctx, decl.aliases);
@@ -262,6 +283,7 @@ export class Phone extends Device {
   }
 
   override async stop(): Promise<void> {
+    this.#cancelRetry();
     this.#dropRegistration('lab stopped', false);
   }
 
@@ -384,7 +406,9 @@ export class Phone extends Device {
 
   goOffline(): void {
     this.online = false;
+    this.#cancelRetry();
     this.#dropRegistration('phone went offline', false);
+    if (this.state !== 'unregistered') this.#setState('unregistered', false, null, 'phone went offline');
     this.emit('action', { name: 'phone.offline', detail: `${this.name} unplugged` });
   }
 
@@ -424,6 +448,7 @@ export class Phone extends Device {
   async #boot(opts: BootOptions): Promise<BootReport> {
     await this.#ensureMic();
     this.#status = [];
+    this.#cancelRetry();
     this.#dropRegistration('boot', false);
     const resolved = this.fabric.resolve(this.tftpTarget.host);
     const report: BootReport = {
@@ -991,8 +1016,20 @@ export class Phone extends Device {
     return { accepted: true, reason: 'CallManager certificate matches the CTL CCM record' };
   }
 
-  async #register(cfg: PhoneConfig): Promise<BootReport['registration']> {
-    const cm = [...cfg.callManagers].sort((a, b) => a.priority - b.priority)[0];
+  /**
+   * Registers with one CallManager of the config's group (`cmIndex` in priority order, default the first).
+   * `retry`: a re-registration attempt (#reRegister): a failure keeps the phone "Registering", and an
+   * attempt that a boot, reset or unplug overtook (epoch changed) drops its connection silently.
+   */
+  async #register(
+    cfg: PhoneConfig,
+    opts: { cmIndex?: number; retry?: boolean } = {},
+  ): Promise<BootReport['registration']> {
+    const epoch = this.#epoch;
+    const retry = opts.retry ?? false;
+    const group = [...cfg.callManagers].sort((a, b) => a.priority - b.priority);
+    const cmIndex = group.length ? (opts.cmIndex ?? 0) % group.length : 0;
+    const cm = group[cmIndex];
     if (!cm)
       return {
         state: 'unregistered',
@@ -1016,7 +1053,14 @@ export class Phone extends Device {
     const transport = `${protocol}${secure ? '/TLS' : '/TCP'}`;
     const server = `${cm.processNodeName}:${port}`;
     this.#setState('registering', secure, server, `${transport} to ${server}`);
-    this.#statusMessage('registering');
+    if (!retry) this.#statusMessage('registering');
+    const fail = (detail: string): BootReport['registration'] => {
+      if (!retry) {
+        this.#setState('unregistered', secure, server, detail);
+        this.#statusMessage('unregistered');
+      }
+      return { state: 'unregistered', secure, transport, server, detail };
+    };
     let socket: Socket;
     if (secure) {
       const c = await this.fabric.connectTls(
@@ -1033,9 +1077,7 @@ export class Phone extends Device {
           `${this.console.secd ? 'SECD: EROR:' : 'SECUREAPP-'}TLS connection to ${server} failed: ${detail}`,
           'ERR',
         );
-        this.#setState('unregistered', true, server, detail);
-        this.#statusMessage('unregistered');
-        return { state: 'unregistered', secure: true, transport, server, detail };
+        return fail(detail);
       }
       socket = (c.value as TlsConnection).socket;
     } else {
@@ -1044,27 +1086,42 @@ export class Phone extends Device {
         { host: cm.processNodeName, port },
         { timeoutMs: this.#decl.timers?.tlsTimeoutMs ?? 5000 },
       );
-      if (!c.ok) {
-        this.#setState('unregistered', false, server, c.error.message);
-        this.#statusMessage('unregistered');
-        return { state: 'unregistered', secure: false, transport, server, detail: c.error.message };
-      }
+      if (!c.ok) return fail(c.error.message);
       socket = (c.value as Connection).socket;
     }
-    const reg: Registration = { socket, secure, transport, server, keepAlive: null, closing: false };
+    if (epoch !== this.#epoch) {
+      // A boot, reset or unplug happened while this attempt connected: it is no longer wanted.
+      socket.destroy();
+      return { state: 'unregistered', secure, transport, server, detail: 'superseded' };
+    }
+    const reg: Registration = {
+      socket,
+      secure,
+      transport,
+      server,
+      keepAlive: null,
+      closing: false,
+      cmIndex,
+      unanswered: 0,
+      lostWhy: null,
+      retry,
+    };
     this.#registration = reg;
     this.#secureRegistration = secure;
     const outcome =
       protocol === 'SCCP'
         ? await this.#sccpRegister(reg, cfg)
         : await this.#sipRegister(reg, cfg, cm.processNodeName);
+    const result = { state: outcome.state, secure, transport, server, detail: outcome.detail };
+    // A re-registration that settled is what the last boot's registration now is.
+    if (retry && outcome.state !== 'unregistered' && this.lastBoot) this.lastBoot.registration = result;
     if (outcome.state === 'registered') {
       this.#statusMessage('registered');
       await this.#ensureCallListener();
-    } else {
+    } else if (!retry || outcome.state === 'rejected') {
       this.#statusMessage(outcome.state === 'rejected' ? 'registrationRejected' : 'unregistered');
     }
-    return { state: outcome.state, secure, transport, server, detail: outcome.detail };
+    return result;
   }
 
   #setState(state: RegistrationState, secure: boolean, server: string | null, detail: string): void {
@@ -1090,11 +1147,81 @@ export class Phone extends Device {
 
   #onServerClose(reg: Registration): void {
     if (reg.keepAlive) clearInterval(reg.keepAlive);
-    if (this.#registration === reg) this.#registration = null;
-    if (!reg.closing && this.state === 'registered') {
-      this.#setState('unregistered', reg.secure, reg.server, 'CallManager closed the connection');
-      this.#statusMessage('unregistered');
+    const wasCurrent = this.#registration === reg;
+    if (wasCurrent) this.#registration = null;
+    if (!reg.closing && wasCurrent && this.state === 'registered') {
+      this.#reRegister(reg, reg.lostWhy ?? 'CallManager closed the connection');
     }
+  }
+
+  /** True (and the connection given up) when `missedKeepAlives` keepalives went unanswered. */
+  #keepAliveUnanswered(reg: Registration): boolean {
+    const limit = this.#decl.timers?.missedKeepAlives ?? this.profile.reRegistration.missedKeepAlives;
+    if (reg.unanswered < limit) return false;
+    reg.lostWhy = `${reg.unanswered} keepalives not acknowledged`;
+    if (reg.keepAlive) clearInterval(reg.keepAlive);
+    reg.keepAlive = null;
+    reg.socket.destroy();
+    return true;
+  }
+
+  #cancelRetry(): void {
+    this.#epoch++;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
+  /**
+   * CallManager dropped a registration the phone had (socket closed, keepalives unanswered): the phone
+   * shows "Registering" and tries again with the config it has (no TFTP), first the next CallManager of
+   * its group, then around the list back to the same one, with a doubling delay (firmware profile
+   * `reRegistration`, shortened by the declaration's `timers`). It gives up after the attempts bound.
+   */
+  #reRegister(lost: Registration, why: string): void {
+    const cfg = this.config;
+    const protocol = this.profile.protocol;
+    if (!cfg || !this.online || this.#booting) {
+      this.#setState('unregistered', lost.secure, lost.server, why);
+      this.#statusMessage('unregistered');
+      return;
+    }
+    this.console.line(
+      `${protocol}: registration with ${lost.server} lost (${why}); registering again`,
+      'WRN',
+    );
+    this.emit('action', { name: 'phone.re-register', detail: `${lost.server}: ${why}` });
+    this.#setState('registering', lost.secure, lost.server, why);
+    this.#statusMessage('registering');
+    this.#cancelRetry();
+    const epoch = this.#epoch;
+    const p = this.profile.reRegistration;
+    const t = this.#decl.timers;
+    const first = t?.reRegisterDelayMs ?? p.firstDelayMs;
+    const max = t?.reRegisterMaxDelayMs ?? p.maxDelayMs;
+    const attempts = t?.reRegisterAttempts ?? p.maxAttempts;
+    const n = Math.max(1, cfg.callManagers.length);
+    const attempt = (k: number): void => {
+      if (epoch !== this.#epoch) return;
+      if (k >= attempts) {
+        this.console.line(`${protocol}: no CallManager answered after ${k} attempts`, 'ERR');
+        this.#setState('unregistered', lost.secure, lost.server, `gave up after ${k} attempts: ${why}`);
+        this.#statusMessage('unregistered');
+        return;
+      }
+      const delay = Math.min(first * 2 ** k, max);
+      this.#retryTimer = setTimeout(async () => {
+        this.#retryTimer = null;
+        if (epoch !== this.#epoch) return;
+        const cmIndex = p.failover === 'next-in-group' ? (lost.cmIndex + 1 + k) % n : lost.cmIndex;
+        const r = await this.#register(cfg, { cmIndex, retry: true });
+        if (epoch !== this.#epoch) return;
+        if (r.state === 'registered' || r.state === 'rejected') return;
+        this.console.line(`${protocol}: attempt ${k + 1} to ${r.server ?? '?'} failed: ${r.detail}`, 'WRN');
+        attempt(k + 1);
+      }, delay);
+      this.#retryTimer.unref?.();
+    };
+    attempt(0);
   }
 
   /** A reset or restart ordered by CUCM (SCCP Reset, SIP NOTIFY): boot again, as the phone does. */
@@ -1126,7 +1253,7 @@ export class Phone extends Device {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#setState(state, reg.secure, reg.server, detail);
+        if (!reg.retry || state !== 'unregistered') this.#setState(state, reg.secure, reg.server, detail);
         resolve({ state, detail });
       };
       const timer = setTimeout(
@@ -1144,15 +1271,22 @@ export class Phone extends Device {
           switch (m.type) {
             case 'RegisterAck': {
               const secs = Math.max(
-                1,
+                0.05,
                 Math.min(m.ack.keepAliveInterval || 30, this.#decl.timers?.keepAliveSeconds ?? 30),
               );
-              reg.keepAlive = setInterval(() => send({ type: 'KeepAlive' }), secs * 1000);
+              reg.keepAlive = setInterval(() => {
+                if (this.#keepAliveUnanswered(reg)) return;
+                reg.unanswered++;
+                send({ type: 'KeepAlive' });
+              }, secs * 1000);
               reg.keepAlive.unref();
               this.console.line(`SCCP: RegisterAck, keepalive ${m.ack.keepAliveInterval}s`);
               settle('registered', `${reg.transport} to ${reg.server}`);
               break;
             }
+            case 'KeepAliveAck':
+              reg.unanswered = 0;
+              break;
             case 'RegisterReject':
               this.console.line(`SCCP: RegisterReject "${m.text}"`, 'ERR');
               settle('rejected', m.text);
@@ -1243,7 +1377,7 @@ export class Phone extends Device {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#setState(state, reg.secure, reg.server, detail);
+        if (!reg.retry || state !== 'unregistered') this.#setState(state, reg.secure, reg.server, detail);
         resolve({ state, detail });
       };
       const timer = setTimeout(
@@ -1261,10 +1395,15 @@ export class Phone extends Device {
           if (m.kind === 'response') {
             if (!/REGISTER/.test(header(m, 'cseq') ?? '')) continue;
             if (m.status === 200) {
+              reg.unanswered = 0;
               const expires = Number(header(m, 'expires') ?? '120') || 120;
-              const secs = Math.max(1, Math.min(expires, this.#decl.timers?.keepAliveSeconds ?? expires));
+              const secs = Math.max(0.05, Math.min(expires, this.#decl.timers?.keepAliveSeconds ?? expires));
               if (!reg.keepAlive) {
-                reg.keepAlive = setInterval(() => send(registerReq(false)), secs * 1000);
+                reg.keepAlive = setInterval(() => {
+                  if (this.#keepAliveUnanswered(reg)) return;
+                  reg.unanswered++;
+                  send(registerReq(false));
+                }, secs * 1000);
                 reg.keepAlive.unref();
               }
               this.console.line(`SIP: REGISTER 200 OK, expires ${expires}`);

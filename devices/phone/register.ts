@@ -33,7 +33,12 @@ export const phoneDeclSchema = baseDeviceDecl
         tftpRetries: z.number().int().min(0).optional(),
         keepAliveSeconds: z.number().positive().optional(),
         tlsTimeoutMs: z.number().int().positive().optional(),
+        reRegisterDelayMs: z.number().int().positive().optional(),
+        reRegisterMaxDelayMs: z.number().int().positive().optional(),
+        reRegisterAttempts: z.number().int().min(0).optional(),
+        missedKeepAlives: z.number().int().positive().optional(),
       })
+      .describe('shorter timers for tests and scenarios; defaults come from the firmware profile')
       .optional(),
   })
   .refine(

@@ -91,6 +91,7 @@ export async function phoneBoot(o: PhoneBootOptions): Promise<void> {
     const ok = !tlFailed && configOk && (o.register !== true || registered);
     const summary = {
       ...report,
+      schemaVersion: report.schemaVersion,
       verdict: {
         trustListsValidated: !tlFailed,
         configValidated: configOk,
@@ -123,5 +124,25 @@ export function registerPhoneBootCommand(program: Command): void {
     .option('--capf', 'also run a pending CAPF operation (off by default)')
     .option('--capf-auth-string <s>', 'the CAPF authentication string to enter')
     .option('--timeout <ms>', 'TFTP per-packet timeout in ms', '1000')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Output:',
+        '  stdout  the boot report as JSON: schemaVersion (1), phone, model, firmware, tftp, ctl, itl,',
+        '          config, capf, registration, certificates, status, verdict {trustListsValidated,',
+        '          configValidated, registered, wouldTrust}',
+        '  stderr  the phone console (CONSOLE ...) and status messages (STATUS ...) as the boot goes',
+        '',
+        'Exit codes:',
+        '  0  the trust lists and the config validated (and, with --register, the phone registered)',
+        '  1  validation failed: a trust list refused, the config missing, untrusted or undecryptable,',
+        '     or registration failed with --register',
+        '  2  usage error: bad MAC, unknown firmware or model, unresolvable host',
+        '',
+        'Example:',
+        '  uclab phone boot --tftp 10.0.0.10 --mac 001122334455 --model CP-7975',
+      ].join('\n'),
+    )
     .action(phoneBoot);
 }

@@ -42,5 +42,4 @@ describe('key pool', () => {
       expect(poolText).toContain(id.keyPem.trim());
     }
   });
-
 });

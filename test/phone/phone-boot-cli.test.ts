@@ -2,14 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTrustList } from '../../certs/ctl.ts';
 import { issueCertificate } from '../../certs/issue.ts';
 import { cucmSelfSigned } from '../../certs/profiles.ts';
 import { claimAddressBlock } from '../../emulator/address-block.ts';
+import { registerPhoneBootCommand } from '../../emulator/cli/phone-boot.ts';
 import { Lab } from '../../emulator/lab.ts';
+import { unwrap } from '../../emulator/result.ts';
 import { uclab } from '../support/cli.ts';
 import { itWithPeers } from '../support/peers.ts';
-import { buildItl, buildSignedConfig, miniPki } from './support.ts';
+import { buildItl, buildSignedConfig, itlRecords, miniPki } from './support.ts';
 
 const MAC = '00AABBCCDDEE';
 let dir: string;
@@ -44,6 +48,16 @@ beforeAll(async () => {
     { mode: 0o644 },
   );
   writeFileSync(join(dir, 'ITLSEP0000000000BB.tlv'), buildItl(p), { mode: 0o644 });
+  // An ITL whose signature is made with another key than the one of its SAST (ITLRecovery) record.
+  const forged = unwrap(
+    buildTrustList({
+      kind: 'ITL',
+      signer: { cert: p.itlRecovery.cert, key: p.tvs.key },
+      timestamp: 1_700_000_000,
+      records: itlRecords(p),
+    }),
+  );
+  writeFileSync(join(dir, 'ITLSEP0000000000CC.tlv'), Buffer.from(forged), { mode: 0o644 });
   await lab.stop();
   tftpd = spawn('in.tftpd', ['-L', '--address', `${address}:${port}`, '-s', dir], { stdio: 'ignore' });
 });
@@ -111,6 +125,30 @@ describe('uclab phone boot against tftpd-hpa', () => {
 
   itWithPeers(
     ['in.tftpd'],
+    'an ITL signed by a key that does not match its SAST record fails validation, exit 1',
+    async () => {
+      const r = await uclabPhoneBoot([
+        '--tftp',
+        `${address}:${port}`,
+        '--mac',
+        '0000000000CC',
+        '--firmware',
+        'sip-88xx-14.2',
+        '--timeout',
+        '300',
+      ]);
+      expect(r.code, r.stderr).toBe(1);
+      const out = JSON.parse(r.stdout);
+      expect(out.schemaVersion).toBe(1);
+      expect(out.itl.outcome).toBe('verification-failed');
+      expect(out.verdict).toMatchObject({ trustListsValidated: false, wouldTrust: false });
+      expect(r.stderr).toContain('STATUS  Trust List Verification Failed');
+    },
+    60_000,
+  );
+
+  itWithPeers(
+    ['in.tftpd'],
     'a malformed MAC address is a usage error, exit 2',
     async () => {
       const r = await uclabPhoneBoot(['--tftp', `${address}:${port}`, '--mac', 'nonsense']);
@@ -118,4 +156,24 @@ describe('uclab phone boot against tftpd-hpa', () => {
     },
     60_000,
   );
+});
+
+describe('uclab phone boot --help', () => {
+  it('documents every option, the JSON output with its schemaVersion, and the exit codes', async () => {
+    const r = await uclabPhoneBoot(['--help']);
+    expect(r.code).toBe(0);
+    const program = new Command();
+    registerPhoneBootCommand(program);
+    const boot = program.commands
+      .find((c) => c.name() === 'phone')
+      ?.commands.find((c) => c.name() === 'boot');
+    const options = boot?.options ?? [];
+    expect(options.length).toBeGreaterThanOrEqual(8);
+    for (const o of options) {
+      expect(r.stdout, o.flags).toContain(o.flags);
+      expect(o.description.length, o.flags).toBeGreaterThan(0);
+    }
+    expect(r.stdout).toContain('schemaVersion');
+    for (const code of ['0', '1', '2']) expect(r.stdout).toMatch(new RegExp(`^  ${code}  `, 'm'));
+  });
 });

@@ -15,7 +15,7 @@ import { encodeSccp, sccpFramer } from '../../devices/protocols/sccp.ts';
 import { startTftpServer } from '../../devices/protocols/tftp/server.ts';
 import { encodeTvs, tvsFramer } from '../../devices/protocols/tvs.ts';
 import { Device, type DeviceDescription } from '../../emulator/device.ts';
-import type { Connection } from '../../emulator/fabric.ts';
+import type { Connection, Listener } from '../../emulator/fabric.ts';
 import type { Lab } from '../../emulator/lab.ts';
 import { err, ok, unwrap } from '../../emulator/result.ts';
 
@@ -58,6 +58,10 @@ export class MiniCucm extends Device {
   tvsIdentity: Identity | null = null;
   ccmIdentity: Identity | null = null;
   registrations = 0;
+  /** Answer SCCP KeepAlive with KeepAliveAck (a CallManager that stops answering: false). */
+  ackKeepAlives = true;
+  readonly #sockets = new Set<Connection['socket']>();
+  #sccpListener: Listener | null = null;
 
   override async start(): Promise<void> {
     await startTftpServer({
@@ -80,7 +84,7 @@ export class MiniCucm extends Device {
         { onConnection: (c) => this.#tvs(c) },
       );
     }
-    await this.fabric.listenTcp(this.name, 2000, (c) => this.#sccp(c));
+    await this.listenSccp();
     if (this.ccmIdentity) {
       await this.fabric.listenTls(
         this.name,
@@ -94,6 +98,25 @@ export class MiniCucm extends Device {
         { onConnection: (c) => this.#sccp(c) },
       );
     }
+  }
+
+  /** Opens SCCP on TCP 2000. */
+  async listenSccp(): Promise<void> {
+    this.#sccpListener = await this.fabric.listenTcp(this.name, 2000, (c) => this.#sccp(c));
+  }
+
+  /** A CallManager service stop: the SCCP port closes and every registration connection is dropped. */
+  async stopSccp(): Promise<void> {
+    const l = this.#sccpListener;
+    this.#sccpListener = null;
+    this.dropRegistrations();
+    await l?.close();
+  }
+
+  /** Closes every registration connection from this end. */
+  dropRegistrations(): void {
+    for (const s of this.#sockets) s.destroy();
+    this.#sockets.clear();
   }
 
   describe(): DeviceDescription {
@@ -137,10 +160,15 @@ export class MiniCucm extends Device {
 
   #sccp(c: Connection): void {
     const framer = sccpFramer();
+    this.#sockets.add(c.socket);
+    c.socket.once('close', () => this.#sockets.delete(c.socket));
     c.socket.on('error', () => {});
     c.socket.on('data', (chunk: Buffer) => {
       for (const r of framer.push(chunk)) {
         if (!r.ok) continue;
+        if (r.value.message.type === 'KeepAlive' && this.ackKeepAlives) {
+          c.socket.write(encodeSccp({ type: 'KeepAliveAck' }));
+        }
         if (r.value.message.type === 'Register') {
           this.registrations++;
           c.socket.write(
@@ -232,11 +260,18 @@ export function buildSignedConfig(
   );
 }
 
-export function plainConfig(mac: string, opts: { protocol: 'SCCP' | 'SIP'; cm: string }): Buffer {
+export function plainConfig(
+  mac: string,
+  opts: { protocol: 'SCCP' | 'SIP'; cm: string; backups?: string[] },
+): Buffer {
   void mac;
   return Buffer.from(
     buildPhoneConfig(
-      defaultPhoneConfig({ protocol: opts.protocol, callManagers: [opts.cm], lines: ['1001'] }),
+      defaultPhoneConfig({
+        protocol: opts.protocol,
+        callManagers: [opts.cm, ...(opts.backups ?? [])],
+        lines: ['1001'],
+      }),
     ),
   );
 }
