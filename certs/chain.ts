@@ -2,7 +2,7 @@
 // two CA certificates can share a subject, one expired; the key identifiers tell them apart), so
 // key identifiers come first here, and the issuer DN is the fallback when a certificate has none.
 import { createHash, X509Certificate as NodeX509, type X509Certificate } from 'node:crypto';
-import { EKU_OIDS, type EkuName, type KeyUsageName, type SanEntry } from './issue.ts';
+import { EKU_OIDS, type EkuName, type KeyUsageName, keyUsageNames, type SanEntry } from './issue.ts';
 import { describeSpec, specOfKeyObject } from './key-pool/specs.ts';
 import { x509 } from './x509.ts';
 
@@ -56,23 +56,11 @@ export function isCa(cert: AnyCert): boolean {
   return basicConstraints(cert)?.ca === true;
 }
 
-const KU_NAMES: readonly [KeyUsageName, number][] = [
-  ['digitalSignature', x509.KeyUsageFlags.digitalSignature],
-  ['nonRepudiation', x509.KeyUsageFlags.nonRepudiation],
-  ['keyEncipherment', x509.KeyUsageFlags.keyEncipherment],
-  ['dataEncipherment', x509.KeyUsageFlags.dataEncipherment],
-  ['keyAgreement', x509.KeyUsageFlags.keyAgreement],
-  ['keyCertSign', x509.KeyUsageFlags.keyCertSign],
-  ['cRLSign', x509.KeyUsageFlags.cRLSign],
-  ['encipherOnly', x509.KeyUsageFlags.encipherOnly],
-  ['decipherOnly', x509.KeyUsageFlags.decipherOnly],
-];
-
 /** Key usages, or undefined when the certificate has no keyUsage extension (= any usage). */
 export function keyUsages(cert: AnyCert): KeyUsageName[] | undefined {
   const ext = peculiar(cert).getExtension(x509.KeyUsagesExtension);
   if (!ext) return undefined;
-  return KU_NAMES.filter(([, flag]) => (ext.usages & flag) !== 0).map(([name]) => name);
+  return keyUsageNames(ext.usages);
 }
 
 /** keyCertSign present. A certificate without the keyUsage extension counts as not having it (CUCM's rule, seed 000). */

@@ -10,7 +10,9 @@ import {
   type IssuedCert,
   issueCertificate,
   issueForPublicKey,
+  KEY_USAGE_FLAGS,
   type KeyUsageName,
+  keyUsageNames,
   type PkiContext,
   type SanEntry,
   type SignatureHash,
@@ -66,18 +68,6 @@ async function keyPairOf(key: KeyObject, hash: SignatureHash): Promise<CryptoKey
   return { privateKey: await signingKey(key, hash), publicKey };
 }
 
-const KU_FLAG: Record<KeyUsageName, number> = {
-  digitalSignature: x509.KeyUsageFlags.digitalSignature,
-  nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
-  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
-  dataEncipherment: x509.KeyUsageFlags.dataEncipherment,
-  keyAgreement: x509.KeyUsageFlags.keyAgreement,
-  keyCertSign: x509.KeyUsageFlags.keyCertSign,
-  cRLSign: x509.KeyUsageFlags.cRLSign,
-  encipherOnly: x509.KeyUsageFlags.encipherOnly,
-  decipherOnly: x509.KeyUsageFlags.decipherOnly,
-};
-
 /** Generate a PKCS#10 request signed with a pool key (or the given key). */
 export async function generateCsr(ctx: PkiContext, request: CsrRequest): Promise<GeneratedCsr> {
   let key: KeyObject;
@@ -98,7 +88,7 @@ export async function generateCsr(ctx: PkiContext, request: CsrRequest): Promise
   if (request.keyUsage && request.keyUsage.length > 0) {
     extensions.push(
       new x509.KeyUsagesExtension(
-        request.keyUsage.reduce((a, u) => a | KU_FLAG[u], 0),
+        request.keyUsage.reduce((a, u) => a | KEY_USAGE_FLAGS[u], 0),
         true,
       ),
     );
@@ -166,9 +156,7 @@ export async function parseCsr(data: string | Uint8Array | GeneratedCsr): Promis
     subject: dnFromDer(csr.subjectName.toArrayBuffer()),
     publicKey: createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' }),
     san,
-    ...(ku
-      ? { keyUsage: (Object.keys(KU_FLAG) as KeyUsageName[]).filter((n) => (ku.usages & KU_FLAG[n]) !== 0) }
-      : {}),
+    ...(ku ? { keyUsage: keyUsageNames(ku.usages) } : {}),
     ...(eku ? { extKeyUsage: eku.usages.map((u) => ekuByOid.get(String(u)) ?? String(u)) } : {}),
     signatureValid: await csr.verify(),
     der,

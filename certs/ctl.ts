@@ -7,10 +7,10 @@ import { err, type FormatError, ok, type Result, type UclabError } from '../emul
 import { ciscoIssuer, ciscoSubject, type DnStyle, serialBytes, signatureValue } from './cisco-dn.ts';
 import {
   buildSignedFile,
+  bytesEqual,
   checkFixedLengths,
   concatBytes,
   DIGEST_CODE,
-  type DigestName,
   decodeString,
   encodeElement,
   encodeString,
@@ -19,10 +19,9 @@ import {
   readElements,
   readU16,
   requireOne,
-  type SignedHeader,
-  type SignerId,
+  type SignedFileInfo,
   type SignerInput,
-  signedBytesOf,
+  signedFileInfo,
   type TlvElement,
   tlvError,
   u8,
@@ -115,20 +114,9 @@ export interface ParsedTrustRecord extends TrustRecord {
   readonly elements: readonly TlvElement[];
 }
 
-export interface TrustList {
+export interface TrustList extends SignedFileInfo {
   readonly kind: TrustListKind;
-  readonly version: { readonly major: number; readonly minor: number };
-  readonly headerLength: number;
-  readonly signer: SignerId;
-  readonly digest: DigestName;
-  readonly signatureModulusBits: number;
-  readonly signature: Uint8Array;
-  readonly filename: string;
-  readonly timestamp: number;
   readonly records: readonly ParsedTrustRecord[];
-  readonly header: SignedHeader;
-  /** The file as parsed. */
-  readonly bytes: Uint8Array;
 }
 
 /** `CTLFile.tlv` / `ITLFile.tlv`: the name served by TFTP and carried inside every variant (§1.6). */
@@ -404,25 +392,7 @@ export function parseTrustList(
   const kind: TrustListKind = opts.kind ?? (/^ITL/i.test(h.filename) ? 'ITL' : 'CTL');
   const records = parseRecords(bytes, h.headerLength, `${kind} file`);
   if (!records.ok) return records;
-  return ok({
-    kind,
-    version: h.version,
-    headerLength: h.headerLength,
-    signer: h.signer,
-    digest: h.digest,
-    signatureModulusBits: h.signatureModulusBits,
-    signature: h.signature,
-    filename: h.filename,
-    timestamp: h.timestamp,
-    records: records.value,
-    header: h,
-    bytes,
-  });
-}
-
-/** The bytes that were signed: the file without the SIGNATURE TLV (§1.5). */
-export function signedBytes(list: Pick<TrustList, 'bytes' | 'header'>): Uint8Array {
-  return signedBytesOf(list.bytes, list.header);
+  return ok({ kind, ...signedFileInfo(bytes, h), records: records.value });
 }
 
 export interface TrustListVerifyError extends UclabError {
@@ -450,8 +420,19 @@ export function sameDn(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/**
+ * Is `cert` the certificate named by a serial number and an issuer DN, as a signed header names its
+ * signer (tags 5/6) or a record its certificate (tags 6/5)? A certificate that cannot be read is not.
+ */
+export function matchesSerialAndIssuer(
+  cert: X509Certificate,
+  id: { readonly serial: Uint8Array; readonly issuer: string },
+): boolean {
+  try {
+    return bytesEqual(serialBytes(cert), id.serial) && sameDn(ciscoIssuer(cert), id.issuer);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -475,15 +456,7 @@ export function verifyTrustList(
       }
     });
   }
-  const matches = pool.filter(({ cert }) => {
-    try {
-      return (
-        bytesEqual(serialBytes(cert), list.signer.serial) && sameDn(ciscoIssuer(cert), list.signer.issuer)
-      );
-    } catch {
-      return false;
-    }
-  });
+  const matches = pool.filter(({ cert }) => matchesSerialAndIssuer(cert, list.signer));
   if (matches.length === 0) {
     return err({
       code: 'trust-list.signer-not-found',
@@ -492,7 +465,7 @@ export function verifyTrustList(
     });
   }
   for (const m of matches) {
-    if (verifySignedFile(list.bytes, list.header, m.cert)) {
+    if (verifySignedFile(list, m.cert)) {
       return ok({
         cert: m.cert,
         source: candidates ? 'candidate' : 'record',

@@ -242,3 +242,8 @@ export function ciscoIssuer(cert: X509Certificate | x509.X509Certificate, style?
 export function commonName(input: DnInput): string | undefined {
   return cnOf(toDn(input));
 }
+
+/** The first CN of a certificate's subject, read from the DER (undefined when the subject has none). */
+export function certCommonName(cert: X509Certificate | x509.X509Certificate): string | undefined {
+  return cnOf(subjectDn(cert));
+}

@@ -25,6 +25,7 @@ import {
   type X509Certificate,
 } from 'node:crypto';
 import { err, type FormatError, ok, type Result, type UclabError } from '../emulator/result.ts';
+import { xmlEscape } from '../emulator/text.ts';
 import { configFilename } from './sgn.ts';
 import {
   buildSignedFile,
@@ -38,14 +39,12 @@ import {
   parseSignedHeader,
   readU16,
   requireOne,
-  type SignedHeader,
-  type SignerId,
+  type SignedFileInfo,
   type SignerInput,
-  signedBytesOf,
+  signedFileInfo,
   tlvError,
   u8,
   u16,
-  verifySignedFile,
 } from './tlv.ts';
 
 export interface EncryptionInfo {
@@ -65,18 +64,9 @@ export interface EncryptionInfo {
   readonly plaintextHash: Uint8Array;
 }
 
-export interface EncSgnFile {
-  readonly version: { readonly major: number; readonly minor: number };
-  readonly headerLength: number;
-  readonly signer: SignerId;
-  readonly digest: DigestName;
-  readonly signatureModulusBits: number;
-  readonly filename: string;
-  readonly timestamp: number;
+export interface EncSgnFile extends SignedFileInfo {
   readonly encryption: EncryptionInfo;
   readonly ciphertext: Uint8Array;
-  readonly header: SignedHeader;
-  readonly bytes: Uint8Array;
 }
 
 /** `SEP001122334455.cnf.xml.enc.sgn`. */
@@ -213,13 +203,7 @@ export function parseEncSgn(bytes: Uint8Array): Result<EncSgnFile, FormatError> 
     );
   }
   return ok({
-    version: header.version,
-    headerLength: header.headerLength,
-    signer: header.signer,
-    digest: header.digest,
-    signatureModulusBits: header.signatureModulusBits,
-    filename: header.filename,
-    timestamp: header.timestamp,
+    ...signedFileInfo(bytes, header),
     encryption: {
       iv: iv.value.value,
       paddingCount: readU16(pad.value.value),
@@ -230,22 +214,7 @@ export function parseEncSgn(bytes: Uint8Array): Result<EncSgnFile, FormatError> 
       plaintextHash: hash.value.value,
     },
     ciphertext,
-    header,
-    bytes,
   });
-}
-
-/** The bytes that were signed (header + ciphertext minus the SIGNATURE TLV). */
-export function encSgnSignedBytes(file: Pick<EncSgnFile, 'bytes' | 'header'>): Uint8Array {
-  return signedBytesOf(file.bytes, file.header);
-}
-
-/** Checks the TFTP (CallManager) signature. */
-export function verifyEncSgn(
-  file: Pick<EncSgnFile, 'bytes' | 'header'>,
-  key: X509Certificate | KeyObject,
-): boolean {
-  return verifySignedFile(file.bytes, file.header, key);
 }
 
 /**
@@ -303,8 +272,6 @@ export function decryptEncSgn(file: EncSgnFile, privateKey: KeyObject): Result<U
   return ok(xml);
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 export interface EncryptedConfigStubOptions {
   readonly signer: SignerInput;
   readonly mac: string;
@@ -325,7 +292,7 @@ export function encryptedConfigStubXml(
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<device>', '  <fullConfig>false</fullConfig>'];
   if (opts.ipAddressMode !== undefined) lines.push(`  <ipAddressMode>${opts.ipAddressMode}</ipAddressMode>`);
   if (opts.loadInformation !== undefined)
-    lines.push(`  <loadInformation>${esc(opts.loadInformation)}</loadInformation>`);
+    lines.push(`  <loadInformation>${xmlEscape(opts.loadInformation)}</loadInformation>`);
   if (opts.capfAuthMode !== undefined) lines.push(`  <capfAuthMode>${opts.capfAuthMode}</capfAuthMode>`);
   if (opts.capfList) {
     lines.push('  <capfList>');
@@ -333,7 +300,7 @@ export function encryptedConfigStubXml(
       lines.push(
         '    <capf>',
         `      <phonePort>${c.phonePort}</phonePort>`,
-        `      <processNodeName>${esc(c.processNodeName)}</processNodeName>`,
+        `      <processNodeName>${xmlEscape(c.processNodeName)}</processNodeName>`,
         '    </capf>',
       );
     }

@@ -166,7 +166,7 @@ function headerTable(h: SignedHeader, timeZone?: string): string[] {
 
 function signatureVerdict(bytes: Uint8Array, h: SignedHeader, trusted?: readonly X509Certificate[]): string {
   if (!trusted || trusted.length === 0) return 'Signature not checked (no signer certificate given).';
-  const good = trusted.find((c) => verifySignedFile(bytes, h, c));
+  const good = trusted.find((c) => verifySignedFile({ bytes, header: h }, c));
   return good
     ? `File sign verify SUCCESS (signer ${ciscoDn(fieldsOrEmpty(good))}).`
     : 'File sign verify FAILED.';

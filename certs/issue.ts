@@ -170,7 +170,8 @@ export interface Identity extends IssuedCert {
 // ---------------------------------------------------------------------------------------------
 // Issuance
 
-const KU_FLAGS: Record<KeyUsageName, number> = {
+/** keyUsage names → @peculiar/x509 flag bits, in RFC 5280 bit order (issuance, CSRs, chain checks). */
+export const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, number>> = {
   digitalSignature: x509.KeyUsageFlags.digitalSignature,
   nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
   keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
@@ -181,6 +182,11 @@ const KU_FLAGS: Record<KeyUsageName, number> = {
   encipherOnly: x509.KeyUsageFlags.encipherOnly,
   decipherOnly: x509.KeyUsageFlags.decipherOnly,
 };
+
+/** The keyUsage names whose bits are set in `flags`, in RFC 5280 bit order. */
+export function keyUsageNames(flags: number): KeyUsageName[] {
+  return (Object.keys(KEY_USAGE_FLAGS) as KeyUsageName[]).filter((n) => (flags & KEY_USAGE_FLAGS[n]) !== 0);
+}
 
 const skiCache = new Map<string, string>();
 
@@ -209,7 +215,7 @@ function buildExtensions(
   const bc = profile.basicConstraints;
   if (bc) exts.push(new x509.BasicConstraintsExtension(bc.ca, bc.pathLength, bc.critical ?? true));
   if (profile.keyUsage && profile.keyUsage.length > 0) {
-    const flags = profile.keyUsage.reduce((acc, u) => acc | KU_FLAGS[u], 0);
+    const flags = profile.keyUsage.reduce((acc, u) => acc | KEY_USAGE_FLAGS[u], 0);
     exts.push(new x509.KeyUsagesExtension(flags, profile.keyUsageCritical ?? true));
   }
   if (profile.extKeyUsage && profile.extKeyUsage.length > 0) {

@@ -8,6 +8,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { err, ok, type Result, type UclabError } from '../emulator/result.ts';
+import { xmlEscape } from '../emulator/text.ts';
 
 export type DeviceProtocol = 'SIP' | 'SCCP';
 
@@ -138,10 +139,6 @@ export const CAPF_PORT = 3804;
 // ---------------------------------------------------------------------------------------------
 // Building
 // ---------------------------------------------------------------------------------------------
-
-export function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 class Writer {
   readonly lines: string[] = [];
@@ -339,6 +336,19 @@ const list = (v: unknown): Node[] => (Array.isArray(v) ? v.map(node) : v === und
 const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } =>
   (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
 
+/** Parses `xml` and returns its root element `<root>`; any other root is the error `code`. */
+function parseRoot(
+  input: string | Uint8Array,
+  what: string,
+  root: string,
+  code: string,
+): Result<Node, PhoneConfigError> {
+  const doc = parseXml(typeof input === 'string' ? input : new TextDecoder().decode(input), what);
+  if (!doc.ok) return doc;
+  if (!doc.value[root]) return err({ code, message: `${what}: the root element is not <${root}>` });
+  return ok(node(doc.value[root]));
+}
+
 function parseXml(xml: string, what: string): Result<Node, PhoneConfigError> {
   const v = XMLValidator.validate(xml);
   if (v !== true) {
@@ -394,16 +404,9 @@ function parseUrls(d: Node): PhoneUrls {
 
 /** Parses `SEP<MAC>.cnf.xml`; malformed XML gives `phone-config.invalid-xml` with line and column. */
 export function parsePhoneConfig(xml: string | Uint8Array): Result<PhoneConfig, PhoneConfigError> {
-  const s = typeof xml === 'string' ? xml : new TextDecoder().decode(xml);
-  const doc = parseXml(s, 'phone config');
-  if (!doc.ok) return doc;
-  if (!doc.value.device) {
-    return err({
-      code: 'phone-config.not-a-device',
-      message: 'phone config: the root element is not <device>',
-    });
-  }
-  const d = node(doc.value.device);
+  const root = parseRoot(xml, 'phone config', 'device', 'phone-config.not-a-device');
+  if (!root.ok) return root;
+  const d = root.value;
   const protocol = text(d.deviceProtocol) === 'SCCP' ? 'SCCP' : 'SIP';
   const sp = d.sipProfile === undefined ? undefined : node(d.sipProfile);
   const sipProfile: SipProfile | undefined = sp && {
@@ -458,16 +461,9 @@ export function parsePhoneConfig(xml: string | Uint8Array): Result<PhoneConfig, 
 
 /** Parses `XmlDefault.cnf.xml`. */
 export function parseXmlDefault(xml: string | Uint8Array): Result<XmlDefaultConfig, PhoneConfigError> {
-  const s = typeof xml === 'string' ? xml : new TextDecoder().decode(xml);
-  const doc = parseXml(s, 'XmlDefault.cnf.xml');
-  if (!doc.ok) return doc;
-  if (!doc.value.Default) {
-    return err({
-      code: 'phone-config.not-a-default',
-      message: 'XmlDefault.cnf.xml: the root element is not <Default>',
-    });
-  }
-  const d = node(doc.value.Default);
+  const root = parseRoot(xml, 'XmlDefault.cnf.xml', 'Default', 'phone-config.not-a-default');
+  if (!root.ok) return root;
+  const d = root.value;
   const loads: XmlDefaultLoad[] = [];
   for (const [k, v] of Object.entries(d)) {
     const m = /^loadInformation(\d+)$/.exec(k);

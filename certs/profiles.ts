@@ -50,15 +50,19 @@ export interface CucmNode {
 }
 
 /** The CUCM certificate units of `show cert list own` (product.md). */
-export type CucmUnit =
-  | 'tomcat'
-  | 'tomcat-ECDSA'
-  | 'CallManager'
-  | 'CallManager-ECDSA'
-  | 'CAPF'
-  | 'TVS'
-  | 'ipsec'
-  | 'ITLRecovery';
+/** Every certificate unit of a CUCM node, in `show cert list own` order (e.g. for a `z.enum`). */
+export const CUCM_UNITS = [
+  'tomcat',
+  'tomcat-ECDSA',
+  'CallManager',
+  'CallManager-ECDSA',
+  'CAPF',
+  'TVS',
+  'ipsec',
+  'ITLRecovery',
+] as const;
+
+export type CucmUnit = (typeof CUCM_UNITS)[number];
 
 export function cucmFqdn(node: CucmNode): string {
   return node.domain ? `${node.host}.${node.domain}` : node.host;
@@ -196,16 +200,7 @@ export function cucmSelfSigned(
 export async function issueCucmNode(
   ctx: PkiContext,
   node: CucmNode,
-  units: readonly CucmUnit[] = [
-    'tomcat',
-    'tomcat-ECDSA',
-    'CallManager',
-    'CallManager-ECDSA',
-    'CAPF',
-    'TVS',
-    'ipsec',
-    'ITLRecovery',
-  ],
+  units: readonly CucmUnit[] = CUCM_UNITS,
 ): Promise<Partial<Record<CucmUnit, Identity>>> {
   const out: Partial<Record<CucmUnit, Identity>> = {};
   for (const unit of units) out[unit] = await issueCertificate(ctx, cucmSelfSigned(ctx, node, unit));
@@ -266,15 +261,49 @@ export type CiscoCaName =
   | 'CAP-RTP-001'
   | 'CAP-RTP-002';
 
+/**
+ * The Cisco CAs as rows: subject above the CN (the CN is the name), key, hash and path length.
+ * Manufacturing CA: seed 002 eToken CANAME `cn=Cisco Manufacturing CA;o=Cisco Systems` (42 bytes
+ * with NUL). CAP-RTP-00x: self-signed MIC issuers of older phones (seed 004 trust list: Self-signed, RSA).
+ */
+const CISCO_CAS: Readonly<
+  Record<
+    CiscoCaName,
+    {
+      readonly above: readonly (readonly [string, string])[];
+      readonly key: KeySpec;
+      readonly hash: CertProfile['hash'];
+      readonly pathLength?: number;
+    }
+  >
+> = {
+  'Cisco Root CA 2048': { above: [['O', 'Cisco Systems']], key: RSA2048, hash: 'SHA-1' },
+  'Cisco Root CA M2': { above: [['O', 'Cisco']], key: RSA4096, hash: 'SHA-256' },
+  'Cisco Manufacturing CA': { above: [['O', 'Cisco Systems']], key: RSA2048, hash: 'SHA-1', pathLength: 0 },
+  'Cisco Manufacturing CA SHA2': { above: [['O', 'Cisco']], key: RSA2048, hash: 'SHA-256', pathLength: 0 },
+  'CAP-RTP-001': {
+    above: [
+      ['C', 'US'],
+      ['O', 'Cisco Systems'],
+    ],
+    key: RSA2048,
+    hash: 'SHA-1',
+  },
+  'CAP-RTP-002': {
+    above: [
+      ['C', 'US'],
+      ['O', 'Cisco Systems'],
+    ],
+    key: RSA2048,
+    hash: 'SHA-1',
+  },
+};
+
 export function ciscoCaProfile(name: CiscoCaName, overrides?: Overrides): CertProfile {
-  const ca = (
-    subject: DnInput,
-    key: KeySpec,
-    hash: CertProfile['hash'],
-    pathLength?: number,
-  ): CertProfile => ({
+  const { above, key, hash, pathLength } = CISCO_CAS[name];
+  const p: CertProfile = {
     name: `cisco/${name}`,
-    subject,
+    subject: [...above, ['CN', name]],
     key,
     hash,
     validity: { notBefore: '-10y', notAfter: '+15y' },
@@ -282,66 +311,7 @@ export function ciscoCaProfile(name: CiscoCaName, overrides?: Overrides): CertPr
     keyUsage: CA_KU,
     extKeyUsage: null,
     san: null,
-  });
-  let p: CertProfile;
-  switch (name) {
-    case 'Cisco Root CA 2048':
-      p = ca(
-        [
-          ['O', 'Cisco Systems'],
-          ['CN', name],
-        ],
-        RSA2048,
-        'SHA-1',
-      );
-      break;
-    case 'Cisco Root CA M2':
-      p = ca(
-        [
-          ['O', 'Cisco'],
-          ['CN', name],
-        ],
-        RSA4096,
-        'SHA-256',
-      );
-      break;
-    case 'Cisco Manufacturing CA':
-      // seed 002: eToken CANAME `cn=Cisco Manufacturing CA;o=Cisco Systems` (42 bytes with NUL).
-      p = ca(
-        [
-          ['O', 'Cisco Systems'],
-          ['CN', name],
-        ],
-        RSA2048,
-        'SHA-1',
-        0,
-      );
-      break;
-    case 'Cisco Manufacturing CA SHA2':
-      p = ca(
-        [
-          ['O', 'Cisco'],
-          ['CN', name],
-        ],
-        RSA2048,
-        'SHA-256',
-        0,
-      );
-      break;
-    case 'CAP-RTP-001':
-    case 'CAP-RTP-002':
-      // Self-signed MIC issuers of older phones (seed 004 trust list: Self-signed, RSA).
-      p = ca(
-        [
-          ['C', 'US'],
-          ['O', 'Cisco Systems'],
-          ['CN', name],
-        ],
-        RSA2048,
-        'SHA-1',
-      );
-      break;
-  }
+  };
   return merge(p, overrides);
 }
 

@@ -7,29 +7,17 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { err, type FormatError, ok, type Result, type UclabError } from '../emulator/result.ts';
 import {
   buildSignedFile,
-  type DigestName,
   parseSignedHeader,
-  type SignedHeader,
-  type SignerId,
+  type SignedFileInfo,
   type SignerInput,
-  signedBytesOf,
+  signedFileInfo,
   verifySignedFile,
 } from './tlv.ts';
 
-export interface SgnFile {
-  readonly version: { readonly major: number; readonly minor: number };
-  /** Offset of the first payload byte; phones log it (seed 002). */
-  readonly headerLength: number;
-  readonly signer: SignerId;
-  readonly digest: DigestName;
-  readonly signatureModulusBits: number;
-  readonly signature: Uint8Array;
-  readonly filename: string;
-  readonly timestamp: number;
+/** `headerLength` is the offset of the first payload byte; phones log it (seed 002). */
+export interface SgnFile extends SignedFileInfo {
   /** The signed file's content, byte for byte. */
   readonly payload: Uint8Array;
-  readonly header: SignedHeader;
-  readonly bytes: Uint8Array;
 }
 
 /** `SEP001122334455.cnf.xml` for a MAC in any common notation. */
@@ -77,40 +65,14 @@ export function buildSgn(opts: BuildSgnOptions): Result<BuiltSgn, UclabError> {
 export function parseSgn(bytes: Uint8Array): Result<SgnFile, FormatError> {
   const h = parseSignedHeader(bytes, { what: '.sgn file', versionMajors: [1] });
   if (!h.ok) return h;
-  const header = h.value;
-  return ok({
-    version: header.version,
-    headerLength: header.headerLength,
-    signer: header.signer,
-    digest: header.digest,
-    signatureModulusBits: header.signatureModulusBits,
-    signature: header.signature,
-    filename: header.filename,
-    timestamp: header.timestamp,
-    payload: bytes.subarray(header.headerLength),
-    header,
-    bytes,
-  });
-}
-
-/** The bytes that were signed: header and payload minus the SIGNATURE TLV. */
-export function sgnSignedBytes(file: Pick<SgnFile, 'bytes' | 'header'>): Uint8Array {
-  return signedBytesOf(file.bytes, file.header);
-}
-
-/** RSA PKCS#1 v1.5 check with the TFTP (CallManager) certificate or its public key. */
-export function verifySgn(
-  file: Pick<SgnFile, 'bytes' | 'header'>,
-  key: X509Certificate | KeyObject,
-): boolean {
-  return verifySignedFile(file.bytes, file.header, key);
+  return ok({ ...signedFileInfo(bytes, h.value), payload: bytes.subarray(h.value.headerLength) });
 }
 
 /** Parses and verifies in one step, as a phone does; the error says which step failed. */
 export function openSgn(bytes: Uint8Array, key: X509Certificate | KeyObject): Result<SgnFile, UclabError> {
   const parsed = parseSgn(bytes);
   if (!parsed.ok) return parsed;
-  if (!verifySgn(parsed.value, key)) {
+  if (!verifySignedFile(parsed.value, key)) {
     return err({
       code: 'sgn.signature-mismatch',
       message: `.sgn file ${parsed.value.filename}: the signature does not verify with the key of ${parsed.value.signer.name}`,

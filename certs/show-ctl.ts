@@ -12,7 +12,15 @@
  */
 import { createHash } from 'node:crypto';
 import { colonHex, spacedHex } from './cisco-dn.ts';
-import { parseTrustList, Role, sameDn, type TrustList, type TrustListKind, verifyTrustList } from './ctl.ts';
+import {
+  parseTrustList,
+  RECORD_TAG_NAMES,
+  Role,
+  sameDn,
+  type TrustList,
+  type TrustListKind,
+  verifyTrustList,
+} from './ctl.ts';
 import { HEADER_TAG_NAMES, readU16, type TlvElement } from './tlv.ts';
 
 export interface ShowCtlOptions {
@@ -118,7 +126,7 @@ function recordRows(list: TrustList, index: number): string[] {
   const rec = list.records[index]!;
   const out: string[] = [`${list.kind} Record #:${index + 1}`, '----', ...TABLE_HEAD];
   for (const e of rec.elements) {
-    let name = e.tag === 12 ? 'HASH ALGORITHM' : (RECORD_NAMES[e.tag] ?? String(e.tag));
+    let name = RECORD_TAG_NAMES[e.tag] ?? String(e.tag);
     if (e.tag === 5 && list.kind === 'ITL') name = 'ISSUENAME';
     switch (e.tag) {
       case 1:
@@ -163,20 +171,6 @@ function recordRows(list: TrustList, index: number): string[] {
   }
   return out;
 }
-
-const RECORD_NAMES: Readonly<Record<number, string>> = {
-  1: 'RECORDLENGTH',
-  2: 'DNSNAME',
-  3: 'SUBJECTNAME',
-  4: 'FUNCTION',
-  5: 'ISSUERNAME',
-  6: 'SERIALNUMBER',
-  7: 'PUBLICKEY',
-  8: 'SIGNATURE',
-  9: 'CERTIFICATE',
-  10: 'IPADDRESS',
-  11: 'CERTHASH',
-};
 
 /** The "no file" text (§1.7; the ITL wording is an approximation). */
 export function renderNoTrustList(kind: TrustListKind): string {

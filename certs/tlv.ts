@@ -118,6 +118,10 @@ export function tlvError(what: string, offset: number, code: string, message: st
 // Encoding
 // ---------------------------------------------------------------------------------------------
 
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
@@ -528,22 +532,65 @@ export function parseSignedHeader(bytes: Uint8Array, rules: HeaderRules): Result
   });
 }
 
-/** The bytes that were signed: the whole file with the SIGNATURE TLV cut out (§1.5). */
-export function signedBytesOf(bytes: Uint8Array, header: Pick<SignedHeader, 'signatureTlv'>): Uint8Array {
-  const { offset, size } = header.signatureTlv;
-  return concatBytes([bytes.subarray(0, offset), bytes.subarray(offset + size)]);
+/** A parsed signed file (CTL/ITL, `.sgn`, `.enc.sgn`): the bytes as parsed and their header. */
+export interface SignedFile {
+  readonly header: SignedHeader;
+  readonly bytes: Uint8Array;
 }
 
-/** RSA PKCS#1 v1.5 verification of a parsed file against a key or certificate. */
+/** The header fields every parsed signed file also carries at top level. */
+export interface SignedFileInfo extends SignedFile {
+  readonly version: { readonly major: number; readonly minor: number };
+  /** Offset of the first byte after the header (phones log it for `.sgn`, seed 002). */
+  readonly headerLength: number;
+  readonly signer: SignerId;
+  readonly digest: DigestName;
+  readonly signatureModulusBits: number;
+  readonly signature: Uint8Array;
+  readonly filename: string;
+  readonly timestamp: number;
+}
+
+/** The top-level view of a parsed header, shared by the CTL/ITL, `.sgn` and `.enc.sgn` parsers. */
+export function signedFileInfo(bytes: Uint8Array, header: SignedHeader): SignedFileInfo {
+  return {
+    version: header.version,
+    headerLength: header.headerLength,
+    signer: header.signer,
+    digest: header.digest,
+    signatureModulusBits: header.signatureModulusBits,
+    signature: header.signature,
+    filename: header.filename,
+    timestamp: header.timestamp,
+    header,
+    bytes,
+  };
+}
+
+/** The bytes that were signed: the whole file with the SIGNATURE TLV cut out (§1.5). */
+export function signedBytesOf(file: {
+  readonly bytes: Uint8Array;
+  readonly header: Pick<SignedHeader, 'signatureTlv'>;
+}): Uint8Array {
+  const { offset, size } = file.header.signatureTlv;
+  return concatBytes([file.bytes.subarray(0, offset), file.bytes.subarray(offset + size)]);
+}
+
+/**
+ * RSA PKCS#1 v1.5 verification of a parsed file (CTL/ITL, `.sgn`, `.enc.sgn`) against a key or
+ * certificate, e.g. the TFTP (CallManager) certificate.
+ */
 export function verifySignedFile(
-  bytes: Uint8Array,
-  header: Pick<SignedHeader, 'signatureTlv' | 'digest' | 'signature'>,
+  file: {
+    readonly bytes: Uint8Array;
+    readonly header: Pick<SignedHeader, 'signatureTlv' | 'digest' | 'signature'>;
+  },
   key: KeyObject | X509Certificate,
 ): boolean {
   const publicKey = key instanceof X509Certificate ? key.publicKey : key;
   if (publicKey.asymmetricKeyType !== 'rsa') return false;
   try {
-    return verify(header.digest, signedBytesOf(bytes, header), publicKey, header.signature);
+    return verify(file.header.digest, signedBytesOf(file), publicKey, file.header.signature);
   } catch {
     return false;
   }

@@ -19,6 +19,7 @@ import type { Handshake, TrustVerdict } from '../../emulator/fabric.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import { httpGetOver } from './https-get.ts';
+import { utc } from './log-time.ts';
 import { addressInCertificate, chainErrorOf, type OriginConfig, verifyErrorText } from './origin.ts';
 import { issueServerCert, LAB_CA_NAMES, labCa } from './pki.ts';
 import { ciphersAfterUpgrade, RELEASE_IDS, releaseOf } from './releases.ts';
@@ -68,10 +69,6 @@ export const expresswayCDecl = baseDeviceDecl.extend({
   trafficServerPort: z.number().int().default(8443),
 });
 export type ExpresswayCDecl = z.infer<typeof expresswayCDecl>;
-
-function utc(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-}
 
 function pyStr(s: string): string {
   return `u'${s.replace(/'/g, "\\'")}'`;

@@ -11,6 +11,7 @@ import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { TrustVerdict } from '../../emulator/fabric.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import { serverCertDecl } from './expressway-c.ts';
+import { utc } from './log-time.ts';
 import { addressInCertificate, chainErrorOf, verifyErrorText } from './origin.ts';
 import { issueServerCert, LAB_CA_NAMES, labCa } from './pki.ts';
 import { RELEASE_IDS } from './releases.ts';
@@ -39,10 +40,6 @@ export const expresswayEDecl = baseDeviceDecl.extend({
     .optional(),
 });
 export type ExpresswayEDecl = z.infer<typeof expresswayEDecl>;
-
-function utc(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-}
 
 export class ExpresswayE extends Device {
   readonly kind = 'expressway-e';

@@ -15,6 +15,7 @@ import type { TlsAlert } from '../../emulator/events.ts';
 import type { Fabric, Handshake, TlsConnection, TrustVerdict } from '../../emulator/fabric.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
+import { commonNameOf } from './trust-store.ts';
 
 /** OpenSSL 1.1.1 `X509_verify_cert_error_string` for Node's verify error codes (Expressway runs 1.1.1). */
 const VERIFY_ERROR_TEXT: Record<string, string> = {
@@ -92,7 +93,7 @@ export function addressInCertificate(cert: X509Certificate, address: string): bo
     .filter(Boolean);
   const dns = entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase());
   const ips = entries.filter((e) => e.startsWith('IP Address:')).map((e) => e.slice(11).toLowerCase());
-  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1]?.toLowerCase() ?? null;
+  const cn = commonNameOf(cert)?.toLowerCase() ?? null;
   const a = address.toLowerCase();
   if (isIP(a)) return ips.includes(a) || cn === a;
   const matchName = (pattern: string) => {

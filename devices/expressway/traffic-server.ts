@@ -9,6 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Fabric } from '../../emulator/fabric.ts';
+import { xmlEscape } from '../../emulator/text.ts';
+import { utc } from './log-time.ts';
 import { parseMraPath } from './mra.ts';
 import { connectOrigin, type OriginConfig } from './origin.ts';
 
@@ -35,10 +37,6 @@ export interface TrafficServerHost {
   edgeServers(): EdgeServer[] | null;
 }
 
-function utc(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
-}
-
 function head(level: string, detail: string, txn: number, tracking: string): string {
   return `UTCTime="${utc()}" Module="network.http.trafficserver" Level="${level}": Detail="${detail}" Txn-id="${txn}" TrackingID="${tracking}"`;
 }
@@ -50,10 +48,6 @@ function usernameOf(req: IncomingMessage, path: string): string {
     if (user) return user;
   }
   return /\/cucm-uds\/user\/([^/?]+)/.exec(path)?.[1] ?? '';
-}
-
-function xmlEscape(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
 }
 
 /** The get_edge_config answer: the UDS and TFTP servers MRA clients use, as CUCM advertises them. */

@@ -9,23 +9,23 @@
  */
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ciscoIssuer, serialBytes } from '../../certs/cisco-dn.ts';
 import {
+  matchesSerialAndIssuer,
   parseTrustList,
   perDeviceTrustListFilename,
   Role,
-  sameDn,
   type TrustList,
   type TrustListKind,
   trustListFilename,
   verifyTrustList,
 } from '../../certs/ctl.ts';
-import { decryptEncSgn, encryptedConfigFilename, parseEncSgn, verifyEncSgn } from '../../certs/enc-sgn.ts';
+import { certCommonName } from '../../certs/dn.ts';
+import { decryptEncSgn, encryptedConfigFilename, parseEncSgn } from '../../certs/enc-sgn.ts';
 import { type Identity, identityFromPem } from '../../certs/issue.ts';
 import { type PhoneConfig, parsePhoneConfig } from '../../certs/phone-config.ts';
 import { deviceCertName, sepName } from '../../certs/profiles.ts';
-import { configFilename, parseSgn, signedConfigFilename, verifySgn } from '../../certs/sgn.ts';
-import type { SignerId } from '../../certs/tlv.ts';
+import { configFilename, parseSgn, signedConfigFilename } from '../../certs/sgn.ts';
+import { type SignedFileInfo, type SignerId, verifySignedFile } from '../../certs/tlv.ts';
 import { x509 } from '../../certs/x509.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import type { TlsAlert } from '../../emulator/events.ts';
@@ -37,6 +37,7 @@ import type {
   TlsIdentity,
   TrustVerdict,
 } from '../../emulator/fabric.ts';
+import type { FormatError, Result } from '../../emulator/result.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import {
   encodeSccp,
@@ -224,10 +225,6 @@ function signatureHashOf(cert: X509Certificate): string {
   }
 }
 
-function cnOf(cert: X509Certificate): string {
-  return (/CN=([^\n]+)/.exec(cert.subject)?.[1] ?? cert.subject).replace(/\\(.)/g, '$1').trim();
-}
-
 export class Phone extends Device {
   readonly kind = 'phone';
   readonly mac: string;
@@ -361,7 +358,7 @@ export class Phone extends Device {
       lines.push(`${kind} File (MD5 ${h.md5})`);
       h.list.records.forEach((r, i) => {
         const c = h.certs[i];
-        const name = c ? cnOf(c) : r.subjectName;
+        const name = c ? (certCommonName(c) ?? c.subject) : r.subjectName;
         lines.push(
           `  ${i + 1}. ${name} : ${r.role.name}${r.ipAddress && r.ipAddress !== '0.0.0.0' ? ` (${r.ipAddress})` : ''}`,
         );
@@ -734,10 +731,7 @@ export class Phone extends Device {
         lastWhy = 'TVS returned a certificate that does not parse';
         continue;
       }
-      if (
-        !Buffer.from(serialBytes(cert)).equals(Buffer.from(signer.serial)) ||
-        !sameDn(ciscoIssuer(cert), signer.issuer)
-      ) {
+      if (!matchesSerialAndIssuer(cert, signer)) {
         lastWhy = 'TVS returned a different certificate';
         continue;
       }
@@ -822,16 +816,35 @@ export class Phone extends Device {
   ): Promise<{ ok: true; cert: X509Certificate; via: 'trust-list' | 'tvs' } | { ok: false; why: string }> {
     const lists: TrustListKind[] = this.trust.ctl ? ['CTL', 'ITL'] : ['ITL'];
     for (const c of this.trust.certsWithRoles(CONFIG_SIGNER_ROLES, lists)) {
-      if (
-        Buffer.from(serialBytes(c)).equals(Buffer.from(signer.serial)) &&
-        sameDn(ciscoIssuer(c), signer.issuer)
-      ) {
+      if (matchesSerialAndIssuer(c, signer)) {
         return { ok: true, cert: c, via: 'trust-list' };
       }
     }
     const t = await this.#tvsQuery(signer, [Role.TFTP, Role.CCM_TFTP, Role.SAST]);
     if (!t.ok) return { ok: false, why: `signer ${signer.name} is not in the trust list and ${t.why}` };
     return { ok: true, cert: t.cert, via: 'tvs' };
+  }
+
+  /**
+   * The envelope check both signed config kinds (`.sgn`, `.enc.sgn`) share: the signer must be
+   * trusted (trust list or TVS) and the signature must verify with its certificate.
+   */
+  async #checkConfigEnvelope(
+    file: SignedFileInfo,
+  ): Promise<
+    { ok: true; via: 'trust-list' | 'tvs' } | { ok: false; why: string; outcome: 'untrusted'; signer: string }
+  > {
+    const s = await this.#configSigner(file.signer);
+    if (!s.ok) return { ok: false, why: s.why, outcome: 'untrusted', signer: file.signer.name };
+    if (!verifySignedFile(file, s.cert))
+      return {
+        ok: false,
+        why: 'signature does not verify',
+        outcome: 'untrusted',
+        signer: file.signer.name,
+      };
+    this.console.envelopeOk(file.headerLength, 'config');
+    return { ok: true, via: s.via };
   }
 
   async #openSgn(
@@ -842,17 +855,9 @@ export class Phone extends Device {
   > {
     const p = parseSgn(new Uint8Array(data));
     if (!p.ok) return { ok: false, why: p.error.message, outcome: 'malformed' };
-    const s = await this.#configSigner(p.value.signer);
-    if (!s.ok) return { ok: false, why: s.why, outcome: 'untrusted', signer: p.value.signer.name };
-    if (!verifySgn(p.value, s.cert))
-      return {
-        ok: false,
-        why: 'signature does not verify',
-        outcome: 'untrusted',
-        signer: p.value.signer.name,
-      };
-    this.console.envelopeOk(p.value.headerLength, 'config');
-    return { ok: true, xml: p.value.payload, signer: p.value.signer.name, via: s.via };
+    const v = await this.#checkConfigEnvelope(p.value);
+    if (!v.ok) return v;
+    return { ok: true, xml: p.value.payload, signer: p.value.signer.name, via: v.via };
   }
 
   async #openEncSgn(
@@ -863,16 +868,8 @@ export class Phone extends Device {
   > {
     const p = parseEncSgn(new Uint8Array(data));
     if (!p.ok) return { ok: false, why: p.error.message, outcome: 'malformed' };
-    const s = await this.#configSigner(p.value.signer);
-    if (!s.ok) return { ok: false, why: s.why, outcome: 'untrusted', signer: p.value.signer.name };
-    if (!verifyEncSgn(p.value, s.cert))
-      return {
-        ok: false,
-        why: 'signature does not verify',
-        outcome: 'untrusted',
-        signer: p.value.signer.name,
-      };
-    this.console.envelopeOk(p.value.headerLength, 'config');
+    const v = await this.#checkConfigEnvelope(p.value);
+    if (!v.ok) return v;
     // Decrypt with the LSC key, else the MIC key (the config is encrypted to one of them, §2.3).
     const keys: KeyObject[] = [this.lsc?.key, this.mic?.key].filter((k): k is KeyObject => !!k);
     for (const k of keys) {
@@ -881,7 +878,7 @@ export class Phone extends Device {
         this.console.line(
           `${this.console.secd ? 'SECD: ' : 'SECUREAPP-'}Decrypted ${p.value.filename} with the ${k === this.lsc?.key ? 'LSC' : 'MIC'} key`,
         );
-        return { ok: true, xml: d.value, signer: p.value.signer.name, via: s.via };
+        return { ok: true, xml: d.value, signer: p.value.signer.name, via: v.via };
       }
     }
     return {
@@ -903,7 +900,7 @@ export class Phone extends Device {
     return {
       accepted: false,
       reason: list
-        ? `CAPF certificate ${cnOf(cert)} is not the CAPF record of the ${list}`
+        ? `CAPF certificate ${certCommonName(cert) ?? cert.subject} is not the CAPF record of the ${list}`
         : 'no CTL or ITL to check the CAPF certificate',
       alert: alert('unknown_ca'),
     };
@@ -1001,7 +998,7 @@ export class Phone extends Device {
     if (!this.trust.contains('CTL', leaf, CCM_ROLES)) {
       return {
         accepted: false,
-        reason: `CallManager certificate ${cnOf(leaf)} (serial ${leaf.serialNumber}) is not in the CTL`,
+        reason: `CallManager certificate ${certCommonName(leaf) ?? leaf.subject} (serial ${leaf.serialNumber}) is not in the CTL`,
         alert: alert('unknown_ca'),
       };
     }
@@ -1009,7 +1006,7 @@ export class Phone extends Device {
     if (new Date(leaf.validTo).getTime() < now || new Date(leaf.validFrom).getTime() > now) {
       return {
         accepted: false,
-        reason: `CallManager certificate ${cnOf(leaf)} expired on ${leaf.validTo}`,
+        reason: `CallManager certificate ${certCommonName(leaf) ?? leaf.subject} expired on ${leaf.validTo}`,
         alert: alert('certificate_expired'),
       };
     }
@@ -1243,96 +1240,75 @@ export class Phone extends Device {
     void cfg;
     const protocolVer = this.profile.sccpProtocolVersion ?? 17;
     const hv = headerVersionFor(protocolVer);
-    const framer = sccpFramer();
     const send = (m: Parameters<typeof encodeSccp>[0]) => {
       if (!reg.socket.destroyed) reg.socket.write(encodeSccp(m, hv));
     };
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (state: RegistrationState, detail: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (!reg.retry || state !== 'unregistered') this.#setState(state, reg.secure, reg.server, detail);
-        resolve({ state, detail });
-      };
-      const timer = setTimeout(
-        () => settle('unregistered', 'no RegisterAck'),
-        this.#decl.timers?.tlsTimeoutMs ?? 5000,
-      );
-      reg.socket.on('data', (chunk: Buffer) => {
-        for (const f of framer.push(chunk)) {
-          if (!f.ok) {
-            this.console.line(`SCCP: ${f.error.message}`, 'ERR');
-            reg.socket.destroy();
-            return;
+    return this.#registerOver(reg, {
+      protocol: 'SCCP',
+      framer: sccpFramer(),
+      noAnswer: 'no RegisterAck',
+      closedEarly: 'connection closed before RegisterAck',
+      onMessage: ({ message: m }, settle) => {
+        switch (m.type) {
+          case 'RegisterAck': {
+            const secs = Math.max(
+              0.05,
+              Math.min(m.ack.keepAliveInterval || 30, this.#decl.timers?.keepAliveSeconds ?? 30),
+            );
+            reg.keepAlive = setInterval(() => {
+              if (this.#keepAliveUnanswered(reg)) return;
+              reg.unanswered++;
+              send({ type: 'KeepAlive' });
+            }, secs * 1000);
+            reg.keepAlive.unref();
+            this.console.line(`SCCP: RegisterAck, keepalive ${m.ack.keepAliveInterval}s`);
+            settle('registered', `${reg.transport} to ${reg.server}`);
+            break;
           }
-          const m = f.value.message;
-          switch (m.type) {
-            case 'RegisterAck': {
-              const secs = Math.max(
-                0.05,
-                Math.min(m.ack.keepAliveInterval || 30, this.#decl.timers?.keepAliveSeconds ?? 30),
-              );
-              reg.keepAlive = setInterval(() => {
-                if (this.#keepAliveUnanswered(reg)) return;
-                reg.unanswered++;
-                send({ type: 'KeepAlive' });
-              }, secs * 1000);
-              reg.keepAlive.unref();
-              this.console.line(`SCCP: RegisterAck, keepalive ${m.ack.keepAliveInterval}s`);
-              settle('registered', `${reg.transport} to ${reg.server}`);
-              break;
-            }
-            case 'KeepAliveAck':
-              reg.unanswered = 0;
-              break;
-            case 'RegisterReject':
-              this.console.line(`SCCP: RegisterReject "${m.text}"`, 'ERR');
-              settle('rejected', m.text);
-              break;
-            case 'CapabilitiesReq':
-              // G.711 u-law (4) and a-law (2), 20 ms frames.
-              send({
-                type: 'CapabilitiesRes',
-                capabilities: [
-                  { codec: 4, maxFramesPerPacket: 40 },
-                  { codec: 2, maxFramesPerPacket: 40 },
-                ],
-              });
-              break;
-            case 'Reset':
-              this.#onResetRequest(
-                m.resetType === SccpResetType.RESTART
-                  ? 'restart'
-                  : m.resetType === SccpResetType.APPLY_CONFIG
-                    ? 'apply-config'
-                    : 'reset',
-              );
-              break;
-            default:
-              break;
-          }
+          case 'KeepAliveAck':
+            reg.unanswered = 0;
+            break;
+          case 'RegisterReject':
+            this.console.line(`SCCP: RegisterReject "${m.text}"`, 'ERR');
+            settle('rejected', m.text);
+            break;
+          case 'CapabilitiesReq':
+            // G.711 u-law (4) and a-law (2), 20 ms frames.
+            send({
+              type: 'CapabilitiesRes',
+              capabilities: [
+                { codec: 4, maxFramesPerPacket: 40 },
+                { codec: 2, maxFramesPerPacket: 40 },
+              ],
+            });
+            break;
+          case 'Reset':
+            this.#onResetRequest(
+              m.resetType === SccpResetType.RESTART
+                ? 'restart'
+                : m.resetType === SccpResetType.APPLY_CONFIG
+                  ? 'apply-config'
+                  : 'reset',
+            );
+            break;
+          default:
+            break;
         }
-      });
-      reg.socket.once('close', () => {
-        settle('unregistered', 'connection closed before RegisterAck');
-        this.#onServerClose(reg);
-      });
-      reg.socket.on('error', () => {});
-      send({
-        type: 'Register',
-        register: {
-          deviceName: this.deviceName,
-          stationIpAddr: this.address.includes('.') ? this.address : '0.0.0.0',
-          deviceType: this.profile.sccpDeviceType?.[this.model] ?? 0,
-          maxStreams: 5,
-          protocolVer,
-          macAddress: this.mac,
-          maxNumberOfLines: 1,
-          firmwareLoadName: this.profile.loadName,
-        },
-      });
+      },
+      start: () =>
+        send({
+          type: 'Register',
+          register: {
+            deviceName: this.deviceName,
+            stationIpAddr: this.address.includes('.') ? this.address : '0.0.0.0',
+            deviceType: this.profile.sccpDeviceType?.[this.model] ?? 0,
+            maxStreams: 5,
+            protocolVer,
+            macAddress: this.mac,
+            maxNumberOfLines: 1,
+            firmwareLoadName: this.profile.loadName,
+          },
+        }),
     });
   }
 
@@ -1343,7 +1319,6 @@ export class Phone extends Device {
   ): Promise<{ state: RegistrationState; detail: string }> {
     const line = cfg.sipProfile?.lines[0];
     const dn = line?.name ?? this.#decl.line ?? '1000';
-    const framer = new SipFramer();
     const local = { address: reg.socket.localAddress ?? this.address, port: reg.socket.localPort ?? 5060 };
     const ver = /(\d+)-(\d+)-(\d+)/.exec(this.profile.loadName);
     const phone = {
@@ -1371,6 +1346,70 @@ export class Phone extends Device {
         first,
         lastReason: 'reset-restart',
       });
+    return this.#registerOver(reg, {
+      protocol: 'SIP',
+      framer: new SipFramer(),
+      noAnswer: 'no answer to REGISTER',
+      closedEarly: 'connection closed before 200 OK',
+      onMessage: (m, settle) => {
+        if (m.kind === 'response') {
+          if (!/REGISTER/.test(header(m, 'cseq') ?? '')) return;
+          if (m.status === 200) {
+            reg.unanswered = 0;
+            const expires = Number(header(m, 'expires') ?? '120') || 120;
+            const secs = Math.max(0.05, Math.min(expires, this.#decl.timers?.keepAliveSeconds ?? expires));
+            if (!reg.keepAlive) {
+              reg.keepAlive = setInterval(() => {
+                if (this.#keepAliveUnanswered(reg)) return;
+                reg.unanswered++;
+                send(registerReq(false));
+              }, secs * 1000);
+              reg.keepAlive.unref();
+            }
+            this.console.line(`SIP: REGISTER 200 OK, expires ${expires}`);
+            settle('registered', `${reg.transport} to ${reg.server}`);
+          } else if (m.status >= 300) {
+            const warning = header(m, 'warning');
+            this.console.line(
+              `SIP: REGISTER ${m.status} ${m.reason}${warning ? ` (${warning})` : ''}`,
+              'ERR',
+            );
+            settle('rejected', `${m.status} ${m.reason}`);
+          }
+        } else {
+          // Requests from CUCM on the registration connection: NOTIFY check-sync / service-control = reset.
+          send(buildResponse(m, 200, 'OK'));
+          const event = (header(m, 'event') ?? '').toLowerCase();
+          const body = m.body.toString('utf8');
+          if (m.method === 'NOTIFY' && (event.includes('check-sync') || event.includes('service-control'))) {
+            this.#onResetRequest(/restart/i.test(body) ? 'restart' : 'reset');
+          }
+        }
+      },
+      start: () => send(registerReq(true)),
+    });
+  }
+
+  /**
+   * What the SCCP and SIP registrations share: the protocol's framer reads what CallManager sends (a
+   * framing error is logged as `<protocol>: <message>` and drops the connection), the attempt settles
+   * once (the protocol's answer, no answer within the TLS timeout, or the connection closing first),
+   * and a closed connection goes to #onServerClose. `onMessage` handles one decoded message; `start`
+   * sends the first Register once the handlers are in place.
+   */
+  #registerOver<M>(
+    reg: Registration,
+    p: {
+      protocol: 'SCCP' | 'SIP';
+      framer: { push(chunk: Buffer): Result<M, FormatError>[] };
+      /** Detail when nothing answers in time. */
+      noAnswer: string;
+      /** Detail when the connection closes before the answer. */
+      closedEarly: string;
+      onMessage: (m: M, settle: (state: RegistrationState, detail: string) => void) => void;
+      start: () => void;
+    },
+  ): Promise<{ state: RegistrationState; detail: string }> {
     return new Promise((resolve) => {
       let settled = false;
       const settle = (state: RegistrationState, detail: string) => {
@@ -1381,61 +1420,25 @@ export class Phone extends Device {
         resolve({ state, detail });
       };
       const timer = setTimeout(
-        () => settle('unregistered', 'no answer to REGISTER'),
+        () => settle('unregistered', p.noAnswer),
         this.#decl.timers?.tlsTimeoutMs ?? 5000,
       );
       reg.socket.on('data', (chunk: Buffer) => {
-        for (const r of framer.push(chunk)) {
+        for (const r of p.framer.push(chunk)) {
           if (!r.ok) {
-            this.console.line(`SIP: ${r.error.message}`, 'ERR');
+            this.console.line(`${p.protocol}: ${r.error.message}`, 'ERR');
             reg.socket.destroy();
             return;
           }
-          const m = r.value;
-          if (m.kind === 'response') {
-            if (!/REGISTER/.test(header(m, 'cseq') ?? '')) continue;
-            if (m.status === 200) {
-              reg.unanswered = 0;
-              const expires = Number(header(m, 'expires') ?? '120') || 120;
-              const secs = Math.max(0.05, Math.min(expires, this.#decl.timers?.keepAliveSeconds ?? expires));
-              if (!reg.keepAlive) {
-                reg.keepAlive = setInterval(() => {
-                  if (this.#keepAliveUnanswered(reg)) return;
-                  reg.unanswered++;
-                  send(registerReq(false));
-                }, secs * 1000);
-                reg.keepAlive.unref();
-              }
-              this.console.line(`SIP: REGISTER 200 OK, expires ${expires}`);
-              settle('registered', `${reg.transport} to ${reg.server}`);
-            } else if (m.status >= 300) {
-              const warning = header(m, 'warning');
-              this.console.line(
-                `SIP: REGISTER ${m.status} ${m.reason}${warning ? ` (${warning})` : ''}`,
-                'ERR',
-              );
-              settle('rejected', `${m.status} ${m.reason}`);
-            }
-          } else {
-            // Requests from CUCM on the registration connection: NOTIFY check-sync / service-control = reset.
-            send(buildResponse(m, 200, 'OK'));
-            const event = (header(m, 'event') ?? '').toLowerCase();
-            const body = m.body.toString('utf8');
-            if (
-              m.method === 'NOTIFY' &&
-              (event.includes('check-sync') || event.includes('service-control'))
-            ) {
-              this.#onResetRequest(/restart/i.test(body) ? 'restart' : 'reset');
-            }
-          }
+          p.onMessage(r.value, settle);
         }
       });
       reg.socket.once('close', () => {
-        settle('unregistered', 'connection closed before 200 OK');
+        settle('unregistered', p.closedEarly);
         this.#onServerClose(reg);
       });
       reg.socket.on('error', () => {});
-      send(registerReq(true));
+      p.start();
     });
   }
 

@@ -4,8 +4,14 @@
  * A phone keeps the file bytes (for the MD5 the Trust List menu shows) and the parsed records only.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { ciscoIssuer, serialBytes } from '../../certs/cisco-dn.ts';
-import { type ParsedTrustRecord, Role, sameDn, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
+import {
+  matchesSerialAndIssuer,
+  type ParsedTrustRecord,
+  Role,
+  type TrustList,
+  type TrustListKind,
+} from '../../certs/ctl.ts';
+import { bytesEqual } from '../../certs/tlv.ts';
 
 export interface HeldTrustList {
   list: TrustList;
@@ -29,18 +35,10 @@ export function holdTrustList(list: TrustList): HeldTrustList {
   };
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** Does the record describe this certificate? Full DER when the record has it, else serial + issuer. */
 export function recordMatches(r: ParsedTrustRecord, cert: X509Certificate): boolean {
   if (r.certificate) return bytesEqual(r.certificate, new Uint8Array(cert.raw));
-  try {
-    return bytesEqual(r.serial, serialBytes(cert)) && sameDn(r.issuerName, ciscoIssuer(cert));
-  } catch {
-    return false;
-  }
+  return matchesSerialAndIssuer(cert, { serial: r.serial, issuer: r.issuerName });
 }
 
 /** Roles that may sign a trust list (SAST) or, before CUCM 12, the ITL (the CallManager cert as TFTP). */

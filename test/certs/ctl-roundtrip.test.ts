@@ -10,9 +10,9 @@ import {
   Role,
   recordFromCertificate,
   role,
-  signedBytes,
   verifyTrustList,
 } from '../../certs/ctl.ts';
+import { signedBytesOf } from '../../certs/tlv.ts';
 import { unwrap } from '../../emulator/result.ts';
 import { CertFactory, MAC, OPENSSL, PUB_SERIAL, PUB_SUBJECT, type TestCert } from './ctl-fixtures.ts';
 
@@ -144,7 +144,7 @@ describe('CTL/ITL round trip', () => {
 
   it('the signature verifies with openssl dgst over signedBytes', () => {
     const list = unwrap(parseTrustList(itl()));
-    writeFileSync(f.path('signed.bin'), signedBytes(list));
+    writeFileSync(f.path('signed.bin'), signedBytesOf(list));
     writeFileSync(f.path('sig.bin'), list.signature);
     writeFileSync(f.path('pub.pem'), createPublicKey(sast.key).export({ type: 'spki', format: 'pem' }));
     const out = execFileSync(OPENSSL, [

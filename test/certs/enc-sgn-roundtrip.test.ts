@@ -8,10 +8,10 @@ import {
   encryptedConfigFilename,
   parseEncSgn,
   rsaPkcs1v15Decrypt,
-  verifyEncSgn,
 } from '../../certs/enc-sgn.ts';
 import { parsePhoneConfig } from '../../certs/phone-config.ts';
-import { parseSgn, verifySgn } from '../../certs/sgn.ts';
+import { parseSgn } from '../../certs/sgn.ts';
+import { verifySignedFile } from '../../certs/tlv.ts';
 import { unwrap } from '../../emulator/result.ts';
 import { CertFactory, MAC, PUB_SERIAL, PUB_SUBJECT, type TestCert } from './ctl-fixtures.ts';
 
@@ -84,10 +84,10 @@ describe('.enc.sgn', () => {
   it('the TFTP signature verifies, and a flipped ciphertext byte breaks it', () => {
     const bytes = build().bytes;
     const p = unwrap(parseEncSgn(bytes));
-    expect(verifyEncSgn(p, cm.cert)).toBe(true);
+    expect(verifySignedFile(p, cm.cert)).toBe(true);
     const bad = new Uint8Array(bytes);
     bad[bad.length - 1]! ^= 1;
-    expect(verifyEncSgn(unwrap(parseEncSgn(bad)), cm.cert)).toBe(false);
+    expect(verifySignedFile(unwrap(parseEncSgn(bad)), cm.cert)).toBe(false);
   });
 
   it('a tampered ciphertext that still verifies nothing gives a hash mismatch on decryption', () => {
@@ -119,7 +119,7 @@ describe('.enc.sgn', () => {
     );
     const p = unwrap(parseSgn(stub.bytes));
     expect(p.filename).toBe('SEP001122334455.cnf.xml.sgn');
-    expect(verifySgn(p, cm.cert)).toBe(true);
+    expect(verifySignedFile(p, cm.cert)).toBe(true);
     const cfg = unwrap(parsePhoneConfig(p.payload));
     expect(cfg.fullConfig).toBe(false);
     expect(cfg.encrConfig).toBe(true);

@@ -7,10 +7,9 @@ import {
   envelopeVerifiedLogLine,
   openSgn,
   parseSgn,
-  sgnSignedBytes,
   signedConfigFilename,
-  verifySgn,
 } from '../../certs/sgn.ts';
+import { signedBytesOf, verifySignedFile } from '../../certs/tlv.ts';
 import { unwrap } from '../../emulator/result.ts';
 import { CertFactory, MAC, OPENSSL, PUB_SERIAL, PUB_SUBJECT, type TestCert } from './ctl-fixtures.ts';
 
@@ -53,8 +52,8 @@ describe('.sgn envelope', () => {
 
   it('verifies with the CallManager cert and not with another cert', () => {
     const p = unwrap(parseSgn(build().bytes));
-    expect(verifySgn(p, cm.cert)).toBe(true);
-    expect(verifySgn(p, other.cert)).toBe(false);
+    expect(verifySignedFile(p, cm.cert)).toBe(true);
+    expect(verifySignedFile(p, other.cert)).toBe(false);
     expect(openSgn(build().bytes, other.cert).ok).toBe(false);
   });
 
@@ -72,7 +71,7 @@ describe('.sgn envelope', () => {
 
   it('the signature verifies with openssl dgst over the signed bytes', () => {
     const p = unwrap(parseSgn(build().bytes));
-    writeFileSync(f.path('s.bin'), sgnSignedBytes(p));
+    writeFileSync(f.path('s.bin'), signedBytesOf(p));
     writeFileSync(f.path('sig.bin'), p.signature);
     writeFileSync(f.path('pub.pem'), createPublicKey(cm.key).export({ type: 'spki', format: 'pem' }));
     const out = execFileSync(OPENSSL, [
