@@ -293,10 +293,22 @@ export class Phone extends Device {
       ports: this.#callListener ? [{ name: 'sip-call', proto: 'tcp', port: 5060 }] : [],
       certificates: [
         ...(this.mic
-          ? [{ name: 'MIC', file: null, subject: this.mic.cert.subject.replace(/\n/g, ', ') }]
+          ? [
+              {
+                name: 'MIC',
+                file: this.ctx.artifacts.pathOf(`phones/${this.name}/MIC.pem`),
+                subject: this.mic.cert.subject.replace(/\n/g, ', '),
+              },
+            ]
           : []),
         ...(this.lsc
-          ? [{ name: 'LSC', file: null, subject: this.lsc.cert.subject.replace(/\n/g, ', ') }]
+          ? [
+              {
+                name: 'LSC',
+                file: this.ctx.artifacts.pathOf(`phones/${this.name}/LSC.pem`),
+                subject: this.lsc.cert.subject.replace(/\n/g, ', '),
+              },
+            ]
           : []),
       ],
       model: this.model,
@@ -314,7 +326,9 @@ export class Phone extends Device {
         mac: this.mac,
         sha1Era: this.profile.serverCertHashes === 'sha1-only' || this.profile.family === '79xx',
       });
-      if (this.ctx.artifacts.dir) this.ctx.artifacts.write(`phones/${this.name}/MIC.pem`, this.mic.certPem);
+      // Certificate and key side by side, so openssl s_client can act as this phone (lab keys only).
+      this.ctx.artifacts.write(`phones/${this.name}/MIC.pem`, this.mic.certPem);
+      this.ctx.artifacts.write(`phones/${this.name}/MIC.key`, this.mic.keyPem);
     }
     return this.mic;
   }
@@ -943,7 +957,8 @@ export class Phone extends Device {
       case 'installed': {
         const pem = outcome.lsc.toString();
         this.lsc = identityFromPem(`${this.deviceName}/LSC`, pem, outcome.key);
-        if (this.ctx.artifacts.dir) this.ctx.artifacts.write(`phones/${this.name}/LSC.pem`, pem);
+        this.ctx.artifacts.write(`phones/${this.name}/LSC.pem`, pem);
+        this.ctx.artifacts.write(`phones/${this.name}/LSC.key`, this.lsc.keyPem);
         this.#statusMessage('lscInstalled');
         return { outcome: 'installed', detail: outcome.lsc.subject.replace(/\n/g, ', ') };
       }

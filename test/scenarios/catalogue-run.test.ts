@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { uclab, uclabUntil } from '../support/cli.ts';
+import { run } from '../support/peers.ts';
 
 describe('the catalogue through the command line', () => {
   it('uclab run --all passes every variant and writes JUnit XML a CI server can read', async () => {
@@ -47,6 +48,25 @@ describe('the catalogue through the command line', () => {
       const sgn = await uclab(['inspect', join(tftp, sgnName), '--trust', callManager.file]);
       expect(sgn.code).toBe(0);
       expect(sgn.stdout).toContain('File sign verify SUCCESS');
+
+      // lab.json names every phone's certificate files: openssl can act as the phone against 2443.
+      const phone = lab.devices.find((d: { kind: string }) => d.kind === 'phone');
+      const lsc = phone.certificates.find((c: { name: string }) => c.name === 'LSC');
+      const hs = await run(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `${cucm.address}:2443`,
+          '-cert',
+          lsc.file,
+          '-key',
+          lsc.file.replace(/\.pem$/, '.key'),
+          '-brief',
+        ],
+        { input: '' },
+      );
+      expect(hs.stderr).toContain('CONNECTION ESTABLISHED');
     } finally {
       await up.stop();
     }
