@@ -751,7 +751,31 @@ export class Fabric {
       });
       const onEarlyError = (e: NodeJS.ErrnoException) => {
         // Before the handshake completed: an alert on the wire, or a lab peer's side-channel alert.
-        const alert = alertFromErrorCode(e.code) ?? (id ? this.timeline.alertFor(id, 'server') : null);
+        const onWire = alertFromErrorCode(e.code);
+        const refusal = !onWire && id ? this.timeline.alertFor(id, 'server') : null;
+        if (refusal) {
+          // A lab server refused our certificate and closed the socket before our end had read its
+          // Finished (TLS 1.2: the server decides first, and destroy() can beat the flight): Node says
+          // only "socket disconnected", but a real server sent the alert. Report it exactly as the
+          // refusal seen after the handshake (below), so the outcome does not depend on that race.
+          this.timeline.emit(device, 'tls.failed', {
+            connId: id,
+            role: 'client',
+            code: `ALERT_${refusal.name.toUpperCase()}`,
+            message: `peer sent alert ${refusal.name}(${refusal.code})`,
+            alert: refusal,
+          });
+          finish(
+            err({
+              code: 'tls.rejected-by-peer',
+              message: `${target.host}:${target.port} refused our certificate: alert ${refusal.name}(${refusal.code})`,
+              alert: refusal,
+              connId: id,
+            }),
+          );
+          return;
+        }
+        const alert = onWire;
         this.timeline.emit(device, 'tls.failed', {
           connId: id,
           role: 'client',

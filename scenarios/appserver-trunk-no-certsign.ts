@@ -86,13 +86,18 @@ export default defineScenario<Params>({
       : [
           expectLog(
             'cucm-pub',
-            'HandleSSLError - TLS protocol error(',
-            "CUCM's SDL trace shows the TLS failure (seed 000).",
+            'HandleSSLError - TLS protocol error(ssl reason code=certificate verify failed [134]),lib=SSL routines [20],fun=ssl3_get_client_certificate [137], errno=18 for',
+            "CUCM's SDL trace (seed 000's HandleSSLError) with this fault's own reason: nothing in CallManager-trust carries the certificate's name, so OpenSSL stops at the self-signed leaf (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, errno 18), not at a signature check.",
+          ),
+          expectNoLog(
+            'cucm-pub',
+            'block type is not 01',
+            'Not the wrong-key signature failure of appserver-trunk-wrong-cert: no trust certificate has this name.',
           ),
           expectLog(
             'apas',
-            /javax\.net\.ssl\.SSLHandshakeException: Received fatal alert: \w+/,
-            'The Java application sees the fatal alert CUCM sent and logs it.',
+            'javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca',
+            'CUCM answers an untrusted self-signed certificate with unknown_ca; the Java application logs that fatal alert.',
           ),
         ]),
   ],

@@ -18,7 +18,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { buildChain } from '../../certs/chain.ts';
 import { issueForPublicKey } from '../../certs/issue.ts';
 import { lscProfile } from '../../certs/profiles.ts';
-import type { Connection, Fabric, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
+import type { Connection, Fabric } from '../../emulator/fabric.ts';
 import {
   CAPF_PORT,
   CAPF_TRACE_NAMES,
@@ -36,10 +36,11 @@ import {
   storeCertificateRequest,
   verifyCapfData,
 } from '../protocols/capf.ts';
-import { LscStatusCode } from '../protocols/lsc-status.ts';
+import { lscStatusByMoniker } from '../protocols/lsc-status.ts';
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, PhoneRecord } from './cluster.ts';
 import type { ReleaseBehaviour } from './releases.ts';
+import { ServiceTlsListener } from './service-listener.ts';
 
 export interface CapfHost {
   readonly name: string;
@@ -54,15 +55,56 @@ export interface CapfHost {
   readonly messageTimeoutMs: number;
 }
 
-/** Status codes by operation for each failure kind (seed 003 enumeration). */
-const FAIL: Record<
-  'install' | 'delete' | 'troubleshoot',
-  Record<'authString' | 'lsc' | 'mic' | 'credentials' | 'comm' | 'timeout' | 'late', number>
-> = {
-  install: { authString: 10, lsc: 9, mic: 11, credentials: 12, comm: 13, timeout: 14, late: 17 },
-  delete: { authString: 19, lsc: 18, mic: 20, credentials: 21, comm: 22, timeout: 23, late: 26 },
-  troubleshoot: { authString: 28, lsc: 27, mic: 29, credentials: 30, comm: 31, timeout: 32, late: 33 },
+type CapfOperation = 'install' | 'delete' | 'troubleshoot';
+type FailureKind = 'authString' | 'lsc' | 'mic' | 'credentials' | 'comm' | 'keygen' | 'late';
+
+/** `tkcertificatestatus` by moniker, from seed 003's enumeration (devices/protocols/lsc-status.ts). */
+function statusCode(moniker: string): number {
+  const s = lscStatusByMoniker(moniker);
+  if (!s) throw new Error(`devices/protocols/lsc-status.ts has no ${moniker}`);
+  return s.enum;
+}
+
+const OPERATION_MONIKER: Record<CapfOperation, string> = {
+  install: 'UPGRADE',
+  delete: 'DELETE',
+  troubleshoot: 'TROUBLESHOOT',
 };
+
+/**
+ * The failure kinds CAPF tells apart, as seed 003 names them. `keygen`, "Key Generation Failed/Timeout"
+ * (CERT_STATUS_*_FAIL_OP_TIMED_OUT), covers both a phone that answers KEY_GENERATE_REQUEST without a key
+ * (curve or size it cannot make) and one that never answers; `comm` is a phone that drops or breaks
+ * the protocol.
+ */
+const FAILURE_MONIKER: Record<FailureKind, string> = {
+  authString: 'INVALID_AUTH_STR',
+  lsc: 'INVALID_LSC',
+  mic: 'INVALID_MIC',
+  credentials: 'INVALID_CREDENTIALS',
+  comm: 'PHONE_COMM_ERROR',
+  keygen: 'OP_TIMED_OUT',
+  late: 'LATE_REQUEST',
+};
+
+const FAIL = Object.fromEntries(
+  (Object.keys(OPERATION_MONIKER) as CapfOperation[]).map((op) => [
+    op,
+    Object.fromEntries(
+      (Object.keys(FAILURE_MONIKER) as FailureKind[]).map((k) => [
+        k,
+        statusCode(`CERT_STATUS_${OPERATION_MONIKER[op]}_FAIL_${FAILURE_MONIKER[k]}`),
+      ]),
+    ) as Record<FailureKind, number>,
+  ]),
+) as Record<CapfOperation, Record<FailureKind, number>>;
+
+const SUCCESS: Record<CapfOperation, number> = {
+  install: statusCode('CERT_STATUS_UPGRADE_SUCCESS'),
+  delete: statusCode('CERT_STATUS_DELETE_SUCCESS'),
+  troubleshoot: statusCode('CERT_STATUS_TROUBLESHOOT_SUCCESS'),
+};
+const SUCCESSES = new Set(Object.values(SUCCESS));
 
 const CURVES: Record<string, number> = {
   'P-256': CapfCurve.SECP256R1,
@@ -113,37 +155,31 @@ class Reader {
 }
 
 export class CapfServer {
-  #listener: TlsListener | null = null;
+  readonly #port: ServiceTlsListener;
   #session = 1000;
   #fd = 14;
 
-  constructor(private readonly h: CapfHost) {}
-
-  #config(): TlsServerConfig {
-    return {
-      identities: [this.h.certs.tlsIdentity('CAPF')],
-      requestCert: false,
-      minVersion: 'TLSv1',
-      maxVersion: this.h.release.signallingMaxTls,
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-      honorCipherOrder: false,
-    };
+  constructor(private readonly h: CapfHost) {
+    this.#port = new ServiceTlsListener(h, 'CAPF', CAPF_PORT);
   }
 
   async start(): Promise<void> {
-    this.#listener = await this.h.fabric.listenTls(this.h.name, CAPF_PORT, this.#config(), {
-      onConnection: (c) => void this.#serve(c),
-    });
+    await this.#port.start(
+      (c) => this.#serve(c),
+      (e, c) => {
+        this.h.log('capf', `3:UNKNOWN:CAPF session aborted: ${(e as Error)?.message ?? String(e)}`, 'error');
+        c.socket.destroy();
+      },
+    );
   }
 
   /** "Restart Cisco Certificate Authority Proxy Function": new connections get the current CAPF certificate at once. */
   restart(): void {
-    this.#listener?.update(this.#config());
+    this.#port.restart();
   }
 
   async stop(): Promise<void> {
-    await this.#listener?.close();
-    this.#listener = null;
+    await this.#port.stop();
   }
 
   async #serve(c: Connection): Promise<void> {
@@ -229,12 +265,15 @@ export class CapfServer {
         m = await reader.next(this.h.messageTimeoutMs);
       }
       if (m instanceof Error || m.command !== 'KEY_GENERATE_RESPONSE' || !m.elements.publicKey) {
+        // No answer in time, or a KEY_GENERATE_RESPONSE without a key (the phone refused the curve or
+        // size): Key Generation Failed/Timeout. Anything else: the phone broke the exchange.
         const timeout = m instanceof Error && /within/.test(m.message);
+        const refused = !(m instanceof Error) && m.command === 'KEY_GENERATE_RESPONSE';
         this.#finish(
           phone,
           op,
-          timeout ? fail.timeout : fail.comm,
-          `${tag}:Key generation failed: ${m instanceof Error ? m.message : m.command}`,
+          timeout || refused ? fail.keygen : fail.comm,
+          `${tag}:Key generation failed: ${m instanceof Error ? m.message : refused ? 'the phone returned no public key' : m.command}`,
         );
         send(endSession(sid, CapfReason.NO_ACTION));
         return;
@@ -245,12 +284,7 @@ export class CapfServer {
       try {
         publicKey = createPublicKey({ key: m.elements.publicKey, format: 'der', type: 'spki' });
       } catch (e) {
-        this.#finish(
-          phone,
-          op,
-          fail.timeout,
-          `${tag}:the public key does not parse: ${(e as Error).message}`,
-        );
+        this.#finish(phone, op, fail.keygen, `${tag}:the public key does not parse: ${(e as Error).message}`);
         send(endSession(sid, CapfReason.INVALID_ELEMENT));
         return;
       }
@@ -276,7 +310,7 @@ export class CapfServer {
         return;
       }
       phone.lsc = lsc.cert;
-      this.#finish(phone, op, LscStatusCode.UPGRADE_SUCCESS, `${tag}:Certificate upgrade successful`);
+      this.#finish(phone, op, SUCCESS.install, `${tag}:Certificate upgrade successful`);
       send(endSession(sid, CapfReason.UPDATE_CERTIFICATE));
       return;
     }
@@ -290,7 +324,7 @@ export class CapfServer {
         return;
       }
       phone.lsc = null;
-      this.#finish(phone, op, LscStatusCode.DELETE_SUCCESS, `${tag}:Certificate delete successful`);
+      this.#finish(phone, op, SUCCESS.delete, `${tag}:Certificate delete successful`);
       send(endSession(sid, CapfReason.UPDATE_CERTIFICATE));
       return;
     }
@@ -302,7 +336,7 @@ export class CapfServer {
       send(endSession(sid, CapfReason.NO_ACTION));
       return;
     }
-    this.#finish(phone, op, LscStatusCode.TROUBLESHOOT_SUCCESS, `${tag}:Certificate troubleshoot successful`);
+    this.#finish(phone, op, SUCCESS.troubleshoot, `${tag}:Certificate troubleshoot successful`);
     send(endSession(sid, CapfReason.NO_ACTION));
   }
 
@@ -372,9 +406,10 @@ export class CapfServer {
 
   #finish(phone: PhoneRecord, op: string, status: number, line: string): void {
     phone.certificateStatus = status;
-    this.h.log('capf', line, status <= 5 ? 'debug' : 'warning');
+    const success = SUCCESSES.has(status);
+    this.h.log('capf', line, success ? 'debug' : 'warning');
     // A finished operation is no longer pending (a failed one stays pending, as on CUCM).
-    if (status >= 3 && status <= 5) phone.capf = { ...phone.capf, operation: 'none' };
+    if (success) phone.capf = { ...phone.capf, operation: 'none' };
     this.h.capfDone(phone.decl.name, op, status);
   }
 }

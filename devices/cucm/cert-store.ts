@@ -19,6 +19,7 @@
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { buildChain, hasKeyCertSign, isCa, isSelfSigned } from '../../certs/chain.ts';
 import { type GeneratedCsr, generateCsr } from '../../certs/csr.ts';
+import { commonName, subjectDn } from '../../certs/dn.ts';
 import {
   type CertProfile,
   type Identity,
@@ -90,9 +91,10 @@ function fail(code: string, message: string): { ok: false; error: CertError } {
   return err({ code: `cert.${code}`, message });
 }
 
+/** The CN, or the first RDN for a certificate without one (certs/dn.ts reads the DER, not Node's text). */
 function cnOf(cert: X509Certificate): string {
-  const m = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject);
-  return m?.[1] ?? cert.subject.split('\n')[0] ?? 'cert';
+  const dn = subjectDn(cert);
+  return commonName(dn) ?? (dn[0] ? `${dn[0].type}=${dn[0].value}` : 'cert');
 }
 
 // ------------------------------------------------------------------------------------- trust DB

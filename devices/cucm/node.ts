@@ -15,7 +15,7 @@ import { parseDuration } from '../../emulator/clock.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl, type LabView } from '../../emulator/device-registry.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
-import { lscStatus } from '../protocols/lsc-status.ts';
+import { LscStatusCode, lscStatus } from '../protocols/lsc-status.ts';
 import { CapfServer } from './capf-server.ts';
 import { CertMonitor } from './cert-monitor.ts';
 import {
@@ -173,7 +173,8 @@ export class CucmNodeDevice extends Device {
     this.release = releaseBehaviour(decl.release as CucmRelease);
     this.isPublisher = !decl.publisher || decl.publisher.toLowerCase() === decl.name.toLowerCase();
     const publisher = this.isPublisher ? decl.name : (decl.publisher as string);
-    this.#pkiRef = { seed: ctx.seed, start: ctx.clock.start };
+    // Scoped to the lab's timeline: the CA memo of devices/cucm/pki.ts is collected with the lab.
+    this.#pkiRef = { seed: ctx.seed, start: ctx.clock.start, scope: ctx.timeline };
     this.cluster = clusterFor(
       ctx.fabric,
       publisher,
@@ -526,7 +527,7 @@ export class CucmNodeDevice extends Device {
       ...op,
       deadline: op.completesBy ? this.ctx.clock.start + parseDuration(op.completesBy) : null,
     };
-    p.certificateStatus = op.operation === 'none' ? p.certificateStatus : 2;
+    p.certificateStatus = op.operation === 'none' ? p.certificateStatus : LscStatusCode.OPERATION_PENDING;
     this.cluster.changed(`CAPF operation for ${phoneName}`);
     return ok(undefined);
   }

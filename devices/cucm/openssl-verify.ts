@@ -16,6 +16,16 @@
  * 3. signatures and validity, root first (internal_verify): CERT_NOT_YET_VALID, CERT_HAS_EXPIRED.
  * So a trusted certificate that is both expired and serverAuth-only draws unsupported_certificate(43),
  * not certificate_expired(45).
+ *
+ * One exception to that order: a leaf whose issuer OpenSSL finds in the trust store by name (and key
+ * identifier, when the leaf has one: X509_check_issued) although that certificate's key did not sign
+ * it. Seed 000's application server presented a self-issued certificate without keyCertSign (so not
+ * self-signed to OpenSSL) and without key identifiers, carrying the same name as the certificate
+ * uploaded to CallManager-trust; CUCM's trace shows the RSA signature check against the uploaded
+ * certificate's key failing (`block type is not 01`, RSA_padding_check_PKCS1_type_1), not the purpose
+ * error a serverAuth-only leaf would draw first. So CERT_SIGNATURE_FAILURE ranks with chain building
+ * here (M: CUCM's verify callback evidently does not stop at the purpose check; the seed is the
+ * ground truth).
  */
 import type { X509Certificate } from 'node:crypto';
 import { basicConstraints, buildChain, ekus, keyUsages } from '../../certs/chain.ts';
@@ -25,6 +35,29 @@ export interface VerifyError {
   code: string;
   /** Position in the chain, leaf = 0 (`verify_cb ... depth=`). */
   depth: number;
+  /** CERT_SIGNATURE_FAILURE: the trust certificate whose key the signature was checked against. */
+  issuer?: X509Certificate;
+}
+
+/**
+ * The trust certificate OpenSSL takes as the leaf's issuer although its key did not sign the leaf, or
+ * null. Node's `checkIssued` is OpenSSL's X509_check_issued: issuer name, key identifiers when present,
+ * keyCertSign. A leaf that is its own issuer in that sense is self-signed and never looked up.
+ */
+function wrongKeyIssuer(leaf: X509Certificate, trust: readonly X509Certificate[]): X509Certificate | null {
+  if (leaf.checkIssued(leaf)) return null;
+  if (trust.some((t) => t.fingerprint256 === leaf.fingerprint256)) return null;
+  const named = trust.filter((t) => leaf.checkIssued(t));
+  if (named.length === 0 || named.some((t) => verifies(leaf, t))) return null;
+  return named[0] ?? null;
+}
+
+function verifies(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** The first error OpenSSL would meet verifying a client's chain against `trust`; null: none. */
@@ -40,7 +73,9 @@ export function opensslFirstError(
   const built = buildChain(leaf, [...trust, ...peerChain.slice(1)]);
   const chain = built.chain.map((l) => l.cert);
 
-  // 1. Chain building and trust.
+  // 1. Chain building and trust. The wrong-key issuer first (see the header).
+  const impostor = wrongKeyIssuer(leaf, trust);
+  if (impostor) return { code: 'CERT_SIGNATURE_FAILURE', depth: 0, issuer: impostor };
   if (!built.complete) {
     const top = chain[chain.length - 1] as X509Certificate;
     const code = trusted.has(top.fingerprint256)

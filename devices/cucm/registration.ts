@@ -17,6 +17,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { sanEntries } from '../../certs/chain.ts';
+import { commonName, subjectDn } from '../../certs/dn.ts';
 import type {
   Connection,
   Fabric,
@@ -94,6 +95,15 @@ interface Registered {
 /** OpenSSL 1.0 error numbers, as CUCM's SDL trace prints them (seed 000: `...[106]),lib=rsa routines [4],fun=... [112]`). */
 const SSL_VERIFY_FAILED =
   'ssl reason code=certificate verify failed [134]),lib=SSL routines [20],fun=ssl3_get_client_certificate [137]';
+/**
+ * Seed 000, word for word: the RSA error OpenSSL leaves on the queue when a certificate's signature is
+ * checked with a key that did not make it (RSA_padding_check_PKCS1_type_1: the "decrypted" signature
+ * does not start 00 01). CUCM's HandleSSLError prints the first error of the queue, and `errno=12` as
+ * the seed shows it.
+ */
+const SSL_RSA_WRONG_KEY =
+  'ssl reason code=block type is not 01 [106]),lib=rsa routines [4],fun=RSA_padding_check_PKCS1_type_1 [112]';
+const SSL_RSA_WRONG_KEY_ERRNO = 12;
 const SSL_NO_CERT =
   'ssl reason code=peer did not return a certificate [199]),lib=SSL routines [20],fun=ssl3_get_client_certificate [137]';
 
@@ -112,7 +122,7 @@ const X509_ERRNO: Record<string, number> = {
 };
 
 function cnOf(cert: X509Certificate): string {
-  return /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? '';
+  return commonName(subjectDn(cert)) ?? '';
 }
 
 /** `CP-8861-SEPB000B4BA0AEE` → `SEPB000B4BA0AEE` (LSC/MIC CN, cisco-formats §3.5). */
@@ -211,9 +221,13 @@ export class Registration {
         `SdlSSLTCPListener::verify_cb pre-verified=0,cert verification errno=${errno},depth=${first.depth}`,
         'debug',
       );
+      const rsaWrongKey =
+        first.code === 'CERT_SIGNATURE_FAILURE' && first.issuer?.publicKey.asymmetricKeyType === 'rsa';
       this.h.log(
         'ccm',
-        `HandleSSLError - TLS protocol error(${SSL_VERIFY_FAILED}, errno=${errno} for ${peer}`,
+        rsaWrongKey
+          ? `HandleSSLError - TLS protocol error(${SSL_RSA_WRONG_KEY}, errno=${SSL_RSA_WRONG_KEY_ERRNO} for ${peer}`
+          : `HandleSSLError - TLS protocol error(${SSL_VERIFY_FAILED}, errno=${errno} for ${peer}`,
         'error',
       );
       this.h.refused({
@@ -225,7 +239,12 @@ export class Registration {
       return {
         accepted: false,
         reason: `${cnOf(leaf)}: ${first.code} against CallManager-trust`,
-        alert: alertForVerifyError(first.code, hs.version),
+        // OpenSSL's ssl_verify_alarm_type sends decrypt_error for a signature failure (seed 000: "the
+        // final decrypt error at server side"); emulator/tls-alerts.ts has no case for it.
+        alert:
+          first.code === 'CERT_SIGNATURE_FAILURE'
+            ? alert('decrypt_error')
+            : alertForVerifyError(first.code, hs.version),
       };
     }
     // A SIP trunk from an application server: the X.509 Subject Name of its SIP Trunk Security Profile.
@@ -302,19 +321,30 @@ export class Registration {
           c.socket.destroy();
           return;
         }
-        this.#onSccp(r.value, c, transport, tls, {
-          send,
-          reject,
-          get device() {
-            return device;
-          },
-          set device(d) {
-            device = d;
-          },
-          setHeaderVersion(v: number) {
-            headerVersion = v;
-          },
-        });
+        try {
+          this.#onSccp(r.value, c, transport, tls, {
+            send,
+            reject,
+            get device() {
+              return device;
+            },
+            set device(d) {
+              device = d;
+            },
+            setHeaderVersion(v: number) {
+              headerVersion = v;
+            },
+          });
+        } catch (e) {
+          // A message that frames but cannot be handled ends this connection, never the process.
+          this.h.log(
+            'ccm',
+            `StationInit: cannot handle SCCP message from ${c.remote.address}: ${(e as Error).message}`,
+            'warning',
+          );
+          c.socket.destroy();
+          return;
+        }
       }
     });
     c.socket.on('close', () => {
@@ -471,7 +501,17 @@ export class Registration {
           c.socket.destroy();
           return;
         }
-        this.#onSip(r.value, c, transport, tls, bound);
+        try {
+          this.#onSip(r.value, c, transport, tls, bound);
+        } catch (e) {
+          this.h.log(
+            'ccm',
+            `SIPTcp - cannot handle SIP message from ${c.remote.address}: ${(e as Error).message}`,
+            'warning',
+          );
+          c.socket.destroy();
+          return;
+        }
       }
     });
     c.socket.on('close', () => {

@@ -18,13 +18,9 @@ import type { Artifacts } from '../../emulator/artifacts.ts';
 import type { Connection, Fabric, Listener } from '../../emulator/fabric.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { TFTP_ERROR_TEXT, TftpErrorCode } from '../protocols/tftp/packet.ts';
-import {
-  normaliseTftpPath,
-  startTftpServer,
-  type TftpPeer,
-  type TftpServer,
-} from '../protocols/tftp/server.ts';
+import { startTftpServer, type TftpPeer, type TftpServer } from '../protocols/tftp/server.ts';
 import type { Cluster, NodeInfo } from './cluster.ts';
+import { httpPathToTftpName } from './http-path.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 import { buildItl, csfConfigXml, itlRecords, phoneFiles, xmlDefault } from './trust-files.ts';
 
@@ -325,11 +321,18 @@ export class TftpService {
           respond(405, 'Method Not Allowed', Buffer.from('Method Not Allowed\n'), 'text/plain', close);
           continue;
         }
-        const path = decodeURIComponent((m[2] ?? '/').replace(/\?.*$/, '')).replace(/^\/+/, '');
-        const clean = normaliseTftpPath(path);
-        const f = clean.ok ? this.files.get(clean.value) : null;
+        const name = httpPathToTftpName(m[2] ?? '/');
+        const path = name.ok ? name.value : name.error.requested;
+        const f = name.ok ? this.files.get(name.value) : null;
         const peer = { address: c.remote.address, port: c.remote.port };
-        if (!f) {
+        if (!name.ok && name.error.status === 400) {
+          this.h.log(
+            'tftp',
+            `HttpRequestHandler::processRequest[${this.#ctx(peer)}], GET [${path}] 400 Bad Request`,
+            'warning',
+          );
+          respond(400, 'Bad Request', Buffer.from('Bad Request\n'), 'text/plain', close);
+        } else if (!f) {
           this.h.log(
             'tftp',
             `HttpRequestHandler::processRequest[${this.#ctx(peer)}], GET [${path}] 404 File not found`,

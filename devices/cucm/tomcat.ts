@@ -13,12 +13,14 @@
  * RSA first; `cipherSelection['8443'] = 'client'` makes 8443 follow the client too.
  *
  * The CUCM node model calls `startTomcat(fabric, deviceName, {...})` and `tomcat.restart({...})`
- * after a certificate change (on the real box: `utils service restart Cisco Tomcat`).
+ * after a certificate change (on the real box: `utils service restart Cisco Tomcat`): the ports keep
+ * listening and take the new certificates for every new connection (`TlsListener.update()`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Endpoint } from '../../emulator/events.ts';
-import type { Fabric, Listener, TlsIdentity } from '../../emulator/fabric.ts';
+import type { Fabric, Listener, TlsIdentity, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
 import type { Result } from '../../emulator/result.ts';
+import { httpPathToTftpName } from './http-path.ts';
 
 /** The server's own order on 8443 when it does not follow the client: RSA suites first. */
 export const TOMCAT_SERVER_CIPHERS =
@@ -64,7 +66,7 @@ export interface TomcatOptions {
 
 export interface Tomcat {
   readonly listeners: Listener[];
-  /** Reopens both ports with new options (certificate regenerated, users changed). */
+  /** Swaps both ports onto new options (certificate regenerated, users changed) without closing them. */
   restart(opts?: Partial<TomcatOptions>): Promise<void>;
   close(): Promise<void>;
 }
@@ -131,7 +133,16 @@ export function udsResponse(
   }
   const m = /^\/cucm-uds\/user\/([^/]+)(\/devices)?\/?$/.exec(path);
   if (m?.[1]) {
-    const id = decodeURIComponent(m[1]);
+    let id: string;
+    try {
+      id = decodeURIComponent(m[1]);
+    } catch {
+      // `/cucm-uds/user/%ZZ`: a malformed escape is the client's error, not a missing user.
+      return {
+        status: 400,
+        body: `${XML_HEAD}<error><code>400</code><message>Bad Request</message></error>`,
+      };
+    }
     const user = o.users.find((u) => u.id.toLowerCase() === id.toLowerCase());
     if (!user) return null;
     const uri = `${o.base}/cucm-uds/user/${xmlEscape(user.id)}`;
@@ -178,9 +189,18 @@ function send(
   o.log?.('tomcat', accessLog(req, status, buf.length), status >= 400 ? 'warning' : 'info');
 }
 
-function udsHandler(o: TomcatOptions, port: number, self: string) {
+function udsHandler(current: () => TomcatOptions, port: number, selfOf: () => string) {
   return (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', `https://${self}:${port}`);
+    const o = current();
+    const self = selfOf();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `https://${self}:${port}`);
+    } catch {
+      // `GET http://[::1 HTTP/1.1`: Node's parser passes the target through; URL refuses it.
+      send(res, req, 400, 'Bad Request', 'text/plain', o);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, req, 405, 'Method Not Allowed', 'text/plain', o);
       return;
@@ -206,30 +226,44 @@ function udsHandler(o: TomcatOptions, port: number, self: string) {
   };
 }
 
-function fileHandler(o: TomcatOptions) {
+function fileHandler(current: () => TomcatOptions) {
   return (req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        send(res, req, 405, 'Method Not Allowed', 'text/plain', o);
-        return;
-      }
-      const filename = decodeURIComponent((req.url ?? '/').split('?')[0]?.replace(/^\/+/, '') ?? '');
-      const peer = { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 };
-      let r: Result<Buffer, FileError>;
-      try {
-        r = o.resolveFile
-          ? await o.resolveFile(filename, peer)
-          : { ok: false, error: { status: 404, message: 'Not Found' } };
-      } catch (e) {
-        r = { ok: false, error: { status: 500, message: (e as Error).message } };
-      }
-      if (!r.ok) send(res, req, r.error.status, r.error.message, 'text/plain', o);
-      else {
-        const type = filename.endsWith('.xml') ? 'application/xml' : 'application/octet-stream';
-        send(res, req, 200, r.value, type, o);
-      }
-    })();
+    const o = current();
+    serveFile(o, req, res).catch((e: unknown) => {
+      // Never an unhandled rejection: answer 500 if nothing was sent yet, else drop the connection.
+      o.log?.('tomcat', `error serving ${req.url}: ${(e as Error)?.message ?? String(e)}`, 'error');
+      if (!res.headersSent) send(res, req, 500, 'Internal Server Error', 'text/plain', o);
+      else res.destroy();
+    });
   };
+}
+
+/** HTTPS 6972: the TFTP directory, names read as the 6970 service reads them (http-path.ts). */
+async function serveFile(o: TomcatOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    send(res, req, 405, 'Method Not Allowed', 'text/plain', o);
+    return;
+  }
+  const name = httpPathToTftpName(req.url ?? '/');
+  if (!name.ok) {
+    send(res, req, name.error.status, name.error.message, 'text/plain', o);
+    return;
+  }
+  const filename = name.value;
+  const peer = { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 };
+  let r: Result<Buffer, FileError>;
+  try {
+    r = o.resolveFile
+      ? await o.resolveFile(filename, peer)
+      : { ok: false, error: { status: 404, message: 'Not Found' } };
+  } catch (e) {
+    r = { ok: false, error: { status: 500, message: (e as Error).message } };
+  }
+  if (!r.ok) send(res, req, r.error.status, r.error.message, 'text/plain', o);
+  else {
+    const type = filename.endsWith('.xml') ? 'application/xml' : 'application/octet-stream';
+    send(res, req, 200, r.value, type, o);
+  }
 }
 
 /** One http.Server per port, fed with the fabric's TLS sockets (devices never open sockets themselves). */
@@ -241,6 +275,20 @@ function httpFor(handler: (req: IncomingMessage, res: ServerResponse) => void): 
   return s;
 }
 
+/** The secure context of one port; `update()` swaps it in place on a certificate change. */
+function portConfig(opts: TomcatOptions, selection: CipherSelection): TlsServerConfig {
+  return {
+    identities: [
+      opts.identities.tomcat,
+      ...(opts.identities['tomcat-ECDSA'] ? [opts.identities['tomcat-ECDSA']] : []),
+    ],
+    maxVersion: 'TLSv1.2',
+    ...(selection === 'server'
+      ? { honorCipherOrder: true, ciphers: TOMCAT_SERVER_CIPHERS }
+      : { honorCipherOrder: false }),
+  };
+}
+
 /** Starts Tomcat on the node's address: 8443 (UDS) and, with a resolver, 6972 (TFTP over HTTPS). */
 export async function startTomcat(
   fabric: Fabric,
@@ -248,75 +296,48 @@ export async function startTomcat(
   options: TomcatOptions,
 ): Promise<Tomcat> {
   let opts = options;
-  let listeners: Listener[] = [];
-
-  const open = async () => {
-    const ids = [
-      opts.identities.tomcat,
-      ...(opts.identities['tomcat-ECDSA'] ? [opts.identities['tomcat-ECDSA']] : []),
-    ];
-    const self = opts.hostName ?? deviceName;
-    const udsPort = opts.ports?.uds ?? 8443;
-    const filePort = opts.ports?.tftpHttps ?? 6972;
-    const sel8443 = opts.cipherSelection?.['8443'] ?? 'server';
-    const sel6972 = opts.cipherSelection?.['6972'] ?? 'client';
-    const uds = httpFor(udsHandler(opts, udsPort, self));
-    const opened: Listener[] = [];
-    opened.push(
-      await fabric.listenTls(
-        deviceName,
-        udsPort,
-        {
-          identities: ids,
-          maxVersion: 'TLSv1.2',
-          ...(sel8443 === 'server'
-            ? { honorCipherOrder: true, ciphers: TOMCAT_SERVER_CIPHERS }
-            : { honorCipherOrder: false }),
-        },
-        { onConnection: (c) => uds.emit('connection', c.socket) },
-      ),
-    );
-    if (opts.resolveFile) {
-      const files = httpFor(fileHandler(opts));
-      opened.push(
-        await fabric.listenTls(
-          deviceName,
-          filePort,
-          {
-            identities: ids,
-            maxVersion: 'TLSv1.2',
-            ...(sel6972 === 'server'
-              ? { honorCipherOrder: true, ciphers: TOMCAT_SERVER_CIPHERS }
-              : { honorCipherOrder: false }),
-          },
-          { onConnection: (c) => files.emit('connection', c.socket) },
-        ),
-      );
-    }
-    listeners = opened;
-    opts.log?.(
+  // The handlers read the current options, so a restart with new users or files needs no new server.
+  const current = () => opts;
+  const self = () => opts.hostName ?? deviceName;
+  const udsPort = opts.ports?.uds ?? 8443;
+  const filePort = opts.ports?.tftpHttps ?? 6972;
+  const selection = (port: '8443' | '6972'): CipherSelection =>
+    opts.cipherSelection?.[port] ?? (port === '8443' ? 'server' : 'client');
+  const started = (o: TomcatOptions) =>
+    o.log?.(
       'tomcat',
-      `Tomcat started: 8443 (UDS) ${opts.resolveFile ? 'and 6972 (TFTP over HTTPS) ' : ''}with ${ids.length === 2 ? 'tomcat and tomcat-ECDSA' : 'tomcat'}`,
+      `Tomcat started: 8443 (UDS) ${o.resolveFile ? 'and 6972 (TFTP over HTTPS) ' : ''}with ${o.identities['tomcat-ECDSA'] ? 'tomcat and tomcat-ECDSA' : 'tomcat'}`,
     );
-  };
 
-  await open();
+  const uds = httpFor(udsHandler(current, udsPort, self));
+  const udsListener = await fabric.listenTls(deviceName, udsPort, portConfig(opts, selection('8443')), {
+    onConnection: (c) => uds.emit('connection', c.socket),
+  });
+  let fileListener: TlsListener | null = null;
+  if (opts.resolveFile) {
+    const files = httpFor(fileHandler(current));
+    fileListener = await fabric.listenTls(deviceName, filePort, portConfig(opts, selection('6972')), {
+      onConnection: (c) => files.emit('connection', c.socket),
+    });
+  }
+  started(opts);
+  const all = () => [udsListener, ...(fileListener ? [fileListener] : [])];
   return {
     get listeners() {
-      return listeners;
+      return all();
     },
     async restart(next?: Partial<TomcatOptions>) {
-      // Closes and reopens rather than `TlsListener.update()`: update() goes through Node's
-      // setSecureContext, which resets honorCipherOrder to true unless given, and the fabric does not
-      // pass it on, so 6972 would stop following the client's cipher order (seed 004's ECDSA pick).
-      // close() resolves once the ports are free, so this is as quick for a new client.
-      await Promise.all(listeners.map((l) => l.close()));
+      // "utils service restart Cisco Tomcat": each port swaps its secure context in place (the
+      // fabric keeps honorCipherOrder across update(), so 6972 still follows the client's order and
+      // picks the ECDSA certificate for an ECDSA-first client, seed 004). New connections get the new
+      // certificate at once; connections already up finish on the old one.
       opts = { ...opts, ...next };
-      await open();
+      udsListener.update(portConfig(opts, selection('8443')));
+      fileListener?.update(portConfig(opts, selection('6972')));
+      started(opts);
     },
     async close() {
-      await Promise.all(listeners.map((l) => l.close()));
-      listeners = [];
+      await Promise.all(all().map((l) => l.close()));
     },
   };
 }

@@ -12,7 +12,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ciscoIssuer, ciscoSubject, minimalUnsigned, serialBytes } from '../../certs/cisco-dn.ts';
 import { sameDn } from '../../certs/ctl.ts';
-import type { Connection, Fabric, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
+import type { Connection, Fabric } from '../../emulator/fabric.ts';
 import {
   encodeTvs,
   TVS_DEFAULT_TTL,
@@ -24,6 +24,7 @@ import {
 import type { CertStore, TrustStoreName } from './cert-store.ts';
 import type { Cluster } from './cluster.ts';
 import type { ReleaseBehaviour } from './releases.ts';
+import { ServiceTlsListener } from './service-listener.ts';
 
 export interface TvsHost {
   readonly name: string;
@@ -92,36 +93,34 @@ export function tvsCandidates(cluster: Cluster, release: ReleaseBehaviour): TvsL
 }
 
 export class TvsServer {
-  #listener: TlsListener | null = null;
+  readonly #port: ServiceTlsListener;
   #conn = 90;
 
-  constructor(private readonly h: TvsHost) {}
-
-  #config(): TlsServerConfig {
-    return {
-      identities: [this.h.certs.tlsIdentity('TVS')],
-      requestCert: false,
-      minVersion: 'TLSv1',
-      maxVersion: this.h.release.signallingMaxTls,
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-      honorCipherOrder: false,
-    };
+  constructor(private readonly h: TvsHost) {
+    this.#port = new ServiceTlsListener(h, 'TVS', TVS_PORT);
   }
 
   async start(): Promise<void> {
-    this.#listener = await this.h.fabric.listenTls(this.h.name, TVS_PORT, this.#config(), {
-      onConnection: (c) => this.#serve(c),
-    });
+    await this.#port.start(
+      (c) => this.#serve(c),
+      (e, c) => {
+        this.h.log(
+          'tvs',
+          `tvsHandleRequest - session aborted: ${(e as Error)?.message ?? String(e)}`,
+          'error',
+        );
+        c.socket.destroy();
+      },
+    );
   }
 
   /** "Restart Cisco Trust Verification Service": new connections get the current TVS certificate at once. */
   restart(): void {
-    this.#listener?.update(this.#config());
+    this.#port.restart();
   }
 
   async stop(): Promise<void> {
-    await this.#listener?.close();
-    this.#listener = null;
+    await this.#port.stop();
   }
 
   /** Looks a certificate up the way TVS does: by serial + issuer, DB cache first, then the CTL cache. */
@@ -180,7 +179,19 @@ export class TvsServer {
           c.socket.destroy();
           return;
         }
-        const reply = this.#handle(r.value, conn);
+        let reply: TvsMessage | null;
+        try {
+          reply = this.#handle(r.value, conn);
+        } catch (e) {
+          // A request that decodes but holds nonsense (an issuer that is no DN...) ends this session only.
+          this.h.log(
+            'tvs',
+            `tvsHandleRequest - cannot answer ${r.value.type}: ${(e as Error).message}`,
+            'warning',
+          );
+          c.socket.destroy();
+          return;
+        }
         if (reply && !c.socket.destroyed) c.socket.write(encodeTvs(reply));
       }
     });

@@ -121,7 +121,7 @@ export class AppServer extends Device {
     return { exported: this.#exported, presented: this.#presented };
   }
 
-  async #issue(withKeyCertSign: boolean, label: string): Promise<Identity> {
+  async #issue(withKeyCertSign: boolean, label: string, bouncyCastle = false): Promise<Identity> {
     if (!this.#pki) throw new Error(`${this.name} has not started`);
     const o = {
       name: `${this.name}/${label}`,
@@ -129,6 +129,9 @@ export class AppServer extends Device {
       email: `info@${this.name}.lab`,
       l: 'Hallbergmoos',
       c: 'DE',
+      // seed 000's capture of the presented certificate lists no key identifiers: BouncyCastle wrote
+      // none. Without an authority key identifier OpenSSL looks its issuer up by name alone.
+      ...(bouncyCastle ? { overrides: { ski: false, aki: false } } : {}),
     };
     return issueCertificate(this.#pki, withKeyCertSign ? appServerProfile(o) : appServerNoCertSignProfile(o));
   }
@@ -141,7 +144,7 @@ export class AppServer extends Device {
     this.#exported = await this.#issue(this.decl.certificate === 'keycertsign', `cert#${this.#generation}`);
     // seed 000: the Java keystore kept its BouncyCastle certificate (no keyCertSign, 1024-bit, SHA-1).
     this.#presented =
-      this.decl.presents === 'other' ? await this.#issue(false, 'java-keystore') : this.#exported;
+      this.decl.presents === 'other' ? await this.#issue(false, 'java-keystore', true) : this.#exported;
     if (this.decl.listenPort > 0) await this.#listen();
   }
 

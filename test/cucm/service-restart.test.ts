@@ -83,4 +83,13 @@ describe('CUCM service restarts after certificate and trust changes', () => {
     if (!r.ok) throw new Error(r.error.message);
     expect(await presented(8443)).toBe(r.value.identity.cert.serialNumber);
   });
+
+  it('regenerating tomcat swaps 8443 and 6972 in place: neither port is reopened', async () => {
+    const since = t.lab.timeline.events().length;
+    const r = await t.pub.regenerate('tomcat');
+    if (!r.ok) throw new Error(r.error.message);
+    expect(await presented(6972)).toBe(r.value.identity.cert.serialNumber);
+    expect(relistened(since, 8443)).toBe(false);
+    expect(relistened(since, 6972)).toBe(false);
+  });
 });

@@ -118,6 +118,38 @@ describe('network fabric', () => {
     expect(verdict?.reason).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 
+  it('a TLS 1.2 client refused by a lab server reads the alert however early the server closes', async () => {
+    // The server decides before the client has read its Finished and may close first: the client
+    // must still report the refusal and its alert, not "socket disconnected" (capf-regen-lsc-reissue).
+    const lab = await newLab('early-refusal');
+    lab.fabric.addHost('cucm');
+    lab.fabric.addHost('phone');
+    await lab.fabric.listenTls(
+      'cucm',
+      2443,
+      { identities: [server], trust: [pki.ca.certPem], requestCert: true, maxVersion: 'TLSv1.2' },
+      {
+        verify: () => ({ accepted: false, reason: 'not in CallManager-trust', alert: alert('unknown_ca') }),
+        onConnection: (c) => c.socket.end(),
+      },
+    );
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const r = await lab.fabric.connectTls(
+        'phone',
+        { host: 'cucm', port: 2443 },
+        { identity: stranger, trust: [pki.ca.certPem], maxVersion: 'TLSv1.2' },
+      );
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.alert).toEqual({ code: 48, name: 'unknown_ca' });
+      outcomes.add(`${r.error.code}: ${r.error.message}`);
+    }
+    expect([...outcomes]).toEqual([
+      'tls.rejected-by-peer: cucm:2443 refused our certificate: alert unknown_ca(48)',
+    ]);
+  });
+
   it('a client that refuses the server certificate reports its own verdict and reason', async () => {
     const lab = await newLab('client-refuses');
     lab.fabric.addHost('cucm');

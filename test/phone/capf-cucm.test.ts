@@ -217,11 +217,8 @@ describe('the key CAPF asks for, against the firmware', () => {
     expect(UPGRADE_FAILED).toContain(await certificateStatus(cucm));
   });
 
-  // KNOWN GAP (CUCM model, devices/cucm/capf-server.ts, not the phone's file): a KEY_GENERATE_RESPONSE
-  // without a public key is recorded as 13 "Upgrade Failed: Phone Communication Failure"; seed 003's
-  // enumeration has 14 "Upgrade Failed: Key Generation Failed/Timeout" for a key the phone could not
-  // generate. `it.fails` turns red when CUCM records 14: then make this a plain `it`.
-  it.fails('CUCM records a refused key as 14 Upgrade Failed: Key Generation Failed/Timeout (seed 003)', async () => {
+  // seed 003: a key the phone cannot generate is 14 "Upgrade Failed: Key Generation Failed/Timeout".
+  it('CUCM records a refused key as 14 Upgrade Failed: Key Generation Failed/Timeout (seed 003)', async () => {
     const { cucm, phone } = await setup({
       ...SCCP79,
       capf: { operation: 'install', authMode: 'null-string', keySize: 4096 },
