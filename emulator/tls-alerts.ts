@@ -69,6 +69,9 @@ export function alertForVerifyError(verifyError: string, version?: string): TlsA
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
       return alert('unknown_ca');
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'CRL_SIGNATURE_FAILURE':
+      return alert('decrypt_error');
     case 'CERT_REVOKED':
       return alert('certificate_revoked');
     case 'INVALID_PURPOSE':

@@ -10,7 +10,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { type Identity, issueCertificate } from '../../certs/issue.ts';
-import { type CucmUnit, sastTokenProfile } from '../../certs/profiles.ts';
+import { CUCM_UNITS, type CucmUnit, sastTokenProfile } from '../../certs/profiles.ts';
 import { parseDuration } from '../../emulator/clock.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl, type LabView } from '../../emulator/device-registry.ts';
@@ -103,21 +103,7 @@ export const cucmDecl = baseDeviceDecl.extend({
     })
     .default({ alternateTftp: [] })
     .describe('CTL contents beyond the cluster nodes (publisher only): alternate TFTP servers'),
-  certificates: z
-    .partialRecord(
-      z.enum([
-        'tomcat',
-        'tomcat-ECDSA',
-        'CallManager',
-        'CallManager-ECDSA',
-        'CAPF',
-        'TVS',
-        'ipsec',
-        'ITLRecovery',
-      ]),
-      unitDecl,
-    )
-    .default({}),
+  certificates: z.partialRecord(z.enum(CUCM_UNITS), unitDecl).default({}),
   phones: z.array(phoneDecl).default([]),
   sipTrunks: z
     .array(

@@ -7,12 +7,14 @@
  * them gets byte-identical certificates without reading another device: RSA PKCS#1 v1.5 signatures
  * are deterministic, keys come from the pool by label, serials from the seed.
  */
+
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import {
   type CiscoManufacturing,
   enterpriseRootCaProfile,
   issueCiscoManufacturing,
 } from '../../certs/profiles.ts';
+import { labMemo } from '../../emulator/lab-memo.ts';
 
 export interface LabPkiRef {
   seed: string;
@@ -27,48 +29,18 @@ export interface LabPkiRef {
   scope?: object;
 }
 
-interface LabCas {
-  manufacturing: Map<string, Promise<CiscoManufacturing>>;
-  enterprise: Map<string, Promise<Identity>>;
-}
-
-/**
- * One memo per lab, keyed weakly by the lab's scope object: `run --all`, the benchmark and a long
- * `uclab up` session create many labs in one process, and a module-level map would keep every lab's
- * CAs forever. Inside a lab the key is still (seed, start), which a lab never changes.
- */
-const byLab = new WeakMap<object, LabCas>();
-
-function memoOf(ref: LabPkiRef): LabCas | null {
-  if (!ref.scope) return null;
-  let m = byLab.get(ref.scope);
-  if (!m) {
-    m = { manufacturing: new Map(), enterprise: new Map() };
-    byLab.set(ref.scope, m);
-  }
-  return m;
-}
-
 function keyOf(ref: LabPkiRef): string {
   return `${ref.seed}@${ref.start}`;
 }
 
-function memoised<T>(
-  cache: Map<string, Promise<T>> | undefined,
-  key: string,
-  make: () => Promise<T>,
-): Promise<T> {
-  let p = cache?.get(key);
-  if (!p) {
-    p = make();
-    cache?.set(key, p);
-  }
-  return p;
+/** Memoised per lab when the reference carries its scope; issued afresh (byte-identical) otherwise. */
+function perLab<T>(ref: LabPkiRef, what: string, make: () => T): T {
+  return ref.scope ? labMemo(ref.scope, `${what}/${keyOf(ref)}`, make) : make();
 }
 
 /** The Cisco manufacturing stand-ins of this lab (Cisco Root CA 2048, M2, Manufacturing CA [SHA2], CAP-RTP-00x). */
 export function ciscoManufacturingFor(ref: LabPkiRef): Promise<CiscoManufacturing> {
-  return memoised(memoOf(ref)?.manufacturing, keyOf(ref), () =>
+  return perLab(ref, 'cisco-manufacturing', () =>
     issueCiscoManufacturing(
       createPkiContext({ seed: `${ref.seed}/cisco-manufacturing`, labStart: new Date(ref.start) }),
     ),
@@ -77,7 +49,7 @@ export function ciscoManufacturingFor(ref: LabPkiRef): Promise<CiscoManufacturin
 
 /** The lab's enterprise root CA (`uclab-ENTERPRISE-CA`), for CA-signed CUCM certificates. */
 export function enterpriseCaFor(ref: LabPkiRef): Promise<Identity> {
-  return memoised(memoOf(ref)?.enterprise, keyOf(ref), () =>
+  return perLab(ref, 'enterprise-ca', () =>
     issueCertificate(
       createPkiContext({ seed: `${ref.seed}/enterprise-ca`, labStart: new Date(ref.start) }),
       enterpriseRootCaProfile({ cn: 'uclab-ENTERPRISE-CA', dc: ['lab', 'uclab'] }),

@@ -16,10 +16,12 @@
  * after a certificate change (on the real box: `utils service restart Cisco Tomcat`): the ports keep
  * listening and take the new certificates for every new connection (`TlsListener.update()`).
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Endpoint } from '../../emulator/events.ts';
 import type { Fabric, Listener, TlsIdentity, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
 import type { Result } from '../../emulator/result.ts';
+import { xmlEscape } from '../../emulator/text.ts';
 import { httpPathToTftpName } from './http-path.ts';
 
 /** The server's own order on 8443 when it does not follow the client: RSA suites first. */
@@ -69,13 +71,6 @@ export interface Tomcat {
   /** Swaps both ports onto new options (certificate regenerated, users changed) without closing them. */
   restart(opts?: Partial<TomcatOptions>): Promise<void>;
   close(): Promise<void>;
-}
-
-function xmlEscape(s: string): string {
-  return s.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
-  );
 }
 
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';

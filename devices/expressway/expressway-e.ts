@@ -58,7 +58,7 @@ export class ExpresswayE extends Device {
   }
 
   get #pkiRef() {
-    return { seed: this.ctx.seed, start: this.ctx.clock.start };
+    return { seed: this.ctx.seed, start: this.ctx.clock.start, scope: this.ctx.timeline };
   }
 
   async start(): Promise<void> {

@@ -79,7 +79,9 @@ export class Jabber extends Device {
     if (this.decl.tls) {
       const trust = await Promise.all(
         this.decl.trust.map(
-          async (c) => (await labCa({ seed: this.ctx.seed, start: this.ctx.clock.start }, c)).certPem,
+          async (c) =>
+            (await labCa({ seed: this.ctx.seed, start: this.ctx.clock.start, scope: this.ctx.timeline }, c))
+              .certPem,
         ),
       );
       const r = await this.fabric.connectTls(this.name, { host, port: this.decl.port }, { trust }, (h) =>

@@ -7,26 +7,22 @@
  */
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { enterpriseRootCaProfile, expresswayServerProfile, type Overrides } from '../../certs/profiles.ts';
+import { labMemo } from '../../emulator/lab-memo.ts';
 import { enterpriseCaFor, type LabPkiRef } from '../cucm/pki.ts';
 
 export type LabCaName = 'enterprise-ca' | 'public-ca' | 'other-ca';
 export const LAB_CA_NAMES = ['enterprise-ca', 'public-ca', 'other-ca'] as const;
 
-const cas = new Map<string, Promise<Identity>>();
-
 function otherCa(ref: LabPkiRef, name: 'public-ca' | 'other-ca'): Promise<Identity> {
-  const key = `${ref.seed}@${ref.start}/${name}`;
-  let p = cas.get(key);
-  if (!p) {
+  const make = () => {
     const ctx = createPkiContext({ seed: `${ref.seed}/${name}`, labStart: new Date(ref.start) });
     const cn = name === 'public-ca' ? 'uclab Public Server CA' : 'uclab-OTHER-CA';
-    p = issueCertificate(
+    return issueCertificate(
       ctx,
       enterpriseRootCaProfile({ cn, ...(name === 'other-ca' ? { dc: ['lab', 'other'] } : {}) }),
     );
-    cas.set(key, p);
-  }
-  return p;
+  };
+  return ref.scope ? labMemo(ref.scope, `${name}/${ref.seed}@${ref.start}`, make) : make();
 }
 
 export function labCa(ref: LabPkiRef, name: LabCaName): Promise<Identity> {

@@ -120,7 +120,11 @@ export class ProvisioningServer extends Device {
   }
 
   async start(): Promise<void> {
-    const pki = await spaWorldPki(this.ctx.seed, this.ctx.clock.start);
+    const pki = await spaWorldPki({
+      seed: this.ctx.seed,
+      start: this.ctx.clock.start,
+      scope: this.ctx.timeline,
+    });
     this.#identity = await pki.serverCert(this.name, this.aliases, this.decl.serverCertHash);
     this.#caPem = pki.provisioningCa.certPem;
     this.#certFile = this.ctx.artifacts.write(`pki/${this.name}/server.pem`, this.#identity.certPem);

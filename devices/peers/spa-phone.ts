@@ -93,7 +93,11 @@ export class SpaPhone extends Device {
   }
 
   async start(): Promise<void> {
-    const pki = await spaWorldPki(this.ctx.seed, this.ctx.clock.start);
+    const pki = await spaWorldPki({
+      seed: this.ctx.seed,
+      start: this.ctx.clock.start,
+      scope: this.ctx.timeline,
+    });
     this.#identity = await pki.spaClientCert(this.decl.mac, this.decl.model);
     this.#trust = [pki.provisioningCa.certPem];
     if (this.decl.resyncOnBoot) {

@@ -13,6 +13,7 @@
  * the pool, seeded serials), the way test/fixtures/tls-pair-device.ts shares its lab CA. This is world
  * state (who signed whom at the factory), not device state: no device reads another's memory.
  */
+
 import {
   createPkiContext,
   type Identity,
@@ -20,6 +21,7 @@ import {
   type PkiContext,
   type SignatureHash,
 } from '../../certs/issue.ts';
+import { labMemo } from '../../emulator/lab-memo.ts';
 
 export interface SpaWorldPki {
   ctx: PkiContext;
@@ -31,8 +33,6 @@ export interface SpaWorldPki {
   serverCert(host: string, names: string[], hash: SignatureHash): Promise<Identity>;
 }
 
-const worlds = new Map<string, Promise<SpaWorldPki>>();
-
 function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
   let p = cache.get(key);
   if (!p) {
@@ -43,8 +43,9 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
 }
 
 /** The SPA world PKI of a lab (by seed and lab start, so both ends derive the same certificates). */
-export function spaWorldPki(seed: string, labStart: number): Promise<SpaWorldPki> {
-  return memo(worlds, `${seed}@${labStart}`, async () => {
+export function spaWorldPki(lab: { seed: string; start: number; scope: object }): Promise<SpaWorldPki> {
+  const { seed, start: labStart } = lab;
+  return labMemo(lab.scope, `spa-world/${seed}@${labStart}`, async (): Promise<SpaWorldPki> => {
     const ctx = createPkiContext({ seed: `${seed}/spa-world`, labStart: new Date(labStart) });
     const clientCa = await issueCertificate(ctx, {
       name: 'spa/client-ca',

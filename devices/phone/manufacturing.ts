@@ -9,12 +9,13 @@
  * devices/cucm/pki.ts (`ciscoManufacturingFor({seed, start})`): the CUCM model and the phone model both
  * call it, so CallManager-trust holds exactly the CAs that issued the MICs.
  *
- * The memo is per process and holds only CA identities and MICs (a few KB each); MICs are memoised
- * per (seed, model, MAC) so a phone that is re-created keeps its MIC, as a real one does.
+ * The memo lives as long as the lab and holds only CA identities and MICs (a few KB each); MICs are
+ * memoised per (model, MAC) so a phone that is re-created keeps its MIC, as a real one does.
  */
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { type CiscoManufacturing, micProfile } from '../../certs/profiles.ts';
-import { ciscoManufacturingFor as cucmManufacturingFor } from '../cucm/pki.ts';
+import { labMemo } from '../../emulator/lab-memo.ts';
+import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '../cucm/pki.ts';
 
 interface SeedPki {
   ctx: PkiContext;
@@ -22,27 +23,26 @@ interface SeedPki {
   mics: Map<string, Promise<Identity>>;
 }
 
-const bySeed = new Map<string, SeedPki>();
-
-function seedPki(seed: string, start: number): SeedPki {
-  const key = `${seed}@${start}`;
-  let s = bySeed.get(key);
-  if (!s) {
-    const ctx = createPkiContext({ seed: `${seed}/phones`, labStart: new Date(start) });
-    s = { ctx, hierarchy: cucmManufacturingFor({ seed, start }), mics: new Map() };
-    bySeed.set(key, s);
-  }
-  return s;
+/** The phones' PKI of one lab, memoised on the lab (emulator/lab-memo.ts). */
+function seedPki(ref: PhoneLabRef): SeedPki {
+  return labMemo(ref.scope, `phone-pki/${ref.seed}@${ref.start}`, () => ({
+    ctx: createPkiContext({ seed: `${ref.seed}/phones`, labStart: new Date(ref.start) }),
+    hierarchy: cucmManufacturingFor(ref),
+    mics: new Map(),
+  }));
 }
 
+/** A lab as the phones' PKI knows it: seed, start, and the object the memo lives on (its Timeline). */
+export type PhoneLabRef = LabPkiRef & { scope: object };
+
 /** The manufacturing hierarchy of a lab (Cisco Root CA 2048, M2, Manufacturing CA [SHA2], CAP-RTP-00x). */
-export function ciscoManufacturingFor(seed: string, start: number): Promise<CiscoManufacturing> {
-  return seedPki(seed, start).hierarchy;
+export function ciscoManufacturingFor(ref: PhoneLabRef): Promise<CiscoManufacturing> {
+  return seedPki(ref).hierarchy;
 }
 
 /** The PKI context phones of this lab draw their keys from (MIC and CAPF-generated LSC keys). */
-export function phonePkiContext(seed: string, start: number): PkiContext {
-  return seedPki(seed, start).ctx;
+export function phonePkiContext(ref: PhoneLabRef): PkiContext {
+  return seedPki(ref).ctx;
 }
 
 /**
@@ -50,11 +50,10 @@ export function phonePkiContext(seed: string, start: number): PkiContext {
  * CA SHA2 (newer phones), chain included.
  */
 export function micFor(
-  seed: string,
-  start: number,
+  ref: PhoneLabRef,
   opts: { model: string; mac: string; sha1Era: boolean },
 ): Promise<Identity> {
-  const s = seedPki(seed, start);
+  const s = seedPki(ref);
   const key = `${opts.model}|${opts.mac.toUpperCase()}`;
   let p = s.mics.get(key);
   if (!p) {

@@ -67,7 +67,7 @@ import {
   statusText,
   tlsClientOptions,
 } from './firmware-profiles.ts';
-import { micFor, phonePkiContext } from './manufacturing.ts';
+import { micFor, type PhoneLabRef, phonePkiContext } from './manufacturing.ts';
 import { CCM_ROLES, CONFIG_SIGNER_ROLES, PhoneTrustStore } from './trust-store.ts';
 import { tvsExchange } from './tvs-client.ts';
 
@@ -284,6 +284,11 @@ export class Phone extends Device {
     this.#dropRegistration('lab stopped', false);
   }
 
+  /** This lab as the phones' PKI memo knows it (devices/phone/manufacturing.ts). */
+  get #labRef(): PhoneLabRef {
+    return { seed: this.ctx.seed, start: this.ctx.clock.start, scope: this.ctx.timeline };
+  }
+
   describe(): DeviceDescription {
     return {
       name: this.name,
@@ -321,7 +326,7 @@ export class Phone extends Device {
 
   async #ensureMic(): Promise<Identity> {
     if (!this.mic) {
-      this.mic = await micFor(this.ctx.seed, this.ctx.clock.start, {
+      this.mic = await micFor(this.#labRef, {
         model: this.model,
         mac: this.mac,
         sha1Era: this.profile.serverCertHashes === 'sha1-only' || this.profile.family === '79xx',
@@ -942,10 +947,8 @@ export class Phone extends Device {
       maxRsaKeyBits: this.profile.maxRsaKeyBits,
       ecSupport: this.profile.ecSupport,
       takeKey: (spec) =>
-        phonePkiContext(this.ctx.seed, this.ctx.clock.start).keys.take(
-          spec,
-          `${this.deviceName}/LSC#${++this.#lscGeneration}`,
-        ).privateKey,
+        phonePkiContext(this.#labRef).keys.take(spec, `${this.deviceName}/LSC#${++this.#lscGeneration}`)
+          .privateKey,
       log: (text, level) =>
         this.console.line(
           `${this.console.secd ? 'SECD: ' : 'SECUREAPP-'}${text}`,

@@ -14,7 +14,7 @@ async function provLab(name: string, server: Record<string, unknown> = {}) {
     { kind: 'provisioning-server', name: 'prov', serverCertHash: 'SHA-256', ...server },
   ]);
   const prov = lab.device('prov', ProvisioningServer);
-  const pki = await spaWorldPki(lab.seed, lab.clock.start);
+  const pki = await spaWorldPki({ seed: lab.seed, start: lab.clock.start, scope: lab.timeline });
   const spa = await pki.spaClientCert('001122334455', 'SPA514G');
   const files = pemFiles({ 'ca.pem': prov.caPem, 'spa.pem': spa.certPem, 'spa.key': spa.keyPem });
   return { lab, prov, files, target: `${prov.address}:${prov.port}` };

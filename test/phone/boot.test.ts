@@ -182,7 +182,7 @@ describe('phone boot: trust lists and config', () => {
     expect(phone.statusMessages()).toContain('Trust List Updated');
     const { sastTokenProfile } = await import('../../certs/profiles.ts');
     const { ciscoManufacturingFor } = await import('../../devices/phone/manufacturing.ts');
-    const m = await ciscoManufacturingFor(lab!.seed, lab!.clock.start);
+    const m = await ciscoManufacturingFor({ seed: lab!.seed, start: lab!.clock.start, scope: lab!.timeline });
     const stranger = await issueCertificate(p.ctx, sastTokenProfile(p.ctx, 7), m.manufacturingCa);
     mini.files.set('CTLFile.tlv', buildCtl({ ...p, etokens: [stranger, stranger] }, mini.address, stranger));
     const r = await phone.boot();

@@ -34,7 +34,7 @@ export async function miniPki(lab: Lab, host: string): Promise<MiniPki> {
   const node: CucmNode = { host, domain: 'lab.example', ou: 'TAC', o: 'Lab', c: 'PL' };
   const issue = async (unit: 'CallManager' | 'ITLRecovery' | 'TVS' | 'CAPF') =>
     issueCertificate(ctx, cucmSelfSigned(ctx, node, unit));
-  const m = await ciscoManufacturingFor(lab.seed, lab.clock.start);
+  const m = await ciscoManufacturingFor({ seed: lab.seed, start: lab.clock.start, scope: lab.timeline });
   const etokens = [
     await issueCertificate(ctx, sastTokenProfile(ctx, 1), m.manufacturingCa),
     await issueCertificate(ctx, sastTokenProfile(ctx, 2), m.manufacturingCa),
