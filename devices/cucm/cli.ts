@@ -141,6 +141,20 @@ export async function runCli(node: CucmNodeDevice, input: string): Promise<strin
     return out(r.ok ? `Successfully deleted certificate ${m[2]}.` : `${UNSUCCESSFUL}\n${r.error.message}`);
   }
 
+  if (lower === 'utils system restart') {
+    await node.restartSystem();
+    return out(
+      [
+        'Do you really want to restart ?',
+        '',
+        'Enter (yes/no)? yes',
+        '',
+        'Appliance is being Restarted ...',
+        'Warning: Restart could take up to 5 minutes.',
+      ].join('\n'),
+    );
+  }
+
   // ------------------------------------------------------------------ utils ctl / itl
   if (lower === 'utils ctl set-cluster mixed-mode') {
     const r = await node.setMixedMode(node.decl.mixedMode === 'etoken' ? 'etoken' : 'tokenless');

@@ -357,7 +357,33 @@ export class CucmNodeDevice extends Device {
     this.#stopped = true;
     this.#monitor.stop();
     for (const f of this.#stopTimers.splice(0)) f();
+    await this.#stopServices();
+  }
+
+  async #stopServices(): Promise<void> {
+    await this.#registration.stop();
+    await this.#tvs.stop();
+    await this.#capf?.stop();
+    await this.#tftp.stop();
     await this.#tomcat?.close();
+    this.#tomcat = null;
+  }
+
+  /**
+   * `utils system restart`: every service goes down and comes back. Registered phones lose their
+   * connection and register again by themselves (as they do when a real node reboots); TFTP, TVS,
+   * CAPF and Tomcat come back with the certificates the node holds now.
+   */
+  async restartSystem(): Promise<void> {
+    this.log('cli', 'Appliance is being Restarted ...');
+    this.#registration.dropAll();
+    await this.#stopServices();
+    await this.#tftp.start();
+    await this.#registration.start();
+    if (this.release.tvsOnEveryNode || this.isPublisher) await this.#tvs.start();
+    await this.#capf?.start();
+    await this.#startTomcat();
+    this.log('cli', 'The system is up: services started');
   }
 
   private artifacts() {

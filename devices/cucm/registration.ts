@@ -188,6 +188,11 @@ export class Registration {
     await Promise.all([...this.#listeners.splice(0), ...this.#tls.splice(0)].map((l) => l.close()));
   }
 
+  /** Drops every registration connection, as a node going down does (the phones see the close). */
+  dropAll(): void {
+    for (const r of [...this.#registered.values()]) r.socket.destroy();
+  }
+
   registeredDevices(): string[] {
     return [...this.#registered.keys()];
   }
