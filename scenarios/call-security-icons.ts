@@ -3,7 +3,13 @@
  * displayed": Encrypted + Encrypted = lock (encrypted audio), Encrypted + Authenticated = shield
  * (unencrypted audio), Encrypted + Non-secure = no icon. Media: G.711 at 20 ms is 160 bytes of RTP
  * payload, 164 with SRTP.
+ *
+ * The call goes through CUCM (devices/cucm/call-control.ts): phone A goes off hook and dials B's line
+ * (SCCP OffHook + KeypadButton), CUCM decides the call security from both devices' security modes and
+ * tells both phones (CallInfo callSecurityStatus); each phone then sends real RTP or SRTP packets to the
+ * other over UDP, and the expectations read what each phone received.
  */
+import type { LabEvent } from '../emulator/events.ts';
 import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
 import {
   boot,
@@ -20,6 +26,17 @@ interface Params {
   other: Security;
   icon: 'lock' | 'shield' | 'none';
   payload: 160 | 164;
+  security: 'Encrypted' | 'Authenticated' | 'NotAuthenticated';
+}
+
+/** What a phone received in the call (`phone.media` event), waited for. */
+async function mediaOf(lab: Parameters<Parameters<typeof act>[2]>[0], device: string) {
+  const e = (await lab.timeline.waitFor(
+    `${device} reports the media it received`,
+    (x) => x.kind === 'phone.media' && x.device === device,
+    { timeoutMs: 5000 },
+  )) as LabEvent<'phone.media'>;
+  return e;
 }
 
 const A: PhoneSpec = {
@@ -44,15 +61,15 @@ export default defineScenario<Params>({
   variants: {
     'encrypted-encrypted': {
       explain: 'Both phones Encrypted: lock, SRTP (164-byte payloads).',
-      params: { other: 'encrypted', icon: 'lock', payload: 164 },
+      params: { other: 'encrypted', icon: 'lock', payload: 164, security: 'Encrypted' },
     },
     'encrypted-authenticated': {
       explain: 'Encrypted calls Authenticated: shield, RTP (160 bytes).',
-      params: { other: 'authenticated', icon: 'shield', payload: 160 },
+      params: { other: 'authenticated', icon: 'shield', payload: 160, security: 'Authenticated' },
     },
     'encrypted-nonsecure': {
       explain: 'Encrypted calls Non Secure: no icon, RTP.',
-      params: { other: 'non-secure', icon: 'none', payload: 160 },
+      params: { other: 'non-secure', icon: 'none', payload: 160, security: 'NotAuthenticated' },
     },
   },
   lab: (v) => ({
@@ -83,11 +100,30 @@ export default defineScenario<Params>({
       v.params.other !== 'non-secure',
     ),
     act(
-      'Phone A calls phone B',
-      "Each side learns the other's call security from the call signalling.",
+      'Phone A dials 1002 (phone B) through CUCM',
+      'SCCP OffHook and KeypadButton digits to CUCM; CUCM rings B over its registration connection.',
       async (lab) => {
-        const r = await phone(lab, A.mac).call(sep(B(v.params.other).mac));
+        const r = await phone(lab, A.mac).call('1002');
         if ('error' in r) throw new Error(r.error);
+        await lab.timeline.waitFor(
+          'phone B shows the call connected',
+          (e) =>
+            e.kind === 'phone.call' && e.device === sep(B(v.params.other).mac) && e.state === 'connected',
+          { timeoutMs: 5000 },
+        );
+      },
+    ),
+    expectThat(
+      `CUCM decides the call security: ${v.params.security}`,
+      "CUCM takes the least secure of both devices' security modes (seed 002).",
+      async (lab) => {
+        const e = lab.timeline
+          .ofKind('cucm.call', 'cucm-pub')
+          .find((x) => x.result === 'connected' && x.caller === sep(A.mac));
+        return {
+          held: e?.security === v.params.security && e.called === sep(B(v.params.other).mac),
+          saw: e ? `${e.caller} -> ${e.called}: ${e.security}` : 'no connected call',
+        };
       },
     ),
     expectThat(
@@ -103,11 +139,35 @@ export default defineScenario<Params>({
       },
     ),
     expectThat(
-      `Media payload is ${v.params.payload} bytes per 20 ms G.711 packet`,
-      'Seed 002: 160 bytes of RTP payload, 164 with SRTP.',
+      `Each phone receives ${v.params.payload === 164 ? 'SRTP' : 'RTP'} packets with ${v.params.payload}-byte payloads`,
+      'Seed 002: G.711 at 20 ms is 160 bytes of RTP payload; SRTP shows 164 (the 4-byte authentication tag).',
       async (lab) => {
-        const a = phone(lab, A.mac).lastCall;
-        return { held: a?.payloadBytes === v.params.payload, saw: `${a?.media} ${a?.payloadBytes} bytes` };
+        const a = await mediaOf(lab, sep(A.mac));
+        const b = await mediaOf(lab, sep(B(v.params.other).mac));
+        const one = (m: typeof a) =>
+          m.received > 0 &&
+          m.rejected === 0 &&
+          m.payloadBytes.length === 1 &&
+          m.payloadBytes[0] === v.params.payload &&
+          m.audioBytes[0] === 160;
+        return {
+          held: one(a) && one(b) && a.media === (v.params.payload === 164 ? 'SRTP' : 'RTP'),
+          saw: `A got ${a.received} ${a.media} x ${a.payloadBytes.join('/')} bytes, B got ${b.received} ${b.media} x ${b.payloadBytes.join('/')} bytes`,
+        };
+      },
+    ),
+    expectThat(
+      v.params.payload === 164
+        ? 'Silence is not visible in the SRTP payload'
+        : 'Silence shows as 7F bytes in the clear',
+      'Seed 002: G.711 silence is 7F7F7F... in RTP; with SRTP the payload on the wire is random-looking.',
+      async (lab) => {
+        const a = await mediaOf(lab, sep(A.mac));
+        const wire = v.params.payload === 160;
+        return {
+          held: a.silencePattern && a.wireSilencePattern === wire,
+          saw: `on the wire 7F silence: ${a.wireSilencePattern}, after decryption: ${a.silencePattern}`,
+        };
       },
     ),
   ],

@@ -4,6 +4,7 @@
  * authentication string, receives its configuration encrypted to that LSC, registers with SCCP over
  * TLS on 2443 and, calling another encrypted phone, shows the lock icon.
  */
+import type { LabEvent } from '../emulator/events.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
 import {
   boot,
@@ -121,9 +122,19 @@ export default defineScenario<Params>({
     ),
     boot(B.mac, 'Phone B goes through the same steps.'),
     expectRegistration(B.mac, 'registered', 'Phone B is registered over TLS too.', true),
-    act('Phone A calls phone B', 'Both ends are encrypted: SRTP is negotiated.', async (lab) => {
-      await phone(lab, A.mac).call(sep(B.mac));
-    }),
+    act(
+      'Phone A dials 1002 (phone B) through CUCM',
+      'Both ends are encrypted: CUCM marks the call Encrypted and hands both phones SRTP keys.',
+      async (lab) => {
+        const r = await phone(lab, A.mac).call('1002');
+        if ('error' in r) throw new Error(r.error);
+        await lab.timeline.waitFor(
+          'phone B shows the call connected',
+          (e) => e.kind === 'phone.call' && e.device === sep(B.mac) && e.state === 'connected',
+          { timeoutMs: 5000 },
+        );
+      },
+    ),
     expectThat(
       'Both phones show the lock icon, media is SRTP (164-byte G.711 payloads)',
       'Seed 002: Encrypted + Encrypted = lock, encrypted audio; SRTP adds 4 bytes to the 160-byte G.711 payload.',
@@ -133,6 +144,22 @@ export default defineScenario<Params>({
         return {
           held: a?.icon === 'lock' && b?.icon === 'lock' && a.payloadBytes === 164,
           saw: `A ${a?.icon}/${a?.media}/${a?.payloadBytes}, B ${b?.icon}/${b?.media}`,
+        };
+      },
+    ),
+    expectThat(
+      'Phone B receives SRTP packets of 164-byte payload from phone A',
+      'Seed 002: in an SRTP stream the G.711 20 ms payload shows 164 bytes per packet.',
+      async (lab) => {
+        const e = (await lab.timeline.waitFor(
+          'phone B reports the media it received',
+          (x) => x.kind === 'phone.media' && x.device === sep(B.mac),
+          { timeoutMs: 5000 },
+        )) as LabEvent<'phone.media'>;
+        const m = e;
+        return {
+          held: m.media === 'SRTP' && m.received > 0 && m.rejected === 0 && m.payloadBytes.join() === '164',
+          saw: `${m.received} ${m.media} packets, payload ${m.payloadBytes.join('/')} bytes, ${m.rejected} rejected`,
         };
       },
     ),

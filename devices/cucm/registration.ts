@@ -32,6 +32,7 @@ import { alert, alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import {
   encodeSccp,
   headerVersionFor,
+  readSccpCall,
   SCCP_PORT,
   SCCP_TLS_PORT,
   type SccpFrame,
@@ -51,6 +52,7 @@ import {
   type SipMessage,
   type SipRequest,
 } from '../protocols/sip.ts';
+import { CallControl, type Endpoint, SccpEndpoint, SipEndpoint } from './call-control.ts';
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, PhoneRecord } from './cluster.ts';
 import type { CucmSignalling } from './events.ts';
@@ -90,6 +92,8 @@ interface Registered {
   /** SIP: the REGISTER that created the binding (for the NOTIFY). */
   register?: SipRequest;
   headerVersion: number;
+  /** The phone as call control sees it (call-control.ts). */
+  endpoint: Endpoint;
 }
 
 /** OpenSSL 1.0 error numbers, as CUCM's SDL trace prints them (seed 000: `...[106]),lib=rsa routines [4],fun=... [112]`). */
@@ -138,8 +142,26 @@ export class Registration {
   readonly #registered = new Map<string, Registered>();
   #tcpPid = 7;
   #stationId = 47;
+  readonly #calls: CallControl;
 
-  constructor(private readonly h: RegistrationHost) {}
+  constructor(private readonly h: RegistrationHost) {
+    this.#calls = new CallControl(h);
+  }
+
+  /** Registers `r` under its device name, replacing (and detaching) an older registration. */
+  #bind(r: Registered): void {
+    const old = this.#registered.get(r.device);
+    if (old && old.endpoint !== r.endpoint) this.#calls.detach(old.endpoint);
+    this.#registered.set(r.device, r);
+    this.#calls.attach(r.endpoint);
+  }
+
+  #unbind(device: string): void {
+    const r = this.#registered.get(device);
+    if (!r) return;
+    this.#registered.delete(device);
+    this.#calls.detach(r.endpoint);
+  }
 
   async start(): Promise<void> {
     const f = this.h.fabric;
@@ -354,7 +376,7 @@ export class Registration {
     });
     c.socket.on('close', () => {
       if (device && this.#registered.get(device)?.socket === c.socket) {
-        this.#registered.delete(device);
+        this.#unbind(device);
         this.h.unregistered({ deviceName: device, protocol: 'SCCP', reason: 'connection closed' });
       }
     });
@@ -397,11 +419,14 @@ export class Registration {
           },
         });
         s.send({ type: 'CapabilitiesReq' });
-        this.#registered.set(name, {
+        this.#bind({
           device: name,
           protocol: 'SCCP',
           socket: c.socket,
           headerVersion: f.headerVersion,
+          endpoint: new SccpEndpoint(name, phone?.decl.line ?? name, mode, c.remote.address, {
+            send: s.send,
+          }),
         });
         this.h.registered({
           deviceName: name,
@@ -420,14 +445,21 @@ export class Registration {
         s.send({ type: 'UnregisterAck', status: 0 });
         const d = s.device;
         if (d && this.#registered.get(d)?.socket === c.socket) {
-          this.#registered.delete(d);
+          this.#unbind(d);
           this.h.unregistered({ deviceName: d, protocol: 'SCCP', reason: 'Unregister' });
         }
         c.socket.end();
         return;
       }
-      default:
+      default: {
+        // Call messages (OffHook, KeypadButton, OpenReceiveChannelAck): call control (call-control.ts).
+        const call = readSccpCall(m);
+        const r = s.device ? this.#registered.get(s.device) : undefined;
+        if (call && r?.socket === c.socket && r.endpoint instanceof SccpEndpoint) {
+          this.#calls.onSccp(r.endpoint, call);
+        }
         return; // CapabilitiesRes, ButtonTemplateReq, ...: accepted silently (not modelled further).
+      }
     }
   }
 
@@ -522,7 +554,7 @@ export class Registration {
     c.socket.on('close', () => {
       for (const d of bound) {
         if (this.#registered.get(d)?.socket === c.socket) {
-          this.#registered.delete(d);
+          this.#unbind(d);
           this.h.unregistered({ deviceName: d, protocol: 'SIP', reason: 'connection closed' });
         }
       }
@@ -536,11 +568,28 @@ export class Registration {
     tls: TlsConnection | null,
     bound: Set<string>,
   ): void {
-    if (m.kind === 'response') return; // answers to our NOTIFYs
     const send = (msg: SipMessage) => {
       if (!c.socket.destroyed) c.socket.write(encodeSip(msg));
     };
     const server = this.h.release.sipServer;
+    // Calls on the registration connection (call-control.ts): INVITE from this phone, answers to the
+    // INVITEs CUCM sent it. Other answers are to our NOTIFYs.
+    const own = [...bound].map((d) => this.#registered.get(d)).find((r) => r?.socket === c.socket);
+    const endpoint = own?.endpoint instanceof SipEndpoint ? own.endpoint : null;
+    if (m.kind === 'response') {
+      endpoint?.onResponse(m);
+      return;
+    }
+    // An INVITE on a connection with no registered phone (a SIP trunk peer) keeps the 501 below:
+    // trunk call routing is not modelled.
+    if (m.method === 'INVITE' && endpoint) {
+      void this.#calls.onInvite(endpoint, m, send, server);
+      return;
+    }
+    if (m.method === 'BYE' || m.method === 'CANCEL') {
+      send(buildResponse(m, 200, 'OK', [['Server', server]]));
+      return;
+    }
     if (m.method === 'OPTIONS') {
       send(
         buildResponse(
@@ -580,7 +629,7 @@ export class Registration {
     if (expires === 0) {
       send(buildRegisterOk(m, { server, expires: 0, newRegistration: false }));
       if (this.#registered.get(name)?.socket === c.socket) {
-        this.#registered.delete(name);
+        this.#unbind(name);
         bound.delete(name);
         this.h.unregistered({ deviceName: name, protocol: 'SIP', reason: 'REGISTER Expires: 0' });
       }
@@ -591,12 +640,23 @@ export class Registration {
     if (isNew) this.#stationLines(name, mode, tls);
     send(buildRegisterOk(m, { server, expires: 120, newRegistration: isNew }));
     bound.add(name);
-    this.#registered.set(name, {
+    const prior = this.#registered.get(name);
+    const dn = phone?.decl.line ?? /<sips?:([^@;>]+)/.exec(header(m, 'to') ?? '')?.[1] ?? name;
+    this.#bind({
       device: name,
       protocol: 'SIP',
       socket: c.socket,
       register: m,
       headerVersion: 0,
+      endpoint:
+        prior?.socket === c.socket
+          ? prior.endpoint
+          : new SipEndpoint(name, dn, mode, c.remote.address, {
+              send,
+              local: `${c.socket.localAddress}:${c.socket.localPort}`,
+              transport: transport === 'tls' ? 'TLS' : 'TCP',
+              node: this.h.name,
+            }),
     });
     if (isNew) {
       this.h.registered({

@@ -7,7 +7,7 @@
  * Behaviour that differs by firmware is read from the profile row (firmware-profiles.ts), never
  * branched on model names. Trust rules: cisco-formats §4.3 and §1.6; file order: §2.1.
  */
-import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import {
   matchesSerialAndIssuer,
@@ -32,7 +32,6 @@ import type { TlsAlert } from '../../emulator/events.ts';
 import type {
   Connection,
   Handshake,
-  Listener,
   TlsConnection,
   TlsIdentity,
   TrustVerdict,
@@ -42,16 +41,24 @@ import { alert } from '../../emulator/tls-alerts.ts';
 import {
   encodeSccp,
   headerVersionFor,
+  readSccpCall,
   SCCP_PORT,
   SCCP_TLS_PORT,
+  type SccpCallMessage,
+  SccpCallSecurityStatus,
+  SccpCallState,
   SccpResetType,
+  SccpTone,
+  sccpCall,
   sccpFramer,
 } from '../protocols/sccp.ts';
 import {
+  buildAudioSdp,
   buildRegister,
   buildResponse,
   encodeSip,
   header,
+  parseAudioSdp,
   SipFramer,
   type SipMessage,
   type SipRequest,
@@ -68,6 +75,17 @@ import {
   tlsClientOptions,
 } from './firmware-profiles.ts';
 import { micFor, type PhoneLabRef, phonePkiContext } from './manufacturing.ts';
+import {
+  inlineKey,
+  type MediaPlan,
+  type MediaReport,
+  MediaStream,
+  newMasterKey,
+  parseInlineKey,
+  RTP_BASE_PORT,
+  SRTP_SUITE,
+  type SrtpMasterKey,
+} from './media.ts';
 import { CCM_ROLES, CONFIG_SIGNER_ROLES, PhoneTrustStore } from './trust-store.ts';
 import { tvsExchange } from './tvs-client.ts';
 
@@ -88,6 +106,12 @@ declare module '../../emulator/events.ts' {
       payloadBytes: number;
       state: 'connected' | 'failed';
     };
+    /**
+     * The media a phone received in a call (devices/phone/media.ts): `payloadBytes` are the bytes after
+     * the 12-byte RTP header as a capture shows them (160 RTP, 164 SRTP: seed 002), `audioBytes` after
+     * SRTP removal.
+     */
+    'phone.media': MediaReport & { peer: string };
   }
 }
 
@@ -206,11 +230,23 @@ export const G711_RTP_PAYLOAD = 160;
 export const G711_SRTP_PAYLOAD = 164;
 
 const SECURITY_NAMES: Record<number, SecurityLevel> = { 1: 'non-secure', 2: 'authenticated', 3: 'encrypted' };
-const CALL_INFO_SECURITY: Record<SecurityLevel, string> = {
-  'non-secure': 'NotAuthenticated',
-  authenticated: 'Authenticated',
-  encrypted: 'Encrypted',
-};
+
+type CallOutcome = { icon: CallIcon; media: 'RTP' | 'SRTP'; payloadBytes: number } | { error: string };
+
+/** The one call a phone is in (calls are a set-up and a media burst: no hold, transfer or hang-up). */
+interface ActiveCall {
+  peer: string;
+  stream: MediaStream | null;
+  /** SIP: the SRTP key this phone offered (it encrypts with it). */
+  sendKey: SrtpMasterKey | null;
+  /** CUCM's call security decision, as this phone shows it. */
+  icon: CallIcon;
+  callId: string | null;
+  invite?: SipRequest;
+  /** SIP callee: the media plan, started on CUCM's ACK. */
+  plan?: MediaPlan;
+  settle?: (r: CallOutcome) => void;
+}
 
 function hex(buf: Uint8Array): string {
   return Buffer.from(buf).toString('hex');
@@ -248,7 +284,7 @@ export class Phone extends Device {
   #booting: Promise<BootReport> | null = null;
   #status: string[] = [];
   #lscGeneration = 0;
-  #callListener: Listener | null = null;
+  #call: ActiveCall | null = null;
   #secureRegistration = false;
   /** Pending re-registration timer; #epoch invalidates attempts a boot, reset or unplug made moot. */
   #retryTimer: NodeJS.Timeout | null = null;
@@ -280,6 +316,8 @@ export class Phone extends Device {
   }
 
   override async stop(): Promise<void> {
+    this.#call?.stream?.close();
+    this.#call = null;
     this.#cancelRetry();
     this.#dropRegistration('lab stopped', false);
   }
@@ -295,7 +333,7 @@ export class Phone extends Device {
       kind: this.kind,
       address: this.address,
       aliases: this.aliases,
-      ports: this.#callListener ? [{ name: 'sip-call', proto: 'tcp', port: 5060 }] : [],
+      ports: [],
       certificates: [
         ...(this.mic
           ? [
@@ -1132,7 +1170,6 @@ export class Phone extends Device {
     if (retry && outcome.state !== 'unregistered' && this.lastBoot) this.lastBoot.registration = result;
     if (outcome.state === 'registered') {
       this.#statusMessage('registered');
-      await this.#ensureCallListener();
     } else if (!retry || outcome.state === 'rejected') {
       this.#statusMessage(outcome.state === 'rejected' ? 'registrationRejected' : 'unregistered');
     }
@@ -1309,8 +1346,12 @@ export class Phone extends Device {
                   : 'reset',
             );
             break;
-          default:
+          default: {
+            const call = readSccpCall(m);
+            if (call)
+              this.#onSccpCall(reg, call).catch((e: Error) => this.console.line(`CALL: ${e.message}`, 'ERR'));
             break;
+          }
         }
       },
       start: () =>
@@ -1371,6 +1412,10 @@ export class Phone extends Device {
       closedEarly: 'connection closed before 200 OK',
       onMessage: (m, settle) => {
         if (m.kind === 'response') {
+          if (/INVITE/.test(header(m, 'cseq') ?? '')) {
+            this.#onInviteResponse(m, send);
+            return;
+          }
           if (!/REGISTER/.test(header(m, 'cseq') ?? '')) return;
           if (m.status === 200) {
             reg.unanswered = 0;
@@ -1394,6 +1439,11 @@ export class Phone extends Device {
             );
             settle('rejected', `${m.status} ${m.reason}`);
           }
+        } else if (m.method === 'INVITE') {
+          // A call CUCM offers (call-control.ts).
+          this.#onSipInvite(m, send).catch((e: Error) => this.console.line(`CALL: ${e.message}`, 'ERR'));
+        } else if (m.method === 'ACK') {
+          this.#onSipAck(m);
         } else {
           // Requests from CUCM on the registration connection: NOTIFY check-sync / service-control = reset.
           send(buildResponse(m, 200, 'OK'));
@@ -1469,167 +1519,294 @@ export class Phone extends Device {
   }
 
   /**
-   * Call signalling between two phones. Lab mechanism (documented, honest): CUCM does not route calls in
-   * this lab, so the calling phone sends a SIP INVITE straight to the called phone's own SIP port (5060,
-   * the `voipControlPort` every Cisco phone listens on), carrying its call security in the Cisco
-   * `Call-Info: <urn:x-cisco-remotecc:callinfo>;security=...` parameter that CUCM would pass along, and
-   * an SDP with `RTP/SAVP` + `a=crypto` when it can do SRTP. Each phone shows the icon of the least
-   * secure party (seed 002): lock if both are encrypted, shield if both are at least authenticated.
+   * Dials `number` through CallManager, over the registration connection (devices/cucm/call-control.ts):
+   * SIP phones send an INVITE to CUCM (SDP with `RTP/SAVP` + `a=crypto` when the phone is Encrypted),
+   * SCCP phones go OffHook and press one KeypadButton per digit. CUCM decides the call security from
+   * both devices (seed 002) and tells this phone (SIP `Call-Info ...;security=`, SCCP CallInfo
+   * `callSecurityStatus`); the phone shows that icon and sends a short burst of G.711 RTP/SRTP to the
+   * far end's media address (devices/phone/media.ts); what it received is the `phone.media` event.
+   * SIP phones may dial a device name (URI dialling); SCCP phones dial digits.
+   * Resolves once the call is connected, or with the failure (SIP 4xx/5xx, SCCP reorder tone).
    */
   async call(
-    other: string,
+    number: string,
   ): Promise<{ icon: CallIcon; media: 'RTP' | 'SRTP'; payloadBytes: number } | { error: string }> {
-    if (this.state !== 'registered') return { error: `${this.name} is not registered` };
-    const c = await this.fabric.connectTcp(this.name, { host: other, port: 5060 }, { timeoutMs: 3000 });
-    if (!c.ok) return { error: c.error.message };
-    const mine = this.callSecurity;
-    const invite = this.#invite(other, mine);
-    return new Promise((resolve) => {
-      const framer = new SipFramer();
-      const sock = c.value.socket;
-      const timer = setTimeout(() => {
-        sock.destroy();
-        resolve({ error: 'no answer' });
-      }, 3000);
-      sock.on('data', (chunk: Buffer) => {
-        for (const r of framer.push(chunk)) {
-          if (!r.ok || r.value.kind !== 'response') continue;
-          clearTimeout(timer);
-          sock.end();
-          if (r.value.status !== 200) {
-            this.emit('phone.call', {
-              peer: other,
-              icon: 'none',
-              media: 'RTP',
-              payloadBytes: 0,
-              state: 'failed',
-            });
-            return resolve({ error: `${r.value.status} ${r.value.reason}` });
-          }
-          const theirs = Phone.#securityOf(r.value);
-          resolve(this.#connected(other, mine, theirs, r.value.body.toString('utf8')));
-        }
-      });
-      sock.on('error', () => {});
-      sock.write(encodeSip(invite));
+    const reg = this.#registration;
+    if (this.state !== 'registered' || !reg) return { error: `${this.name} is not registered` };
+    if (this.#call) return { error: `${this.name} is already in a call` };
+    const protocol = this.profile.protocol;
+    if (protocol === 'SCCP' && !/^[0-9*#]+$/.test(number))
+      return { error: `SCCP phones dial digits, not ${number}` };
+    const call: ActiveCall = { peer: number, stream: null, sendKey: null, icon: 'none', callId: null };
+    this.#call = call;
+    const result = new Promise<CallOutcome>((resolve) => {
+      call.settle = resolve;
     });
-  }
-
-  #invite(other: string, mine: SecurityLevel): SipRequest {
-    const dn = this.config?.sipProfile?.lines[0]?.name ?? this.#decl.line ?? this.name;
-    const sdp = Phone.#sdp(this.address, mine === 'encrypted');
-    return {
-      kind: 'request',
-      method: 'INVITE',
-      uri: `sip:${other}@${other}:5060`,
-      headers: [
-        [
-          'Via',
-          `SIP/2.0/TCP ${this.address}:5060;branch=z9hG4bK${createHash('sha1').update(`${this.name}${Date.now()}`).digest('hex').slice(0, 8)}`,
+    const timer = setTimeout(() => this.#callFailed(call, 'no answer from CallManager'), 8000);
+    timer.unref();
+    this.console.line(`CALL: dialling ${number}`);
+    if (protocol === 'SCCP') {
+      this.#sccpSend(reg, sccpCall({ type: 'OffHook', lineInstance: 1, callReference: 0 }));
+      for (const ch of number) {
+        const button = ch === '*' ? 10 : ch === '#' ? 11 : Number(ch);
+        this.#sccpSend(reg, sccpCall({ type: 'KeypadButton', button, lineInstance: 1, callReference: 0 }));
+      }
+    } else {
+      const stream = await this.#openMedia();
+      if (!stream) {
+        clearTimeout(timer);
+        this.#call = null;
+        return { error: 'no RTP port' };
+      }
+      call.stream = stream;
+      call.sendKey = this.callSecurity === 'encrypted' ? newMasterKey() : null;
+      call.callId = `${this.mac.toLowerCase().slice(0, 8)}-${randomBytes(6).toString('hex')}@${this.address}`;
+      const cucmHost = reg.server.replace(/:\d+$/, '');
+      const dn = this.config?.sipProfile?.lines[0]?.name ?? this.#decl.line ?? this.deviceName;
+      const local = `${reg.socket.localAddress ?? this.address}:${reg.socket.localPort ?? 5060}`;
+      const transport = reg.secure ? 'TLS' : 'TCP';
+      const invite: SipRequest = {
+        kind: 'request',
+        method: 'INVITE',
+        uri: `sip:${number}@${cucmHost}`,
+        headers: [
+          ['Via', `SIP/2.0/${transport} ${local};branch=z9hG4bK${randomBytes(4).toString('hex')}`],
+          [
+            'From',
+            `"${this.deviceName}" <sip:${dn}@${cucmHost}>;tag=${this.mac.toLowerCase()}-${randomBytes(2).toString('hex')}`,
+          ],
+          ['To', `<sip:${number}@${cucmHost}>`],
+          ['Call-ID', call.callId],
+          ['CSeq', '101 INVITE'],
+          ['Max-Forwards', '70'],
+          ['Contact', `<sip:${dn}@${local};transport=${transport.toLowerCase()}>`],
+          ['Content-Type', 'application/sdp'],
         ],
-        ['From', `<sip:${dn}@${this.address}>;tag=${this.mac.toLowerCase().slice(0, 8)}`],
-        ['To', `<sip:${other}>`],
-        ['Call-ID', `${this.mac.toLowerCase()}-${Date.now()}@${this.address}`],
-        ['CSeq', '101 INVITE'],
-        [
-          'Call-Info',
-          `<urn:x-cisco-remotecc:callinfo>;security=${CALL_INFO_SECURITY[mine]};orientation=from`,
-        ],
-        ['Content-Type', 'application/sdp'],
-      ],
-      body: Buffer.from(sdp),
-    };
+        body: Buffer.from(
+          buildAudioSdp({
+            address: this.address,
+            port: stream.port,
+            profile: call.sendKey ? 'RTP/SAVP' : 'RTP/AVP',
+            crypto: call.sendKey ? { suite: SRTP_SUITE, inline: inlineKey(call.sendKey) } : null,
+          }),
+        ),
+      };
+      call.invite = invite;
+      if (!reg.socket.destroyed) reg.socket.write(encodeSip(invite));
+    }
+    const r = await result;
+    clearTimeout(timer);
+    return r;
   }
 
-  static #sdp(address: string, srtp: boolean): string {
-    return [
-      'v=0',
-      `o=Cisco-SIPUA 1 1 IN IP4 ${address}`,
-      's=SIP Call',
-      `c=IN IP4 ${address}`,
-      't=0 0',
-      `m=audio 16384 ${srtp ? 'RTP/SAVP' : 'RTP/AVP'} 0`,
-      'a=rtpmap:0 PCMU/8000',
-      'a=ptime:20',
-      ...(srtp ? ['a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:bGFibGFibGFibGFibGFibGFibGFibGFibGFibGFi'] : []),
-      '',
-    ].join('\r\n');
+  /** The last media report of this phone's last call (see `phone.media`). */
+  lastMedia: (MediaReport & { peer: string }) | null = null;
+
+  async #openMedia(): Promise<MediaStream | null> {
+    for (const port of [RTP_BASE_PORT, 0]) {
+      try {
+        return new MediaStream(await this.fabric.bindUdp(this.name, port));
+      } catch {
+        // 16384 taken (another call of this phone's address): an ephemeral port.
+      }
+    }
+    return null;
   }
 
-  static #securityOf(m: SipMessage): SecurityLevel {
-    const v = /security=\s*(\w+)/i.exec(header(m, 'call-info') ?? '')?.[1] ?? 'NotAuthenticated';
-    return v === 'Encrypted' ? 'encrypted' : v === 'Authenticated' ? 'authenticated' : 'non-secure';
+  #sccpSend(reg: Registration, m: Parameters<typeof encodeSccp>[0]): void {
+    if (!reg.socket.destroyed)
+      reg.socket.write(encodeSccp(m, headerVersionFor(this.profile.sccpProtocolVersion ?? 17)));
   }
 
-  static #iconFor(a: SecurityLevel, b: SecurityLevel): CallIcon {
-    const rank: Record<SecurityLevel, number> = { 'non-secure': 0, authenticated: 1, encrypted: 2 };
-    const least = Math.min(rank[a], rank[b]);
-    return least === 2 ? 'lock' : least === 1 ? 'shield' : 'none';
+  #callFailed(call: ActiveCall, why: string): void {
+    if (this.#call !== call) return;
+    this.#call = null;
+    call.stream?.close();
+    this.console.line(`CALL: call to ${call.peer} failed: ${why}`, 'WRN');
+    this.emit('phone.call', {
+      peer: call.peer,
+      icon: 'none',
+      media: 'RTP',
+      payloadBytes: 0,
+      state: 'failed',
+    });
+    call.settle?.({ error: why });
   }
 
-  #connected(peer: string, mine: SecurityLevel, theirs: SecurityLevel, sdp: string) {
-    const icon = Phone.#iconFor(mine, theirs);
-    const media: 'RTP' | 'SRTP' = icon === 'lock' && /RTP\/SAVP/.test(sdp) ? 'SRTP' : 'RTP';
+  /** The call is up: show CUCM's icon, and send/receive the media burst. */
+  #connected(call: ActiveCall, plan: MediaPlan): void {
+    const icon = call.icon;
+    const media: 'RTP' | 'SRTP' = plan.sendKey && plan.recvKey ? 'SRTP' : 'RTP';
     const payloadBytes = media === 'SRTP' ? G711_SRTP_PAYLOAD : G711_RTP_PAYLOAD;
+    const peer = call.peer;
     this.lastCall = { peer, icon, media, payloadBytes };
     const word = icon === 'lock' ? 'Encrypted' : icon === 'shield' ? 'Authenticated' : 'Not Authenticated';
     this.console.line(
       `CALL: connected with ${peer}, call security ${word}, icon ${icon}, ${media} G.711u 20 ms payload ${payloadBytes} bytes`,
     );
     this.emit('phone.call', { peer, icon, media, payloadBytes, state: 'connected' });
-    return { icon, media, payloadBytes };
-  }
-
-  async #ensureCallListener(): Promise<void> {
-    if (this.#callListener || this.#external) return;
-    try {
-      this.#callListener = await this.fabric.listenTcp(this.name, 5060, (conn) =>
-        this.#onCallConnection(conn),
+    call.settle?.({ icon, media, payloadBytes });
+    const stream = call.stream;
+    if (!stream) return;
+    void stream.start(plan).then((report) => {
+      if (this.#call === call) this.#call = null;
+      this.lastMedia = { peer, ...report };
+      this.console.line(
+        `CALL: media from ${report.remote}: ${report.received} ${report.media} packets received, payload ${report.payloadBytes.join('/') || '-'} bytes`,
       );
-    } catch (e) {
-      this.console.line(`CALL: cannot listen on 5060: ${(e as Error).message}`, 'WRN');
-    }
+      this.emit('phone.media', { peer, ...report });
+    });
   }
 
-  #onCallConnection(conn: Connection): void {
-    const framer = new SipFramer();
-    conn.socket.on('error', () => {});
-    conn.socket.on('data', (chunk: Buffer) => {
-      for (const r of framer.push(chunk)) {
-        if (!r.ok) {
-          conn.socket.destroy();
-          return;
-        }
-        const m = r.value;
-        if (m.kind !== 'request' || m.method !== 'INVITE') continue;
-        const caller = this.fabric.hostAt(conn.remote.address) ?? conn.remote.address;
-        if (this.state !== 'registered') {
-          conn.socket.write(encodeSip(buildResponse(m, 480, 'Temporarily Unavailable')));
-          continue;
-        }
-        const mine = this.callSecurity;
-        const theirs = Phone.#securityOf(m);
-        const offerSrtp = /RTP\/SAVP/.test(m.body.toString('utf8'));
-        const answerSrtp = offerSrtp && mine === 'encrypted' && theirs === 'encrypted';
-        const ok = buildResponse(
-          m,
-          200,
-          'OK',
-          [
-            [
-              'Call-Info',
-              `<urn:x-cisco-remotecc:callinfo>;security=${CALL_INFO_SECURITY[mine]};orientation=to`,
-            ],
-            ['Content-Type', 'application/sdp'],
-          ],
-          {
-            toTag: this.mac.toLowerCase().slice(0, 8),
-            body: Buffer.from(Phone.#sdp(this.address, answerSrtp)),
-          },
-        );
-        conn.socket.write(encodeSip(ok));
-        this.#connected(caller, mine, theirs, m.body.toString('utf8'));
-      }
+  static #iconOf(m: SipMessage): CallIcon {
+    const v = /security=\s*(\w+)/i.exec(header(m, 'call-info') ?? '')?.[1] ?? 'NotAuthenticated';
+    return v === 'Encrypted' ? 'lock' : v === 'Authenticated' ? 'shield' : 'none';
+  }
+
+  /** SIP: CUCM's final answer to this phone's INVITE. */
+  #onInviteResponse(m: SipMessage, send: (m: SipMessage) => void): void {
+    const call = this.#call;
+    if (m.kind !== 'response' || m.status < 200 || !call || header(m, 'call-id') !== call.callId) return;
+    if (call.invite) {
+      send({
+        kind: 'request',
+        method: 'ACK',
+        uri: call.invite.uri,
+        headers: [
+          ...call.invite.headers.filter(([n]) => /^(via|from|call-id)$/i.test(n)),
+          ['To', header(m, 'to') ?? ''],
+          ['CSeq', '101 ACK'],
+        ],
+        body: Buffer.alloc(0),
+      });
+    }
+    if (m.status !== 200) {
+      this.#callFailed(call, `${m.status} ${m.reason}`);
+      return;
+    }
+    const sdp = parseAudioSdp(m.body.toString('utf8'));
+    if (!sdp) {
+      this.#callFailed(call, 'no SDP in the answer');
+      return;
+    }
+    call.icon = Phone.#iconOf(m);
+    const recvKey = sdp.crypto ? parseInlineKey(sdp.crypto.inline) : null;
+    this.#connected(call, {
+      remote: { address: sdp.address, port: sdp.port },
+      sendKey: recvKey ? call.sendKey : null,
+      recvKey: call.sendKey ? recvKey : null,
     });
+  }
+
+  /** SIP: CUCM offers a call on the registration connection. The lab phone answers at once. */
+  async #onSipInvite(m: SipRequest, send: (m: SipMessage) => void): Promise<void> {
+    const offer = parseAudioSdp(m.body.toString('utf8'));
+    if (this.#call || !offer) {
+      send(buildResponse(m, this.#call ? 486 : 488, this.#call ? 'Busy Here' : 'Not Acceptable Here'));
+      return;
+    }
+    const call: ActiveCall = { peer: '', stream: null, sendKey: null, icon: Phone.#iconOf(m), callId: null };
+    this.#call = call;
+    const from = header(m, 'from') ?? '';
+    call.peer = /"([^"]+)"/.exec(from)?.[1] ?? /<sips?:([^@;>]+)/.exec(from)?.[1] ?? 'unknown';
+    call.callId = header(m, 'call-id') ?? null;
+    const stream = await this.#openMedia();
+    if (!stream) {
+      this.#call = null;
+      send(buildResponse(m, 500, 'Server Internal Error'));
+      return;
+    }
+    call.stream = stream;
+    const recvKey = offer.crypto ? parseInlineKey(offer.crypto.inline) : null;
+    call.sendKey = recvKey && this.callSecurity === 'encrypted' ? newMasterKey() : null;
+    call.plan = {
+      remote: { address: offer.address, port: offer.port },
+      sendKey: call.sendKey,
+      recvKey: call.sendKey ? recvKey : null,
+    };
+    send(
+      buildResponse(m, 200, 'OK', [['Content-Type', 'application/sdp']], {
+        toTag: this.mac.toLowerCase().slice(0, 8),
+        body: Buffer.from(
+          buildAudioSdp({
+            address: this.address,
+            port: stream.port,
+            profile: call.sendKey ? 'RTP/SAVP' : 'RTP/AVP',
+            crypto: call.sendKey ? { suite: SRTP_SUITE, inline: inlineKey(call.sendKey) } : null,
+          }),
+        ),
+      }),
+    );
+  }
+
+  /** SIP: CUCM's ACK to this phone's 200 OK: the call is up. */
+  #onSipAck(m: SipRequest): void {
+    const call = this.#call;
+    if (!call?.plan || header(m, 'call-id') !== call.callId) return;
+    const plan = call.plan;
+    call.plan = undefined;
+    this.#connected(call, plan);
+  }
+
+  /** SCCP: CallManager drives the call (devices/protocols/sccp.ts call messages). */
+  async #onSccpCall(reg: Registration, m: SccpCallMessage): Promise<void> {
+    switch (m.type) {
+      case 'CallState':
+        if (m.state === SccpCallState.RingIn && !this.#call) {
+          this.#call = { peer: '', stream: null, sendKey: null, icon: 'none', callId: null };
+          // Auto-answer (lab): the phone goes off hook at once.
+          this.#sccpSend(reg, sccpCall({ type: 'OffHook', lineInstance: 1, callReference: m.callReference }));
+        }
+        return;
+      case 'CallInfo': {
+        const call = this.#call;
+        if (!call) return;
+        call.peer = m.callType === 1 ? m.callingPartyName || m.callingParty : call.peer || m.calledParty;
+        const s = m.callSecurityStatus;
+        call.icon =
+          s === SccpCallSecurityStatus.Encrypted
+            ? 'lock'
+            : s === SccpCallSecurityStatus.Authenticated
+              ? 'shield'
+              : 'none';
+        return;
+      }
+      case 'OpenReceiveChannel': {
+        const call = this.#call;
+        const stream = call ? (call.stream ?? (await this.#openMedia())) : null;
+        if (call && stream) call.stream = stream;
+        this.#sccpSend(
+          reg,
+          sccpCall({
+            type: 'OpenReceiveChannelAck',
+            status: stream ? 0 : 1,
+            ip: this.address,
+            port: stream?.port ?? 0,
+            passThruPartyId: m.passThruPartyId,
+            callReference: m.callReference,
+          }),
+        );
+        return;
+      }
+      case 'StartMediaTransmission': {
+        const call = this.#call;
+        if (!call) return;
+        const key = (k: typeof m.sendKey) =>
+          k ? { key: k.key.subarray(0, 16), salt: k.salt.subarray(0, 14) } : null;
+        const sendKey = key(m.sendKey);
+        const recvKey = key(m.recvKey);
+        this.#connected(call, {
+          remote: { address: m.remoteIp, port: m.remotePort },
+          sendKey: sendKey && recvKey ? sendKey : null,
+          recvKey: sendKey && recvKey ? recvKey : null,
+        });
+        return;
+      }
+      case 'StartTone':
+        if (m.tone === SccpTone.Reorder && this.#call) this.#callFailed(this.#call, 'reorder tone');
+        return;
+      default:
+        return;
+    }
   }
 }

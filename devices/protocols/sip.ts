@@ -503,3 +503,45 @@ export function buildInvite(p: TrunkRequestParams & { rtpPort?: number }): SipRe
   ].join('\r\n');
   return trunkRequest('INVITE', p, Buffer.from(sdp), 'application/sdp');
 }
+
+// ------------------------------------------------------------------------------------ SDP (calls)
+
+/** The audio offer/answer of a Cisco phone call (RFC 4566 subset; RFC 4568 `a=crypto` for SRTP). */
+export interface AudioSdp {
+  address: string;
+  port: number;
+  /** `RTP/SAVP` when the offer carries SRTP keys. */
+  profile: 'RTP/AVP' | 'RTP/SAVP';
+  /** The `inline:` key of `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:...`, or null. */
+  crypto: { suite: string; inline: string } | null;
+}
+
+/** One audio line, PCMU 20 ms, as Cisco SIP phones send it (`o=Cisco-SIPUA`). */
+export function buildAudioSdp(s: AudioSdp): string {
+  return [
+    'v=0',
+    `o=Cisco-SIPUA 1 1 IN IP4 ${s.address}`,
+    's=SIP Call',
+    `c=IN IP4 ${s.address}`,
+    't=0 0',
+    `m=audio ${s.port} ${s.crypto ? 'RTP/SAVP' : 'RTP/AVP'} 0`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=ptime:20',
+    ...(s.crypto ? [`a=crypto:1 ${s.crypto.suite} inline:${s.crypto.inline}`] : []),
+    '',
+  ].join('\r\n');
+}
+
+/** Reads the first audio line; null when the body has no `c=` or `m=audio`. */
+export function parseAudioSdp(body: string): AudioSdp | null {
+  const address = /^c=IN IP4 (\d{1,3}(?:\.\d{1,3}){3})\s*$/m.exec(body)?.[1];
+  const m = /^m=audio (\d+) (RTP\/S?AVP)/m.exec(body);
+  if (!address || !m) return null;
+  const c = /^a=crypto:\d+ (\S+) inline:([A-Za-z0-9+/=]+)/m.exec(body);
+  return {
+    address,
+    port: Number(m[1]),
+    profile: m[2] === 'RTP/SAVP' ? 'RTP/SAVP' : 'RTP/AVP',
+    crypto: c?.[1] && c[2] ? { suite: c[1], inline: c[2] } : null,
+  };
+}
