@@ -119,6 +119,15 @@ export const cucmDecl = baseDeviceDecl.extend({
   certMonitorInterval: z.string().default('24h').describe('Certificate Monitor notification frequency'),
   regenGuard: z.string().default('5m').describe('the CallManager/TVS "modified in the last 5 minutes" guard'),
   capfTimeout: z.string().default('60s').describe('how long CAPF waits for each phone message'),
+  tomcatCipherSelection: z
+    .object({
+      '8443': z.enum(['server', 'client']).optional(),
+      '6972': z.enum(['server', 'client']).optional(),
+    })
+    .default({})
+    .describe(
+      "how Tomcat picks tomcat vs tomcat-ECDSA per port: 'client' follows the client's cipher order, 'server' keeps RSA first (default: 8443 server, 6972 client, as seed 004 captured)",
+    ),
 });
 
 export type CucmDecl = z.infer<typeof cucmDecl>;
@@ -407,6 +416,7 @@ export class CucmNodeDevice extends Device {
       version: this.release.version,
       servers: () => this.cluster.nodeList().map((n) => n.processNodeName),
       hostName: this.cluster.nodes.get(this.name)?.processNodeName ?? this.name,
+      cipherSelection: this.decl.tomcatCipherSelection,
     };
   }
 
