@@ -938,8 +938,15 @@ export class Fabric {
   }
 
   /** Open handles, for tests that prove an orderly shutdown. */
-  openHandles(): { sockets: number; udp: number; listeners: number; handshakes: number } {
+  openHandles(): {
+    sockets: number;
+    udp: number;
+    listeners: number;
+    handshakes: number;
+    connections: number;
+  } {
     return {
+      connections: this.#conns.size,
       sockets: this.#sockets.size,
       udp: this.#udp.size,
       listeners: this.#closers.size,

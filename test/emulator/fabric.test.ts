@@ -272,7 +272,7 @@ describe('network fabric', () => {
     expect(lab.fabric.openHandles().handshakes).toBe(0);
   });
 
-  it('a new connection from a reused source port gets a new connection id', async () => {
+  it('a closed connection leaves no pairing behind, so a reused source port starts a new connection', async () => {
     const lab = await newLab('reuse');
     lab.fabric.addHost('cucm');
     lab.fabric.addHost('phone');
@@ -285,12 +285,16 @@ describe('network fabric', () => {
       r.value.socket.resume();
       await new Promise((resolve) => r.value.socket.once('close', resolve));
     }
+    const serverCloses = () => lab.timeline.ofKind('net.close').filter((e) => e.role === 'server').length;
+    await lab.timeline.waitFor('both server ends to close', () => serverCloses() === 2);
+    // Both ends of both connections agree on one id each, and nothing is left to hand an old id on.
     expect(new Set(ids).size).toBe(2);
     const serverIds = lab.timeline
       .ofKind('net.connect')
       .filter((e) => e.role === 'server')
       .map((e) => e.connId);
     expect(serverIds).toEqual(ids);
+    expect(lab.fabric.openHandles().connections).toBe(0);
   });
 
   it('resolves lab names through the host table and refuses unknown ones', async () => {
@@ -319,7 +323,13 @@ describe('network fabric', () => {
     const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2443 }, { trust: [pki.ca.certPem] });
     expect(r.ok).toBe(true);
     await lab.stop();
-    expect(lab.fabric.openHandles()).toEqual({ sockets: 0, udp: 0, listeners: 0, handshakes: 0 });
+    expect(lab.fabric.openHandles()).toEqual({
+      sockets: 0,
+      udp: 0,
+      listeners: 0,
+      handshakes: 0,
+      connections: 0,
+    });
     // The block is free again: it can be claimed by another lab.
     const again = await Lab.create({ name: 'reclaim', block: lab.block.prefix });
     await again.stop();

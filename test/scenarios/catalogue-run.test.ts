@@ -16,6 +16,14 @@ describe('the catalogue through the command line', () => {
     const junit = join(dir, 'junit.xml');
     const r = await uclab(['run', '--all', '--quiet', '--json', '--junit', junit], { timeoutMs: 170_000 });
     const report = JSON.parse(r.stdout);
+    // Every variant of every scenario ran: the list and the run agree, and the product table is there.
+    const listed = JSON.parse((await uclab(['list', '--json'])).stdout);
+    const variants = listed.scenarios.reduce(
+      (n: number, s: { variants: string[] }) => n + s.variants.length,
+      0,
+    );
+    expect(listed.scenarios.length).toBeGreaterThanOrEqual(23);
+    expect(report.results.length).toBe(variants);
     const notPassing = report.results.filter((x: { outcome: string }) => x.outcome !== 'passed');
     expect(notPassing).toEqual([]);
     expect(r.code).toBe(0);

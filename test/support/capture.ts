@@ -10,6 +10,7 @@ import { startPeer } from './peers.ts';
 // Unassigned ports, so tshark prints them as plain UDP rather than through a dissector.
 const START_PORT = 47998;
 const END_PORT = 47999;
+const MAX_CAPTURE_SECONDS = 120;
 
 export interface Capture {
   /** Waits until everything sent so far is in the capture, then stops tshark and waits for it to exit. */
@@ -45,7 +46,8 @@ export async function startCapture(address: string, pcapPath: string, timeoutMs 
   const escaped = address.replace(/\./g, '\\.');
   const peerP = startPeer(
     'tshark',
-    ['-i', 'lo', '-l', '-P', '-f', `host ${address}`, '-w', pcapPath],
+    // `-a duration:` bounds the capture even if a test dies before stop(): no dumpcap outlives a run.
+    ['-i', 'lo', '-l', '-P', '-a', `duration:${MAX_CAPTURE_SECONDS}`, '-f', `host ${address}`, '-w', pcapPath],
     new RegExp(`${escaped} .*UDP .*→ ${START_PORT} `),
     { timeoutMs },
   );
