@@ -21,6 +21,7 @@
  * (SCCP StartTone 0x25); a known but unregistered line `480 Temporarily Unavailable` or the reorder tone.
  */
 import { randomBytes } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import type { Fabric } from '../../emulator/fabric.ts';
 import {
   type SccpCallMessage,
@@ -37,6 +38,7 @@ import {
   buildResponse,
   header,
   parseAudioSdp,
+  parseSrtpInline,
   type SipMessage,
   type SipRequest,
   type SipResponse,
@@ -104,14 +106,21 @@ function newKey(): string {
   return randomBytes(30).toString('base64');
 }
 
+/** The SCCP key block of a 30-byte master key ‖ salt (checked by parseSrtpInline before it gets here). */
 function toSccpKey(k: string | null): SccpMediaKey | null {
   if (!k) return null;
-  const b = Buffer.from(k, 'base64');
+  const b = parseSrtpInline({ suite: SRTP_SUITE, inline: k });
+  if (!b) throw new RangeError('SRTP master key is not 30 bytes');
   return { algorithm: 1, key: b.subarray(0, 16), salt: b.subarray(16, 30) };
 }
 
+/**
+ * One side's media from its SDP; null when there is none, or when the call is Encrypted and the side's
+ * `a=crypto` key is not a valid master key ‖ salt of its suite (RFC 4568; CUCM refuses with 488).
+ */
 function fromSdp(s: AudioSdp | null, keep: boolean): MediaDesc | null {
   if (!s) return null;
+  if (keep && s.crypto && !parseSrtpInline(s.crypto)) return null;
   return { address: s.address, port: s.port, key: keep ? (s.crypto?.inline ?? null) : null };
 }
 
@@ -138,12 +147,35 @@ export abstract class Endpoint {
   abstract offer(o: CallOffer): Promise<Answer>;
   /** The call is up: the called side learns the caller's media where its protocol needs it. */
   abstract connected(o: CallOffer, local: MediaDesc): void;
+  /**
+   * Call `id` failed or ended after this side was offered it: tell the phone (SCCP CallState OnHook,
+   * SIP CANCEL while the INVITE is pending or BYE once it answered) and forget the call's state.
+   */
+  abstract release(id: number): void;
+  /** The registration is gone: settle whatever waits on this phone now and stop its timers. */
+  abstract close(): void;
+}
+
+interface SipLeg {
+  callId: string;
+  uri: string;
+  base: [string, string][];
+  cseq: number;
+  /** pending: INVITE sent, no final answer; answered: 200 OK (a dialog to BYE); done: nothing to end. */
+  state: 'pending' | 'answered' | 'done';
+  to: string;
+  timer: NodeJS.Timeout | null;
+  settle: (a: Answer) => void;
+  /** Encrypted call: the answer's `a=crypto` key is kept (and checked). */
+  encrypted: boolean;
 }
 
 /** A SIP phone's registration connection, seen from CUCM's side of a call. */
 export class SipEndpoint extends Endpoint {
   readonly protocol = 'SIP' as const;
-  readonly #pending = new Map<string, (m: SipResponse) => void>();
+  /** CUCM's legs to this phone, by call id (call control) and by SIP Call-ID. */
+  readonly #legs = new Map<number, SipLeg>();
+  readonly #byCallId = new Map<string, SipLeg>();
   #cseq = 200;
 
   constructor(
@@ -157,32 +189,57 @@ export class SipEndpoint extends Endpoint {
   }
 
   onResponse(m: SipResponse): void {
-    const id = header(m, 'call-id') ?? '';
     if (m.status < 200) return;
-    const done = this.#pending.get(id);
-    if (done) {
-      this.#pending.delete(id);
-      done(m);
+    const leg = this.#byCallId.get(header(m, 'call-id') ?? '');
+    if (leg?.state !== 'pending') return;
+    if (leg.timer) clearTimeout(leg.timer);
+    leg.timer = null;
+    leg.to = header(m, 'to') ?? leg.to;
+    // B2BUA: CUCM acknowledges the called leg's final answer itself.
+    this.io.send(this.#request(leg, 'ACK', leg.cseq));
+    if (m.status !== 200) {
+      leg.state = 'done';
+      leg.settle({ ok: false, status: m.status, reason: m.reason });
+      return;
     }
+    leg.state = 'answered';
+    const media = fromSdp(parseAudioSdp(m.body.toString('utf8')), leg.encrypted);
+    leg.settle(media ? { ok: true, media } : { ok: false, status: 488, reason: 'Not Acceptable Here' });
+  }
+
+  #request(leg: SipLeg, method: string, cseq: number): SipRequest {
+    return {
+      kind: 'request',
+      method,
+      uri: leg.uri,
+      headers: [
+        ...leg.base.slice(0, 2),
+        ['To', leg.to],
+        ['Call-ID', leg.callId],
+        ['CSeq', `${cseq} ${method}`],
+      ],
+      body: Buffer.alloc(0),
+    };
   }
 
   offer(o: CallOffer): Promise<Answer> {
     const callId = `${randomBytes(8).toString('hex')}@${this.io.node}`;
     const tag = randomBytes(4).toString('hex');
     const cseq = this.#cseq++;
+    const uri = `sip:${o.calledDn}@${this.address}`;
     const base: [string, string][] = [
       [
         'Via',
         `SIP/2.0/${this.io.transport} ${this.io.local};branch=z9hG4bK${randomBytes(4).toString('hex')}`,
       ],
       ['From', `"${o.callingName}" <sip:${o.callingDn}@${this.io.node}>;tag=${tag}`],
-      ['To', `<sip:${o.calledDn}@${this.address}>`],
+      ['To', `<${uri}>`],
       ['Call-ID', callId],
     ];
     const invite: SipRequest = {
       kind: 'request',
       method: 'INVITE',
-      uri: `sip:${o.calledDn}@${this.address}`,
+      uri,
       headers: [
         ...base,
         ['CSeq', `${cseq} INVITE`],
@@ -194,26 +251,25 @@ export class SipEndpoint extends Endpoint {
       body: sdpOf(o.remote),
     };
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(callId);
+      const leg: SipLeg = {
+        callId,
+        uri,
+        base,
+        cseq,
+        state: 'pending',
+        to: `<${uri}>`,
+        timer: null,
+        settle: resolve,
+        encrypted: o.security === 'Encrypted',
+      };
+      leg.timer = setTimeout(() => {
+        leg.timer = null;
+        // No final answer: CANCEL the INVITE (release() below, from call control's failure path).
         resolve({ ok: false, status: 408, reason: 'Request Timeout' });
       }, SETUP_TIMEOUT_MS);
-      timer.unref?.();
-      this.#pending.set(callId, (r) => {
-        clearTimeout(timer);
-        const to = header(r, 'to') ?? base[2]?.[1] ?? '';
-        // B2BUA: CUCM acknowledges the called leg's final answer itself.
-        this.io.send({
-          kind: 'request',
-          method: 'ACK',
-          uri: invite.uri,
-          headers: [...base.slice(0, 2), ['To', to], ['Call-ID', callId], ['CSeq', `${cseq} ACK`]],
-          body: Buffer.alloc(0),
-        });
-        if (r.status !== 200) return resolve({ ok: false, status: r.status, reason: r.reason });
-        const media = fromSdp(parseAudioSdp(r.body.toString('utf8')), o.security === 'Encrypted');
-        resolve(media ? { ok: true, media } : { ok: false, status: 488, reason: 'Not Acceptable Here' });
-      });
+      leg.timer.unref?.();
+      this.#legs.set(o.id, leg);
+      this.#byCallId.set(callId, leg);
       this.io.send(invite);
     });
   }
@@ -221,15 +277,56 @@ export class SipEndpoint extends Endpoint {
   connected(): void {
     // The called SIP phone learned the caller's media from the INVITE and starts on CUCM's ACK.
   }
+
+  release(id: number): void {
+    const leg = this.#legs.get(id);
+    if (!leg) return;
+    this.#forget(id, leg);
+    if (leg.state === 'pending') this.io.send(this.#request(leg, 'CANCEL', leg.cseq));
+    else if (leg.state === 'answered') this.io.send(this.#request(leg, 'BYE', leg.cseq + 1));
+    leg.state = 'done';
+    leg.settle({ ok: false, status: 487, reason: 'Request Terminated' });
+  }
+
+  /** The call is up and stays up (no teardown modelled): only the bookkeeping goes. */
+  established(id: number): void {
+    const leg = this.#legs.get(id);
+    if (leg) this.#forget(id, leg);
+  }
+
+  #forget(id: number, leg: SipLeg): void {
+    if (leg.timer) clearTimeout(leg.timer);
+    leg.timer = null;
+    this.#legs.delete(id);
+    this.#byCallId.delete(leg.callId);
+  }
+
+  close(): void {
+    for (const [id, leg] of [...this.#legs]) {
+      this.#forget(id, leg);
+      if (leg.state === 'pending') leg.settle({ ok: false, status: 480, reason: 'Temporarily Unavailable' });
+      leg.state = 'done';
+    }
+  }
+}
+
+/** A receive channel CUCM opened on an SCCP phone for one call: StartMediaTransmission reuses both. */
+interface SccpChannel {
+  passThruPartyId: number;
+  /** CUCM-generated SRTP send key of this phone for this call (SCCP phones get keys from CUCM). */
+  sendKey: string | null;
 }
 
 /** An SCCP phone's registration connection: CUCM drives its call state and media channels. */
 export class SccpEndpoint extends Endpoint {
   readonly protocol = 'SCCP' as const;
-  #waiters: { type: SccpCallMessage['type']; resolve: (m: SccpCallMessage | null) => void }[] = [];
-  /** CUCM-generated SRTP send key of this phone for the current call (SCCP phones get keys from CUCM). */
-  #sendKey: string | null = null;
+  #waiters: {
+    type: SccpCallMessage['type'];
+    resolve: (m: SccpCallMessage | null) => void;
+  }[] = [];
+  readonly #channels = new Map<number, SccpChannel>();
   #passThru = 1000;
+  #closed = false;
 
   constructor(
     device: string,
@@ -255,6 +352,7 @@ export class SccpEndpoint extends Endpoint {
   }
 
   waitFor<T extends SccpCallMessage['type']>(type: T): Promise<Extract<SccpCallMessage, { type: T }> | null> {
+    if (this.#closed) return Promise.resolve(null);
     return new Promise((resolve) => {
       const w = {
         type,
@@ -274,22 +372,27 @@ export class SccpEndpoint extends Endpoint {
 
   /** OpenReceiveChannel → OpenReceiveChannelAck: where this phone receives (and its send key, if SRTP). */
   async openReceive(callReference: number, encrypted: boolean): Promise<MediaDesc | null> {
+    const passThruPartyId = this.#passThru++;
     const ack = this.waitFor('OpenReceiveChannelAck');
-    this.send({ type: 'OpenReceiveChannel', passThruPartyId: this.#passThru++, callReference });
+    this.send({ type: 'OpenReceiveChannel', passThruPartyId, callReference });
     const a = await ack;
     if (a?.status !== 0) return null;
-    this.#sendKey = encrypted ? newKey() : null;
-    return { address: a.ip, port: a.port, key: this.#sendKey };
+    const sendKey = encrypted ? newKey() : null;
+    this.#channels.set(callReference, { passThruPartyId, sendKey });
+    return { address: a.ip, port: a.port, key: sendKey };
   }
 
   startMedia(callReference: number, remote: MediaDesc): void {
+    const ch = this.#channels.get(callReference);
+    if (!ch) throw new Error(`no receive channel open for call ${callReference}`);
+    this.#channels.delete(callReference);
     this.send({
       type: 'StartMediaTransmission',
-      passThruPartyId: this.#passThru,
+      passThruPartyId: ch.passThruPartyId,
       remoteIp: remote.address,
       remotePort: remote.port,
       callReference,
-      sendKey: toSccpKey(this.#sendKey),
+      sendKey: toSccpKey(ch.sendKey),
       recvKey: toSccpKey(remote.key),
     });
   }
@@ -322,6 +425,23 @@ export class SccpEndpoint extends Endpoint {
     this.info(o, 1);
     this.startMedia(o.id, o.remote);
   }
+
+  /** Forgets call `id`'s receive channel without telling the phone (it hears reorder instead). */
+  dropChannel(id: number): void {
+    this.#channels.delete(id);
+  }
+
+  release(id: number): void {
+    this.#channels.delete(id);
+    if (this.#closed) return;
+    this.send({ type: 'CallState', state: SccpCallState.OnHook, lineInstance: 1, callReference: id });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#channels.clear();
+    for (const w of this.#waiters.splice(0)) w.resolve(null);
+  }
 }
 
 const directories = new WeakMap<Cluster, Map<string, Endpoint>>();
@@ -337,6 +457,8 @@ export interface CallControlHost {
 export class CallControl {
   #callId = 1;
   readonly #dialled = new Map<Endpoint, string>();
+  /** The endpoints this node attached (its own registrations), detached when the node stops. */
+  readonly #own = new Set<Endpoint>();
 
   constructor(private readonly h: CallControlHost) {}
 
@@ -351,11 +473,20 @@ export class CallControl {
 
   attach(e: Endpoint): void {
     this.#directory.set(e.device, e);
+    this.#own.add(e);
   }
 
+  /** The registration is gone: its pending offers settle now and their timers stop. */
   detach(e: Endpoint): void {
     if (this.#directory.get(e.device) === e) this.#directory.delete(e.device);
     this.#dialled.delete(e);
+    this.#own.delete(e);
+    e.close();
+  }
+
+  /** The node stops: every call it is setting up ends now, no timer outlives it. */
+  stop(): void {
+    for (const e of [...this.#own]) this.detach(e);
   }
 
   /** The configured device a dialled string reaches: a line's directory number, or a device name. */
@@ -369,22 +500,38 @@ export class CallControl {
   }
 
   /**
+   * Why a side's media cannot be used, or null: media goes only to a host of the lab (its loopback
+   * block, by the fabric's host table: never the system resolver, never UDP off the machine), to a UDP
+   * port, with an SRTP key that is a 30-byte master key ‖ salt.
+   */
+  #mediaProblem(m: MediaDesc): string | null {
+    if (!isIPv4(m.address) || this.h.fabric.hostAt(m.address) === null)
+      return `media address ${m.address} is not a lab host`;
+    if (!Number.isInteger(m.port) || m.port < 1 || m.port > 65535) return `media port ${m.port} is invalid`;
+    if (m.key && !parseSrtpInline({ suite: SRTP_SUITE, inline: m.key }))
+      return 'SRTP key is not a 30-byte master key and salt';
+    return null;
+  }
+
+  /**
    * Routes a call from `caller` to `dialled`: CUCM's security decision, the offer to the called phone,
-   * and its answer (the called phone's media, keys only on an Encrypted call).
+   * and its answer (the called phone's media, keys only on an Encrypted call). The caller's media is
+   * checked before the called phone rings; a call that fails after ringing is released on the called
+   * side (Endpoint.release).
    */
   async place(
     caller: Endpoint,
     dialled: string,
-    callerMedia: (security: CallSecurity) => Promise<MediaDesc | null>,
+    callerMedia: (security: CallSecurity, id: number) => Promise<MediaDesc | null>,
   ): Promise<
     | { ok: true; offer: CallOffer; answer: MediaDesc; called: Endpoint; icon: CallIcon }
     | { ok: false; status: number; reason: string }
   > {
     const id = this.#callId++;
-    const fail = (status: number, reason: string, called: string | null) => {
+    const fail = (status: number, reason: string, called: string | null, why?: string) => {
       this.h.log(
         'ccm',
-        `CallControl: call ${id} from ${caller.device} to ${dialled} failed: ${status} ${reason}`,
+        `CallControl: call ${id} from ${caller.device} to ${dialled} failed: ${status} ${reason}${why ? ` (${why})` : ''}`,
         'warning',
       );
       this.h.fabric.timeline.emit(this.h.name, 'cucm.call', {
@@ -404,8 +551,8 @@ export class CallControl {
     if (!called) return fail(480, 'Temporarily Unavailable', target);
     if (called === caller) return fail(486, 'Busy Here', target);
     const { security, icon } = callSecurityOf(caller.securityMode, called.securityMode);
-    const remote = await callerMedia(security);
-    if (!remote) return fail(488, 'Not Acceptable Here', target);
+    const remote = await callerMedia(security, id);
+    if (!remote) return fail(488, 'Not Acceptable Here', target, 'no usable media offer');
     const offer: CallOffer = {
       id,
       callingDn: caller.dn,
@@ -414,15 +561,31 @@ export class CallControl {
       security,
       remote: { ...remote, key: security === 'Encrypted' ? remote.key : null },
     };
+    const bad = this.#mediaProblem(offer.remote);
+    if (bad) return fail(488, 'Not Acceptable Here', target, bad);
     this.h.log(
       'ccm',
       `CallControl: call ${id} from ${caller.device} (${caller.dn}, security mode ${caller.securityMode}) to ${called.device} (${called.dn}, security mode ${called.securityMode}): call security ${security}`,
       'info',
     );
     const a = await called.offer(offer);
-    if (!a.ok) return fail(a.status, a.reason, target);
+    if (!a.ok) {
+      called.release(id);
+      return fail(a.status, a.reason, target);
+    }
     const answer = { ...a.media, key: security === 'Encrypted' ? a.media.key : null };
-    called.connected(offer, answer);
+    const badAnswer = this.#mediaProblem(answer);
+    if (badAnswer) {
+      called.release(id);
+      return fail(488, 'Not Acceptable Here', target, badAnswer);
+    }
+    try {
+      called.connected(offer, answer);
+    } catch (e) {
+      called.release(id);
+      return fail(500, 'Server Internal Error', target, (e as Error).message);
+    }
+    if (called instanceof SipEndpoint) called.established(id);
     this.h.fabric.timeline.emit(this.h.name, 'cucm.call', {
       caller: caller.device,
       dialled,
@@ -461,28 +624,47 @@ export class CallControl {
       send(buildResponse(m, r.status, r.reason, [['Server', server]], { toTag }));
       return;
     }
-    send(
-      buildResponse(
-        m,
-        200,
-        'OK',
-        [
-          ['Server', server],
-          ['Contact', `<sip:${r.called.dn}@${this.h.name}>`],
-          ['Call-Info', `<urn:x-cisco-remotecc:callinfo>;security=${r.offer.security};orientation=from`],
-          ['Content-Type', 'application/sdp'],
-        ],
-        { toTag, body: sdpOf(r.answer) },
-      ),
-    );
+    try {
+      send(
+        buildResponse(
+          m,
+          200,
+          'OK',
+          [
+            ['Server', server],
+            ['Contact', `<sip:${r.called.dn}@${this.h.name}>`],
+            ['Call-Info', `<urn:x-cisco-remotecc:callinfo>;security=${r.offer.security};orientation=from`],
+            ['Content-Type', 'application/sdp'],
+          ],
+          { toTag, body: sdpOf(r.answer) },
+        ),
+      );
+    } catch (e) {
+      r.called.release(r.offer.id);
+      throw e;
+    }
   }
 
   /**
    * SCCP caller: OffHook starts digit collection; each KeypadButton adds a digit (0-9, 10 `*`, 11 `#`);
    * CUCM routes as soon as the digits are a configured line, and plays reorder as soon as no line
-   * starts with them (no inter-digit timer modelled).
+   * starts with them (no inter-digit timer modelled). Never rejects: a failure is the reorder tone.
    */
-  onSccp(caller: SccpEndpoint, m: SccpCallMessage): void {
+  async onSccp(caller: SccpEndpoint, m: SccpCallMessage): Promise<void> {
+    try {
+      await this.#sccp(caller, m);
+    } catch (e) {
+      // Bad input (or a bad far end) ends that call attempt, never the node.
+      this.h.log('ccm', `CallControl: call from ${caller.device} failed: ${(e as Error).message}`, 'warning');
+      try {
+        caller.send({ type: 'StartTone', tone: SccpTone.Reorder, lineInstance: 1, callReference: 0 });
+      } catch {
+        // the phone's connection is gone
+      }
+    }
+  }
+
+  async #sccp(caller: SccpEndpoint, m: SccpCallMessage): Promise<void> {
     if (caller.deliver(m)) return;
     if (m.type === 'OffHook') {
       this.#dialled.set(caller, '');
@@ -498,27 +680,30 @@ export class CallControl {
     const lines = this.#lines();
     if (!lines.includes(digits) && lines.some((l) => l.startsWith(digits))) return;
     this.#dialled.delete(caller);
-    const reorder = () =>
-      caller.send({ type: 'StartTone', tone: SccpTone.Reorder, lineInstance: 1, callReference: 0 });
-    void this.place(caller, digits, (security) => caller.openReceive(0, security === 'Encrypted')).then(
-      (r) => {
-        if (!r.ok) {
-          reorder();
-          return;
-        }
-        caller.send({
-          type: 'CallState',
-          state: SccpCallState.Connected,
-          lineInstance: 1,
-          callReference: r.offer.id,
-        });
-        caller.info(r.offer, 2);
-        caller.startMedia(r.offer.id, r.answer);
-      },
-      (e: Error) => {
-        this.h.log('ccm', `CallControl: call from ${caller.device} failed: ${e.message}`, 'warning');
-        reorder();
-      },
-    );
+    let id = 0;
+    const r = await this.place(caller, digits, (security, callId) => {
+      id = callId;
+      return caller.openReceive(callId, security === 'Encrypted');
+    });
+    if (!r.ok) {
+      caller.dropChannel(id);
+      caller.send({ type: 'StartTone', tone: SccpTone.Reorder, lineInstance: 1, callReference: id });
+      return;
+    }
+    try {
+      caller.send({
+        type: 'CallState',
+        state: SccpCallState.Connected,
+        lineInstance: 1,
+        callReference: r.offer.id,
+      });
+      caller.info(r.offer, 2);
+      caller.startMedia(r.offer.id, r.answer);
+    } catch (e) {
+      // The called phone is already connected: it is told the call is over.
+      caller.dropChannel(r.offer.id);
+      r.called.release(r.offer.id);
+      throw e;
+    }
   }
 }

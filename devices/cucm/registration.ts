@@ -207,6 +207,8 @@ export class Registration {
   }
 
   async stop(): Promise<void> {
+    // Calls being set up end with the node: their offers settle and no set-up timer outlives it.
+    this.#calls.stop();
     await Promise.all([...this.#listeners.splice(0), ...this.#tls.splice(0)].map((l) => l.close()));
   }
 
@@ -456,7 +458,7 @@ export class Registration {
         const call = readSccpCall(m);
         const r = s.device ? this.#registered.get(s.device) : undefined;
         if (call && r?.socket === c.socket && r.endpoint instanceof SccpEndpoint) {
-          this.#calls.onSccp(r.endpoint, call);
+          void this.#calls.onSccp(r.endpoint, call); // never rejects: failures are the reorder tone
         }
         return; // CapabilitiesRes, ButtonTemplateReq, ...: accepted silently (not modelled further).
       }

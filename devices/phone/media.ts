@@ -13,7 +13,8 @@
  * ... When you turn on SRTP and have silence you will see random encrypted data").
  */
 import { createCipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Socket as UdpSocket } from 'node:dgram';
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
+import { isIPv4 } from 'node:net';
 
 export const RTP_HEADER_BYTES = 12;
 export const G711_SAMPLES_PER_20MS = 160;
@@ -45,6 +46,24 @@ export function parseInlineKey(b64: string): SrtpMasterKey | null {
   return b.length === 30 ? { key: b.subarray(0, 16), salt: b.subarray(16, 30) } : null;
 }
 
+/** Whether `k` is an AES_CM_128 master key (16 bytes) and salt (14 bytes), RFC 3711 §8.2. */
+export function isMasterKey(k: SrtpMasterKey): boolean {
+  return k.key.length === 16 && k.salt.length === 14;
+}
+
+/**
+ * Why a media plan cannot be used, or null: the far end must be an IPv4 literal (a host name would go
+ * to the system resolver) with a UDP port, and SRTP keys must be full master keys and salts.
+ */
+export function mediaPlanProblem(plan: MediaPlan): string | null {
+  if (!isIPv4(plan.remote.address)) return `media address ${plan.remote.address} is not an IPv4 address`;
+  const port = plan.remote.port;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `media port ${port} is invalid`;
+  for (const k of [plan.sendKey, plan.recvKey])
+    if (k && !isMasterKey(k)) return 'SRTP key is not a 16-byte master key and 14-byte salt';
+  return null;
+}
+
 /** RFC 3711 §4.3.1 key derivation (key derivation rate 0): AES-CM keyed by the master key. */
 function derive(m: SrtpMasterKey, label: number, length: number): Buffer {
   const iv = Buffer.alloc(16);
@@ -66,6 +85,7 @@ export class SrtpContext {
   readonly #ks: Buffer;
 
   constructor(master: SrtpMasterKey) {
+    if (!isMasterKey(master)) throw new RangeError('SRTP master key must be 16 bytes with a 14-byte salt');
     this.#ke = derive(master, 0, 16);
     this.#ka = derive(master, 1, 20);
     this.#ks = derive(master, 2, 14);
@@ -137,7 +157,7 @@ export interface MediaReport {
   payloadBytes: number[];
   /** Audio bytes per packet after SRTP removal (160 for G.711 20 ms). */
   audioBytes: number[];
-  /** Packets whose SRTP tag did not verify, or that were not RTP version 2. */
+  /** Packets from anyone but the far end, whose SRTP tag did not verify, or that were not RTP version 2. */
   rejected: number;
   /** The decoded audio was all 0x7F (G.711 silence, seed 002). */
   silencePattern: boolean;
@@ -149,10 +169,12 @@ export interface MediaReport {
  * One phone's media stream for one call: the UDP port it offered (bound before the offer, so packets
  * that arrive before the plan is known are kept), then `start(plan)` sends MEDIA_PACKETS packets 20 ms
  * apart and `done` settles once as many came in (or after `timeoutMs`) and the socket closes.
+ * Only packets from the far end of the plan (its SDP / StartMediaTransmission address and port: phones
+ * send from the port they receive on) count; others, early ones included, are dropped as rejected.
  */
 export class MediaStream {
   readonly #sock: UdpSocket;
-  readonly #early: Buffer[] = [];
+  readonly #early: { msg: Buffer; from: RemoteInfo }[] = [];
   #plan: MediaPlan | null = null;
   #recv: SrtpContext | null = null;
   #received = 0;
@@ -172,9 +194,10 @@ export class MediaStream {
     this.done = new Promise((r) => {
       this.#resolve = r;
     });
-    sock.on('message', (msg: Buffer) => {
-      if (this.#plan) this.#onPacket(msg);
-      else if (this.#early.length < 64) this.#early.push(msg);
+    sock.on('message', (msg: Buffer, from: RemoteInfo) => {
+      if (this.#plan) this.#onPacket(msg, from);
+      else if (this.#early.length < 64) this.#early.push({ msg, from });
+      else this.#rejected++;
     });
   }
 
@@ -182,11 +205,14 @@ export class MediaStream {
     return this.#sock.address().port;
   }
 
+  /** Throws a RangeError for a plan `mediaPlanProblem` refuses (callers check it before connecting). */
   start(plan: MediaPlan, timeoutMs = 3000): Promise<MediaReport> {
     if (this.#plan) return this.done;
+    const problem = mediaPlanProblem(plan);
+    if (problem) throw new RangeError(problem);
     this.#plan = plan;
     this.#recv = plan.recvKey ? new SrtpContext(plan.recvKey) : null;
-    for (const m of this.#early.splice(0)) this.#onPacket(m);
+    for (const m of this.#early.splice(0)) this.#onPacket(m.msg, m.from);
     const send = plan.sendKey ? new SrtpContext(plan.sendKey) : null;
     const ssrc = randomBytes(4).readUInt32BE(0);
     const seq0 = randomBytes(2).readUInt16BE(0) & 0x7fff;
@@ -215,8 +241,13 @@ export class MediaStream {
     return this.done;
   }
 
-  #onPacket(msg: Buffer): void {
+  #onPacket(msg: Buffer, from: RemoteInfo): void {
     if (this.#finished) return;
+    const far = this.#plan?.remote;
+    if (!far || from.address !== far.address || from.port !== far.port) {
+      this.#rejected++;
+      return;
+    }
     const plain = this.#recv ? this.#recv.unprotect(msg) : msg;
     if (!plain || plain.length < RTP_HEADER_BYTES || (plain[0] ?? 0) >> 6 !== 2) {
       this.#rejected++;

@@ -80,6 +80,7 @@ import {
   type MediaPlan,
   type MediaReport,
   MediaStream,
+  mediaPlanProblem,
   newMasterKey,
   parseInlineKey,
   RTP_BASE_PORT,
@@ -246,7 +247,14 @@ interface ActiveCall {
   /** SIP callee: the media plan, started on CUCM's ACK. */
   plan?: MediaPlan;
   settle?: (r: CallOutcome) => void;
+  /** Set-up timer: a call not connected in time ends in #callFailed. */
+  timer?: NodeJS.Timeout;
+  /** The call connected (media under way): ending it is not a failure. */
+  connected?: boolean;
 }
+
+/** How long a call may take to connect, outbound or inbound, before the phone gives up. */
+const CALL_SETUP_MS = 8000;
 
 function hex(buf: Uint8Array): string {
   return Buffer.from(buf).toString('hex');
@@ -316,8 +324,7 @@ export class Phone extends Device {
   }
 
   override async stop(): Promise<void> {
-    this.#call?.stream?.close();
-    this.#call = null;
+    this.#endCall('lab stopped');
     this.#cancelRetry();
     this.#dropRegistration('lab stopped', false);
   }
@@ -1185,6 +1192,7 @@ export class Phone extends Device {
   #dropRegistration(why: string, unregister: boolean): void {
     const r = this.#registration;
     if (!r) return;
+    this.#endCall(why);
     r.closing = true;
     if (r.keepAlive) clearInterval(r.keepAlive);
     if (unregister && this.profile.protocol === 'SCCP' && !r.socket.destroyed) {
@@ -1201,6 +1209,7 @@ export class Phone extends Device {
     if (reg.keepAlive) clearInterval(reg.keepAlive);
     const wasCurrent = this.#registration === reg;
     if (wasCurrent) this.#registration = null;
+    if (wasCurrent) this.#endCall(reg.lostWhy ?? 'CallManager closed the connection');
     if (!reg.closing && wasCurrent && this.state === 'registered') {
       this.#reRegister(reg, reg.lostWhy ?? 'CallManager closed the connection');
     }
@@ -1447,6 +1456,12 @@ export class Phone extends Device {
         } else {
           // Requests from CUCM on the registration connection: NOTIFY check-sync / service-control = reset.
           send(buildResponse(m, 200, 'OK'));
+          if ((m.method === 'BYE' || m.method === 'CANCEL') && this.#call?.callId === header(m, 'call-id')) {
+            this.#endCall(
+              m.method === 'BYE' ? 'call released by CallManager (BYE)' : 'call cancelled by CallManager',
+            );
+            return;
+          }
           const event = (header(m, 'event') ?? '').toLowerCase();
           const body = m.body.toString('utf8');
           if (m.method === 'NOTIFY' && (event.includes('check-sync') || event.includes('service-control'))) {
@@ -1542,8 +1557,7 @@ export class Phone extends Device {
     const result = new Promise<CallOutcome>((resolve) => {
       call.settle = resolve;
     });
-    const timer = setTimeout(() => this.#callFailed(call, 'no answer from CallManager'), 8000);
-    timer.unref();
+    this.#setupTimer(call, 'no answer from CallManager');
     this.console.line(`CALL: dialling ${number}`);
     if (protocol === 'SCCP') {
       this.#sccpSend(reg, sccpCall({ type: 'OffHook', lineInstance: 1, callReference: 0 }));
@@ -1554,8 +1568,7 @@ export class Phone extends Device {
     } else {
       const stream = await this.#openMedia();
       if (!stream) {
-        clearTimeout(timer);
-        this.#call = null;
+        this.#callFailed(call, 'no RTP port');
         return { error: 'no RTP port' };
       }
       call.stream = stream;
@@ -1594,9 +1607,7 @@ export class Phone extends Device {
       call.invite = invite;
       if (!reg.socket.destroyed) reg.socket.write(encodeSip(invite));
     }
-    const r = await result;
-    clearTimeout(timer);
-    return r;
+    return result;
   }
 
   /** The last media report of this phone's last call (see `phone.media`). */
@@ -1618,9 +1629,45 @@ export class Phone extends Device {
       reg.socket.write(encodeSccp(m, headerVersionFor(this.profile.sccpProtocolVersion ?? 17)));
   }
 
-  #callFailed(call: ActiveCall, why: string): void {
-    if (this.#call !== call) return;
+  #setupTimer(call: ActiveCall, why: string): void {
+    call.timer = setTimeout(() => this.#callFailed(call, why), CALL_SETUP_MS);
+    call.timer.unref();
+  }
+
+  /**
+   * Ends the call this phone is in (lab stopped, registration lost, CallManager released it): one not
+   * yet connected fails (its `call()` settles with the reason), a connected one stops its media.
+   */
+  #endCall(why: string): void {
+    const call = this.#call;
+    if (!call) return;
+    if (!call.connected) {
+      this.#callFailed(call, why);
+      return;
+    }
     this.#call = null;
+    if (call.timer) clearTimeout(call.timer);
+    call.stream?.close();
+    this.console.line(`CALL: call with ${call.peer} ended: ${why}`);
+  }
+
+  /** Why this phone refuses a media plan, or null: media goes only to hosts of the lab (fabric host table). */
+  #mediaProblem(plan: MediaPlan): string | null {
+    const p = mediaPlanProblem(plan);
+    if (p) return p;
+    if (this.fabric.hostAt(plan.remote.address) === null)
+      return `media address ${plan.remote.address} is not a lab host`;
+    return null;
+  }
+
+  #callFailed(call: ActiveCall, why: string): void {
+    if (this.#call !== call) {
+      // Not the current call any more (stop() or a new call took over): still settle its caller.
+      if (!call.connected) call.settle?.({ error: why });
+      return;
+    }
+    this.#call = null;
+    if (call.timer) clearTimeout(call.timer);
     call.stream?.close();
     this.console.line(`CALL: call to ${call.peer} failed: ${why}`, 'WRN');
     this.emit('phone.call', {
@@ -1635,6 +1682,13 @@ export class Phone extends Device {
 
   /** The call is up: show CUCM's icon, and send/receive the media burst. */
   #connected(call: ActiveCall, plan: MediaPlan): void {
+    const problem = this.#mediaProblem(plan);
+    if (problem) {
+      this.#callFailed(call, `media refused: ${problem}`);
+      return;
+    }
+    call.connected = true;
+    if (call.timer) clearTimeout(call.timer);
     const icon = call.icon;
     const media: 'RTP' | 'SRTP' = plan.sendKey && plan.recvKey ? 'SRTP' : 'RTP';
     const payloadBytes = media === 'SRTP' ? G711_SRTP_PAYLOAD : G711_RTP_PAYLOAD;
@@ -1691,6 +1745,10 @@ export class Phone extends Device {
     }
     call.icon = Phone.#iconOf(m);
     const recvKey = sdp.crypto ? parseInlineKey(sdp.crypto.inline) : null;
+    if (sdp.crypto && call.sendKey && !recvKey) {
+      this.#callFailed(call, 'media refused: the answer SRTP key is not a 30-byte master key and salt');
+      return;
+    }
     this.#connected(call, {
       remote: { address: sdp.address, port: sdp.port },
       sendKey: recvKey ? call.sendKey : null,
@@ -1701,23 +1759,43 @@ export class Phone extends Device {
   /** SIP: CUCM offers a call on the registration connection. The lab phone answers at once. */
   async #onSipInvite(m: SipRequest, send: (m: SipMessage) => void): Promise<void> {
     const offer = parseAudioSdp(m.body.toString('utf8'));
-    if (this.#call || !offer) {
+    const offerKey = offer?.crypto ? parseInlineKey(offer.crypto.inline) : null;
+    const refused =
+      !offer ||
+      (offer.crypto && !offerKey && this.callSecurity === 'encrypted') ||
+      this.#mediaProblem({
+        remote: { address: offer.address, port: offer.port },
+        sendKey: null,
+        recvKey: null,
+      });
+    if (this.#call || refused) {
+      if (refused && !this.#call)
+        this.console.line(
+          `CALL: offer refused: ${typeof refused === 'string' ? refused : 'unusable SDP'}`,
+          'WRN',
+        );
       send(buildResponse(m, this.#call ? 486 : 488, this.#call ? 'Busy Here' : 'Not Acceptable Here'));
       return;
     }
     const call: ActiveCall = { peer: '', stream: null, sendKey: null, icon: Phone.#iconOf(m), callId: null };
     this.#call = call;
+    this.#setupTimer(call, 'call setup timed out');
     const from = header(m, 'from') ?? '';
     call.peer = /"([^"]+)"/.exec(from)?.[1] ?? /<sips?:([^@;>]+)/.exec(from)?.[1] ?? 'unknown';
     call.callId = header(m, 'call-id') ?? null;
     const stream = await this.#openMedia();
     if (!stream) {
-      this.#call = null;
+      this.#callFailed(call, 'no RTP port');
       send(buildResponse(m, 500, 'Server Internal Error'));
       return;
     }
+    if (this.#call !== call) {
+      // Ended (lab stopped, CANCEL) while the port was being bound.
+      stream.close();
+      return;
+    }
     call.stream = stream;
-    const recvKey = offer.crypto ? parseInlineKey(offer.crypto.inline) : null;
+    const recvKey = offerKey;
     call.sendKey = recvKey && this.callSecurity === 'encrypted' ? newMasterKey() : null;
     call.plan = {
       remote: { address: offer.address, port: offer.port },
@@ -1752,8 +1830,14 @@ export class Phone extends Device {
   async #onSccpCall(reg: Registration, m: SccpCallMessage): Promise<void> {
     switch (m.type) {
       case 'CallState':
+        if (m.state === SccpCallState.OnHook && this.#call) {
+          this.#endCall('on hook by CallManager');
+          return;
+        }
         if (m.state === SccpCallState.RingIn && !this.#call) {
-          this.#call = { peer: '', stream: null, sendKey: null, icon: 'none', callId: null };
+          const call: ActiveCall = { peer: '', stream: null, sendKey: null, icon: 'none', callId: null };
+          this.#call = call;
+          this.#setupTimer(call, 'call setup timed out');
           // Auto-answer (lab): the phone goes off hook at once.
           this.#sccpSend(reg, sccpCall({ type: 'OffHook', lineInstance: 1, callReference: m.callReference }));
         }
@@ -1773,7 +1857,12 @@ export class Phone extends Device {
       }
       case 'OpenReceiveChannel': {
         const call = this.#call;
-        const stream = call ? (call.stream ?? (await this.#openMedia())) : null;
+        let stream = call ? (call.stream ?? (await this.#openMedia())) : null;
+        if (call && stream && this.#call !== call) {
+          // Ended while the port was being bound.
+          stream.close();
+          stream = null;
+        }
         if (call && stream) call.stream = stream;
         this.#sccpSend(
           reg,
@@ -1791,8 +1880,8 @@ export class Phone extends Device {
       case 'StartMediaTransmission': {
         const call = this.#call;
         if (!call) return;
-        const key = (k: typeof m.sendKey) =>
-          k ? { key: k.key.subarray(0, 16), salt: k.salt.subarray(0, 14) } : null;
+        // The key block is as long as CallManager says; a short key or salt is refused before connecting.
+        const key = (k: typeof m.sendKey) => (k ? { key: k.key, salt: k.salt.subarray(0, 14) } : null);
         const sendKey = key(m.sendKey);
         const recvKey = key(m.recvKey);
         this.#connected(call, {

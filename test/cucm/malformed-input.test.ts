@@ -10,6 +10,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAudioSdp, parseSrtpInline } from '../../devices/protocols/sip.ts';
 import { tftpGet } from '../../devices/protocols/tftp/client.ts';
 import type { LabEvent } from '../../emulator/events.ts';
 import { type CucmLab, issueLsc, startCucmLab } from './support.ts';
@@ -223,5 +224,31 @@ describe('a CUCM node under malformed input', () => {
     expect(uds).toMatch(/^HTTP\/1\.1 200 /);
 
     expect(crashes).toEqual([]);
+  });
+});
+
+describe('call SDP from a phone', () => {
+  const body = (ip: string, port = 4000, crypto = '') =>
+    `v=0\r\no=x 1 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\n${crypto}`;
+
+  it('an audio SDP with an address octet above 255 or port 0 is not usable media (null)', () => {
+    expect(parseAudioSdp(body('999.1.1.1'))).toBeNull();
+    expect(parseAudioSdp(body('127.0.0.256'))).toBeNull();
+    expect(parseAudioSdp(body('127.0.0.1', 0))).toBeNull();
+    expect(parseAudioSdp(body('127.0.0.1'))).toMatchObject({ address: '127.0.0.1', port: 4000 });
+  });
+
+  it('an a=crypto inline key that is not 30 bytes of master key and salt is refused', () => {
+    const suite = 'AES_CM_128_HMAC_SHA1_32';
+    expect(parseSrtpInline({ suite, inline: Buffer.alloc(3).toString('base64') })).toBeNull();
+    expect(parseSrtpInline({ suite, inline: Buffer.alloc(31).toString('base64') })).toBeNull();
+    expect(
+      parseSrtpInline({ suite: 'F8_128_HMAC_SHA1_80', inline: randomBytes(30).toString('base64') }),
+    ).toBeNull();
+    const key = randomBytes(30);
+    const sdp = parseAudioSdp(
+      body('127.0.0.1', 4000, `a=crypto:1 ${suite} inline:${key.toString('base64')}\r\n`),
+    );
+    expect(sdp?.crypto && parseSrtpInline(sdp.crypto)).toEqual(key);
   });
 });

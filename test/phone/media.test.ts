@@ -2,9 +2,13 @@
  * Call media packets (devices/phone/media.ts): RFC 3550 RTP for G.711 u-law at 20 ms, RFC 3711 SRTP
  * with AES_CM_128_HMAC_SHA1_32. Seed 002: 160 bytes of RTP payload, 164 bytes with SRTP.
  */
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import {
   inlineKey,
+  MEDIA_PACKETS,
+  MediaStream,
+  mediaPlanProblem,
   newMasterKey,
   parseInlineKey,
   RTP_HEADER_BYTES,
@@ -64,5 +68,49 @@ describe('RTP and SRTP packets', () => {
     expect(Buffer.from(inline, 'base64').length).toBe(30);
     expect(parseInlineKey(inline)).toEqual(k);
     expect(parseInlineKey('c2hvcnQ=')).toBeNull();
+  });
+});
+
+describe('a media stream on a UDP port', () => {
+  const bind = async () => {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    return s;
+  };
+
+  it('counts only packets from the far end of the plan; spoofed ones, early or late, are rejected', async () => {
+    const mine = await bind();
+    const far = await bind();
+    const spoofer = await bind();
+    const stream = new MediaStream(mine);
+    const rtp = (seq: number) => rtpPacket({ seq, timestamp: seq * 160, ssrc: 7, marker: false });
+    // Early spoofed packets (before the plan is known) are kept, then filtered at start().
+    for (let i = 0; i < MEDIA_PACKETS; i++) spoofer.send(rtp(i), stream.port, '127.0.0.1');
+    await new Promise<void>((r) => spoofer.send(rtp(99), stream.port, '127.0.0.1', () => r()));
+    const done = stream.start({
+      remote: { address: '127.0.0.1', port: far.address().port },
+      sendKey: null,
+      recvKey: null,
+    });
+    for (let i = 0; i < MEDIA_PACKETS; i++) far.send(rtp(100 + i), stream.port, '127.0.0.1');
+    const report = await done;
+    far.close();
+    spoofer.close();
+    expect(report.received).toBe(MEDIA_PACKETS);
+    expect(report.rejected).toBeGreaterThanOrEqual(MEDIA_PACKETS);
+  });
+
+  it('refuses a plan with a short SRTP key or a far end that is not an IPv4 address, before sending', async () => {
+    const short = { key: Buffer.alloc(3), salt: Buffer.alloc(14) };
+    const remote = { address: '127.0.0.1', port: 9 };
+    expect(mediaPlanProblem({ remote, sendKey: newMasterKey(), recvKey: short })).toMatch(/master key/);
+    expect(
+      mediaPlanProblem({ remote: { address: '999.1.1.1', port: 4000 }, sendKey: null, recvKey: null }),
+    ).toMatch(/not an IPv4 address/);
+    expect(mediaPlanProblem({ remote, sendKey: newMasterKey(), recvKey: newMasterKey() })).toBeNull();
+    const s = await bind();
+    const stream = new MediaStream(s);
+    expect(() => stream.start({ remote, sendKey: newMasterKey(), recvKey: short })).toThrow(RangeError);
+    stream.close();
   });
 });

@@ -47,7 +47,18 @@ export async function startCapture(address: string, pcapPath: string, timeoutMs 
   const peerP = startPeer(
     'tshark',
     // `-a duration:` bounds the capture even if a test dies before stop(): no dumpcap outlives a run.
-    ['-i', 'lo', '-l', '-P', '-a', `duration:${MAX_CAPTURE_SECONDS}`, '-f', `host ${address}`, '-w', pcapPath],
+    [
+      '-i',
+      'lo',
+      '-l',
+      '-P',
+      '-a',
+      `duration:${MAX_CAPTURE_SECONDS}`,
+      '-f',
+      `host ${address}`,
+      '-w',
+      pcapPath,
+    ],
     new RegExp(`${escaped} .*UDP .*→ ${START_PORT} `),
     { timeoutMs },
   );
