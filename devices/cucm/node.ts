@@ -1,11 +1,12 @@
 /**
  * A CUCM node (kind 'cucm'): publisher or subscriber. It runs, on its own lab address:
  * TFTP 69 + HTTP 6970 (tftp-service.ts), SCCP 2000/2443 and SIP 5060/5061 (registration.ts), TVS 2445
- * (tvs-server.ts), CAPF 3804 on the publisher (capf-server.ts), Tomcat 8443/6972 (tomcat.ts, the
- * Expressway engineer's module: see `#startTomcat`), the Certificate Monitor and the admin CLI.
+ * (tvs-server.ts), CAPF 3804 on the publisher (capf-server.ts), Tomcat 8443/6972 (tomcat.ts: see
+ * `#startTomcat`), the Certificate Monitor and the admin CLI.
  *
  * Cluster: the publisher's database (trust stores, device table, mixed mode, CTL) is shared with its
- * subscribers through cluster.ts, the one documented exception to "devices share no state".
+ * subscribers through cluster.ts, one of the two documented exceptions to "devices share no state"
+ * (README, "How a lab works").
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
@@ -420,7 +421,7 @@ export class CucmNodeDevice extends Device {
     };
   }
 
-  /** Cisco Tomcat (devices/cucm/tomcat.ts, the Expressway engineer's module): 8443 UDS and 6972 files. */
+  /** Cisco Tomcat (devices/cucm/tomcat.ts): 8443 UDS and 6972 files. */
   async #startTomcat(): Promise<void> {
     this.#tomcat = await startTomcat(this.fabric, this.name, this.#tomcatOptions());
   }
