@@ -24,6 +24,39 @@ function httpGet(path: string): string {
   return `GET ${path} HTTP/1.1\r\nHost: prov\r\nConnection: close\r\n\r\n`;
 }
 
+/** The SPA's factory client certificate, as written for openssl. */
+function spa(files: Record<string, string>): { cert: string; key: string } {
+  return { cert: files['spa.pem'] as string, key: files['spa.key'] as string };
+}
+
+/** GET the protected profile through openssl s_client with a client certificate, as a SPA would. */
+function getProfile(
+  target: string,
+  version: string,
+  client: { cert: string; key: string },
+  opts: { ca?: string; extra?: string[] } = {},
+) {
+  return run(
+    'openssl',
+    [
+      's_client',
+      '-connect',
+      target,
+      version,
+      '-cipher',
+      'DEFAULT@SECLEVEL=0',
+      ...(opts.ca ? ['-CAfile', opts.ca] : []),
+      '-cert',
+      client.cert,
+      '-key',
+      client.key,
+      ...(opts.extra ?? []),
+      '-ign_eof',
+    ],
+    { input: httpGet(PATH), timeoutMs: 15_000 },
+  );
+}
+
 function waitLog(lab: Lab, text: string) {
   return lab.timeline.waitFor(
     `prov logs ${text}`,
@@ -40,27 +73,10 @@ describe('provisioning server against real clients', () => {
     'openssl s_client at TLS 1.0 is asked for its certificate by renegotiation and gets the profile',
     async () => {
       const { lab, files, target } = await provLab('prov-sclient');
-      const r = await run(
-        'openssl',
-        [
-          's_client',
-          '-connect',
-          target,
-          '-servername',
-          'prov',
-          '-tls1',
-          '-cipher',
-          'DEFAULT@SECLEVEL=0',
-          '-CAfile',
-          files['ca.pem'] as string,
-          '-cert',
-          files['spa.pem'] as string,
-          '-key',
-          files['spa.key'] as string,
-          '-ign_eof',
-        ],
-        { input: httpGet(PATH), timeoutMs: 15_000 },
-      );
+      const r = await getProfile(target, '-tls1', spa(files), {
+        ca: files['ca.pem'] as string,
+        extra: ['-servername', 'prov'],
+      });
       expect(r.stdout).toContain('HTTP/1.1 200 OK');
       expect(r.stdout).toContain('<flat-profile>');
       expect(r.stdout).toContain('Protocol  : TLSv1\n');
@@ -75,26 +91,10 @@ describe('provisioning server against real clients', () => {
     'openssl s_client -no_renegotiation makes the server log AH02261 and gets no profile',
     async () => {
       const { lab, files, target } = await provLab('prov-sclient-noreneg');
-      const r = await run(
-        'openssl',
-        [
-          's_client',
-          '-connect',
-          target,
-          '-tls1',
-          '-cipher',
-          'DEFAULT@SECLEVEL=0',
-          '-CAfile',
-          files['ca.pem'] as string,
-          '-cert',
-          files['spa.pem'] as string,
-          '-key',
-          files['spa.key'] as string,
-          '-no_renegotiation',
-          '-ign_eof',
-        ],
-        { input: httpGet(PATH), timeoutMs: 15_000 },
-      );
+      const r = await getProfile(target, '-tls1', spa(files), {
+        ca: files['ca.pem'] as string,
+        extra: ['-no_renegotiation'],
+      });
       await waitLog(lab, AH02261);
       expect(r.stdout).not.toContain('<flat-profile>');
       expect(`${r.stdout}${r.stderr}`).toMatch(/alert handshake failure|handshake failure/);
@@ -107,23 +107,7 @@ describe('provisioning server against real clients', () => {
     async () => {
       const { lab, target } = await provLab('prov-sclient-foreign');
       const foreign = makeTestPki().leaf('not-a-spa');
-      const r = await run(
-        'openssl',
-        [
-          's_client',
-          '-connect',
-          target,
-          '-tls1_2',
-          '-cipher',
-          'DEFAULT@SECLEVEL=0',
-          '-cert',
-          foreign.certFile,
-          '-key',
-          foreign.keyFile,
-          '-ign_eof',
-        ],
-        { input: httpGet(PATH), timeoutMs: 15_000 },
-      );
+      const r = await getProfile(target, '-tls1_2', { cert: foreign.certFile, key: foreign.keyFile });
       await waitLog(lab, 'AH02262: Re-negotiation handshake failed: Client verification failed');
       expect(r.stdout).toContain('HTTP/1.1 403 Forbidden');
     },
@@ -137,25 +121,7 @@ describe('provisioning server against real clients', () => {
         sslVerifyClient: 'server',
         sslProtocol: ['TLSv1.2', 'TLSv1.3'],
       });
-      const r = await run(
-        'openssl',
-        [
-          's_client',
-          '-connect',
-          target,
-          '-tls1_3',
-          '-cipher',
-          'DEFAULT@SECLEVEL=0',
-          '-CAfile',
-          files['ca.pem'] as string,
-          '-cert',
-          files['spa.pem'] as string,
-          '-key',
-          files['spa.key'] as string,
-          '-ign_eof',
-        ],
-        { input: httpGet(PATH), timeoutMs: 15_000 },
-      );
+      const r = await getProfile(target, '-tls1_3', spa(files), { ca: files['ca.pem'] as string });
       expect(r.stdout).toContain('HTTP/1.1 200 OK');
       expect(lab.timeline.ofKind('tls.renegotiation')).toHaveLength(0);
     },
@@ -165,25 +131,7 @@ describe('provisioning server against real clients', () => {
     const { lab, files, target } = await provLab('prov-sclient-tls13-dir', {
       sslProtocol: ['TLSv1.2', 'TLSv1.3'],
     });
-    const r = await run(
-      'openssl',
-      [
-        's_client',
-        '-connect',
-        target,
-        '-tls1_3',
-        '-CAfile',
-        files['ca.pem'] as string,
-        '-cert',
-        files['spa.pem'] as string,
-        '-key',
-        files['spa.key'] as string,
-        '-cipher',
-        'DEFAULT@SECLEVEL=0',
-        '-ign_eof',
-      ],
-      { input: httpGet(PATH), timeoutMs: 15_000 },
-    );
+    const r = await getProfile(target, '-tls1_3', spa(files), { ca: files['ca.pem'] as string });
     await waitLog(lab, 'AH10158: cannot perform post-handshake authentication');
     expect(r.stdout).toContain('HTTP/1.1 403 Forbidden');
   });
