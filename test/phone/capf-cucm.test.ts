@@ -92,13 +92,16 @@ const UPGRADE_FAILED = [6, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 const SIP88 = { firmware: 'sip-88xx-14.2', model: 'CP-8861', protocol: 'SIP' } as const;
 const SCCP79 = { firmware: 'sccp-79xx-9.4', model: 'CP-7975', protocol: 'SCCP' } as const;
 
+/** An 88xx SIP phone that has booted and installed its LSC (CAPF, null string). */
+async function sip88PhoneWithLsc() {
+  const t = await setup({ ...SIP88, capf: { operation: 'install', authMode: 'null-string' } });
+  await t.phone.boot();
+  return t;
+}
+
 describe('CAPF operations against the CUCM model', () => {
   it('CAPF Delete removes the LSC from the phone (status 4 Delete Success)', async () => {
-    const { cucm, phone } = await setup({
-      ...SIP88,
-      capf: { operation: 'install', authMode: 'null-string' },
-    });
-    await phone.boot();
+    const { cucm, phone } = await sip88PhoneWithLsc();
     expect(phone.lsc).not.toBeNull();
     expect(await certificateStatus(cucm)).toBe(LscStatusCode.UPGRADE_SUCCESS);
     const r = await schedule(cucm, phone, { operation: 'delete', authMode: 'null-string' });
@@ -109,15 +112,7 @@ describe('CAPF operations against the CUCM model', () => {
   });
 
   it('CAPF Troubleshoot fetches the LSC and leaves it on the phone (status 5 Troubleshoot Success)', async () => {
-    const {
-      lab: l,
-      cucm,
-      phone,
-    } = await setup({
-      ...SIP88,
-      capf: { operation: 'install', authMode: 'null-string' },
-    });
-    await phone.boot();
+    const { lab: l, cucm, phone } = await sip88PhoneWithLsc();
     const lsc = phone.lsc?.certPem;
     const r = await schedule(cucm, phone, { operation: 'troubleshoot', authMode: 'null-string' });
     expect(r.capf?.outcome).toBe('fetched');
@@ -129,15 +124,7 @@ describe('CAPF operations against the CUCM model', () => {
 
 describe('CAPF authentication by existing certificate', () => {
   it('precedence to MIC: the phone signs with its MIC key even when it holds an LSC', async () => {
-    const {
-      lab: l,
-      cucm,
-      phone,
-    } = await setup({
-      ...SIP88,
-      capf: { operation: 'install', authMode: 'null-string' },
-    });
-    await phone.boot();
+    const { lab: l, cucm, phone } = await sip88PhoneWithLsc();
     const first = phone.lsc?.cert.serialNumber;
     const r = await schedule(cucm, phone, { operation: 'install', authMode: 'existing-mic' });
     expect(r.capf?.outcome).toBe('installed');
@@ -147,15 +134,7 @@ describe('CAPF authentication by existing certificate', () => {
   });
 
   it('precedence to LSC: the phone authenticates with the LSC it holds', async () => {
-    const {
-      lab: l,
-      cucm,
-      phone,
-    } = await setup({
-      ...SIP88,
-      capf: { operation: 'install', authMode: 'null-string' },
-    });
-    await phone.boot();
+    const { lab: l, cucm, phone } = await sip88PhoneWithLsc();
     const r = await schedule(cucm, phone, { operation: 'install', authMode: 'existing-lsc' });
     expect(r.capf?.outcome).toBe('installed');
     expect(capfLog(l).some((x) => x.endsWith(`${NAME}:Authenticated by existing LSC`))).toBe(true);
