@@ -22,6 +22,20 @@ let address: string;
 const port = 20000 + Math.floor(Math.random() * 20000);
 let release: () => Promise<void>;
 
+/** `uclab phone boot` against the tftpd-hpa of this file, as a phone with this MAC and firmware. */
+function bootFromTftpd(mac: string, firmware: string) {
+  return uclabPhoneBoot([
+    '--tftp',
+    `${address}:${port}`,
+    '--mac',
+    mac,
+    '--firmware',
+    firmware,
+    '--timeout',
+    '300',
+  ]);
+}
+
 function uclabPhoneBoot(args: string[]) {
   return uclab(['phone', 'boot', ...args]);
 }
@@ -105,16 +119,7 @@ describe('uclab phone boot against tftpd-hpa', () => {
     ['in.tftpd'],
     'a config signed by a certificate the ITL does not hold fails validation, exit 1',
     async () => {
-      const r = await uclabPhoneBoot([
-        '--tftp',
-        `${address}:${port}`,
-        '--mac',
-        '0000000000BB',
-        '--firmware',
-        'sip-88xx-14.2',
-        '--timeout',
-        '300',
-      ]);
+      const r = await bootFromTftpd('0000000000BB', 'sip-88xx-14.2');
       expect(r.code, r.stderr).toBe(1);
       const out = JSON.parse(r.stdout);
       expect(out.config.outcome).toBe('untrusted');
@@ -127,16 +132,7 @@ describe('uclab phone boot against tftpd-hpa', () => {
     ['in.tftpd'],
     'an ITL signed by a key that does not match its SAST record fails validation, exit 1',
     async () => {
-      const r = await uclabPhoneBoot([
-        '--tftp',
-        `${address}:${port}`,
-        '--mac',
-        '0000000000CC',
-        '--firmware',
-        'sip-88xx-14.2',
-        '--timeout',
-        '300',
-      ]);
+      const r = await bootFromTftpd('0000000000CC', 'sip-88xx-14.2');
       expect(r.code, r.stderr).toBe(1);
       const out = JSON.parse(r.stdout);
       expect(out.schemaVersion).toBe(1);
