@@ -1,5 +1,5 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { enterpriseCaFor } from '../devices/cucm/pki.ts';
+import { enterpriseCaFor } from '../certs/lab-pki.ts';
 import { connectOrigin } from '../devices/expressway/origin.ts';
 import { CUCM, CUCM_FQDN, DOMAIN, expc } from '../devices/expressway/scenario-kit.ts';
 import type { Lab } from '../emulator/lab.ts';

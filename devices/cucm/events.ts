@@ -41,6 +41,8 @@ declare module '../../emulator/events.ts' {
     'cucm.cert-changed': { unit: string; serial: string; subject: string };
     /** A generated TFTP file changed (ITL, CTL, ...): `file` is its TFTP name. */
     'cucm.file-changed': { file: string; size: number; md5: string };
+    /** An admin CLI command and the output the administrator saw (`uclab console`, scenario steps). */
+    'cucm.admin': { command: string; output: string };
     /** A CAPF operation ended, with the LSC status it left (devices/protocols/lsc-status.ts). */
     'cucm.capf': { deviceName: string; operation: string; status: number; statusName: string };
   }

@@ -32,7 +32,7 @@ import {
 import { runCli } from './cli.ts';
 import { type AlternateTftp, Cluster, clusterFor, type NodeInfo, type PhoneDecl } from './cluster.ts';
 import './events.ts';
-import { ciscoManufacturingFor, clusterPkiContext, enterpriseCaFor, type LabPkiRef } from './pki.ts';
+import { ciscoManufacturingFor, clusterPkiContext, enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 import { Registration } from './registration.ts';
 import { type CucmRelease, type ReleaseBehaviour, releaseBehaviour } from './releases.ts';
 import { TftpFiles, TftpService } from './tftp-service.ts';
@@ -169,7 +169,7 @@ export class CucmNodeDevice extends Device {
     this.release = releaseBehaviour(decl.release as CucmRelease);
     this.isPublisher = !decl.publisher || decl.publisher.toLowerCase() === decl.name.toLowerCase();
     const publisher = this.isPublisher ? decl.name : (decl.publisher as string);
-    // Scoped to the lab's timeline: the CA memo of devices/cucm/pki.ts is collected with the lab.
+    // Scoped to the lab's timeline: the CA memo of certs/lab-pki.ts is collected with the lab.
     this.#pkiRef = { seed: ctx.seed, start: ctx.clock.start, scope: ctx.timeline };
     this.cluster = clusterFor(
       ctx.fabric,
@@ -474,9 +474,12 @@ export class CucmNodeDevice extends Device {
   // ------------------------------------------------------------------------------ admin API
 
   /** The admin CLI, as typed on CUCM (`show cert list own`, `utils ctl ...`, ...). */
-  exec(command: string): Promise<string> {
+  async exec(command: string): Promise<string> {
     this.emit('action', { name: 'cli', detail: `admin:${command}` });
-    return runCli(this, command);
+    const output = await runCli(this, command);
+    // What the administrator saw: scenario checks and the live view read this, never the node.
+    this.emit('cucm.admin', { command, output });
+    return output;
   }
 
   #lastModified(unit: CucmUnit): number {

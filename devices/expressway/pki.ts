@@ -1,6 +1,6 @@
 /**
  * Certificate authorities the Expressway models meet, besides the lab enterprise CA the CUCM model
- * uses (`enterpriseCaFor`, devices/cucm/pki.ts): a stand-in for a public CA (Expressway-E facing the
+ * uses (`enterpriseCaFor`, certs/lab-pki.ts): a stand-in for a public CA (Expressway-E facing the
  * internet, seed 003 "use public certificates on devices facing the public") and an unrelated CA that
  * nobody trusts by default (traversal-unknown-ca). Like the enterprise CA they are the outside world,
  * derived from the lab seed and start only, so every device asking gets the same certificates.
@@ -8,7 +8,7 @@
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { enterpriseRootCaProfile, expresswayServerProfile, type Overrides } from '../../certs/profiles.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
-import { enterpriseCaFor, type LabPkiRef } from '../cucm/pki.ts';
+import { enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 
 export type LabCaName = 'enterprise-ca' | 'public-ca' | 'other-ca';
 export const LAB_CA_NAMES = ['enterprise-ca', 'public-ca', 'other-ca'] as const;

@@ -6,7 +6,7 @@
  * certificates. Issuance is deterministic for a seed (seeded serials, pool keys by label), but validity
  * is anchored at the PKI context's `labStart`, so two independent contexts created a few milliseconds
  * apart could differ in notBefore/notAfter. Hence ONE hierarchy per (seed, lab start), memoised in
- * devices/cucm/pki.ts (`ciscoManufacturingFor({seed, start})`): the CUCM model and the phone model both
+ * certs/lab-pki.ts (`ciscoManufacturingFor({seed, start})`): the CUCM model and the phone model both
  * call it, so CallManager-trust holds exactly the CAs that issued the MICs.
  *
  * The memo lives as long as the lab and holds only CA identities and MICs (a few KB each); MICs are
@@ -15,7 +15,7 @@
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { type CiscoManufacturing, micProfile } from '../../certs/profiles.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
-import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '../cucm/pki.ts';
+import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 
 interface SeedPki {
   ctx: PkiContext;

@@ -1,9 +1,9 @@
 /**
- * The lab-wide CAs of devices/cucm/pki.ts are memoised per lab, not per process: `run --all`, the
+ * The lab-wide CAs of certs/lab-pki.ts are memoised per lab, not per process: `run --all`, the
  * benchmark and long `uclab up` sessions create many labs, and each lab's CAs must go with it.
  */
 import { describe, expect, it } from 'vitest';
-import { ciscoManufacturingFor, enterpriseCaFor } from '../../devices/cucm/pki.ts';
+import { ciscoManufacturingFor, enterpriseCaFor } from '../../certs/lab-pki.ts';
 
 const start = Date.parse('2026-01-01T00:00:00Z');
 

@@ -8,13 +8,13 @@
  * are deterministic, keys come from the pool by label, serials from the seed.
  */
 
-import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import { createPkiContext, type Identity, issueCertificate, type PkiContext } from './issue.ts';
 import {
   type CiscoManufacturing,
   enterpriseRootCaProfile,
   issueCiscoManufacturing,
-} from '../../certs/profiles.ts';
-import { labMemo } from '../../emulator/lab-memo.ts';
+} from './profiles.ts';
+import { labMemo } from '../emulator/lab-memo.ts';
 
 export interface LabPkiRef {
   seed: string;
