@@ -8,13 +8,9 @@
  * are deterministic, keys come from the pool by label, serials from the seed.
  */
 
-import { createPkiContext, type Identity, issueCertificate, type PkiContext } from './issue.ts';
-import {
-  type CiscoManufacturing,
-  enterpriseRootCaProfile,
-  issueCiscoManufacturing,
-} from './profiles.ts';
 import { labMemo } from '../emulator/lab-memo.ts';
+import { createPkiContext, type Identity, issueCertificate, type PkiContext } from './issue.ts';
+import { type CiscoManufacturing, enterpriseRootCaProfile, issueCiscoManufacturing } from './profiles.ts';
 
 export interface LabPkiRef {
   seed: string;

@@ -32,7 +32,12 @@ import {
 import { runCli } from './cli.ts';
 import { type AlternateTftp, Cluster, clusterFor, type NodeInfo, type PhoneDecl } from './cluster.ts';
 import './events.ts';
-import { ciscoManufacturingFor, clusterPkiContext, enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
+import {
+  ciscoManufacturingFor,
+  clusterPkiContext,
+  enterpriseCaFor,
+  type LabPkiRef,
+} from '../../certs/lab-pki.ts';
 import { Registration } from './registration.ts';
 import { type CucmRelease, type ReleaseBehaviour, releaseBehaviour } from './releases.ts';
 import { TftpFiles, TftpService } from './tftp-service.ts';

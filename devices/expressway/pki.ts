@@ -6,9 +6,9 @@
  * derived from the lab seed and start only, so every device asking gets the same certificates.
  */
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import { enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 import { enterpriseRootCaProfile, expresswayServerProfile, type Overrides } from '../../certs/profiles.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
-import { enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 
 export type LabCaName = 'enterprise-ca' | 'public-ca' | 'other-ca';
 export const LAB_CA_NAMES = ['enterprise-ca', 'public-ca', 'other-ca'] as const;

@@ -13,9 +13,9 @@
  * memoised per (model, MAC) so a phone that is re-created keeps its MIC, as a real one does.
  */
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
+import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 import { type CiscoManufacturing, micProfile } from '../../certs/profiles.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
-import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 
 interface SeedPki {
   ctx: PkiContext;

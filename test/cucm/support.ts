@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../devices/index.ts';
 import { createPkiContext, type Identity, issueCertificate, issueForPublicKey } from '../../certs/issue.ts';
+import { ciscoManufacturingFor } from '../../certs/lab-pki.ts';
 import { lscProfile, micProfile } from '../../certs/profiles.ts';
 import { CucmNodeDevice } from '../../devices/cucm/node.ts';
-import { ciscoManufacturingFor } from '../../certs/lab-pki.ts';
 import { Lab } from '../../emulator/lab.ts';
 
 export const MAC = '001122334455';

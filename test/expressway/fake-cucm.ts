@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { createPkiContext, type Identity, issueCertificate } from '../../certs/issue.ts';
-import { type CucmNode, cucmCaSigningProfile, cucmSelfSigned } from '../../certs/profiles.ts';
 import { enterpriseCaFor } from '../../certs/lab-pki.ts';
+import { type CucmNode, cucmCaSigningProfile, cucmSelfSigned } from '../../certs/profiles.ts';
 import { startTomcat, type Tomcat } from '../../devices/cucm/tomcat.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl, deviceKind, registerDeviceKind } from '../../emulator/device-registry.ts';
