@@ -42,23 +42,21 @@ async function probeUntil(
   }
 }
 
-export async function startCapture(address: string, pcapPath: string, timeoutMs = 15_000): Promise<Capture> {
+/**
+ * Captures the traffic of `address` (the probes go there too), or what `filter` selects when given: a
+ * capture filter that must also match the probes to `address`.
+ */
+export async function startCapture(
+  address: string,
+  pcapPath: string,
+  timeoutMs = 15_000,
+  filter = `host ${address}`,
+): Promise<Capture> {
   const escaped = address.replace(/\./g, '\\.');
   const peerP = startPeer(
     'tshark',
     // `-a duration:` bounds the capture even if a test dies before stop(): no dumpcap outlives a run.
-    [
-      '-i',
-      'lo',
-      '-l',
-      '-P',
-      '-a',
-      `duration:${MAX_CAPTURE_SECONDS}`,
-      '-f',
-      `host ${address}`,
-      '-w',
-      pcapPath,
-    ],
+    ['-i', 'lo', '-l', '-P', '-a', `duration:${MAX_CAPTURE_SECONDS}`, '-f', filter, '-w', pcapPath],
     new RegExp(`${escaped} .*UDP .*→ ${START_PORT} `),
     { timeoutMs },
   );
