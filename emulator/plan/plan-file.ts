@@ -1,0 +1,267 @@
+/**
+ * Rollover plans as data: a cluster, a fleet of phones, and an ordered list of certificate operations,
+ * written as YAML or JSON by a CI team (no TypeScript needed) or built in a TypeScript scenario.
+ *
+ *     schemaVersion: 1
+ *     id: regen-callmanager
+ *     cluster: { release: '11.5', subscribers: 1 }
+ *     fleet:
+ *       size: 300
+ *       groups:
+ *         - { model: CP-8861, firmware: sip-88xx-14.2, protocol: SIP, weight: 70 }
+ *         - { model: CP-7975G, firmware: sccp-79xx-9.4, protocol: SCCP, weight: 30 }
+ *       offline: [{ fraction: 0.05, from: regen, until: regen }]
+ *     steps:
+ *       - { id: boot, op: boot }
+ *       - { id: regen, op: regenerate, unit: CallManager }
+ *     allowBroken: 0
+ *
+ * The schema is zod (one source for validation, TypeScript types and the published JSON Schema,
+ * `uclab plan --schema`); a bad field is reported with its path (`steps[2].unit: ...`).
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+
+export const PLAN_SCHEMA_VERSION = 1 as const;
+
+const mac = z.string().regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. B00000000001');
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration is a number and a unit: 500ms, 30s, 5m, 2h, 1d');
+
+/** One kind of phone in the fleet: a model on a firmware, by count or by weight of `fleet.size`. */
+const phoneGroup = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'a group name is lower case: letters, digits, "-"')
+      .optional(),
+    model: z.string().min(1),
+    firmware: z.string().min(1),
+    protocol: z.enum(['SCCP', 'SIP']),
+    security: z.enum(['non-secure', 'authenticated', 'encrypted']).default('non-secure'),
+    /** The phone's identity on TLS: its MIC, or an LSC issued by CAPF before the plan starts. */
+    certificate: z.enum(['mic', 'lsc']).default('mic'),
+    tftpEncryptedConfig: z.boolean().default(false),
+    count: z.number().int().positive().optional(),
+    weight: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((g) => (g.count === undefined) !== (g.weight === undefined), {
+    message: 'give a group either a count or a weight, not both',
+  });
+
+/** Phones switched off from the start of step `from` until step `until` has run (inclusive). */
+const offlineWindow = z
+  .object({
+    fraction: z.number().gt(0).lte(1).optional(),
+    count: z.number().int().positive().optional(),
+    /** Only phones of these groups (by name, or by model when groups have no names). */
+    groups: z.array(z.string()).optional(),
+    from: z.string(),
+    until: z.string(),
+  })
+  .strict()
+  .refine((w) => (w.fraction === undefined) !== (w.count === undefined), {
+    message: 'an offline window takes either a fraction or a count of phones',
+  });
+
+const unit = z.enum([
+  'CallManager',
+  'CallManager-ECDSA',
+  'TVS',
+  'CAPF',
+  'tomcat',
+  'tomcat-ECDSA',
+  'ITLRecovery',
+]);
+
+/** The operations of a rollover, each as an administrator does it on the publisher (or `node`). */
+const operation = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('boot') }).strict(),
+  z.object({ op: z.literal('regenerate'), unit, node: z.string().optional() }).strict(),
+  z
+    .object({
+      op: z.literal('ca-sign'),
+      unit,
+      node: z.string().optional(),
+      sans: z.array(z.string()).default([]),
+      ca: z.enum(['enterprise-ca']).default('enterprise-ca'),
+    })
+    .strict(),
+  z
+    .object({ op: z.literal('itl-reset'), key: z.enum(['localkey', 'remotekey']).default('localkey') })
+    .strict(),
+  z.object({ op: z.literal('ctl-update') }).strict(),
+  z.object({ op: z.literal('reissue-lsc'), groups: z.array(z.string()).optional() }).strict(),
+  z.object({ op: z.literal('reset-phones') }).strict(),
+  z.object({ op: z.literal('wait'), duration }).strict(),
+  /** Any admin CLI command, as typed on the publisher (`set cert delete CallManager-trust x.pem`). */
+  z.object({ op: z.literal('cli'), command: z.string().min(1), node: z.string().optional() }).strict(),
+]);
+
+const step = z.intersection(
+  z.object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a step id is lower case: letters, digits, "-"'),
+    title: z.string().optional(),
+  }),
+  operation,
+);
+
+export const planSchema = z
+  .object({
+    schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
+    id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a plan id is lower case: letters, digits, "." and "-"'),
+    title: z.string().min(1).optional(),
+    seed: z.string().optional(),
+    cluster: z
+      .object({
+        release: z.string().default('14'),
+        subscribers: z.number().int().min(0).max(8).default(0),
+        mode: z.enum(['non-secure', 'mixed']).default('non-secure'),
+        /** The 5-minute CallManager/TVS guard, shortened for a lab (`5m` on a real cluster). */
+        regenGuard: duration.default('5m'),
+        keys: z.enum(['rsa2048', 'ec256']).default('rsa2048'),
+      })
+      .strict()
+      .default({ release: '14', subscribers: 0, mode: 'non-secure', regenGuard: '5m', keys: 'rsa2048' }),
+    fleet: z
+      .object({
+        size: z.number().int().positive().max(100_000).optional(),
+        groups: z.array(phoneGroup).min(1, 'a fleet needs at least one group of phones'),
+        macBase: mac.default('B00000000001'),
+        lineBase: z.number().int().min(1000).default(20000),
+        offline: z.array(offlineWindow).default([]),
+      })
+      .strict(),
+    steps: z.array(step).min(1, 'a plan needs at least one step'),
+    /** How many phones may end broken before the plan fails (exit 1). */
+    allowBroken: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export type PlanFile = z.infer<typeof planSchema>;
+export type PlanStep = PlanFile['steps'][number];
+export type PhoneGroupDecl = PlanFile['fleet']['groups'][number];
+
+export interface PlanError {
+  code: 'plan.unreadable' | 'plan.syntax' | 'plan.invalid';
+  /** The path of the bad field (`steps[2].unit`), or the line:column of a syntax error. */
+  where: string;
+  message: string;
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  return s || '(the plan)';
+}
+
+/** Checks what the schema cannot: step ids unique, offline windows naming steps and groups that exist. */
+function crossCheck(plan: PlanFile): PlanError | null {
+  const ids = new Map<string, number>();
+  for (const [i, s] of plan.steps.entries()) {
+    if (ids.has(s.id)) {
+      return { code: 'plan.invalid', where: `steps[${i}].id`, message: `step id "${s.id}" is used twice` };
+    }
+    ids.set(s.id, i);
+  }
+  const groupNames = new Set(plan.fleet.groups.map((g) => g.name ?? g.model));
+  for (const [i, w] of plan.fleet.offline.entries()) {
+    for (const field of ['from', 'until'] as const) {
+      if (!ids.has(w[field])) {
+        return {
+          code: 'plan.invalid',
+          where: `fleet.offline[${i}].${field}`,
+          message: `no step "${w[field]}" (steps: ${[...ids.keys()].join(', ')})`,
+        };
+      }
+    }
+    if ((ids.get(w.from) ?? 0) > (ids.get(w.until) ?? 0)) {
+      return {
+        code: 'plan.invalid',
+        where: `fleet.offline[${i}]`,
+        message: `"${w.from}" comes after "${w.until}"`,
+      };
+    }
+    for (const [j, g] of (w.groups ?? []).entries()) {
+      if (!groupNames.has(g)) {
+        return {
+          code: 'plan.invalid',
+          where: `fleet.offline[${i}].groups[${j}]`,
+          message: `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
+        };
+      }
+    }
+  }
+  const weighted = plan.fleet.groups.some((g) => g.weight !== undefined);
+  if (weighted && plan.fleet.size === undefined) {
+    return { code: 'plan.invalid', where: 'fleet.size', message: 'groups with weights need a fleet size' };
+  }
+  return null;
+}
+
+/** Validates parsed plan data (from YAML, JSON or a TypeScript object). */
+export function parsePlan(data: unknown): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
+  const r = planSchema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = pathOf(issue?.path ?? []);
+    return { ok: false, error: { code: 'plan.invalid', where, message: issue?.message ?? 'invalid' } };
+  }
+  const bad = crossCheck(r.data);
+  return bad ? { ok: false, error: bad } : { ok: true, plan: r.data };
+}
+
+/** Reads a `.yaml`/`.yml`/`.json` plan file; syntax errors name the line and column. */
+export function readPlanFile(file: string): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return {
+      ok: false,
+      error: {
+        code: 'plan.unreadable',
+        where: file,
+        message: `cannot read ${file}: ${(e as Error).message}`,
+      },
+    };
+  }
+  let data: unknown;
+  if (extname(file).toLowerCase() === '.json') {
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      return { ok: false, error: { code: 'plan.syntax', where: file, message: (e as Error).message } };
+    }
+  } else {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    const first = doc.errors[0];
+    if (first) {
+      const at = lines.linePos(first.pos[0]);
+      return {
+        ok: false,
+        error: {
+          code: 'plan.syntax',
+          where: `${file}:${at.line}:${at.col}`,
+          message: first.message.split('\n')[0] ?? 'YAML syntax error',
+        },
+      };
+    }
+    data = doc.toJS();
+  }
+  return parsePlan(data);
+}
+
+/** The published JSON Schema of plan files (for editors and CI linters). */
+export function planJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'uclab rollover plan',
+    ...(z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+  };
+}
