@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExpresswayC } from '../../devices/expressway/expressway-c.ts';
 import { ExpresswayE } from '../../devices/expressway/expressway-e.ts';
-import { labCa } from '../../devices/expressway/pki.ts';
+import { issueServerCert, labCa } from '../../devices/expressway/pki.ts';
 import { startLab } from './support.ts';
 
 type Ca = 'enterprise-ca' | 'public-ca' | 'other-ca';
@@ -118,5 +118,30 @@ describe('traversal zone and secure traversal test', () => {
       .secureTraversalTest({ expresswayE: 'expe.lab.example', tlsVerifyName: 'other.lab.example' });
     expect(r.result).toBe('Failure');
     expect(lab.timeline.ofKind('expressway.traversal-zone')).toHaveLength(0);
+  });
+
+  it('an uploaded server certificate is the one the C presents on the traversal zone', async () => {
+    const { lab } = await pair('trav-uploaded', {
+      eCert: 'enterprise-ca',
+      cCert: 'enterprise-ca',
+      eTrust: ['enterprise-ca'],
+      cTrust: ['enterprise-ca'],
+    });
+    const ref = { seed: lab.seed, start: lab.clock.start, scope: lab.timeline };
+    const id = await issueServerCert(ref, 'expc-renamed', 'expc2.lab.example');
+    expect(lab.device('expc', ExpresswayC).uploadServerCertificate(id.certPem, id.keyPem).ok).toBe(true);
+    await lab
+      .device('expc', ExpresswayC)
+      .secureTraversalTest({ expresswayE: 'expe.lab.example', tlsVerifyName: 'expc2.lab.example' });
+    const server = await lab.timeline.waitFor(
+      'the E to judge the uploaded certificate',
+      (e) => e.kind === 'expressway.traversal-zone' && e.device === 'expe',
+    );
+    // The E's zone names expc.lab.example as the C's TLS verify subject name: the new one does not hold it.
+    expect(server).toMatchObject({
+      state: 'failed',
+      peerCn: 'expc2.lab.example',
+      detail: 'TLS verify subject name expc.lab.example not in certificate',
+    });
   });
 });
