@@ -6,7 +6,7 @@
  */
 import { AppServer } from '../devices/peers/app-server.ts';
 import { act, defineScenario, expectLog, expectNoLog, expectThat } from '../emulator/scenario.ts';
-import { trunkLab, uploadToCallManagerTrust } from './_appserver-common.ts';
+import { trunkLab, uploadOutcome, uploadToCallManagerTrust } from './kits/appserver.ts';
 
 interface Params {
   regenerate: boolean;
@@ -49,7 +49,7 @@ export default defineScenario<Params>({
       'The administrator uploads the application server certificate to CallManager-trust',
       'OS Administration > Certificate Management > Upload Certificate, purpose CallManager-trust.',
       async (lab) => {
-        await uploadToCallManagerTrust(lab, lab.device('apas', AppServer).exportedCertificatePem);
+        await uploadToCallManagerTrust(lab, lab.device('apas', AppServer).exportCertificate());
       },
     ),
     expectThat(
@@ -60,11 +60,9 @@ export default defineScenario<Params>({
         ? 'With keyCertSign the self-signed certificate is a valid trust anchor.'
         : 'CUCM rule: a self-signed or CA certificate without Certificate Sign cannot be a trust certificate.',
       async (lab) => {
-        const upload = lab.timeline
-          .ofKind('action', 'admin')
-          .find((e) => e.name === 'upload CallManager-trust');
-        const refused = upload?.detail !== 'uploaded';
-        return { held: refused !== v.params.regenerate, saw: upload?.detail ?? 'no upload happened' };
+        const upload = uploadOutcome(lab);
+        const refused = upload !== 'uploaded';
+        return { held: refused !== v.params.regenerate, saw: upload ?? 'no upload happened' };
       },
     ),
     act(

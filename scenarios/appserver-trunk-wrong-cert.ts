@@ -9,10 +9,11 @@ import { act, defineScenario, expectLog, expectNoLog, expectThat } from '../emul
 import {
   APP_CN,
   presentedToCucm,
+  showTrustedCertificate,
   trunkLab,
   trustedFingerprint,
   uploadToCallManagerTrust,
-} from './_appserver-common.ts';
+} from './kits/appserver.ts';
 
 interface Params {
   presentUploaded: boolean;
@@ -47,7 +48,7 @@ export default defineScenario<Params>({
       async (lab) => {
         const outcome = await uploadToCallManagerTrust(
           lab,
-          lab.device('apas', AppServer).exportedCertificatePem,
+          lab.device('apas', AppServer).exportCertificate(),
         );
         if (outcome !== 'uploaded') throw new Error(`the upload was refused: ${outcome}`);
       },
@@ -70,6 +71,13 @@ export default defineScenario<Params>({
         await lab.device('apas', AppServer).openTrunk();
       },
     ),
+    act(
+      'The administrator looks the certificate up in CallManager-trust',
+      'show cert list trust, then show cert trust <file> for the application server, beside a packet capture of the trunk handshake.',
+      async (lab) => {
+        await showTrustedCertificate(lab, APP_CN);
+      },
+    ),
     expectThat(
       v.params.presentUploaded
         ? 'CUCM received the certificate it holds in CallManager-trust'
@@ -77,7 +85,7 @@ export default defineScenario<Params>({
       'The handshake as CUCM saw it (a packet capture) next to "show cert trust": seed 000 found a different serial, issuer and key usage.',
       async (lab) => {
         const presented = presentedToCucm(lab, APP_CN);
-        const trusted = await trustedFingerprint(lab, APP_CN);
+        const trusted = trustedFingerprint(lab, APP_CN);
         if (!presented || !trusted)
           return {
             held: false,

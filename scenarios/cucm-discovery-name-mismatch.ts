@@ -1,12 +1,10 @@
-import { CUCM, DOMAIN, expc } from '../devices/expressway/scenario-kit.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { CUCM, DOMAIN, expc, lastEvent } from './kits/expressway.ts';
 
 interface P {
   publisherAddress: string;
   extraSan: string[];
 }
-
-let outcome = '';
 
 export default defineScenario<P>({
   id: 'cucm-discovery-name-mismatch',
@@ -58,8 +56,7 @@ export default defineScenario<P>({
       'Admin adds the Unified CM publisher with TLS verify mode On',
       'Configuration > Unified Communications > Unified CM servers > New: the Expressway-C connects to the publisher on 8443 and checks its certificate against the address entered.',
       async (lab) => {
-        const r = await expc(lab).discoverUnifiedCm(v.params.publisherAddress, 'On');
-        outcome = r.ok ? `discovered ${r.value.nodes.join(', ')}` : r.error.message;
+        await expc(lab).discoverUnifiedCm(v.params.publisherAddress, 'On');
       },
     ),
     v.name === 'fault'
@@ -73,10 +70,17 @@ export default defineScenario<P>({
           `Detail="Unified CM servers discovered" Host="${v.params.publisherAddress}" TLS-verify-mode="On"`,
           'Discovery succeeds with TLS verify mode On.',
         ),
-    expectThat('Discovery outcome', 'What the admin sees after Save.', async () => ({
-      held:
-        v.name === 'fault' ? outcome.startsWith('Unable to communicate') : outcome.startsWith('discovered'),
-      saw: outcome,
-    })),
+    expectThat('Discovery outcome', 'What the admin sees after Save.', async (lab) => {
+      const e = lastEvent(lab, 'expressway.discovery', 'expc');
+      if (!e) return { held: false, saw: 'no discovery happened' };
+      const outcome = e.outcome === 'discovered' ? `discovered ${e.nodes.join(', ')}` : e.message;
+      return {
+        held:
+          v.name === 'fault'
+            ? e.outcome === 'failed' && outcome.startsWith('Unable to communicate')
+            : e.outcome === 'discovered',
+        saw: outcome,
+      };
+    }),
   ],
 });

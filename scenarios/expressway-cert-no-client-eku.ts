@@ -1,6 +1,6 @@
-import { ExpresswayC } from '../devices/expressway/expressway-c.ts';
 import { issueServerCert } from '../devices/expressway/pki.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { expc, lastEvent } from './kits/expressway.ts';
 
 interface P {
   eku: ('serverAuth' | 'clientAuth')[];
@@ -8,8 +8,6 @@ interface P {
 
 const NO_CLIENT =
   'Invalid certificate: The file provided does not have a client usage attribute. The certificate must be usable for both servers and clients for Unified Communications.';
-
-let outcome = '';
 
 export default defineScenario<P>({
   id: 'expressway-cert-no-client-eku',
@@ -35,15 +33,13 @@ export default defineScenario<P>({
       'Admin uploads the CA-signed server certificate and its private key',
       'Maintenance > Security > Server certificate > Upload new certificate: the certificate signed by the enterprise CA from the Expressway CSR.',
       async (lab) => {
-        const c = lab.device('expc', ExpresswayC);
         const id = await issueServerCert(
           { seed: lab.seed, start: lab.clock.start },
           'expc-new',
           'expc.lab.example',
           { eku: v.params.eku },
         );
-        const r = c.uploadServerCertificate(id.certPem, id.keyPem);
-        outcome = r.ok ? 'accepted' : r.error.message;
+        expc(lab).uploadServerCertificate(id.certPem, id.keyPem);
       },
     ),
     v.name === 'fault'
@@ -53,9 +49,11 @@ export default defineScenario<P>({
           'Server certificate uploaded',
           'The certificate is accepted; a restart makes it active.',
         ),
-    expectThat('Upload outcome', 'What the admin sees after pressing Upload.', async () => ({
-      held: v.name === 'fault' ? outcome === NO_CLIENT : outcome === 'accepted',
-      saw: outcome,
-    })),
+    expectThat('Upload outcome', 'What the admin sees after pressing Upload.', async (lab) => {
+      const e = lastEvent(lab, 'expressway.server-certificate', 'expc');
+      if (!e) return { held: false, saw: 'no upload happened' };
+      const outcome = e.accepted ? 'accepted' : e.message;
+      return { held: v.name === 'fault' ? outcome === NO_CLIENT : outcome === 'accepted', saw: outcome };
+    }),
   ],
 });

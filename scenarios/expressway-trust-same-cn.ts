@@ -1,25 +1,24 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { enterpriseCaFor } from '../certs/lab-pki.ts';
 import { connectOrigin } from '../devices/expressway/origin.ts';
-import { CUCM, CUCM_FQDN, DOMAIN, expc } from '../devices/expressway/scenario-kit.ts';
 import type { Lab } from '../emulator/lab.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { CUCM, CUCM_FQDN, cucmExec, cucmOutput, DOMAIN, expc, pemIn } from './kits/expressway.ts';
 
 interface P {
   signedBy: 'self' | 'enterprise-ca';
 }
 
-const outcomes: string[] = [];
-
 /** `show cert own <unit>` on the CUCM admin CLI, as the admin copies the PEM from it. */
 async function ownCertPem(lab: Lab, unit: string): Promise<string> {
-  const out = await (lab.device(CUCM) as unknown as { exec(c: string): Promise<string> }).exec(
-    `show cert own ${unit}`,
-  );
-  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(out)?.[0];
+  const out = await cucmExec(lab, `show cert own ${unit}`);
+  const pem = pemIn(out);
   if (!pem) throw new Error(`show cert own ${unit} printed no certificate: ${out.slice(0, 200)}`);
-  return `${pem}\n`;
+  return pem;
 }
+
+/** The name under which the trainer's probe of tomcat records its verdict on the timeline. */
+const PROBE = `uclab probe origin ${CUCM_FQDN}:8443`;
 
 export default defineScenario<P>({
   id: 'expressway-trust-same-cn',
@@ -65,17 +64,14 @@ export default defineScenario<P>({
             'Admin uploads the tomcat certificate',
             'show cert own tomcat on CUCM, then Maintenance > Security > Trusted CA certificate > Append CA certificate on the Expressway-C.',
             async (lab) => {
-              outcomes.length = 0;
-              const r = expc(lab).uploadTrust(await ownCertPem(lab, 'tomcat'));
-              outcomes.push(r.ok ? 'accepted' : r.error.message);
+              expc(lab).uploadTrust(await ownCertPem(lab, 'tomcat'));
             },
           ),
           act(
             'Admin uploads the CallManager certificate',
             'show cert own CallManager: a second self-signed certificate, a different key, the same CN.',
             async (lab) => {
-              const r = expc(lab).uploadTrust(await ownCertPem(lab, 'CallManager'));
-              outcomes.push(r.ok ? 'accepted' : r.error.message);
+              expc(lab).uploadTrust(await ownCertPem(lab, 'CallManager'));
             },
           ),
           expectLog(
@@ -83,10 +79,16 @@ export default defineScenario<P>({
             `same common name (CN=${CUCM_FQDN}) is already in the trusted CA list (CSCwa12905)`,
             'The second upload is refused.',
           ),
-          expectThat('Upload outcomes', 'The first upload is accepted, the second refused.', async () => ({
-            held: outcomes[0] === 'accepted' && (outcomes[1] ?? '').includes('CSCwa12905'),
-            saw: outcomes.join(' | '),
-          })),
+          expectThat('Upload outcomes', 'The first upload is accepted, the second refused.', async (lab) => {
+            const outcomes = lab.timeline
+              .ofKind('expressway.trust-store', 'expc')
+              .filter((e) => e.action === 'append')
+              .map((e) => (e.accepted ? 'accepted' : e.message));
+            return {
+              held: outcomes[0] === 'accepted' && (outcomes[1] ?? '').includes('CSCwa12905'),
+              saw: outcomes.join(' | '),
+            };
+          }),
         ]
       : [
           act(
@@ -98,25 +100,53 @@ export default defineScenario<P>({
               if (!r.ok) throw new Error(r.error.message);
             },
           ),
-          expectThat(
-            'tomcat (8443) verifies against the Expressway-C trust store',
-            'As the X14.2 traffic server would check it.',
+          act(
+            'The trainer probes tomcat (8443) as the X14.2 traffic server would',
+            'uclab probe origin from the Expressway-C address, with the trusted CA list as "Show all (PEM file)" gives it and the cipher list xConfiguration Ciphers shows.',
             async (lab) => {
+              const c = expc(lab);
+              const trust = c
+                .trustedCaPem()
+                .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g);
+              const ciphers = /Ciphers: "([^"]*)"/.exec(await c.exec('xConfiguration Ciphers'))?.[1] ?? '';
               const r = await connectOrigin(
                 lab.fabric,
                 'expc',
                 { host: CUCM_FQDN, port: 8443 },
-                { ...expc(lab).originConfig(), verify: true },
+                { verify: true, trust: trust ?? [], ciphers },
               );
               if (r.ok) r.value.conn.socket.destroy();
-              return { held: r.ok, saw: r.ok ? 'verified' : r.error.lines.join(' | ') };
+              lab.timeline.emit('admin', 'action', {
+                name: PROBE,
+                detail: r.ok ? 'verified' : r.error.lines.join(' | '),
+              });
+            },
+          ),
+          expectThat(
+            'tomcat (8443) verifies against the Expressway-C trust store',
+            'As the X14.2 traffic server would check it.',
+            async (lab) => {
+              const probe = lab.timeline
+                .ofKind('action', 'admin')
+                .filter((e) => e.name === PROBE)
+                .at(-1);
+              return { held: probe?.detail === 'verified', saw: probe?.detail ?? 'the probe did not run' };
+            },
+          ),
+          act(
+            'Admin looks at the CallManager certificate on CUCM',
+            'show cert own CallManager: the certificate CUCM presents on 5061, CA-signed like tomcat.',
+            async (lab) => {
+              await cucmExec(lab, 'show cert own CallManager');
             },
           ),
           expectThat(
             'CallManager chains to the same trusted CA',
             'Same CN, different certificate: no second upload needed.',
             async (lab) => {
-              const c = new X509Certificate(await ownCertPem(lab, 'CallManager'));
+              const pem = pemIn(cucmOutput(lab, 'show cert own CallManager') ?? '');
+              if (!pem) return { held: false, saw: 'show cert own CallManager printed no certificate' };
+              const c = new X509Certificate(pem);
               const ca = new X509Certificate(
                 (await enterpriseCaFor({ seed: lab.seed, start: lab.clock.start })).certPem,
               );

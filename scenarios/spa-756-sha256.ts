@@ -3,6 +3,7 @@
  * certificate is signed with SHA-256 cannot be verified, the handshake fails and the phone gets no
  * configuration. Fixes: a SHA-1-signed server certificate, or firmware that knows SHA-2.
  */
+import '../devices/peers/events.ts';
 import { SpaPhone } from '../devices/peers/spa-phone.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
 
@@ -97,10 +98,13 @@ export default defineScenario<Params>({
         ok ? 'The phone has its configuration' : 'The phone has no configuration',
         'What the user sees.',
         async (lab) => {
-          const cfg = lab.device('spa504', SpaPhone).config;
+          const got = lab.timeline
+            .ofKind('spa-phone.resync', 'spa504')
+            .filter((e) => e.outcome === 'succeeded')
+            .at(-1);
           return {
-            held: (cfg !== null) === ok,
-            saw: cfg === null ? 'no profile received' : `profile of ${cfg.length} bytes`,
+            held: (got !== undefined) === ok,
+            saw: got ? `profile of ${got.configBytes} bytes` : 'no profile received',
           };
         },
       ),

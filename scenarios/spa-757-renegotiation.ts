@@ -4,6 +4,7 @@
  * renegotiation; 7.5.6c accepts it. Asking at the first handshake (server-level SSLVerifyClient) works
  * for both.
  */
+import '../devices/peers/events.ts';
 import { SpaPhone } from '../devices/peers/spa-phone.ts';
 import { act, defineScenario, expectLog, expectNoLog, expectThat } from '../emulator/scenario.ts';
 
@@ -105,10 +106,13 @@ export default defineScenario<Params>({
         ok ? 'The phone has its configuration' : 'The phone has no configuration',
         'What the user sees: with no profile the SPA keeps its old (or factory) settings.',
         async (lab) => {
-          const cfg = lab.device('spa514', SpaPhone).config;
+          const got = lab.timeline
+            .ofKind('spa-phone.resync', 'spa514')
+            .filter((e) => e.outcome === 'succeeded')
+            .at(-1);
           return {
-            held: (cfg !== null) === ok,
-            saw: cfg === null ? 'no profile received' : `profile of ${cfg.length} bytes`,
+            held: (got !== undefined) === ok,
+            saw: got ? `profile of ${got.configBytes} bytes` : 'no profile received',
           };
         },
       ),

@@ -1,5 +1,5 @@
-import { ExpresswayC } from '../devices/expressway/expressway-c.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { expc, lastEvent } from './kits/expressway.ts';
 
 type Ca = 'enterprise-ca' | 'public-ca' | 'other-ca';
 interface P {
@@ -8,8 +8,6 @@ interface P {
   cTrust: Ca[];
   eTrust: Ca[];
 }
-
-let result = '';
 
 export default defineScenario<P>({
   id: 'traversal-unknown-ca',
@@ -78,10 +76,10 @@ export default defineScenario<P>({
       'Admin runs the secure traversal test on the Expressway-C',
       'Maintenance > Security > Secure traversal test: FQDN of Expressway-E expe.lab.example, TLS verify name of this Expressway-C expc.lab.example.',
       async (lab) => {
-        const r = await lab
-          .device('expc', ExpresswayC)
-          .secureTraversalTest({ expresswayE: 'expe.lab.example', tlsVerifyName: 'expc.lab.example' });
-        result = `${r.result}: ${r.description}`;
+        await expc(lab).secureTraversalTest({
+          expresswayE: 'expe.lab.example',
+          tlsVerifyName: 'expc.lab.example',
+        });
       },
     ),
     ...(v.name === 'fault'
@@ -112,9 +110,14 @@ export default defineScenario<P>({
               'The mutual-TLS handshake on 7001 completes.',
             ),
           ]),
-    expectThat('Secure traversal test result', 'What the test page shows under Results.', async () => ({
-      held: v.name === 'fix' ? result === 'Success: Success' : result.startsWith('Failure'),
-      saw: result,
-    })),
+    expectThat('Secure traversal test result', 'What the test page shows under Results.', async (lab) => {
+      const e = lastEvent(lab, 'expressway.traversal-test', 'expc');
+      if (!e) return { held: false, saw: 'the test did not run' };
+      const result = `${e.result}: ${e.description}`;
+      return {
+        held: v.name === 'fix' ? result === 'Success: Success' : result.startsWith('Failure'),
+        saw: result,
+      };
+    }),
   ],
 });

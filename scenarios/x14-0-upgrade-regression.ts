@@ -1,3 +1,4 @@
+import { act, defineScenario, type Step } from '../emulator/scenario.ts';
 import {
   CUCM_FQDN,
   expc,
@@ -6,8 +7,7 @@ import {
   expectTrafficLine,
   jabberSignsIn,
   mraLab,
-} from '../devices/expressway/scenario-kit.ts';
-import { act, defineScenario, type Step } from '../emulator/scenario.ts';
+} from './kits/expressway.ts';
 
 interface P {
   release: 'X14.0' | 'X14.2';

@@ -1,15 +1,15 @@
-import { downloadPresentedCertificate } from '../devices/expressway/admin.ts';
 import { DEFAULT_CIPHERS, RSA_PREFERENCE_PREFIX } from '../devices/expressway/releases.ts';
+import { act, defineScenario, type Step } from '../emulator/scenario.ts';
 import {
   CUCM_FQDN,
+  downloadPresentedCertificate,
   expc,
   expectNoTrafficLine,
   expectSignIn,
   expectTrafficLine,
   jabberSignsIn,
   mraLab,
-} from '../devices/expressway/scenario-kit.ts';
-import { act, defineScenario, type Step } from '../emulator/scenario.ts';
+} from './kits/expressway.ts';
 
 interface P {
   ecdsaSignedBy: 'self' | 'enterprise-ca';
@@ -63,14 +63,14 @@ export default defineScenario<P>({
           'Admin uploads tomcat-ECDSA to the Expressway-C trusted CA list',
           'Maintenance > Security > Trusted CA certificate: the self-signed cucm-pub-EC certificate (depth=0 means the certificate itself must be trusted).',
           async (lab) => {
-            const got = await downloadPresentedCertificate(
-              lab.fabric,
+            const pem = await downloadPresentedCertificate(
+              lab,
               'expc',
               { host: CUCM_FQDN, port: 6972 },
               'ecdsa',
             );
-            if (!got) throw new Error('6972 presented no certificate');
-            const r = expc(lab).uploadTrust(got.pem);
+            if (!pem) throw new Error('6972 presented no certificate');
+            const r = expc(lab).uploadTrust(pem);
             if (!r.ok) throw new Error(r.error.message);
           },
         ),

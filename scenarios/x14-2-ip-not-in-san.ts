@@ -1,11 +1,11 @@
+import { defineScenario } from '../emulator/scenario.ts';
 import {
   expectNoTrafficLine,
   expectSignIn,
   expectTrafficLine,
   jabberSignsIn,
   mraLab,
-} from '../devices/expressway/scenario-kit.ts';
-import { defineScenario } from '../emulator/scenario.ts';
+} from './kits/expressway.ts';
 
 interface P {
   processNodeName: 'ip' | 'fqdn';

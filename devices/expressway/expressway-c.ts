@@ -1,38 +1,38 @@
 /**
  * Expressway-C (kind 'expressway-c'): the MRA traffic server (traffic-server.ts, seed 004), Unified CM
- * discovery with TLS verify mode (seed 003/004), the trusted CA list and server certificate with
- * Expressway's rules (trust-store.ts), the traversal zone client to Expressway-E on 7001 with mutual
- * TLS and the secure traversal test (seed 003), and the admin CLI commands seed 004 names
- * (`xConfiguration EdgeConfigServer VerifyOriginServer: Off`, `xConfiguration Ciphers ...`).
+ * discovery with TLS verify mode (unified-cm-discovery.ts, seed 003/004), the trusted CA list and
+ * server certificate with Expressway's rules (trust-store.ts), the traversal zone client to
+ * Expressway-E on 7001 with the secure traversal test (traversal-client.ts, seed 003), and the admin
+ * CLI (admin-cli.ts). Every admin action puts its outcome on the timeline (events.ts).
  *
  * Declare the CUCM nodes before the Expressway-C: discovery runs when the C starts.
  */
 
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:http';
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { Identity } from '../../certs/issue.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
-import type { Handshake, TrustVerdict } from '../../emulator/fabric.ts';
+import { asDuplex } from '../../emulator/net/types.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
-import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
-import { httpGetOver } from './https-get.ts';
-import { utc } from './log-time.ts';
-import { addressInCertificate, chainErrorOf, type OriginConfig, verifyErrorText } from './origin.ts';
-import { issueServerCert, LAB_CA_NAMES, labCa } from './pki.ts';
+import { runXCli } from './admin-cli.ts';
+import './events.ts';
+import type { OriginConfig } from './origin.ts';
+import { issueServerCert, LAB_CA_NAMES, labCa, type ServerIdentity, serverCertDecl } from './pki.ts';
 import { ciphersAfterUpgrade, RELEASE_IDS, releaseOf } from './releases.ts';
 import { type AllowRule, type EdgeServer, TrafficServer } from './traffic-server.ts';
-import { checkServerCertificate, commonNameOf, ExpresswayTrustStore } from './trust-store.ts';
+import {
+  connectTraversal,
+  secureTraversalTest,
+  type TraversalClientHost,
+  type TraversalError,
+  type TraversalTestResult,
+} from './traversal-client.ts';
+import { serverCertificateUpload, trustAppend, trustDelete } from './trust-admin.ts';
+import { ExpresswayTrustStore } from './trust-store.ts';
+import { type DiscoveredCluster, discoverUnifiedCm } from './unified-cm-discovery.ts';
 
-export const serverCertDecl = z.object({
-  signedBy: z.enum([...LAB_CA_NAMES, 'self']).optional(),
-  eku: z.array(z.enum(['serverAuth', 'clientAuth'])).optional(),
-  dns: z.array(z.string()).optional(),
-  key: z.enum(['rsa2048', 'rsa4096', 'ec256', 'ec384']).optional(),
-  wildcard: z.boolean().optional(),
-});
+export type { DiscoveredCluster, TraversalTestResult };
 
 export const expresswayCDecl = baseDeviceDecl.extend({
   kind: z.literal('expressway-c'),
@@ -70,58 +70,12 @@ export const expresswayCDecl = baseDeviceDecl.extend({
 });
 export type ExpresswayCDecl = z.infer<typeof expresswayCDecl>;
 
-function pyStr(s: string): string {
-  return `u'${s.replace(/'/g, "\\'")}'`;
-}
-
-const PY_ATTR: Record<string, string> = {
-  C: 'countryName',
-  ST: 'stateOrProvinceName',
-  L: 'localityName',
-  O: 'organizationName',
-  OU: 'organizationalUnitName',
-  CN: 'commonName',
-  DC: 'domainComponent',
-};
-
-function pyName(dn: string): string {
-  const rdns = dn
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const i = l.indexOf('=');
-      const k = l.slice(0, i);
-      return `(('${PY_ATTR[k] ?? k}', ${pyStr(l.slice(i + 1))}),)`;
-    });
-  return `(${rdns.join(', ')},)`;
-}
-
-/** The certificate as Python's `ssl.getpeercert()` prints it, as seed 003's discovery log shows it. */
-export function pythonCertDict(c: X509Certificate): string {
-  const san = (c.subjectAltName ?? '')
-    .split(/,\s*/)
-    .filter(Boolean)
-    .map((e) => (e.startsWith('DNS:') ? `('DNS', '${e.slice(4)}')` : `('IP Address', '${e.slice(11)}')`));
-  return `{'subjectAltName': (${san.join(', ')}${san.length === 1 ? ',' : ''}), 'notBefore': ${pyStr(c.validFrom)}, 'serialNumber': ${pyStr(c.serialNumber.toUpperCase())}, 'notAfter': '${c.validTo}', 'version': 3L, 'subject': ${pyName(c.subject)}, 'issuer': ${pyName(c.issuer)}}`;
-}
-
-export interface DiscoveredCluster {
-  publisher: string;
-  nodes: string[];
-  version: string;
-}
-
-export interface TraversalTestResult {
-  result: 'Success' | 'Failure';
-  description: string;
-}
-
 export class ExpresswayC extends Device {
   readonly kind = 'expressway-c';
-  readonly trustStore = new ExpresswayTrustStore();
-  identity: Identity | null = null;
-  verifyOriginServer: 'On' | 'Off';
-  ciphers: string;
+  readonly #trustStore = new ExpresswayTrustStore();
+  #identity: ServerIdentity | null = null;
+  #verifyOriginServer: 'On' | 'Off';
+  #ciphers: string;
   readonly #clusters: DiscoveredCluster[] = [];
   readonly #traffic: TrafficServer;
 
@@ -131,17 +85,18 @@ export class ExpresswayC extends Device {
   ) {
     super(decl.name, ctx, decl.aliases);
     releaseOf(decl.release);
-    this.verifyOriginServer = decl.verifyOriginServer;
-    this.ciphers = decl.ciphers ?? ciphersAfterUpgrade(decl.upgradedFrom ?? null, decl.release);
+    this.#verifyOriginServer = decl.verifyOriginServer;
+    this.#ciphers = decl.ciphers ?? ciphersAfterUpgrade(decl.upgradedFrom ?? null, decl.release);
     this.#traffic = new TrafficServer({
       fabric: this.fabric,
       device: this.name,
       selfName: this.fqdn,
       port: decl.trafficServerPort,
       log: (text, level) => this.log('traffic_server', text, level ?? 'info'),
-      allowList: () => this.allowList(),
-      originConfig: () => this.originConfig(),
-      edgeServers: () => this.edgeServers(),
+      request: (e) => this.emit('expressway.mra-request', e),
+      allowList: () => this.#allowList(),
+      originConfig: () => this.#originConfig(),
+      edgeServers: () => this.#edgeServers(),
     });
   }
 
@@ -158,14 +113,15 @@ export class ExpresswayC extends Device {
   }
 
   async start(): Promise<void> {
-    this.identity = await issueServerCert(this.#pkiRef, this.name, this.fqdn, this.decl.certificate);
+    this.#identity = await issueServerCert(this.#pkiRef, this.name, this.fqdn, this.decl.certificate);
     for (const ca of this.decl.trust) {
-      const r = this.trustStore.append((await labCa(this.#pkiRef, ca)).certPem);
+      const r = this.#trustStore.append((await labCa(this.#pkiRef, ca)).certPem);
       if (!r.ok) this.log('management', r.error.message, 'warning');
     }
     const http = createServer({ keepAlive: true }, this.#traffic.handle);
+    // node:http takes its connections as Node duplexes; the fabric's streams are that underneath.
     await this.fabric.listenTcp(this.name, this.decl.trafficServerPort, (c) =>
-      http.emit('connection', c.socket),
+      http.emit('connection', asDuplex(c.socket)),
     );
     for (const u of this.decl.unifiedCm) await this.discoverUnifiedCm(u.publisher, u.tlsVerify);
     if (this.decl.traversal) await this.connectTraversal();
@@ -178,27 +134,27 @@ export class ExpresswayC extends Device {
       address: this.address,
       aliases: this.aliases,
       ports: [{ name: 'traffic server (MRA HTTP)', proto: 'tcp', port: this.decl.trafficServerPort }],
-      certificates: this.identity
-        ? [{ name: 'server', file: null, subject: this.identity.cert.subject.replace(/\n/g, ', ') }]
+      certificates: this.#identity
+        ? [{ name: 'server', file: null, subject: this.#identity.cert.subject.replace(/\n/g, ', ') }]
         : [],
       release: this.decl.release,
-      verifyOriginServer: this.verifyOriginServer,
-      ciphers: this.ciphers,
+      verifyOriginServer: this.#verifyOriginServer,
+      ciphers: this.#ciphers,
     };
   }
 
-  // ------------------------------------------------------------ configuration
+  // ------------------------------------------------------------ what the traffic server reads
 
-  originConfig(): OriginConfig {
+  #originConfig(): OriginConfig {
     return {
-      verify: this.release.verifiesOrigin && this.verifyOriginServer === 'On',
-      trust: this.trustStore.pems(),
-      ciphers: this.ciphers,
+      verify: this.release.verifiesOrigin && this.#verifyOriginServer === 'On',
+      trust: this.#trustStore.pems(),
+      ciphers: this.#ciphers,
     };
   }
 
   /** "Automatically generated rule for CUCM server": one set per discovered node, as CUCM advertises it. */
-  allowList(): AllowRule[] {
+  #allowList(): AllowRule[] {
     const type = 'Automatically generated rule for CUCM server';
     return this.#clusters.flatMap((c) =>
       c.nodes.flatMap((n) => [
@@ -210,239 +166,142 @@ export class ExpresswayC extends Device {
     );
   }
 
-  edgeServers(): EdgeServer[] | null {
+  #edgeServers(): EdgeServer[] | null {
     if (this.#clusters.length === 0) return null;
     return this.#clusters.flatMap((c) => c.nodes.map((address) => ({ address })));
   }
 
-  get clusters(): readonly DiscoveredCluster[] {
-    return this.#clusters;
-  }
+  // ------------------------------------------------------------ admin actions
 
   /** The admin CLI (`xConfiguration ...`), as typed on the Expressway. */
   async exec(command: string): Promise<string> {
     const line = command.trim();
     this.log('cli', line);
-    let m = /^xConfiguration\s+EdgeConfigServer\s+VerifyOriginServer:\s*(On|Off)$/i.exec(line);
-    if (m?.[1]) {
-      if (!this.release.hasVerifyOriginSetting)
-        return `*c xConfiguration Error: EdgeConfigServer VerifyOriginServer is not available on ${this.decl.release}`;
-      this.verifyOriginServer = m[1].toLowerCase() === 'on' ? 'On' : 'Off';
-      return '** end\n\nOK';
-    }
-    m = /^xConfiguration\s+Ciphers\s+(\w+):\s*"?([^"]+)"?$/i.exec(line);
-    if (m?.[1] && m[2]) {
-      // Every list of Maintenance > Security > Ciphers takes the same syntax; the traffic server's
-      // connections to Unified CM follow the one set here (the lab keeps a single list).
-      this.ciphers = m[2].trim();
-      return '** end\n\nOK';
-    }
-    m = /^xConfiguration\s+EdgeConfigServer\s+VerifyOriginServer$/i.exec(line);
-    if (m) return `*c xConfiguration EdgeConfigServer VerifyOriginServer: ${this.verifyOriginServer}\n** end`;
-    if (/^xConfiguration\s+Ciphers$/i.test(line))
-      return `*c xConfiguration Ciphers: "${this.ciphers}"\n** end`;
-    return `*c xConfiguration Error: unknown command: ${line}`;
+    const r = runXCli(line, {
+      release: this.release,
+      verifyOriginServer: this.#verifyOriginServer,
+      ciphers: this.#ciphers,
+    });
+    if (r.change.verifyOriginServer) this.#verifyOriginServer = r.change.verifyOriginServer;
+    if (r.change.ciphers) this.#ciphers = r.change.ciphers;
+    this.emit('expressway.admin', { command: line, output: r.output, ok: r.ok });
+    return r.output;
   }
 
+  /** Maintenance > Security > Trusted CA certificate > Append CA certificate. */
   uploadTrust(pem: string): Result<{ added: string[]; alreadyPresent: string[] }, UclabError> {
-    const r = this.trustStore.append(pem);
-    this.log(
-      'management',
-      r.ok
-        ? `Trusted CA certificate appended: ${r.value.added.join('; ') || '(already present)'}`
-        : r.error.message,
-      r.ok ? 'info' : 'warning',
-    );
-    return r;
+    return trustAppend(this.#trustStore, pem, this.#admin);
   }
 
+  /** Maintenance > Security > Trusted CA certificate > Delete (by CN or one-line subject). */
   deleteTrust(subjectOrCn: string): number {
-    return this.trustStore.delete(subjectOrCn);
+    return trustDelete(this.#trustStore, subjectOrCn, this.#admin);
+  }
+
+  /** The trusted CA list as the GUI's "Show all (PEM file)" gives it. */
+  trustedCaPem(): string {
+    const pem = this.#trustStore.pems().join('');
+    this.emit('action', {
+      name: 'show trusted CA certificates (PEM file)',
+      detail: `${this.#trustStore.entries().length} certificate(s)`,
+    });
+    return pem;
   }
 
   /** Maintenance > Security > Server certificate > Upload (seed 003 rules). */
   uploadServerCertificate(certPem: string, keyPem: string): Result<{ warnings: string[] }, UclabError> {
-    const r = checkServerCertificate(certPem, keyPem);
-    if (!r.ok) {
-      this.log('management', r.error.message, 'warning');
-      return r;
-    }
-    this.identity = { ...(this.identity as Identity), certPem, keyPem };
-    for (const w of r.value.warnings) this.log('management', w, 'warning');
-    this.log('management', 'Server certificate uploaded: restart required');
+    const r = serverCertificateUpload(certPem, keyPem, this.#admin);
+    if (!r.ok) return r;
+    this.#identity = { cert: new X509Certificate(certPem), certPem, keyPem };
     return ok({ warnings: r.value.warnings });
   }
 
-  // ------------------------------------------------------------ Unified CM discovery
+  get #admin() {
+    return {
+      log: (text: string, level: 'info' | 'warning') => this.log('management', text, level),
+      emit: this.emit.bind(this),
+    };
+  }
 
   /**
    * Configuration > Unified Communications > Unified CM servers > New: connects to the publisher's
-   * 8443, verifies when TLS verify mode is On (the publisher address entered must be in the SAN/CN, and
-   * the chain trusted: seed 003/004), then reads the cluster's nodes as CUCM advertises them.
+   * 8443 and reads the cluster's nodes (unified-cm-discovery.ts); the outcome goes on the timeline.
    */
   async discoverUnifiedCm(
     publisher: string,
     tlsVerify: 'On' | 'Off' = 'Off',
   ): Promise<Result<DiscoveredCluster, UclabError>> {
-    let failure: string | null = null;
-    const verify = (h: Handshake): TrustVerdict => {
-      if (tlsVerify === 'Off') return { accepted: true, reason: 'TLS verify mode Off' };
-      const leaf = h.peerChain[0];
-      const ce = chainErrorOf(h);
-      if (ce) {
-        failure = `Detail="Certificate validation failed" Host="${publisher}" Error="[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verifyErrorText(ce)}"`;
-        return { accepted: false, reason: verifyErrorText(ce), alert: alertForVerifyError(ce) };
-      }
-      if (!leaf || !addressInCertificate(leaf, publisher)) {
-        failure = `Detail="Certificate validation failed" Host="${publisher}" Error="Server presented certificate that does not match host ${publisher}: ${leaf ? pythonCertDict(leaf) : '{}'}"`;
-        return {
-          accepted: false,
-          reason: `${publisher} not in certificate`,
-          alert: alertForVerifyError('HOSTNAME_MISMATCH'),
-        };
-      }
-      return { accepted: true, reason: 'certificate valid for the publisher address' };
-    };
-    const r = await this.fabric.connectTls(
-      this.name,
-      { host: publisher, port: 8443 },
+    const r = await discoverUnifiedCm(
       {
-        trust: this.trustStore.pems(),
-        maxVersion: 'TLSv1.2',
-        servername: isIP(publisher) ? false : publisher,
+        fabric: this.fabric,
+        device: this.name,
+        trust: () => this.#trustStore.pems(),
+        log: (text, level) => this.log('management', text, level),
       },
-      verify,
+      publisher,
+      tlsVerify,
     );
     if (!r.ok) {
-      const detail = failure ?? `Detail="Unable to connect" Host="${publisher}" Error="${r.error.message}"`;
-      this.log(
-        'management',
-        `UTCTime="${utc()}" Module="developer.management.cucmconfig" Level="WARN" CodeLocation="ucqueryrun(100)" ${detail}`,
-        'warning',
-      );
-      return err({
-        code: 'expressway.discovery.failed',
-        message: `Unable to communicate with ${publisher}. ${failure ? 'TLS verify failed' : r.error.message}`,
+      this.emit('expressway.discovery', {
+        publisher,
+        tlsVerify,
+        outcome: 'failed',
+        nodes: [],
+        message: r.error.message,
+        detail: r.error.detail,
       });
+      return err({ code: r.error.code, message: r.error.message });
     }
-    const servers = await httpGetOver(r.value.socket, `${publisher}:8443`, '/cucm-uds/servers');
-    if (servers instanceof Error || servers.status !== 200) {
-      const why = servers instanceof Error ? servers.message : `HTTP ${servers.status}`;
-      this.log(
-        'management',
-        `UTCTime="${utc()}" Module="developer.management.cucmconfig" Level="WARN" Detail="Unified CM discovery failed" Host="${publisher}" Error="${why}"`,
-        'warning',
-      );
-      return err({
-        code: 'expressway.discovery.failed',
-        message: `Unified CM discovery of ${publisher} failed: ${why}`,
-      });
-    }
-    const nodes = [...servers.body.toString('utf8').matchAll(/<server>([^<]+)<\/server>/g)]
-      .map((m) => m[1] ?? '')
-      .filter(Boolean);
-    const cluster = { publisher, nodes: nodes.length > 0 ? nodes : [publisher], version: '' };
+    const cluster = r.value;
     const i = this.#clusters.findIndex((c) => c.publisher === publisher);
     if (i >= 0) this.#clusters.splice(i, 1, cluster);
     else this.#clusters.push(cluster);
-    this.log(
-      'management',
-      `UTCTime="${utc()}" Module="developer.management.cucmconfig" Level="INFO" Detail="Unified CM servers discovered" Host="${publisher}" TLS-verify-mode="${tlsVerify}" Nodes="${cluster.nodes.join(',')}"`,
-    );
+    this.emit('expressway.discovery', {
+      publisher,
+      tlsVerify,
+      outcome: 'discovered',
+      nodes: cluster.nodes,
+      message: `Unified CM servers discovered: ${cluster.nodes.join(', ')}`,
+      detail: null,
+    });
     return ok(cluster);
   }
 
   // ------------------------------------------------------------ traversal zone (client side)
 
+  get #traversalHost(): TraversalClientHost {
+    return {
+      fabric: this.fabric,
+      device: this.name,
+      address: this.address,
+      fqdn: this.fqdn,
+      identity: () => this.#identity,
+      trust: () => this.#trustStore.pems(),
+      log: (source, text, level) => this.log(source, text, level),
+      zone: (e) => this.emit('expressway.traversal-zone', e),
+    };
+  }
+
   /** The traversal client zone's TLS connection to Expressway-E (7001, mutual TLS, seed 003). */
-  async connectTraversal(
-    peerOverride?: string,
-  ): Promise<Result<{ peerCn: string | null }, UclabError & { detail: string }>> {
-    const t = this.decl.traversal;
-    const peer = peerOverride ?? t?.peer;
-    if (!peer || !this.identity)
+  async connectTraversal(peerOverride?: string): Promise<Result<{ peerCn: string | null }, TraversalError>> {
+    const peer = peerOverride ?? this.decl.traversal?.peer;
+    if (!peer)
       return err({
         code: 'expressway.traversal.unconfigured',
         message: 'no traversal zone configured',
         detail: '',
+        alert: null,
       });
-    const port = t?.port ?? 7001;
-    let refused: string | null = null;
-    const verify = (h: Handshake): TrustVerdict => {
-      const leaf = h.peerChain[0];
-      const ce = chainErrorOf(h);
-      if (ce) {
-        refused = 'certificate verify failed';
-        return { accepted: false, reason: verifyErrorText(ce), alert: alertForVerifyError(ce) };
-      }
-      if (!leaf || !addressInCertificate(leaf, peer)) {
-        refused = `certificate does not match peer address ${peer}`;
-        return { accepted: false, reason: refused, alert: alertForVerifyError('HOSTNAME_MISMATCH') };
-      }
-      return { accepted: true, reason: 'Expressway-E certificate trusted' };
-    };
-    const r = await this.fabric.connectTls(
-      this.name,
-      { host: peer, port },
-      {
-        identity: { certPem: this.identity.certPem, keyPem: this.identity.keyPem },
-        trust: this.trustStore.pems(),
-        maxVersion: 'TLSv1.2',
-        servername: isIP(peer) ? false : peer,
-      },
-      verify,
-    );
-    if (!r.ok) {
-      const detail =
-        refused ?? (r.error.alert ? `tlsv1 alert ${r.error.alert.name.replace(/_/g, ' ')}` : r.error.message);
-      const local = r.error.handshake?.local;
-      const remote = r.error.handshake?.remote;
-      const dst = this.fabric.resolve(peer);
-      const ownCn = commonNameOf(this.identity.cert) ?? this.fqdn;
-      this.log(
-        'tvcs',
-        `Event="Outbound TLS Negotiation Error" Service="SIP" Src-ip="${local?.address ?? this.address}" Src-port="${local?.port ?? 0}" Dst-ip="${remote?.address ?? (dst.ok ? dst.value : peer)}" Dst-port="${port}" Detail="${detail}" Protocol="TLS" Common-name="${ownCn}" Level="1" UTCtime="${utc()}"`,
-        'error',
-      );
-      return err({
-        code: 'expressway.traversal.tls',
-        message: `traversal zone to ${peer}:${port} failed: ${detail}`,
-        detail,
-      });
-    }
-    const peerCn = r.value.handshake.peerChain[0] ? commonNameOf(r.value.handshake.peerChain[0]) : null;
-    r.value.socket.end();
-    this.log(
-      'tvcs',
-      `Event="Outbound TLS Connection" Service="SIP" Dst-ip="${r.value.remote.address}" Dst-port="${port}" Common-name="${peerCn ?? ''}" Detail="Zone active" UTCtime="${utc()}"`,
-    );
-    return ok({ peerCn });
+    return connectTraversal(this.#traversalHost, peer, this.decl.traversal?.port ?? 7001);
   }
 
-  /**
-   * Maintenance > Security > Secure traversal test (seed 003): "FQDN of Expressway-E" and "TLS verify
-   * name of this Expressway-C (as it appears on the Expressway-E)". Checks our own certificate holds
-   * the verify name, then makes the mutual-TLS connection both ends verify.
-   */
+  /** Maintenance > Security > Secure traversal test (seed 003); the result goes on the timeline. */
   async secureTraversalTest(o: { expresswayE: string; tlsVerifyName: string }): Promise<TraversalTestResult> {
-    if (!this.identity) return { result: 'Failure', description: 'No server certificate loaded' };
-    if (!addressInCertificate(this.identity.cert, o.tlsVerifyName)) {
-      const res = {
-        result: 'Failure' as const,
-        description: `TLS verify name ${o.tlsVerifyName} is not in the Subject CN or SAN of this Expressway-C's certificate`,
-      };
-      this.log('management', `Secure traversal test: ${res.result}: ${res.description}`, 'warning');
-      return res;
-    }
-    const r = await this.connectTraversal(o.expresswayE);
-    const res: TraversalTestResult = r.ok
-      ? { result: 'Success', description: 'Success' }
-      : { result: 'Failure', description: r.error.detail };
-    this.log(
-      'management',
-      `Secure traversal test: ${res.result}${r.ok ? '' : `: ${res.description}`}`,
-      r.ok ? 'info' : 'warning',
-    );
+    const res = await secureTraversalTest(this.#traversalHost, {
+      ...o,
+      port: this.decl.traversal?.port ?? 7001,
+    });
+    this.emit('expressway.traversal-test', { ...o, ...res });
     return res;
   }
 }

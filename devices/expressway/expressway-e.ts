@@ -1,21 +1,21 @@
 /**
- * Expressway-E (kind 'expressway-e'): the traversal server zone on 7001 with mutual TLS (seed 003: the
- * E checks the C's certificate against its trusted CA list and the zone's TLS verify subject name), and
- * the MRA edge on 8443, which relays client requests to the Expressway-C traffic server (on the real
- * pair this rides the traversal's SSH tunnel; here it is a fabric TCP connection to the C).
+ * Expressway-E (kind 'expressway-e'): the traversal server zone on 7001 with mutual TLS
+ * (traversal-server.ts, seed 003), and the MRA edge on 8443, which relays client requests to the
+ * Expressway-C traffic server (stream-relay.ts; on the real pair this rides the traversal's SSH
+ * tunnel, here it is a fabric TCP connection to the C).
  */
 import { z } from 'zod';
-import type { Identity } from '../../certs/issue.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
-import type { TrustVerdict } from '../../emulator/fabric.ts';
-import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
-import { serverCertDecl } from './expressway-c.ts';
-import { utc } from './log-time.ts';
-import { addressInCertificate, chainErrorOf, verifyErrorText } from './origin.ts';
-import { issueServerCert, LAB_CA_NAMES, labCa } from './pki.ts';
+import type { ByteStream, SecureStream } from '../../emulator/net/types.ts';
+import type { Result, UclabError } from '../../emulator/result.ts';
+import './events.ts';
+import { issueServerCert, LAB_CA_NAMES, labCa, type ServerIdentity, serverCertDecl } from './pki.ts';
 import { RELEASE_IDS } from './releases.ts';
-import { commonNameOf, ExpresswayTrustStore } from './trust-store.ts';
+import { relay } from './stream-relay.ts';
+import { listenTraversal, type TraversalServer } from './traversal-server.ts';
+import { trustAppend } from './trust-admin.ts';
+import { ExpresswayTrustStore } from './trust-store.ts';
 
 export const expresswayEDecl = baseDeviceDecl.extend({
   kind: z.literal('expressway-e'),
@@ -43,8 +43,9 @@ export type ExpresswayEDecl = z.infer<typeof expresswayEDecl>;
 
 export class ExpresswayE extends Device {
   readonly kind = 'expressway-e';
-  readonly trustStore = new ExpresswayTrustStore();
-  identity: Identity | null = null;
+  readonly #trustStore = new ExpresswayTrustStore();
+  #identity: ServerIdentity | null = null;
+  #traversal: TraversalServer | null = null;
 
   constructor(
     readonly decl: ExpresswayEDecl,
@@ -61,120 +62,62 @@ export class ExpresswayE extends Device {
     return { seed: this.ctx.seed, start: this.ctx.clock.start, scope: this.ctx.timeline };
   }
 
+  #requireIdentity(): ServerIdentity {
+    if (!this.#identity) throw new Error(`${this.name} has not started`);
+    return this.#identity;
+  }
+
   async start(): Promise<void> {
-    this.identity = await issueServerCert(this.#pkiRef, this.name, this.fqdn, {
+    const identity = await issueServerCert(this.#pkiRef, this.name, this.fqdn, {
       signedBy: 'enterprise-ca',
       ...this.decl.certificate,
     });
-    for (const ca of this.decl.trust) this.trustStore.append((await labCa(this.#pkiRef, ca)).certPem);
-    const id = { certPem: this.identity.certPem, keyPem: this.identity.keyPem };
+    this.#identity = identity;
+    for (const ca of this.decl.trust) this.#trustStore.append((await labCa(this.#pkiRef, ca)).certPem);
     const t = this.decl.traversal;
-    if (t) await this.#listenTraversal(t.port, t.tlsVerifySubjectName, id);
+    if (t) {
+      this.#traversal = await listenTraversal(
+        {
+          fabric: this.fabric,
+          device: this.name,
+          address: this.address,
+          identity: () => this.#requireIdentity(),
+          trust: () => this.#trustStore.pems(),
+          log: (text, level) => this.log('tvcs', text, level),
+          zone: (e) => this.emit('expressway.traversal-zone', e),
+        },
+        t.port,
+        t.tlsVerifySubjectName,
+      );
+    }
     const m = this.decl.mra;
     if (m) {
       await this.fabric.listenTls(
         this.name,
         m.port,
-        { identities: [id] },
-        {
-          onConnection: (c) => {
-            void (async () => {
-              const up = await this.fabric.connectTcp(this.name, {
-                host: m.expresswayC,
-                port: m.trafficServerPort,
-              });
-              if (!up.ok) {
-                c.socket.end('HTTP/1.1 502 connect failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-                return;
-              }
-              c.socket.pipe(up.value.socket);
-              up.value.socket.pipe(c.socket);
-              c.socket.on('close', () => up.value.socket.destroy());
-              up.value.socket.on('close', () => c.socket.destroy());
-            })();
-          },
-        },
+        { identities: [{ certPem: identity.certPem, keyPem: identity.keyPem }] },
+        { onConnection: (c) => void this.#relayToC(c.socket, m.expresswayC, m.trafficServerPort) },
       );
     }
   }
 
-  async #listenTraversal(
-    port: number,
-    verifyName: string,
-    id: { certPem: string; keyPem: string },
-  ): Promise<void> {
-    const trafficLine = (remote: { address: string; port: number }, detail: string, cn: string) =>
-      `Event="Inbound TLS Negotiation Error" Service="SIP" Src-ip="${remote.address}" Src-port="${remote.port}" Dst-ip="${this.address}" Dst-port="${port}" Detail="${detail}" Protocol="TLS" Common-name="${cn}" Level="1" UTCtime="${utc()}"`;
-    this.#traversalListener = await this.fabric.listenTls(
-      this.name,
-      port,
-      // The trusted CA list is read per listener start; uploads after start need `restartTraversal()`.
-      { identities: [id], trust: this.trustStore.pems(), requestCert: true, maxVersion: 'TLSv1.2' },
-      {
-        verify: (h): TrustVerdict => {
-          const leaf = h.peerChain[0];
-          const cn = leaf ? (commonNameOf(leaf) ?? '') : '';
-          if (!leaf || chainErrorOf(h)) {
-            const code = chainErrorOf(h) ?? 'NO_PEER_CERTIFICATE';
-            this.log(
-              'tvcs',
-              trafficLine(h.remote, `certificate verify failed: ${verifyErrorText(code)}`, cn),
-              'error',
-            );
-            return { accepted: false, reason: verifyErrorText(code), alert: alertForVerifyError(code) };
-          }
-          if (!addressInCertificate(leaf, verifyName)) {
-            this.log(
-              'tvcs',
-              trafficLine(h.remote, `TLS verify subject name ${verifyName} not in certificate`, cn),
-              'error',
-            );
-            return {
-              accepted: false,
-              reason: `${verifyName} not in the client certificate`,
-              alert: alertForVerifyError('HOSTNAME_MISMATCH'),
-            };
-          }
-          return { accepted: true, reason: 'traversal client certificate trusted' };
-        },
-        onConnection: (c) => {
-          const cn = c.handshake.peerChain[0] ? commonNameOf(c.handshake.peerChain[0]) : '';
-          this.log(
-            'tvcs',
-            `Event="Inbound TLS Connection" Service="SIP" Src-ip="${c.remote.address}" Src-port="${c.remote.port}" Dst-port="${port}" Common-name="${cn}" Detail="Zone active" UTCtime="${utc()}"`,
-          );
-          c.socket.end();
-        },
-        onFailure: (e) => {
-          if (!e.alert) return;
-          const remote = e.handshake?.remote ?? { address: '', port: 0 };
-          const cn = this.identity ? (commonNameOf(this.identity.cert) ?? '') : '';
-          this.log(
-            'tvcs',
-            trafficLine(remote, `tlsv1 alert ${e.alert.name.replace(/_/g, ' ')}`, cn),
-            'error',
-          );
-        },
-      },
-    );
-    this.#traversalPort = port;
-    this.#traversalVerifyName = verifyName;
+  async #relayToC(client: SecureStream, expresswayC: string, port: number): Promise<void> {
+    const up = await this.fabric.connectTcp(this.name, { host: expresswayC, port });
+    if (!up.ok) {
+      client.end('HTTP/1.1 502 connect failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const upstream: ByteStream = up.value.socket;
+    relay(client, upstream);
   }
 
-  #traversalPort = 0;
-  #traversalVerifyName = '';
-  #traversalListener: { close(): Promise<void> } | null = null;
-
-  /** Append CA certificate; the traversal listener is reopened so the new list applies. */
-  async uploadTrust(pem: string) {
-    const r = this.trustStore.append(pem);
-    if (r.ok && this.#traversalListener && this.identity) {
-      await this.#traversalListener.close();
-      await this.#listenTraversal(this.#traversalPort, this.#traversalVerifyName, {
-        certPem: this.identity.certPem,
-        keyPem: this.identity.keyPem,
-      });
-    }
+  /** Append CA certificate; the traversal zone takes the new list for its next connection. */
+  async uploadTrust(pem: string): Promise<Result<{ added: string[]; alreadyPresent: string[] }, UclabError>> {
+    const r = trustAppend(this.#trustStore, pem, {
+      log: (text, level) => this.log('management', text, level),
+      emit: this.emit.bind(this),
+    });
+    if (r.ok) this.#traversal?.reload();
     return r;
   }
 
@@ -188,11 +131,11 @@ export class ExpresswayE extends Device {
       address: this.address,
       aliases: this.aliases,
       ports,
-      certificates: this.identity
-        ? [{ name: 'server', file: null, subject: this.identity.cert.subject.replace(/\n/g, ', ') }]
+      certificates: this.#identity
+        ? [{ name: 'server', file: null, subject: this.#identity.cert.subject.replace(/\n/g, ', ') }]
         : [],
-      traversalVerifyName: this.#traversalVerifyName || null,
-      traversalPort: this.#traversalPort || null,
+      traversalVerifyName: this.#traversal?.verifyName ?? null,
+      traversalPort: this.#traversal?.port ?? null,
     };
   }
 }

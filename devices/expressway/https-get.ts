@@ -1,6 +1,10 @@
-/** One HTTP request over an already-open fabric TLS/TCP socket (devices never open sockets themselves). */
+/**
+ * One HTTP request over an already-open fabric stream (devices never open sockets themselves), with
+ * node:http as the HTTP/1.1 client: the stream goes in through `asDuplex`, the seam's one way to hand
+ * a stream to a library that takes a Node duplex.
+ */
 import { request as httpRequest } from 'node:http';
-import type { Socket } from 'node:net';
+import { asDuplex, type ByteStream } from '../../emulator/net/types.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -9,19 +13,28 @@ export interface HttpAnswer {
   body: Buffer;
 }
 
+export interface HttpRequestOptions {
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** The error text when no answer came in time (default names the path and the time). */
+  timeoutMessage?: string;
+  method?: string;
+}
+
 export function httpGetOver(
-  sock: Socket,
+  stream: ByteStream,
   host: string,
   path: string,
-  opts: { headers?: Record<string, string>; timeoutMs?: number; method?: string } = {},
+  opts: HttpRequestOptions = {},
 ): Promise<HttpAnswer | Error> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
     const r = httpRequest(
       {
         method: opts.method ?? 'GET',
         path,
         headers: { Host: host, Connection: 'close', ...opts.headers },
-        createConnection: () => sock,
+        createConnection: () => asDuplex(stream),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -38,8 +51,8 @@ export function httpGetOver(
       },
     );
     r.on('error', (e) => resolve(e));
-    r.setTimeout(opts.timeoutMs ?? 10_000, () =>
-      r.destroy(new Error(`no HTTP answer for ${path} within ${opts.timeoutMs ?? 10_000} ms`)),
+    r.setTimeout(timeoutMs, () =>
+      r.destroy(new Error(opts.timeoutMessage ?? `no HTTP answer for ${path} within ${timeoutMs} ms`)),
     );
     r.end();
   });

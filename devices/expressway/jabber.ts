@@ -4,11 +4,14 @@
  * `/cucm-uds/user/<id>/devices?max=100` on 8443, then the device's `CSF<user>.cnf.xml` over 6972,
  * each request addressed as `/<base64url("<domain>/https/<host>/<port>")>/<path>`. Any failed request
  * is a failed sign-in, as the user sees it: log source 'jabber', `Cannot communicate with the server.`
+ * The outcome, with every request and the one that failed, goes on the timeline (`jabber.sign-in`).
  */
 import { z } from 'zod';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
+import type { ByteStream } from '../../emulator/net/types.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
+import type { JabberRequest } from './events.ts';
 import { type HttpAnswer, httpGetOver } from './https-get.ts';
 import { encodeDomain, mraPath } from './mra.ts';
 import { LAB_CA_NAMES, labCa } from './pki.ts';
@@ -41,11 +44,23 @@ export interface SignIn {
   configBytes: number;
 }
 
+/** One sign-in attempt: the requests made so far, for the timeline. */
+class Attempt {
+  readonly requests: JabberRequest[] = [];
+  record(step: string, url: string, a: HttpAnswer | Error): HttpAnswer | Error {
+    this.requests.push(
+      a instanceof Error
+        ? { step, url, status: null, reason: null, error: a.message }
+        : { step, url, status: a.status, reason: a.reason, error: null },
+    );
+    return a;
+  }
+}
+
 export class Jabber extends Device {
   readonly kind = 'jabber';
   #req = 0;
-  state: 'signed-out' | 'signed-in' | 'failed' = 'signed-out';
-  lastResult: Result<SignIn, UclabError> | null = null;
+  #state: 'signed-out' | 'signed-in' | 'failed' = 'signed-out';
 
   constructor(
     readonly decl: JabberDecl,
@@ -67,46 +82,49 @@ export class Jabber extends Device {
       ports: [],
       certificates: [],
       user: this.decl.user,
-      state: this.state,
+      state: this.#state,
     };
   }
 
-  async #get(path: string): Promise<HttpAnswer | Error> {
+  async #open(): Promise<Result<ByteStream, UclabError>> {
+    const host = this.decl.via;
+    if (!this.decl.tls) {
+      const r = await this.fabric.connectTcp(this.name, { host, port: this.decl.port });
+      return r.ok ? ok(r.value.socket) : r;
+    }
+    const trust = await Promise.all(
+      this.decl.trust.map(
+        async (c) =>
+          (await labCa({ seed: this.ctx.seed, start: this.ctx.clock.start, scope: this.ctx.timeline }, c))
+            .certPem,
+      ),
+    );
+    const r = await this.fabric.connectTls(this.name, { host, port: this.decl.port }, { trust }, (h) =>
+      h.chainError
+        ? { accepted: false, reason: `Expressway certificate not trusted: ${h.chainError}`, alert: null }
+        : { accepted: true, reason: 'Expressway certificate trusted' },
+    );
+    return r.ok ? ok(r.value.socket) : r;
+  }
+
+  async #get(attempt: Attempt, step: string, path: string): Promise<HttpAnswer | Error> {
     const n = ++this.#req;
     const host = this.decl.via;
     const url = `${this.decl.tls ? 'https' : 'http'}://${host}:${this.decl.port}${path}`;
-    let sock: import('node:net').Socket;
-    if (this.decl.tls) {
-      const trust = await Promise.all(
-        this.decl.trust.map(
-          async (c) =>
-            (await labCa({ seed: this.ctx.seed, start: this.ctx.clock.start, scope: this.ctx.timeline }, c))
-              .certPem,
-        ),
+    const stream = await this.#open();
+    if (!stream.ok) {
+      this.log(
+        'jabber',
+        `[csf.httpclient] request #${n} to ${url} failed: ${stream.error.message}`,
+        'warning',
       );
-      const r = await this.fabric.connectTls(this.name, { host, port: this.decl.port }, { trust }, (h) =>
-        h.chainError
-          ? { accepted: false, reason: `Expressway certificate not trusted: ${h.chainError}`, alert: null }
-          : { accepted: true, reason: 'Expressway certificate trusted' },
-      );
-      if (!r.ok) {
-        this.log('jabber', `[csf.httpclient] request #${n} to ${url} failed: ${r.error.message}`, 'warning');
-        return new Error(r.error.message);
-      }
-      sock = r.value.socket;
-    } else {
-      const r = await this.fabric.connectTcp(this.name, { host, port: this.decl.port });
-      if (!r.ok) {
-        this.log('jabber', `[csf.httpclient] request #${n} to ${url} failed: ${r.error.message}`, 'warning');
-        return new Error(r.error.message);
-      }
-      sock = r.value.socket;
+      return attempt.record(step, url, new Error(stream.error.message));
     }
     const auth = Buffer.from(`${this.decl.user}:${this.decl.password}`).toString('base64');
-    const a = await httpGetOver(sock, `${host}:${this.decl.port}`, path, {
+    const a = await httpGetOver(stream.value, `${host}:${this.decl.port}`, path, {
       headers: { Authorization: `Basic ${auth}` },
     });
-    sock.destroy();
+    stream.value.destroy();
     if (a instanceof Error)
       this.log('jabber', `[csf.httpclient] request #${n} to ${url} failed: ${a.message}`, 'warning');
     else
@@ -115,58 +133,87 @@ export class Jabber extends Device {
         `[csf.httpclient] HTTP response code ${a.status} for request #${n} to ${url}`,
         a.status === 200 ? 'debug' : 'warning',
       );
-    return a;
+    return attempt.record(step, url, a);
   }
 
-  #fail(step: string, why: string): Result<SignIn, UclabError> {
-    this.state = 'failed';
+  #fail(attempt: Attempt, step: string, why: string): Result<SignIn, UclabError> {
+    this.#state = 'failed';
     this.log('jabber', `[csf.mra] sign-in failed at ${step}: ${why}`, 'warning');
     this.log('jabber', CANNOT_COMMUNICATE, 'error');
-    this.lastResult = err({
-      code: 'jabber.signin-failed',
-      message: `${CANNOT_COMMUNICATE} (${step}: ${why})`,
+    const last = attempt.requests.at(-1);
+    this.emit('jabber.sign-in', {
+      user: this.decl.user,
+      domain: this.decl.domain,
+      via: this.decl.via,
+      outcome: 'failed',
+      shown: CANNOT_COMMUNICATE,
+      failed: last?.step === step ? last : null,
+      reason: `${step}: ${why}`,
+      requests: attempt.requests,
+      csfDevice: null,
+      configFile: null,
+      configBytes: null,
     });
-    return this.lastResult;
+    return err({ code: 'jabber.signin-failed', message: `${CANNOT_COMMUNICATE} (${step}: ${why})` });
   }
 
-  /** Signs in over MRA; the outcome is also logged as the user sees it. */
+  /** Signs in over MRA; the outcome is logged as the user sees it and put on the timeline. */
   async login(): Promise<Result<SignIn, UclabError>> {
     const d = this.decl;
+    const attempt = new Attempt();
     this.log('jabber', `Signing in as ${d.user}@${d.domain} over Mobile and Remote Access (${d.via})`);
+    const edgeStep = 'get_edge_config';
     const edge = await this.#get(
+      attempt,
+      edgeStep,
       `/${encodeDomain(d.domain)}/get_edge_config?service_name=_cisco-uds&service_name=_cuplogin`,
     );
-    if (edge instanceof Error) return this.#fail('get_edge_config', edge.message);
-    if (edge.status !== 200) return this.#fail('get_edge_config', `HTTP ${edge.status} ${edge.reason}`);
+    if (edge instanceof Error) return this.#fail(attempt, edgeStep, edge.message);
+    if (edge.status !== 200) return this.#fail(attempt, edgeStep, `HTTP ${edge.status} ${edge.reason}`);
     const servers = [
       ...edge.body.toString('utf8').matchAll(/<port>8443<\/port><address>([^<]+)<\/address>/g),
     ].map((m) => m[1] ?? '');
     const server = servers[0];
-    if (!server) return this.#fail('get_edge_config', 'no UDS server in the edge configuration');
+    if (!server) return this.#fail(attempt, edgeStep, 'no UDS server in the edge configuration');
+    const devicesStep = 'UDS devices';
     const devicesPath = mraPath(
       { domain: d.domain, scheme: 'https', host: server, port: 8443 },
       `/cucm-uds/user/${d.user}/devices?max=100`,
     );
-    const devices = await this.#get(devicesPath);
-    if (devices instanceof Error) return this.#fail('UDS devices', devices.message);
-    if (devices.status !== 200) return this.#fail('UDS devices', `HTTP ${devices.status} ${devices.reason}`);
+    const devices = await this.#get(attempt, devicesStep, devicesPath);
+    if (devices instanceof Error) return this.#fail(attempt, devicesStep, devices.message);
+    if (devices.status !== 200)
+      return this.#fail(attempt, devicesStep, `HTTP ${devices.status} ${devices.reason}`);
     const names = [...devices.body.toString('utf8').matchAll(/<name>([^<]+)<\/name>/g)].map(
       (m) => m[1] ?? '',
     );
     const csf = names.find((n) => /^CSF/i.test(n)) ?? names[0];
-    if (!csf) return this.#fail('UDS devices', `no device associated with ${d.user}`);
+    if (!csf) return this.#fail(attempt, devicesStep, `no device associated with ${d.user}`);
     const configFile = `${csf}.cnf.xml`;
     const config = await this.#get(
+      attempt,
+      configFile,
       mraPath({ domain: d.domain, scheme: 'https', host: server, port: 6972 }, `/${configFile}`),
     );
-    if (config instanceof Error) return this.#fail(configFile, config.message);
-    if (config.status !== 200) return this.#fail(configFile, `HTTP ${config.status} ${config.reason}`);
-    this.state = 'signed-in';
-    this.log(
-      'jabber',
-      `Signed in as ${d.user}: device ${csf}, configuration ${configFile} (${config.body.length} bytes)`,
-    );
-    this.lastResult = ok({ server, devices: names, configFile, configBytes: config.body.length });
-    return this.lastResult;
+    if (config instanceof Error) return this.#fail(attempt, configFile, config.message);
+    if (config.status !== 200)
+      return this.#fail(attempt, configFile, `HTTP ${config.status} ${config.reason}`);
+    this.#state = 'signed-in';
+    const shown = `Signed in as ${d.user}: device ${csf}, configuration ${configFile} (${config.body.length} bytes)`;
+    this.log('jabber', shown);
+    this.emit('jabber.sign-in', {
+      user: d.user,
+      domain: d.domain,
+      via: d.via,
+      outcome: 'signed-in',
+      shown,
+      failed: null,
+      reason: null,
+      requests: attempt.requests,
+      csfDevice: csf,
+      configFile,
+      configBytes: config.body.length,
+    });
+    return ok({ server, devices: names, configFile, configBytes: config.body.length });
   }
 }

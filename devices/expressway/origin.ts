@@ -10,9 +10,9 @@
  *   [ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed
  */
 import type { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { TlsAlert } from '../../emulator/events.ts';
 import type { Fabric, Handshake, TlsConnection, TrustVerdict } from '../../emulator/fabric.ts';
+import { isIpAddress } from '../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import { commonNameOf } from './trust-store.ts';
@@ -95,7 +95,7 @@ export function addressInCertificate(cert: X509Certificate, address: string): bo
   const ips = entries.filter((e) => e.startsWith('IP Address:')).map((e) => e.slice(11).toLowerCase());
   const cn = commonNameOf(cert)?.toLowerCase() ?? null;
   const a = address.toLowerCase();
-  if (isIP(a)) return ips.includes(a) || cn === a;
+  if (isIpAddress(a)) return ips.includes(a) || cn === a;
   const matchName = (pattern: string) => {
     if (pattern === a) return true;
     if (pattern.startsWith('*.')) {
@@ -229,7 +229,7 @@ export async function connectOrigin(
       trust: config.trust,
       ciphers: config.ciphers,
       maxVersion: 'TLSv1.2',
-      servername: isIP(advertised) ? false : advertised,
+      servername: isIpAddress(advertised) ? false : advertised,
       timeoutMs: config.timeoutMs ?? 10_000,
     },
     verify,

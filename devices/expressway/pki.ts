@@ -5,6 +5,8 @@
  * nobody trusts by default (traversal-unknown-ca). Like the enterprise CA they are the outside world,
  * derived from the lab seed and start only, so every device asking gets the same certificates.
  */
+import type { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 import { enterpriseRootCaProfile, expresswayServerProfile, type Overrides } from '../../certs/profiles.ts';
@@ -34,15 +36,24 @@ export function devicePkiContext(ref: LabPkiRef, device: string): PkiContext {
   return createPkiContext({ seed: `${ref.seed}/expressway/${device}`, labStart: new Date(ref.start) });
 }
 
-export interface ServerCertDecl {
-  signedBy?: LabCaName | 'self';
+/** How a declaration asks for an Expressway's server certificate. */
+export const serverCertDecl = z.object({
+  signedBy: z.enum([...LAB_CA_NAMES, 'self']).optional(),
   /** EKUs in the certificate (seed 003: both are required for upload). */
-  eku?: ('serverAuth' | 'clientAuth')[];
+  eku: z.array(z.enum(['serverAuth', 'clientAuth'])).optional(),
   /** Extra DNS SANs. */
-  dns?: string[];
-  key?: 'rsa2048' | 'rsa4096' | 'ec256' | 'ec384';
+  dns: z.array(z.string()).optional(),
+  key: z.enum(['rsa2048', 'rsa4096', 'ec256', 'ec384']).optional(),
   /** Wildcard `*.domain` as CN and SAN (refused by Expressway, seed 003). */
-  wildcard?: boolean;
+  wildcard: z.boolean().optional(),
+});
+export type ServerCertDecl = z.infer<typeof serverCertDecl>;
+
+/** The server certificate an Expressway presents (issued at start, or uploaded by the admin). */
+export interface ServerIdentity {
+  cert: X509Certificate;
+  certPem: string;
+  keyPem: string;
 }
 
 /** Issues an Expressway server certificate as the declaration asks. */

@@ -7,12 +7,16 @@
  * `traffic_server`, in the structure of seed 004.
  */
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventMap } from '../../emulator/events.ts';
 import type { Fabric } from '../../emulator/fabric.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
 import { xmlEscape } from '../../emulator/text.ts';
+import './events.ts';
+import { httpGetOver } from './https-get.ts';
 import { utc } from './log-time.ts';
 import { parseMraPath } from './mra.ts';
-import { connectOrigin, type OriginConfig } from './origin.ts';
+import { connectOrigin, type OriginConfig, type OriginDecision } from './origin.ts';
 
 export interface AllowRule {
   /** `https://cucm.lab:8443/cucm-uds/user/` */
@@ -32,10 +36,14 @@ export interface TrafficServerHost {
   selfName: string;
   port: number;
   log(text: string, level?: 'debug' | 'info' | 'warning' | 'error'): void;
+  /** Puts a finished request, with the answer sent, on the timeline. */
+  request(e: EventMap['expressway.mra-request']): void;
   allowList(): AllowRule[];
   originConfig(): OriginConfig;
   edgeServers(): EdgeServer[] | null;
 }
+
+type Outcome = EventMap['expressway.mra-request']['outcome'];
 
 function head(level: string, detail: string, txn: number, tracking: string): string {
   return `UTCTime="${utc()}" Module="network.http.trafficserver" Level="${level}": Detail="${detail}" Txn-id="${txn}" TrackingID="${tracking}"`;
@@ -82,106 +90,110 @@ export class TrafficServer {
     const tracking = randomUUID();
     const src = { ip: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 };
     const url = req.url ?? '/';
+    const method = req.method ?? 'GET';
     const log = this.host.log.bind(this.host);
     log(
-      `${head('INFO', 'Receive Request', txn, tracking)} Src-ip="${src.ip}" Src-port="${src.port}" Last-via-addr="" Msg="${req.method} http://${this.host.selfName}:${this.host.port}${url} HTTP/${req.httpVersion}"`,
+      `${head('INFO', 'Receive Request', txn, tracking)} Src-ip="${src.ip}" Src-port="${src.port}" Last-via-addr="" Msg="${method} http://${this.host.selfName}:${this.host.port}${url} HTTP/${req.httpVersion}"`,
     );
-    const respond = (status: number, reason: string, body = '', type = 'text/plain') => {
-      res.writeHead(status, reason, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+    let target: string | null = null;
+    let username = '';
+    let verdict: OriginDecision | null = null;
+    const record = (outcome: Outcome, status: number, reason: string) =>
+      this.host.request({
+        txn,
+        method,
+        path: url,
+        target,
+        username,
+        outcome,
+        status,
+        reason,
+        origin: verdict ? { accepted: verdict.accepted, kind: verdict.kind, reason: verdict.reason } : null,
+      });
+    const sent = (status: number, reason: string) =>
       log(
         `${head('INFO', 'Sending Response', txn, '')} Dst-ip="${src.ip}" Dst-port="${src.port}" Msg="HTTP/1.1 ${status} ${reason}"`,
       );
+    const respond = (outcome: Outcome, status: number, reason: string, body = '', type = 'text/plain') => {
+      res.writeHead(status, reason, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      sent(status, reason);
+      record(outcome, status, reason);
     };
 
     const parsed = parseMraPath(url);
     if (!parsed.ok) {
       log(`${head('INFO', 'Request Rejected', txn, tracking)} Reason="${parsed.error.message}"`, 'warning');
-      respond(400, 'Bad Request');
+      respond('bad-request', 400, 'Bad Request');
       return;
     }
     if (parsed.value.type === 'edge-config') {
       const servers = this.host.edgeServers();
       if (!servers || servers.length === 0) {
-        respond(404, 'Not Found');
+        respond('edge-config', 404, 'Not Found');
         return;
       }
-      respond(200, 'OK', edgeConfigXml(servers), 'application/xml');
+      respond('edge-config', 200, 'OK', edgeConfigXml(servers), 'application/xml');
       return;
     }
-    const { target, path } = parsed.value;
-    const username = usernameOf(req, path);
-    const requestUrl = `${target.scheme}://${target.host}:${target.port}${path}`;
+    const { target: t, path } = parsed.value;
+    username = usernameOf(req, path);
+    const requestUrl = `${t.scheme}://${t.host}:${t.port}${path}`;
+    target = requestUrl;
     const rule = this.host
       .allowList()
       .filter((r) => requestUrl.toLowerCase().startsWith(r.prefix.toLowerCase()))
       .sort((a, b) => b.prefix.length - a.prefix.length)[0];
     if (!rule) {
       log(
-        `Event="Request Denied" Detail="Access denied" Reason="Not in allow list" Username="${username}" Deployment="1" Method="${req.method}" Request="${requestUrl.split('?')[0]}" UTCTime="${utc()}"`,
+        `Event="Request Denied" Detail="Access denied" Reason="Not in allow list" Username="${username}" Deployment="1" Method="${method}" Request="${requestUrl.split('?')[0]}" UTCTime="${utc()}"`,
         'warning',
       );
-      respond(403, 'Forbidden');
+      respond('denied', 403, 'Forbidden');
       return;
     }
     log(
-      `Event="Request Allowed" Detail="Access allowed" Reason="In allow list" Username="${username}" Deployment="1" Method="${req.method}" Request="${rule.prefix}" Match="prefix" Type="${rule.type}" UTCTime="${utc()}"`,
+      `Event="Request Allowed" Detail="Access allowed" Reason="In allow list" Username="${username}" Deployment="1" Method="${method}" Request="${rule.prefix}" Match="prefix" Type="${rule.type}" UTCTime="${utc()}"`,
     );
-    const resolved = this.host.fabric.resolve(target.host);
-    const dstIp = resolved.ok ? resolved.value : target.host;
+    const resolved = this.host.fabric.resolve(t.host);
+    const dstIp = resolved.ok ? resolved.value : t.host;
     log(
-      `${head('INFO', 'Sending Request', txn, tracking)} Dst-ip="${dstIp}" Dst-port="${target.port}" Msg="${req.method} ${path} HTTP/1.1"`,
+      `${head('INFO', 'Sending Request', txn, tracking)} Dst-ip="${dstIp}" Dst-port="${t.port}" Msg="${method} ${path} HTTP/1.1"`,
     );
     const origin = await connectOrigin(
       this.host.fabric,
       this.host.device,
-      { host: target.host, port: target.port },
+      { host: t.host, port: t.port },
       this.host.originConfig(),
       (line, level) => log(line, level),
     );
+    verdict = origin.ok ? origin.value.decision : origin.error.decision;
     if (!origin.ok) {
-      respond(502, 'connect failed');
+      respond('origin-failed', 502, 'connect failed');
       return;
     }
-    const sock = origin.value.conn.socket;
-    const upstream = await new Promise<
-      { status: number; reason: string; headers: Record<string, string>; body: Buffer } | Error
-    >((resolve) => {
-      const headers: Record<string, string> = { Host: `${target.host}:${target.port}`, Connection: 'close' };
-      if (req.headers.authorization) headers.Authorization = req.headers.authorization;
-      const r = httpRequest({ method: req.method, path, headers, createConnection: () => sock }, (up) => {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
-        up.on('end', () =>
-          resolve({
-            status: up.statusCode ?? 502,
-            reason: up.statusMessage ?? '',
-            headers: { 'Content-Type': String(up.headers['content-type'] ?? 'application/octet-stream') },
-            body: Buffer.concat(chunks),
-          }),
-        );
-        up.on('error', (e) => resolve(e));
-      });
-      r.on('error', (e) => resolve(e));
-      r.setTimeout(10_000, () => r.destroy(new Error('origin did not answer within 10 s')));
-      r.end();
+    const stream: SecureStream = origin.value.conn.socket;
+    const upstream = await httpGetOver(stream, `${t.host}:${t.port}`, path, {
+      method,
+      headers: req.headers.authorization ? { Authorization: req.headers.authorization } : {},
+      timeoutMs: 10_000,
+      timeoutMessage: 'origin did not answer within 10 s',
     });
-    sock.destroy();
+    stream.destroy();
     if (upstream instanceof Error) {
-      log(`[ET_NET 0] ERROR: connection to '${target.host}' failed: ${upstream.message}`, 'error');
-      respond(502, 'connect failed');
+      log(`[ET_NET 0] ERROR: connection to '${t.host}' failed: ${upstream.message}`, 'error');
+      respond('origin-failed', 502, 'connect failed');
       return;
     }
     log(
-      `${head('INFO', 'Receive Response', txn, '')} Src-ip="${dstIp}" Src-port="${target.port}" Msg="HTTP/1.1 ${upstream.status} ${upstream.reason}"`,
+      `${head('INFO', 'Receive Response', txn, '')} Src-ip="${dstIp}" Src-port="${t.port}" Msg="HTTP/1.1 ${upstream.status} ${upstream.reason}"`,
     );
     res.writeHead(upstream.status, upstream.reason, {
-      ...upstream.headers,
+      'Content-Type': String(upstream.headers['content-type'] ?? 'application/octet-stream'),
       'Content-Length': upstream.body.length,
     });
     res.end(upstream.body);
-    log(
-      `${head('INFO', 'Sending Response', txn, '')} Dst-ip="${src.ip}" Dst-port="${src.port}" Msg="HTTP/1.1 ${upstream.status} ${upstream.reason}"`,
-    );
+    sent(upstream.status, upstream.reason);
+    record('proxied', upstream.status, upstream.reason);
   }
 }

@@ -19,23 +19,21 @@
  * arrives on the wire from a real CUCM/OpenSSL, or through the lab's side channel from the CUCM model).
  */
 import { z } from 'zod';
+import { hasKeyCertSign } from '../../certs/chain.ts';
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { appServerNoCertSignProfile, appServerProfile } from '../../certs/profiles.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
-import type { TlsAlert } from '../../emulator/events.ts';
+import type { EventMap } from '../../emulator/events.ts';
 import type { Handshake, TlsConnection, TlsIdentity, TrustVerdict } from '../../emulator/fabric.ts';
-import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
+import { err, ok, type Result } from '../../emulator/result.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
-import {
-  buildOptions,
-  buildResponse,
-  encodeSip,
-  header,
-  SIP_TLS_PORT,
-  SipFramer,
-  type SipResponse,
-} from '../protocols/sip.ts';
+import { buildOptions, buildResponse, encodeSip, SIP_TLS_PORT, SipFramer } from '../protocols/sip.ts';
+import type { CertId } from './events.ts';
+import { connectFailureText, pingOptions, type TrunkError } from './sip-options-ping.ts';
+
+export type { TrunkError };
 
 export const appServerDecl = baseDeviceDecl.extend({
   kind: z.literal('app-server'),
@@ -63,10 +61,6 @@ export const appServerDecl = baseDeviceDecl.extend({
 });
 export type AppServerDecl = z.infer<typeof appServerDecl>;
 
-export interface TrunkError extends UclabError {
-  alert: TlsAlert | null;
-}
-
 export interface TrunkUp {
   /** The answer to OPTIONS. */
   status: number;
@@ -75,11 +69,12 @@ export interface TrunkUp {
   cipher: string;
 }
 
-/** JSSE's message for a handshake ended by the peer (what the Java application logs). */
-function jsseMessage(a: TlsAlert | null): string {
-  return a
-    ? `javax.net.ssl.SSLHandshakeException: Received fatal alert: ${a.name}`
-    : 'javax.net.ssl.SSLHandshakeException: Remote host closed connection during handshake';
+function certId(id: Identity): CertId {
+  return {
+    subject: id.cert.subject.replace(/\n/g, ', '),
+    serial: id.cert.serialNumber,
+    sha256: id.cert.fingerprint256,
+  };
 }
 
 export class AppServer extends Device {
@@ -198,7 +193,24 @@ export class AppServer extends Device {
       'app',
       `generated a new self-signed certificate CN=${this.cn} (keyCertSign: ${opts.keyCertSign ? 'yes' : 'no'})`,
     );
+    this.#certificateEvent('regenerated', this.#exported);
     return this.#exported.certPem;
+  }
+
+  /** The administrator exports the certificate for upload to CUCM (CallManager-trust); returns its PEM. */
+  exportCertificate(): string {
+    if (!this.#exported) throw new Error(`${this.name} has not started`);
+    this.#certificateEvent('exported', this.#exported);
+    return this.#exported.certPem;
+  }
+
+  #certificateEvent(action: EventMap['app-server.certificate']['action'], id: Identity): void {
+    this.emit('app-server.certificate', {
+      action,
+      certificate: certId(id),
+      keyCertSign: hasKeyCertSign(id.x509),
+      presented: id === this.#presented,
+    });
   }
 
   /** Loads the exported (uploaded) certificate into the TLS key store: the fix of appserver-trunk-wrong-cert. */
@@ -207,6 +219,7 @@ export class AppServer extends Device {
     this.#presented = this.#exported;
     this.#writeArtifacts();
     this.log('app', 'TLS key store now holds the certificate uploaded to CUCM');
+    this.#certificateEvent('presented', this.#exported);
   }
 
   /** Adds a certificate (CUCM's CallManager.pem) to the application's trust store. Empty = trust any. */
@@ -255,12 +268,13 @@ export class AppServer extends Device {
 
   /** Answers OPTIONS (and anything else with 200 / 501) on an inbound trunk connection. */
   #answer(c: TlsConnection): void {
+    const stream: SecureStream = c.socket;
     const framer = new SipFramer();
-    c.socket.on('data', (d: Buffer) => {
+    stream.on('data', (d: Buffer) => {
       for (const r of framer.push(d)) {
         if (!r.ok) {
           this.log('app', `SIP parse error from ${c.remote.address}: ${r.error.message}`, 'warning');
-          c.socket.destroy();
+          stream.destroy();
           return;
         }
         const m = r.value;
@@ -269,15 +283,41 @@ export class AppServer extends Device {
           m.method === 'OPTIONS'
             ? buildResponse(m, 200, 'OK', [['Server', this.decl.userAgent]], { toTag: 'apas1' })
             : buildResponse(m, 501, 'Not Implemented', [['Server', this.decl.userAgent]], { toTag: 'apas1' });
-        c.socket.write(encodeSip(res));
+        stream.write(encodeSip(res));
       }
     });
   }
 
-  /** Opens the SIP/TLS trunk to CUCM and pings it with OPTIONS; the outcome is also logged (source `app`). */
+  #trunkEvent(
+    target: string,
+    presented: Identity,
+    r: Result<{ status: number; reason: string; tlsVersion: string; cipher: string }, TrunkError>,
+    message: string,
+  ): void {
+    this.emit('app-server.trunk', {
+      target,
+      outcome: r.ok ? 'up' : 'failed',
+      status: r.ok ? r.value.status : null,
+      reason: r.ok ? r.value.reason : null,
+      tlsVersion: r.ok ? r.value.tlsVersion : null,
+      cipher: r.ok ? r.value.cipher : null,
+      alert: r.ok ? null : r.error.alert,
+      message,
+      code: r.ok ? null : r.error.code,
+      presented: certId(presented),
+    });
+  }
+
+  /**
+   * Opens the SIP/TLS trunk to CUCM and pings it with OPTIONS; the outcome is logged (source `app`)
+   * and put on the timeline (`app-server.trunk`).
+   */
   async openTrunk(opts: { timeoutMs?: number } = {}): Promise<Result<TrunkUp, TrunkError>> {
     const target = { host: this.decl.cucm, port: this.decl.cucmPort };
-    this.log('app', `connecting SIP trunk to ${target.host}:${target.port} over TLS`);
+    const where = `${target.host}:${target.port}`;
+    const presented = this.#presented;
+    if (!presented) throw new Error(`${this.name} has not started`);
+    this.log('app', `connecting SIP trunk to ${where} over TLS`);
     const conn = await this.fabric.connectTls(
       this.name,
       target,
@@ -286,17 +326,14 @@ export class AppServer extends Device {
     );
     if (!conn.ok) {
       const e = conn.error;
-      const text = e.verdict
-        ? `javax.net.ssl.SSLHandshakeException: ${e.verdict.reason}`
-        : e.code === 'ECONNREFUSED'
-          ? 'java.net.ConnectException: Connection refused (Connection refused)'
-          : e.code === 'tls.timeout' || e.code === 'fabric.unknown-host'
-            ? `java.net.ConnectException: ${e.message}`
-            : jsseMessage(e.alert);
+      const text = connectFailureText(e);
       this.log('app', text, 'error');
-      return err({ code: e.code, message: text, alert: e.alert });
+      const r = err({ code: e.code, message: text, alert: e.alert });
+      this.#trunkEvent(where, presented, r, text);
+      return r;
     }
     const c = conn.value;
+    const stream: SecureStream = c.socket;
     const req = buildOptions({
       localHost: this.address,
       localPort: c.local.port,
@@ -305,55 +342,27 @@ export class AppServer extends Device {
       transport: 'TLS',
       userAgent: this.decl.userAgent,
     });
-    const framer = new SipFramer();
-    const answer = await new Promise<Result<SipResponse, TrunkError>>((resolve) => {
-      const timer = setTimeout(() => {
-        resolve(
-          err({
-            code: 'sip.timeout',
-            message: `no answer to OPTIONS within ${opts.timeoutMs ?? 5000} ms`,
-            alert: null,
-          }),
-        );
-      }, opts.timeoutMs ?? 5000);
-      const done = (r: Result<SipResponse, TrunkError>) => {
-        clearTimeout(timer);
-        resolve(r);
-      };
-      c.socket.on('data', (d: Buffer) => {
-        for (const r of framer.push(d)) {
-          if (!r.ok) return done(err({ code: r.error.code, message: r.error.message, alert: null }));
-          if (r.value.kind === 'response' && header(r.value, 'call-id') === header(req, 'call-id'))
-            return done(ok(r.value));
-        }
-      });
-      c.socket.on('close', () => {
-        const a = this.timeline.alertFor(c.id, 'server');
-        done(
-          err({
-            code: 'sip.closed',
-            message: jsseMessage(a).replace('SSLHandshakeException', 'SSLException'),
-            alert: a,
-          }),
-        );
-      });
-      c.socket.write(encodeSip(req));
+    const answer = await pingOptions(stream, req, {
+      timeoutMs: opts.timeoutMs ?? 5000,
+      closedBy: () => this.timeline.alertFor(c.id, 'server'),
     });
-    c.socket.destroy();
+    stream.destroy();
     if (!answer.ok) {
-      this.log('app', `SIP trunk to ${target.host}:${target.port} failed: ${answer.error.message}`, 'error');
+      const text = `SIP trunk to ${where} failed: ${answer.error.message}`;
+      this.log('app', text, 'error');
+      this.#trunkEvent(where, presented, answer, text);
       return answer;
     }
     const res = answer.value;
-    this.log(
-      'app',
-      `SIP trunk to ${target.host}:${target.port} is up: OPTIONS answered SIP/2.0 ${res.status} ${res.reason}`,
-    );
-    return ok({
+    const text = `SIP trunk to ${where} is up: OPTIONS answered SIP/2.0 ${res.status} ${res.reason}`;
+    this.log('app', text);
+    const up = ok({
       status: res.status,
       reason: res.reason,
       tlsVersion: c.handshake.version,
       cipher: c.handshake.cipher,
     });
+    this.#trunkEvent(where, presented, up, text);
+    return up;
   }
 }

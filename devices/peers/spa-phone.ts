@@ -9,21 +9,26 @@
  * `Log_Resync_Success_Msg` = `$PN $MAC -- Successful resync $SCHEME://$SERVIP:$PORT$PATH`,
  * `Log_Resync_Failure_Msg` = `$PN $MAC -- Resync failed: $ERR` (SPA provisioning guide; APPROXIMATION:
  * quoted from memory, and the $ERR texts are ours: the seeds do not show the phone's side).
+ *
+ * Each resync's outcome goes on the timeline (`spa-phone.resync`). A renegotiation the firmware refuses
+ * is recorded here (`tls.renegotiation`, role client); a completed one is recorded by the end that
+ * asked for it, the provisioning server.
  */
-import type { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { Identity } from '../../certs/issue.ts';
-import { x509 } from '../../certs/x509.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { TlsAlert } from '../../emulator/events.ts';
-import type { Handshake, TrustVerdict } from '../../emulator/fabric.ts';
-import { alert, alertForVerifyError } from '../../emulator/tls-alerts.ts';
-import { acceptsSignatureHash, type FirmwareProfile, tlsClientOptions } from '../phone/firmware-profiles.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
+import { alert } from '../../emulator/tls-alerts.ts';
+import { type FirmwareProfile, tlsClientOptions } from '../phone/firmware-profiles.ts';
 import './events.ts';
 import { parseResponse } from './http-lite.ts';
 import { spaFirmware } from './spa-firmware.ts';
 import { spaWorldPki } from './spa-pki.ts';
+import { verifyProvisioningServer } from './spa-trust.ts';
+
+export { signatureHashOf } from './spa-trust.ts';
 
 export const spaPhoneDecl = baseDeviceDecl.extend({
   kind: z.literal('spa-phone'),
@@ -57,12 +62,6 @@ export interface ResyncResult {
   alert: TlsAlert | null;
 }
 
-/** The signature hash of a certificate, lower case without dash (`sha1`, `sha256`, ...). */
-export function signatureHashOf(cert: X509Certificate): string {
-  const alg = new x509.X509Certificate(cert.raw).signatureAlgorithm as { hash?: { name?: string } };
-  return (alg.hash?.name ?? 'unknown').toLowerCase().replace('-', '');
-}
-
 export class SpaPhone extends Device {
   readonly kind = 'spa-phone';
   readonly firmware: FirmwareProfile;
@@ -70,7 +69,6 @@ export class SpaPhone extends Device {
   #trust: string[] = [];
   /** The last profile received, null until a resync succeeded. */
   config: string | null = null;
-  lastResync: ResyncResult | null = null;
 
   constructor(
     readonly decl: SpaPhoneDecl,
@@ -131,40 +129,6 @@ export class SpaPhone extends Device {
     this.log('syslog', `${this.decl.model} ${this.decl.mac} -- ${text}`, level);
   }
 
-  /**
-   * The firmware's own check of the server certificate (layer two of decision 3). SPA 7.5.x links
-   * OpenSSL 0.9.8 initialised with SSL_library_init(), which registers no SHA-2 digest (seed 001): a
-   * sha256WithRSAEncryption signature anywhere below the trust anchor cannot be verified, X509_verify
-   * fails and the chain gets X509_V_ERR_CERT_SIGNATURE_FAILURE. OpenSSL's ssl_verify_alarm_type maps
-   * that error to SSL_AD_DECRYPT_ERROR, so the alert the phone sends is decrypt_error(51), not
-   * bad_certificate or unsupported_certificate.
-   */
-  #verifyServer(h: Handshake): TrustVerdict {
-    const leaf = h.peerChain[0];
-    if (!leaf)
-      return { accepted: false, reason: 'the server sent no certificate', alert: alert('handshake_failure') };
-    // Every certificate but a self-signed anchor has its signature checked.
-    for (const c of h.peerChain) {
-      if (c.subject === c.issuer && c.checkIssued(c)) continue;
-      const hash = signatureHashOf(c);
-      if (!acceptsSignatureHash(this.firmware, hash)) {
-        return {
-          accepted: false,
-          reason: `certificate signature failure: ${c.subject.replace(/\n/g, ', ')} is signed with ${hash.toUpperCase()}, firmware ${this.firmware.loadName} verifies ${this.firmware.serverCertHashes}`,
-          alert: alert('decrypt_error'),
-        };
-      }
-    }
-    if (h.chainError) {
-      return {
-        accepted: false,
-        reason: `server certificate not trusted: ${h.chainError}`,
-        alert: alertForVerifyError(h.chainError),
-      };
-    }
-    return { accepted: true, reason: `server certificate ${leaf.subject.replace(/\n/g, ', ')} trusted` };
-  }
-
   /** One resync: fetch the profile rule URL over HTTPS (Resync_Trigger / `/admin/resync`). */
   async resync(): Promise<ResyncResult> {
     if (!this.#identity) throw new Error(`${this.name} has not started`);
@@ -178,11 +142,21 @@ export class SpaPhone extends Device {
     const resolved = this.fabric.resolve(host);
     const shown = `https://${resolved.ok ? resolved.value : host}:${port}${path}`;
     this.#syslog(`Requesting resync ${shown}`);
+    const outcome = (r: ResyncResult, configBytes: number | null): ResyncResult => {
+      this.emit('spa-phone.resync', {
+        url: r.url,
+        outcome: r.ok ? 'succeeded' : 'failed',
+        status: r.status,
+        error: r.error,
+        alert: r.alert,
+        configBytes,
+        firmware: this.firmware.id,
+      });
+      return r;
+    };
     const fail = (error: string, a: TlsAlert | null = null, status: number | null = null): ResyncResult => {
       this.#syslog(`Resync failed: ${error}`, 'error');
-      const r = { ok: false, url: shown, status, error, alert: a };
-      this.lastResync = r;
-      return r;
+      return outcome({ ok: false, url: shown, status, error, alert: a }, null);
     };
     const tlsOpts = tlsClientOptions(this.firmware);
     const conn = await this.fabric.connectTls(
@@ -194,7 +168,7 @@ export class SpaPhone extends Device {
         servername: host,
         ...tlsOpts,
       },
-      (h) => this.#verifyServer(h),
+      (h) => verifyProvisioningServer(this.firmware, h),
     );
     if (!conn.ok) {
       const e = conn.error;
@@ -202,7 +176,7 @@ export class SpaPhone extends Device {
         return fail(`https server certificate rejected (${e.verdict.reason})`, e.verdict.alert ?? null);
       return fail(`ssl handshake failed${e.alert ? ` (alert ${e.alert.name})` : ''}: ${e.code}`, e.alert);
     }
-    const sock = conn.value.socket;
+    const sock: SecureStream = conn.value.socket;
     const ua = `Cisco/${this.decl.model}-${this.firmware.loadName} (${this.decl.mac.toUpperCase()})`;
     return new Promise<ResyncResult>((resolve) => {
       let buf = Buffer.alloc(0);
@@ -214,24 +188,28 @@ export class SpaPhone extends Device {
         sock.destroy();
         resolve(r);
       };
-      const timer = setTimeout(() => settle(fail('http response timeout')), 10_000);
+      // One outcome per resync: later events on a stream already settled are not a second failure.
+      const failOnce = (...why: Parameters<typeof fail>) => {
+        if (!settled) settle(fail(...why));
+      };
+      const timer = setTimeout(() => failOnce('http response timeout'), 10_000);
       sock.on('data', (d: Buffer) => {
+        if (settled) return;
         buf = Buffer.concat([buf, d]);
         const r = parseResponse(buf);
-        if (!r.ok) return settle(fail(`bad http response: ${r.error.message}`));
+        if (!r.ok) return failOnce(`bad http response: ${r.error.message}`);
         if (!r.value) return;
         const res = r.value;
-        if (res.status !== 200)
-          return settle(fail(`http status ${res.status} ${res.reason}`, null, res.status));
+        if (res.status !== 200) return failOnce(`http status ${res.status} ${res.reason}`, null, res.status);
         this.config = res.body.toString('utf8');
         this.#syslog(`Successful resync ${shown}`);
-        const ok = { ok: true, url: shown, status: 200, error: null, alert: null };
-        this.lastResync = ok;
-        settle(ok);
+        settle(outcome({ ok: true, url: shown, status: 200, error: null, alert: null }, res.body.length));
       });
-      sock.on('error', (e: NodeJS.ErrnoException) => {
+      sock.on('error', (error: Error) => {
+        if (settled) return;
         // The firmware's answer to a HelloRequest (seed 001): 7.5.7 refuses and the server aborts with
         // handshake_failure; OpenSSL reports ERR_SSL_NO_RENEGOTIATION or the alert received.
+        const e = error as NodeJS.ErrnoException;
         const a = /ALERT_HANDSHAKE_FAILURE/.test(e.code ?? '') ? alert('handshake_failure') : null;
         if (!this.firmware.tls.renegotiation) {
           this.emit('tls.renegotiation', {
@@ -241,23 +219,9 @@ export class SpaPhone extends Device {
             detail: `firmware ${this.firmware.loadName} refuses server-initiated renegotiation (${e.code ?? e.message})`,
           });
         }
-        settle(fail(`https connection aborted: ${e.code ?? e.message}${a ? ` (alert ${a.name})` : ''}`, a));
+        failOnce(`https connection aborted: ${e.code ?? e.message}${a ? ` (alert ${a.name})` : ''}`, a);
       });
-      sock.on('end', () => {
-        if (!settled) settle(fail('https connection closed by server before a response'));
-      });
-      sock.on('secure', () => {
-        // A completed renegotiation (7.5.6c): the client certificate went to the server. Node also emits
-        // 'secure' when a refusing client (7.5.7) answers the HelloRequest, so only a firmware that
-        // renegotiates reports a completed one.
-        if (!this.firmware.tls.renegotiation) return;
-        this.emit('tls.renegotiation', {
-          connId: conn.value.id,
-          role: 'client',
-          outcome: 'completed',
-          detail: 'server asked for the client certificate; sent the factory certificate',
-        });
-      });
+      sock.on('end', () => failOnce('https connection closed by server before a response'));
       sock.write(
         `GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: ${ua}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
       );

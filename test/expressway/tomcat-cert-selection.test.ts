@@ -1,21 +1,13 @@
-import { afterEach, describe, expect } from 'vitest';
-import './fake-cucm.ts';
-import { Lab } from '../../emulator/lab.ts';
+/**
+ * Which of tomcat / tomcat-ECDSA the CUCM model's Tomcat presents to a real OpenSSL client (seed 004):
+ * the certificate choice the Expressway's origin verification meets.
+ */
+import { describe, expect } from 'vitest';
 import { itWithPeers, run } from '../support/peers.ts';
-
-const labs: Lab[] = [];
-afterEach(async () => {
-  await Promise.all(labs.splice(0).map((l) => l.stop()));
-});
+import { cucmNode, startLab } from './support.ts';
 
 async function cucmLab(name: string, cipherSelection8443: 'client' | 'server') {
-  const lab = await Lab.create({ name });
-  labs.push(lab);
-  const b = lab.build({
-    devices: [{ kind: 'test-cucm-tomcat', name: 'cucm', domain: 'lab.example', cipherSelection8443 }],
-  });
-  if (!b.ok) throw new Error(b.error.message);
-  await lab.start();
+  const lab = await startLab(name, [cucmNode({ tomcatCipherSelection: { '8443': cipherSelection8443 } })]);
   return lab.fabric.addressOf('cucm');
 }
 

@@ -57,7 +57,7 @@ describe('application server SIP/TLS trunk (seed 000) against openssl s_server a
     ['openssl'],
     'the trunk comes up and OPTIONS is answered when the server trusts the presented certificate',
     async () => {
-      const { app, server } = await appLab(
+      const { lab, app, server } = await appLab(
         'apas-ok',
         { certificate: 'keycertsign' },
         (a) => a.exportedCertificatePem,
@@ -88,6 +88,13 @@ describe('application server SIP/TLS trunk (seed 000) against openssl s_server a
         if (r.ok) expect(r.value.status).toBe(200);
         expect(server.output()).toContain('OPTIONS sip:');
         expect(server.output()).toContain('User-Agent: ANDTEK APAS');
+        expect(lab.timeline.ofKind('app-server.trunk', 'apas')[0]).toMatchObject({
+          outcome: 'up',
+          status: 200,
+          reason: 'OK',
+          tlsVersion: 'TLSv1.2',
+          alert: null,
+        });
       } finally {
         await server.stop();
       }
@@ -111,6 +118,15 @@ describe('application server SIP/TLS trunk (seed 000) against openssl s_server a
         expect(lab.timeline.logLines('apas')).toContain(
           'javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca',
         );
+        const [trunk] = lab.timeline.ofKind('app-server.trunk', 'apas');
+        expect(trunk).toMatchObject({
+          target: 'cucm-stub:5061',
+          outcome: 'failed',
+          status: null,
+          alert: { code: 48, name: 'unknown_ca' },
+          message: 'javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca',
+        });
+        expect(trunk?.presented.serial).toBe(readCert(app.presentedCertificatePem).serialNumber);
       } finally {
         await server.stop();
       }
@@ -167,13 +183,44 @@ describe('application server certificates (seed 000)', () => {
     expect(app.presentedCertificatePem).toBe(pem);
   });
 
-  it('an unreachable CUCM is reported, not thrown', async () => {
+  it('an unreachable CUCM is reported on the timeline as the Java application logs it, not thrown', async () => {
     const lab = await emptyLab('apas-unreachable');
     lab.fabric.addHost('cucm-down');
     lab.build({ devices: [{ kind: 'app-server', name: 'apas', cucm: 'cucm-down', listenPort: 0 }] });
     await lab.start();
     const r = await lab.device('apas', AppServer).openTrunk();
     expect(r.ok).toBe(false);
+    expect(lab.timeline.ofKind('app-server.trunk', 'apas')[0]).toMatchObject({
+      outcome: 'failed',
+      code: 'ECONNREFUSED',
+      message: 'java.net.ConnectException: Connection refused (Connection refused)',
+    });
+  });
+
+  it('exporting the certificate records which one went out and that the key store presents another', async () => {
+    const lab = await emptyLab('apas-export');
+    lab.build({
+      devices: [
+        {
+          kind: 'app-server',
+          name: 'apas',
+          cucm: 'nowhere',
+          listenPort: 0,
+          certificate: 'keycertsign',
+          presents: 'other',
+        },
+      ],
+    });
+    await lab.start();
+    const app = lab.device('apas', AppServer);
+    const pem = app.exportCertificate();
+    app.presentUploaded();
+    const events = lab.timeline.ofKind('app-server.certificate', 'apas');
+    expect(events.map((e) => [e.action, e.keyCertSign, e.presented])).toEqual([
+      ['exported', true, false],
+      ['presented', true, true],
+    ]);
+    expect(events[0]?.certificate.sha256).toBe(readCert(pem).fingerprint256);
   });
   itWithPeers(
     ['openssl'],

@@ -1,0 +1,171 @@
+/**
+ * The Expressway scenarios' shared lab and checks (x14-2-*, x14-0-*, expressway-*, traversal-*,
+ * cucm-discovery-*): a CUCM publisher, an Expressway-C that discovers it, an Expressway-E as the MRA
+ * edge, and Jabber for emusk. Steps act as the administrator or the user would; checks read the
+ * timeline only (the devices' log lines and their `expressway.*` / `jabber.*` events).
+ */
+import type { X509Certificate } from 'node:crypto';
+import { toPem } from '../../certs/pem.ts';
+import { ExpresswayC } from '../../devices/expressway/expressway-c.ts';
+import '../../devices/expressway/events.ts';
+import { CANNOT_COMMUNICATE, Jabber } from '../../devices/expressway/jabber.ts';
+import { cipherList } from '../../devices/expressway/releases.ts';
+import type { EventKind, LabEvent } from '../../emulator/events.ts';
+import type { Lab } from '../../emulator/lab.ts';
+import { act, type ExpectStep, expectThat, type Step } from '../../emulator/scenario.ts';
+
+export const DOMAIN = 'lab.example';
+export const CUCM = 'cucm-pub';
+export const CUCM_FQDN = `${CUCM}.${DOMAIN}`;
+
+export interface MraLabOptions {
+  release?: 'X14.0' | 'X14.2';
+  upgradedFrom?: 'X14.0';
+  ciphers?: string;
+  processNodeName?: 'fqdn' | 'hostname' | 'ip';
+  certificates?: Record<string, unknown>;
+  expcTrust?: ('enterprise-ca' | 'public-ca' | 'other-ca')[];
+}
+
+/** CUCM publisher, Expressway-C (discovers it), Expressway-E (MRA edge), and Jabber for emusk. */
+export function mraLab(o: MraLabOptions) {
+  return {
+    devices: [
+      {
+        kind: 'cucm',
+        name: CUCM,
+        aliases: [CUCM_FQDN],
+        domain: DOMAIN,
+        release: '14',
+        processNodeName: o.processNodeName ?? 'fqdn',
+        certificates: o.certificates ?? {},
+        phones: [],
+        users: [{ id: 'emusk', devices: ['CSFEMUSK'] }],
+      },
+      {
+        kind: 'expressway-c',
+        name: 'expc',
+        aliases: [`expc.${DOMAIN}`],
+        domain: DOMAIN,
+        release: o.release ?? 'X14.2',
+        ...(o.upgradedFrom ? { upgradedFrom: o.upgradedFrom } : {}),
+        ...(o.ciphers ? { ciphers: o.ciphers } : {}),
+        trust: o.expcTrust ?? ['enterprise-ca'],
+        unifiedCm: [{ publisher: CUCM_FQDN, tlsVerify: 'Off' }],
+      },
+      {
+        kind: 'expressway-e',
+        name: 'expe',
+        aliases: [`expe.${DOMAIN}`],
+        domain: DOMAIN,
+        certificate: { signedBy: 'public-ca' },
+        mra: { expresswayC: 'expc' },
+      },
+      { kind: 'jabber', name: 'jabber-emusk', user: 'emusk', domain: DOMAIN, via: `expe.${DOMAIN}` },
+    ],
+  };
+}
+
+/** The Expressway-C, for admin actions (`exec`, uploads, discovery, the secure traversal test). */
+export function expc(lab: Lab): ExpresswayC {
+  return lab.device('expc', ExpresswayC);
+}
+
+/** The latest event of `kind` from `device`, if any. */
+export function lastEvent<K extends EventKind>(lab: Lab, kind: K, device: string): LabEvent<K> | undefined {
+  return lab.timeline.ofKind(kind, device).at(-1);
+}
+
+/** A device's lab address, as the timeline recorded it when the device opened its first listener. */
+export function addressOf(lab: Lab, device: string): string {
+  return lab.timeline.ofKind('net.listen', device)[0]?.endpoint.address ?? `(${device} listens nowhere)`;
+}
+
+export function jabberSignsIn(): Step {
+  return act(
+    'emusk signs in to Jabber from outside (MRA)',
+    'Jabber asks Expressway for the edge configuration, then its devices from UDS on 8443 and its configuration file over 6972, each request proxied by the Expressway-C traffic server.',
+    async (lab) => {
+      await lab.device('jabber-emusk', Jabber).login();
+    },
+  );
+}
+
+export function expectSignIn(ok: boolean, explain: string): ExpectStep {
+  return expectThat(
+    ok ? 'Jabber signs in' : 'Jabber sign-in fails: "Cannot communicate with the server."',
+    explain,
+    async (lab) => {
+      const e = lastEvent(lab, 'jabber.sign-in', 'jabber-emusk');
+      if (!e) return { held: false, saw: 'Jabber did not try to sign in' };
+      const held = ok ? e.outcome === 'signed-in' : e.outcome === 'failed' && e.shown === CANNOT_COMMUNICATE;
+      return { held, saw: e.shown };
+    },
+  );
+}
+
+/** An exact traffic_server line in which `{ip}` stands for the CUCM node's address. */
+export function expectTrafficLine(template: string, explain: string, node = CUCM): ExpectStep {
+  return expectThat(`expc traffic_server logs "${template}"`, explain, async (lab) => {
+    const want = template.replaceAll('{ip}', addressOf(lab, node));
+    const lines = lab.timeline.logLines('expc');
+    const hit = lines.find((l) => l.includes(want));
+    return { held: hit !== undefined, saw: hit ?? `no such line; last: ${lines.slice(-2).join(' | ')}` };
+  });
+}
+
+export function expectNoTrafficLine(fragment: string, explain: string): ExpectStep {
+  return expectThat(`expc traffic_server never logs "${fragment}"`, explain, async (lab) => {
+    const hit = lab.timeline.logLines('expc').find((l) => l.includes(fragment));
+    return { held: hit === undefined, saw: hit ?? 'no such line' };
+  });
+}
+
+/**
+ * What an administrator does by hand between the boxes: download the certificate a server presents
+ * (as `openssl s_client -showcerts` from the Expressway-C's address would), with the cipher preference
+ * that decides which of tomcat / tomcat-ECDSA comes back.
+ */
+export async function downloadPresentedCertificate(
+  lab: Lab,
+  fromDevice: string,
+  target: { host: string; port: number },
+  preference: 'rsa' | 'ecdsa' = 'ecdsa',
+): Promise<string | null> {
+  let leaf: X509Certificate | null = null;
+  const r = await lab.fabric.connectTls(
+    fromDevice,
+    target,
+    { ciphers: cipherList(preference), maxVersion: 'TLSv1.2', servername: false },
+    (h) => {
+      leaf = h.peerChain[0] ?? null;
+      // Only looking: close politely whatever it is.
+      return { accepted: true, reason: 'certificate download' };
+    },
+  );
+  if (r.ok) r.value.socket.destroy();
+  const got = leaf as X509Certificate | null;
+  return got ? toPem(got.raw, 'CERTIFICATE') : null;
+}
+
+/** The CUCM admin CLI (`show cert own tomcat`); the command and its output land on the timeline. */
+export async function cucmExec(lab: Lab, command: string, node = CUCM): Promise<string> {
+  const d = lab.device(node) as unknown as { exec?: (c: string) => Promise<string> };
+  if (typeof d.exec !== 'function') throw new Error(`${node} has no admin CLI`);
+  return d.exec(command);
+}
+
+/** The first PEM certificate in a command's output (`show cert own <unit>`), or null. */
+export function pemIn(text: string): string | null {
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
+  return pem ? `${pem}\n` : null;
+}
+
+/** The output the CUCM administrator saw for `command` (its latest run), from the timeline. */
+export function cucmOutput(lab: Lab, command: string, node = CUCM): string | null {
+  const e = lab.timeline
+    .ofKind('cucm.admin', node)
+    .filter((x) => x.command === command)
+    .at(-1);
+  return e ? e.output : null;
+}
