@@ -55,7 +55,8 @@ export function isMasterKey(k: SrtpMasterKey): boolean {
  * to the system resolver) with a UDP port, and SRTP keys must be full master keys and salts.
  */
 export function mediaPlanProblem(plan: MediaPlan): string | null {
-  if (isIpAddress(plan.remote.address) !== 4) return `media address ${plan.remote.address} is not an IPv4 address`;
+  if (isIpAddress(plan.remote.address) !== 4)
+    return `media address ${plan.remote.address} is not an IPv4 address`;
   const port = plan.remote.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) return `media port ${port} is invalid`;
   for (const k of [plan.sendKey, plan.recvKey])
