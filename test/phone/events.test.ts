@@ -32,7 +32,7 @@ async function withCucm(name: string, p: PhoneUnderTest, cucm: Record<string, un
   return t;
 }
 
-const after = <K extends LabEvent['kind']>(l: Lab, kind: K, since: number) =>
+const eventsSince = <K extends LabEvent['kind']>(l: Lab, kind: K, since: number) =>
   l.timeline.ofKind(kind, NAME).filter((e) => e.seq > since);
 
 describe('phone events', () => {
@@ -67,7 +67,7 @@ describe('phone events', () => {
     await t.phone.boot();
     const since = t.lab.timeline.events().length;
     t.phone.deleteTrustList('CTL');
-    const erased = after(t.lab, 'phone.trust-list', since);
+    const erased = eventsSince(t.lab, 'phone.trust-list', since);
     expect(erased.map((e) => [e.list, e.change, e.md5, e.records.length])).toEqual([
       ['CTL', 'erased', null, 0],
     ]);
@@ -80,7 +80,7 @@ describe('phone events', () => {
     const since = t.lab.timeline.events().length;
     expect((await t.cucm.replaceEtokens()).ok).toBe(true);
     await t.phone.reset();
-    const refused = after(t.lab, 'phone.trust-list', since).filter((e) => e.change === 'refused');
+    const refused = eventsSince(t.lab, 'phone.trust-list', since).filter((e) => e.change === 'refused');
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ list: 'CTL', md5: held });
     expect(refused[0]?.reason).toContain('is not a SAST of the installed CTL');
@@ -107,9 +107,9 @@ describe('phone events', () => {
     const since = t.lab.timeline.events().length;
     await t.cucm.exec('set cert regen CallManager');
     await t.phone.reset();
-    const tvs = after(t.lab, 'phone.tvs', since);
+    const tvs = eventsSince(t.lab, 'phone.tvs', since);
     expect(tvs[0]).toMatchObject({ outcome: 'vouched', server: expect.stringMatching(/:2445$/) });
-    const itl = after(t.lab, 'phone.trust-list', since).find((e) => e.list === 'ITL');
+    const itl = eventsSince(t.lab, 'phone.trust-list', since).find((e) => e.list === 'ITL');
     expect(itl).toMatchObject({ change: 'installed', reason: 'TVS', signer: tvs[0]?.subject });
   });
 
