@@ -11,16 +11,16 @@
  */
 import type { LabEvent } from '../emulator/events.ts';
 import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
+import { mixedModeLab } from './kits/cucm.ts';
 import {
   boot,
-  cucmPhone,
   expectRegistration,
+  lastCall,
   type PhoneSpec,
   phone,
-  phoneDevice,
   type Security,
   sep,
-} from './_phone-common.ts';
+} from './kits/phone.ts';
 
 interface Params {
   other: Security;
@@ -72,20 +72,7 @@ export default defineScenario<Params>({
       params: { other: 'non-secure', icon: 'none', payload: 160, security: 'NotAuthenticated' },
     },
   },
-  lab: (v) => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        mixedMode: 'etoken',
-        etokens: 2,
-        phones: [cucmPhone(A), cucmPhone(B(v.params.other))],
-      },
-      phoneDevice(A),
-      phoneDevice(B(v.params.other)),
-    ],
-  }),
+  lab: (v) => mixedModeLab([A, B(v.params.other)]),
   steps: (v) => [
     boot(A.mac, 'Phone A (Encrypted) registers over TLS.'),
     boot(
@@ -130,8 +117,8 @@ export default defineScenario<Params>({
       `Both phones show ${v.params.icon === 'none' ? 'no icon' : `the ${v.params.icon} icon`}`,
       'Seed 002 table: the least secure party decides.',
       async (lab) => {
-        const a = phone(lab, A.mac).lastCall;
-        const b = phone(lab, B(v.params.other).mac).lastCall;
+        const a = lastCall(lab, A.mac);
+        const b = lastCall(lab, B(v.params.other).mac);
         return {
           held: a?.icon === v.params.icon && b?.icon === v.params.icon,
           saw: `A ${a?.icon}, B ${b?.icon}`,

@@ -4,18 +4,16 @@
  * the old one. The phone checks the CAPF server against the CTL's CAPF record and gives up.
  */
 import { act, defineScenario } from '../emulator/scenario.ts';
+import { cucm, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import {
   boot,
-  cucm,
-  cucmPhone,
   expectNoStatus,
   expectStatus,
   type PhoneSpec,
   phone,
-  phoneDevice,
   sep,
   withCucmReset,
-} from './_phone-common.ts';
+} from './kits/phone.ts';
 
 interface Params {
   updateCtl: boolean;
@@ -43,19 +41,7 @@ export default defineScenario<Params>({
     fault: { explain: 'CAPF regenerated, CTL not updated.', params: { updateCtl: false } },
     fix: { explain: 'CAPF regenerated, then utils ctl update CTLFile.', params: { updateCtl: true } },
   },
-  lab: () => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        mixedMode: 'etoken',
-        etokens: 2,
-        phones: [cucmPhone(P)],
-      },
-      phoneDevice({ ...P, typed: '' }),
-    ],
-  }),
+  lab: () => mixedModeLab([{ ...P, typed: '' }]),
   steps: (v) => [
     boot(P.mac, 'The phone installs the CTL (with the CAPF record) and registers.'),
     act(
@@ -72,8 +58,9 @@ export default defineScenario<Params>({
       'An LSC install is scheduled and the phone resets',
       'Device > Phone > CAPF Information: Install/Upgrade, By Null String.',
       async (lab) => {
-        const r = cucm(lab).setCapfOperation(sep(P.mac), { operation: 'install', authMode: 'null-string' });
-        if (!r.ok) throw new Error(r.error.message);
+        mustSucceed(
+          cucm(lab).setCapfOperation(sep(P.mac), { operation: 'install', authMode: 'null-string' }),
+        );
         await phone(lab, P.mac).reset();
       },
     ),

@@ -3,15 +3,15 @@
  * CertValidfor7days and CertExpired for certificates close to (or past) their expiry. The fix is the
  * planned regeneration; the next monitor pass raises nothing for the regenerated certificates.
  */
-import { CucmNodeDevice } from '../devices/cucm/node.ts';
 import type { LabEvent } from '../emulator/events.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { cucm, cucmLab, PUBLISHER } from './kits/cucm.ts';
 
 interface Params {
   regenerate: boolean;
 }
 
-const NODE = 'cucm-pub';
+const NODE = PUBLISHER;
 
 export default defineScenario<Params>({
   id: 'cert-monitor-expiry',
@@ -34,21 +34,15 @@ export default defineScenario<Params>({
       params: { regenerate: true },
     },
   },
-  lab: () => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: NODE,
-        aliases: ['cucm-pub.lab.example'],
-        certMonitorInterval: '1s',
-        certificates: {
-          tomcat: { notBefore: '-1800d', notAfter: '+20d' },
-          CallManager: { notBefore: '-1800d', notAfter: '+5d' },
-          ipsec: { notBefore: '-1826d', notAfter: '-1d' },
-        },
+  lab: () =>
+    cucmLab([], {
+      certMonitorInterval: '1s',
+      certificates: {
+        tomcat: { notBefore: '-1800d', notAfter: '+20d' },
+        CallManager: { notBefore: '-1800d', notAfter: '+5d' },
+        ipsec: { notBefore: '-1826d', notAfter: '-1d' },
       },
-    ],
-  }),
+    }),
   steps: (v) => [
     expectLog(
       NODE,
@@ -71,21 +65,21 @@ export default defineScenario<Params>({
             'admin:set cert regen tomcat',
             'A new self-signed tomcat certificate, valid 5 years; Tomcat restarts.',
             async (lab) => {
-              await lab.device(NODE, CucmNodeDevice).exec('set cert regen tomcat');
+              await cucm(lab, NODE).exec('set cert regen tomcat');
             },
           ),
           act(
             'admin:set cert regen CallManager',
             'New CallManager certificate: the ITL is re-signed and the phones reset.',
             async (lab) => {
-              await lab.device(NODE, CucmNodeDevice).exec('set cert regen CallManager');
+              await cucm(lab, NODE).exec('set cert regen CallManager');
             },
           ),
           act(
             'admin:set cert regen ipsec',
             'New ipsec certificate (DRF restart on the real box).',
             async (lab) => {
-              await lab.device(NODE, CucmNodeDevice).exec('set cert regen ipsec');
+              await cucm(lab, NODE).exec('set cert regen ipsec');
             },
           ),
         ]

@@ -6,18 +6,18 @@
  */
 import type { LabEvent } from '../emulator/events.ts';
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { adminOutput, cucmLab, expectCertificateStatus } from './kits/cucm.ts';
 import {
   boot,
-  cucm,
-  cucmPhone,
-  expectCertificateStatus,
   expectRegistration,
   expectStatus,
+  heldTrustList,
+  lastBoot,
+  lastCall,
   type PhoneSpec,
   phone,
-  phoneDevice,
   sep,
-} from './_phone-common.ts';
+} from './kits/phone.ts';
 
 interface Params {
   mixedMode: 'etoken' | 'tokenless';
@@ -55,21 +55,7 @@ export default defineScenario<Params>({
       params: { mixedMode: 'tokenless' },
     },
   },
-  lab: (v) => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        release: '14',
-        mixedMode: v.params.mixedMode,
-        etokens: 2,
-        phones: [cucmPhone(A), cucmPhone(B)],
-      },
-      phoneDevice(A),
-      phoneDevice(B),
-    ],
-  }),
+  lab: (v) => cucmLab([A, B], { release: '14', mixedMode: v.params.mixedMode, etokens: 2 }),
   steps: () => [
     boot(
       A.mac,
@@ -105,7 +91,7 @@ export default defineScenario<Params>({
       'The config reached the phone encrypted to its LSC',
       'With TFTP Encrypted Config, CUCM serves SEP<MAC>.cnf.xml.enc.sgn, which only the LSC key decrypts.',
       async (lab) => {
-        const c = phone(lab, A.mac).lastBoot?.config;
+        const c = lastBoot(lab, A.mac)?.config;
         return { held: c?.outcome === 'decrypted', saw: `${c?.file}: ${c?.outcome}` };
       },
     ),
@@ -139,8 +125,8 @@ export default defineScenario<Params>({
       'Both phones show the lock icon, media is SRTP (164-byte G.711 payloads)',
       'Seed 002: Encrypted + Encrypted = lock, encrypted audio; SRTP adds 4 bytes to the 160-byte G.711 payload.',
       async (lab) => {
-        const a = phone(lab, A.mac).lastCall;
-        const b = phone(lab, B.mac).lastCall;
+        const a = lastCall(lab, A.mac);
+        const b = lastCall(lab, B.mac);
         return {
           held: a?.icon === 'lock' && b?.icon === 'lock' && a.payloadBytes === 164,
           saw: `A ${a?.icon}/${a?.media}/${a?.payloadBytes}, B ${b?.icon}/${b?.media}`,
@@ -167,9 +153,9 @@ export default defineScenario<Params>({
       'The CTL on the phone is byte for byte the one on the server',
       'Seed 002: compare the Trust List MD5 on the phone with show ctl.',
       async (lab) => {
-        const out = await cucm(lab).exec('show ctl');
+        const out = await adminOutput(lab, 'show ctl');
         const md5 = /([0-9a-f]{32})\(MD5\)/.exec(out)?.[1];
-        const onPhone = phone(lab, A.mac).trust.ctl?.md5;
+        const onPhone = heldTrustList(lab, A.mac, 'CTL')?.md5;
         return { held: !!md5 && md5 === onPhone, saw: `server ${md5}, phone ${onPhone}` };
       },
     ),

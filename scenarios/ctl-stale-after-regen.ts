@@ -5,17 +5,8 @@
  * puts the new certificate in the CTL.
  */
 import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
-import {
-  boot,
-  cucm,
-  cucmPhone,
-  expectRegistration,
-  type PhoneSpec,
-  phone,
-  phoneDevice,
-  sep,
-  withCucmReset,
-} from './_phone-common.ts';
+import { cucm, mixedModeLab } from './kits/cucm.ts';
+import { boot, expectRegistration, type PhoneSpec, phone, sep, withCucmReset } from './kits/phone.ts';
 
 interface Params {
   updateCtl: boolean;
@@ -47,19 +38,7 @@ export default defineScenario<Params>({
       params: { updateCtl: true },
     },
   },
-  lab: () => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        mixedMode: 'etoken',
-        etokens: 2,
-        phones: [cucmPhone(P)],
-      },
-      phoneDevice(P),
-    ],
-  }),
+  lab: () => mixedModeLab([P]),
   steps: (v) => [
     boot(P.mac, 'The phone installs the CTL and registers over TLS on 2443.'),
     expectRegistration(

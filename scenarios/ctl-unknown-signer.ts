@@ -8,17 +8,8 @@
  * the phone.
  */
 import { act, defineScenario } from '../emulator/scenario.ts';
-import {
-  boot,
-  cucm,
-  cucmPhone,
-  expectBoot,
-  expectNoStatus,
-  expectStatus,
-  type PhoneSpec,
-  phone,
-  phoneDevice,
-} from './_phone-common.ts';
+import { cucm, mixedModeLab, mustSucceed } from './kits/cucm.ts';
+import { boot, expectBoot, expectNoStatus, expectStatus, type PhoneSpec, phone } from './kits/phone.ts';
 
 interface Params {
   deleteCtl: boolean;
@@ -53,19 +44,7 @@ export default defineScenario<Params>({
       params: { deleteCtl: true },
     },
   },
-  lab: () => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        mixedMode: 'etoken',
-        etokens: 2,
-        phones: [cucmPhone(P)],
-      },
-      phoneDevice(P),
-    ],
-  }),
+  lab: () => mixedModeLab([P]),
   steps: (v) => [
     boot(P.mac, 'The phone installs the CTL signed by eToken 1.'),
     expectStatus(P.mac, 'Trust List Updated', 'The first CTL is accepted (seed 002).'),
@@ -73,8 +52,7 @@ export default defineScenario<Params>({
       'The administrator re-creates the CTL with two new eTokens',
       'The old eTokens are lost; the CTL client is run with new ones: the new CTL lists and is signed by tokens the phone has never seen.',
       async (lab) => {
-        const r = await cucm(lab).replaceEtokens();
-        if (!r.ok) throw new Error(r.error.message);
+        mustSucceed(await cucm(lab).replaceEtokens());
       },
     ),
     ...(v.params.deleteCtl

@@ -6,17 +6,8 @@
  * signed by the ITLRecovery key (`utils itl reset localkey`), or deleting the ITL on the phone.
  */
 import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
-import {
-  boot,
-  cucm,
-  cucmPhone,
-  expectBoot,
-  expectRegistration,
-  type PhoneSpec,
-  phone,
-  phoneDevice,
-  sep,
-} from './_phone-common.ts';
+import { cucm, cucmLab } from './kits/cucm.ts';
+import { boot, expectBoot, expectRegistration, type PhoneSpec, phone, sep } from './kits/phone.ts';
 
 interface Params {
   fix: 'none' | 'itl-reset' | 'delete-itl';
@@ -55,19 +46,7 @@ export default defineScenario<Params>({
       params: { fix: 'delete-itl' },
     },
   },
-  lab: () => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        release: '11.5',
-        regenGuard: '0s',
-        phones: [cucmPhone(P)],
-      },
-      phoneDevice(P),
-    ],
-  }),
+  lab: () => cucmLab([P], { release: '11.5', regenGuard: '0s' }),
   steps: (v) => [
     boot(P.mac, 'The phone installs the ITL (signed by the 11.5 CallManager) and registers.'),
     act('The phone goes offline', 'It is unplugged for the maintenance window.', async (lab) => {

@@ -6,17 +6,8 @@
  * signer does not change at all.
  */
 import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
-import {
-  boot,
-  cucm,
-  cucmPhone,
-  expectBoot,
-  expectRegistration,
-  type PhoneSpec,
-  phoneDevice,
-  sep,
-  withCucmReset,
-} from './_phone-common.ts';
+import { cucm, cucmLab } from './kits/cucm.ts';
+import { boot, expectBoot, expectRegistration, type PhoneSpec, sep, withCucmReset } from './kits/phone.ts';
 
 interface Params {
   release: '11.5' | '14';
@@ -50,18 +41,7 @@ export default defineScenario<Params>({
       params: { release: '14' },
     },
   },
-  lab: (v) => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        release: v.params.release,
-        phones: [cucmPhone(P)],
-      },
-      phoneDevice(P),
-    ],
-  }),
+  lab: (v) => cucmLab([P], { release: v.params.release }),
   steps: (v) => [
     boot(P.mac, 'The phone takes the first ITL on leap of faith and registers.'),
     expectRegistration(P.mac, 'registered', 'SIP registration over TCP 5060.'),

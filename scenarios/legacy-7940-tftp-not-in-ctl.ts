@@ -5,75 +5,27 @@
  *
  * Lab: both phones first boot from the publisher (its address is the CCM+TFTP record of the CTL), then
  * are pointed at another TFTP server that serves the same, still signed, cluster files from an address
- * the CTL does not list (an alternate TFTP server, declared in this file: it fetches each file from
- * the publisher over TFTP, as a relay would). The 7975 accepts it; the 7940 shows
+ * the CTL does not list (an alternate TFTP server, scenarios/kits/alternate-tftp.ts: it fetches each
+ * file from the publisher over TFTP, as a relay would). The 7975 accepts it; the 7940 shows
  * "TFTP Server Not Authorized" and stops. Fixes (seed 002): add the TFTP server to the CTL (the CTL
  * client's "Add TFTP Server", then the phones take the new CTL from the publisher before they move), or
  * delete the CTL on the 7940.
  */
-import { tftpGet } from '../devices/protocols/tftp/client.ts';
-import { startTftpServer, type TftpServer } from '../devices/protocols/tftp/server.ts';
-import { Device, type DeviceDescription } from '../emulator/device.ts';
-import { err, ok } from '../emulator/result.ts';
+
+import { trustListRecordLine } from '../devices/phone/menus.ts';
 import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
+import { bringUpAlternateTftp, tftpAddressOf } from './kits/alternate-tftp.ts';
+import { cucm, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import {
   boot,
-  cucm,
-  cucmPhone,
   expectBoot,
   expectNoStatus,
   expectRegistration,
   expectStatus,
+  heldTrustList,
   type PhoneSpec,
   phone,
-  phoneDevice,
-} from './_phone-common.ts';
-
-/** An alternate TFTP server that relays the publisher's files (over TFTP, through the fabric). */
-class AlternateTftp extends Device {
-  readonly kind = 'alternate-tftp';
-  #server: TftpServer | null = null;
-  constructor(
-    name: string,
-    ctx: ConstructorParameters<typeof Device>[1],
-    private readonly upstream: string,
-  ) {
-    super(name, ctx);
-  }
-  async start(): Promise<void> {
-    const up = this.fabric.resolve(this.upstream);
-    if (!up.ok) throw new Error(up.error.message);
-    const upstream = { address: up.value, port: this.fabric.tftpPort() };
-    this.#server = await startTftpServer({
-      bind: (p) => this.fabric.bindUdp(this.name, p),
-      port: this.fabric.tftpPort(),
-      resolve: async (filename) => {
-        const r = await tftpGet({
-          bind: (p) => this.fabric.bindUdp(this.name, p),
-          server: upstream,
-          filename,
-          timeoutMs: 500,
-          retries: 1,
-        });
-        if (r.ok) return ok(r.value.data);
-        return err({ tftpCode: r.error.tftpCode ?? 1, message: 'File not found' });
-      },
-    });
-  }
-  override async stop(): Promise<void> {
-    await this.#server?.close();
-  }
-  describe(): DeviceDescription {
-    return {
-      name: this.name,
-      kind: this.kind,
-      address: this.address,
-      aliases: this.aliases,
-      ports: [{ name: 'tftp', proto: 'udp', port: this.fabric.tftpPort() }],
-      certificates: [],
-    };
-  }
-}
+} from './kits/phone.ts';
 
 interface Params {
   deleteCtlOn7940: boolean;
@@ -122,20 +74,7 @@ export default defineScenario<Params>({
       params: { deleteCtlOn7940: false, addTftpToCtl: true },
     },
   },
-  lab: () => ({
-    devices: [
-      {
-        kind: 'cucm',
-        name: 'cucm-pub',
-        aliases: ['cucm-pub.lab.example'],
-        mixedMode: 'etoken',
-        etokens: 2,
-        phones: [cucmPhone(P7940), cucmPhone(P7975)],
-      },
-      phoneDevice(P7940),
-      phoneDevice(P7975),
-    ],
-  }),
+  lab: () => mixedModeLab([P7940, P7975]),
   steps: (v) => [
     boot(P7940.mac, 'The 7940 boots from the publisher and installs its CTL.'),
     boot(P7975.mac, 'The 7975 does the same.'),
@@ -150,10 +89,8 @@ export default defineScenario<Params>({
             'The alternate TFTP server is brought up and added to the CTL',
             'The CTL client is run again with "Add TFTP Server" for tftp-alt: CUCM signs a new CTL that lists its address as a TFTP record.',
             async (lab) => {
-              const alt = lab.add(new AlternateTftp('tftp-alt', lab.context, 'cucm-pub'));
-              await alt.start();
-              const r = cucm(lab).addCtlTftpServer('tftp-alt');
-              if (!r.ok) throw new Error(r.error.message);
+              await bringUpAlternateTftp(lab, 'tftp-alt', 'cucm-pub');
+              mustSucceed(cucm(lab).addCtlTftpServer('tftp-alt'));
             },
           ),
           act(
@@ -168,10 +105,9 @@ export default defineScenario<Params>({
             "The 7940's CTL lists tftp-alt's address",
             'Settings > Security > CTL File on the phone now shows the alternate TFTP server as a TFTP record.',
             async (lab) => {
-              const address = lab.fabric.addressOf('tftp-alt');
-              const line = phone(lab, P7940.mac)
-                .trustListMenu()
-                .split('\n')
+              const address = tftpAddressOf(lab, 'tftp-alt');
+              const line = heldTrustList(lab, P7940.mac, 'CTL')
+                ?.records.map(trustListRecordLine)
                 .find((l) => l.includes(`(${address})`));
               return {
                 held: line?.includes(': TFTP') === true,
@@ -189,10 +125,7 @@ export default defineScenario<Params>({
         ? 'DHCP option 150 now names tftp-alt, whose address the new CTL lists.'
         : 'DHCP option 150 now names tftp-alt, an address the CTL does not list.',
       async (lab) => {
-        if (!v.params.addTftpToCtl) {
-          const alt = lab.add(new AlternateTftp('tftp-alt', lab.context, 'cucm-pub'));
-          await alt.start();
-        }
+        if (!v.params.addTftpToCtl) await bringUpAlternateTftp(lab, 'tftp-alt', 'cucm-pub');
         phone(lab, P7940.mac).setTftp('tftp-alt');
         phone(lab, P7975.mac).setTftp('tftp-alt');
         if (v.params.deleteCtlOn7940) phone(lab, P7940.mac).deleteTrustList('CTL');

@@ -2,6 +2,8 @@
  * What a phone holds of CTL and ITL, and the questions it asks of them (cisco-formats §1.4, §1.6, §4.3):
  * is this certificate in my trust list with this role, who may sign the next trust list or config.
  * A phone keeps the file bytes (for the MD5 the Trust List menu shows) and the parsed records only.
+ * The rules that decide with these answers (who may sign, which TLS servers to accept) are in
+ * trust-rules.ts.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import {

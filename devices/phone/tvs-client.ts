@@ -4,7 +4,10 @@
  * Wire format: devices/protocols/tvs.ts (byte-confirmed against Cisco's hex dumps).
  */
 import type { X509Certificate } from 'node:crypto';
+import { deviceCertName } from '../../certs/profiles.ts';
+import type { SignerId } from '../../certs/tlv.ts';
 import type { Fabric, Handshake, TlsClientConfig, TrustVerdict } from '../../emulator/fabric.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import {
   type CertVerificationResponse,
@@ -14,6 +17,8 @@ import {
   type TvsMessage,
   tvsFramer,
 } from '../protocols/tvs.ts';
+import { type PhoneContext, secPrefix } from './context.ts';
+import { type TvsVouch, tvsAnswerVerdict, tvsServerVerdict } from './trust-rules.ts';
 
 export interface TvsAnswer {
   status: number;
@@ -53,7 +58,7 @@ export async function tvsExchange(
     verify,
   );
   if (!conn.ok) return { ok: false, message: conn.error.verdict?.reason ?? conn.error.message };
-  const sock = conn.value.socket;
+  const sock: SecureStream = conn.value.socket;
   const req = { ...request, sessionId: request.sessionId || ++nextSession };
   const bytes = encodeTvs(req);
   return new Promise((resolve) => {
@@ -89,4 +94,117 @@ export async function tvsExchange(
     sock.once('close', () => done({ ok: false, message: 'TVS closed the connection without an answer' }));
     sock.write(bytes);
   });
+}
+
+interface TvsCacheEntry {
+  cert: X509Certificate;
+  roles: number[];
+  expires: number;
+}
+
+function hex(buf: Uint8Array): string {
+  return Buffer.from(buf).toString('hex');
+}
+
+/**
+ * What the phone asks TVS and remembers of the answers: the TVS servers of its config (priority order;
+ * before the first config, the TFTP node), a cache of vouched signers for the TTL TVS gave, flushed
+ * when a new trust list is installed (cisco-formats §4.3 step 4: tvsReqFlushTvsCertCache).
+ */
+export class PhoneTvs {
+  readonly #cache = new Map<string, TvsCacheEntry>();
+
+  constructor(
+    private readonly p: PhoneContext,
+    /** The host the phone boots from: the TVS server it asks before it has a config. */
+    private readonly tftpHost: () => string,
+  ) {}
+
+  flush(): void {
+    this.#cache.clear();
+  }
+
+  #servers(): { host: string; port: number }[] {
+    const fromConfig = [...(this.p.config?.tvs ?? [])]
+      .sort((a, b) => a.priority - b.priority)
+      .map((m) => ({ host: m.address, port: m.port || TVS_PORT }));
+    if (fromConfig.length > 0) return fromConfig;
+    // Before the first config the phone knows no TVS list: approximation (L), the TFTP node runs TVS too.
+    return [{ host: this.tftpHost(), port: TVS_PORT }];
+  }
+
+  /** The rule for the TVS server certificate, with the console line the phone prints when it holds. */
+  #verifyServer(cert: X509Certificate): TrustVerdict {
+    const v = tvsServerVerdict(this.p.trust, cert);
+    if (v.accepted)
+      this.p.console.line(
+        `${secPrefix(this.p.console)}SSL session setup Cert Verification - Role is = 21, Certificate is valid`,
+      );
+    return v;
+  }
+
+  /** Asks TVS whether it vouches for `signer` with one of `roles` (cache first). */
+  async query(signer: SignerId, roles: readonly number[]): Promise<TvsVouch> {
+    const key = `${hex(signer.serial)}|${signer.issuer}`;
+    const hit = this.#cache.get(key);
+    const report = (
+      v: TvsVouch,
+      outcome: 'vouched' | 'cached' | 'unknown' | 'unreachable',
+      server: string | null,
+    ) => {
+      this.p.emit('phone.tvs', {
+        subject: signer.name,
+        issuer: signer.issuer,
+        serial: hex(signer.serial),
+        server,
+        outcome,
+        roles: v.ok ? v.roles : [],
+        reason: v.ok ? `TVS vouches for ${signer.name}` : v.why,
+      });
+      return v;
+    };
+    if (hit && hit.expires > Date.now()) {
+      this.p.console.line(`${secPrefix(this.p.console)}TVS cache hit for ${signer.name}`);
+      return report({ ok: true, cert: hit.cert, roles: hit.roles }, 'cached', null);
+    }
+    if (!this.p.trust.itl)
+      return report({ ok: false, why: 'no ITL to check a TVS server against' }, 'unreachable', null);
+    let last: TvsVouch = { ok: false, why: 'no TVS server' };
+    let lastServer: string | null = null;
+    let reached = false;
+    for (const server of this.#servers()) {
+      lastServer = `${server.host}:${server.port}`;
+      const r = await tvsExchange(
+        {
+          fabric: this.p.fabric,
+          device: this.p.name,
+          tls: this.p.tlsOptions(),
+          verifyServer: (c) => this.#verifyServer(c),
+          timeoutMs: this.p.timers.tlsTimeoutMs ?? 5000,
+        },
+        server,
+        {
+          type: 'QUERY_CERT_REQ',
+          sessionId: 0,
+          deviceName: deviceCertName(this.p.model, this.p.mac),
+          subject: signer.name,
+          issuer: signer.issuer,
+          serial: Buffer.from(signer.serial),
+        },
+      );
+      if (!r.ok) {
+        this.p.console.tvsConnectFailed(r.message);
+        last = { ok: false, why: `TVS ${server.host}: ${r.message}` };
+        continue;
+      }
+      reached = true;
+      this.p.console.tvsQuery(r.bytesWritten);
+      this.p.console.tvsResult(r.answer.status, r.answer.ttl);
+      last = tvsAnswerVerdict(r.answer, signer, roles, server.host);
+      if (!last.ok) continue;
+      this.#cache.set(key, { cert: last.cert, roles: last.roles, expires: Date.now() + r.answer.ttl * 1000 });
+      return report(last, 'vouched', lastServer);
+    }
+    return report(last, reached ? 'unknown' : 'unreachable', lastServer);
+  }
 }

@@ -9,7 +9,7 @@ import '../../devices/phone/register.ts';
 import { Phone } from '../../devices/phone/phone.ts';
 import type { LabEvent } from '../../emulator/events.ts';
 import { Lab } from '../../emulator/lab.ts';
-import { MiniCucm, plainConfig } from './support.ts';
+import { MiniCucm, phoneWithCucm, plainConfig, statusShown } from './support.ts';
 
 const MAC = '001122334466';
 let lab: Lab | null = null;
@@ -69,35 +69,63 @@ const isRegistration =
 
 describe('phone re-registration', () => {
   it('phone re-registers by itself when CallManager closes the registration connection', async () => {
-    const { lab: l, mini, phone } = await setup();
-    const since = l.timeline.events().length;
-    mini.dropRegistrations();
-    await l.timeline.waitFor('Registering', isRegistration('registering', since), { timeoutMs: 2000 });
-    await l.timeline.waitFor('registered again', registeredStatus(since), { timeoutMs: 3000 });
-    expect(mini.registrations).toBe(2);
-    expect(phone.state).toBe('registered');
-    expect(phone.statusMessages().slice(-2)).toEqual(['Registering', 'Registered']);
+    // The CUCM model: `utils system restart` drops every registration connection from its end.
+    const t = await phoneWithCucm('phone-reregister-cucm', {
+      mac: MAC,
+      model: 'CP-7975',
+      firmware: 'sccp-79xx-9.4',
+      protocol: 'SCCP',
+      security: 'non-secure',
+      timers: { reRegisterDelayMs: 50, reRegisterMaxDelayMs: 200 },
+    });
+    lab = t.lab;
+    const name = `SEP${MAC}`;
+    await t.phone.boot();
+    const since = t.lab.timeline.events().length;
+    await t.cucm.exec('utils system restart');
+    await t.lab.timeline.waitFor('Registering', isRegistration('registering', since), { timeoutMs: 2000 });
+    await t.lab.timeline.waitFor('registered again', registeredStatus(since), { timeoutMs: 5000 });
+    const registered = t.lab.timeline
+      .ofKind('cucm.registered', 'cucm-pub')
+      .filter((e) => e.deviceName === name);
+    expect(registered.length).toBe(2);
+    expect(statusShown(t.lab, name, since)).toEqual(['Registering', 'Registered']);
     expect(
-      phone.logLines().some((x) => /registration with cucm:2000 lost \(CallManager closed/.test(x)),
+      t.lab.timeline
+        .logLines(name)
+        .some((x) => /registration with cucm-pub:2000 lost \(CallManager closed/.test(x)),
     ).toBe(true);
   });
 
   it('after a CallManager service restart the phone keeps retrying, with backoff, until the port is back', async () => {
-    const { lab: l, mini, phone } = await setup();
+    // Delays double from 100 ms up to the 400 ms cap: 100, 200, 400, 400.
+    const { lab: l, mini } = await setup({
+      timers: { reRegisterDelayMs: 100, reRegisterMaxDelayMs: 400, reRegisterAttempts: 10 },
+    });
     const since = l.timeline.events().length;
     await mini.stopSccp();
-    // Two attempts refused (connection refused on 2000), each shown as Registering.
-    let seen = since;
-    for (let i = 0; i < 3; i++) {
-      const e = await l.timeline.waitFor('a registration attempt', isRegistration('registering', seen), {
-        timeoutMs: 3000,
-      });
-      seen = e.seq;
+    // The registration lost, then one "Registering" per attempt (each refused on 2000).
+    const shown: LabEvent<'phone.registration'>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const e = await l.timeline.waitFor(
+        'a registration attempt',
+        isRegistration('registering', shown.at(-1)?.seq ?? since),
+        { timeoutMs: 3000 },
+      );
+      shown.push(e as LabEvent<'phone.registration'>);
     }
-    expect(phone.state).toBe('registering');
+    expect(shown.every((e) => e.retry)).toBe(true);
+    // When each attempt started, from the timeline: timers never fire early, so each gap is at least
+    // its delay (2 ms for the millisecond rounding of event times); a constant delay fails from the second.
+    const gaps = shown.slice(1).map((e, i) => e.t - (shown[i] as LabEvent).t);
+    const expected = [100, 200, 400, 400];
+    expect(
+      gaps.map((g, i) => g >= (expected[i] as number) - 2),
+      `gaps between attempts: ${gaps.join(', ')} ms`,
+    ).toEqual([true, true, true, true]);
     await mini.listenSccp();
     await l.timeline.waitFor('registered again', isRegistration('registered', since), { timeoutMs: 5000 });
-    expect(phone.logLines().some((x) => /attempt 1 to cucm:2000 failed/.test(x))).toBe(true);
+    expect(l.timeline.logLines(`SEP${MAC}`).some((x) => /attempt 1 to cucm:2000 failed/.test(x))).toBe(true);
     expect(mini.registrations).toBe(2);
   });
 

@@ -1,7 +1,13 @@
 /**
- * A small stand-in CUCM for phone component tests, built only from the fabric and the protocol codecs:
- * TFTP serving trust files and configs, TVS on 2445 (QUERY_CERT), SCCP registration on 2000/2443.
- * It is NOT the CUCM model (devices/cucm/): it lets the phone be tested on its own, file by file.
+ * Test support for the phone model.
+ *
+ * - `phoneWithCucm`: a lab with the real CUCM model (devices/cucm/) and one phone configured on it: the
+ *   default for phone tests, so the phone meets the files, TLS and signalling CUCM really produces.
+ * - `MiniCucm`: a small stand-in built only from the fabric and the protocol codecs (TFTP serving the
+ *   files a test crafts, TVS on 2445 answering what a test says, SCCP on 2000/2443). Only for what
+ *   the real model cannot be made to do: hand-made trust files (an unknown or corrupt signer, a TVS
+ *   record that differs), a CallManager port that stays closed, keepalives left unanswered, a backup
+ *   CallManager in the group.
  */
 import type { X509Certificate } from 'node:crypto';
 import { ciscoIssuer, serialBytes } from '../../certs/cisco-dn.ts';
@@ -14,10 +20,85 @@ import { ciscoManufacturingFor } from '../../devices/phone/manufacturing.ts';
 import { encodeSccp, sccpFramer } from '../../devices/protocols/sccp.ts';
 import { startTftpServer } from '../../devices/protocols/tftp/server.ts';
 import { encodeTvs, tvsFramer } from '../../devices/protocols/tvs.ts';
+import '../../devices/index.ts';
+import type { CucmNodeDevice } from '../../devices/cucm/node.ts';
+import { Phone } from '../../devices/phone/phone.ts';
 import { Device, type DeviceDescription } from '../../emulator/device.ts';
+import type { LabEvent } from '../../emulator/events.ts';
 import type { Connection, Listener } from '../../emulator/fabric.ts';
-import type { Lab } from '../../emulator/lab.ts';
+import { Lab } from '../../emulator/lab.ts';
 import { err, ok, unwrap } from '../../emulator/result.ts';
+
+export interface PhoneUnderTest {
+  mac: string;
+  model: string;
+  firmware: string;
+  protocol: 'SCCP' | 'SIP';
+  security: 'non-secure' | 'authenticated' | 'encrypted';
+  line?: string;
+  timers?: Record<string, number>;
+}
+
+/**
+ * A lab of the CUCM model (`cucm-pub`, options in `cucm`: release, mixedMode, certificates, ...) with
+ * one phone configured on it and declared beside it, not booted yet. The lab is stopped by `stop`.
+ */
+export async function phoneWithCucm(
+  name: string,
+  p: PhoneUnderTest,
+  cucm: Record<string, unknown> = {},
+): Promise<{ lab: Lab; cucm: CucmNodeDevice; phone: Phone; stop: () => Promise<void> }> {
+  const lab = await Lab.create({ name, seed: name });
+  const built = lab.build({
+    devices: [
+      {
+        kind: 'cucm',
+        name: 'cucm-pub',
+        aliases: ['cucm-pub.lab.example'],
+        phones: [
+          {
+            name: `SEP${p.mac}`,
+            model: p.model,
+            protocol: p.protocol,
+            security: p.security,
+            ...(p.line ? { line: p.line } : {}),
+          },
+        ],
+        ...cucm,
+      },
+      {
+        kind: 'phone',
+        name: `SEP${p.mac}`,
+        mac: p.mac,
+        model: p.model,
+        firmware: p.firmware,
+        tftp: 'cucm-pub',
+        autoBoot: false,
+        ...(p.line ? { line: p.line } : {}),
+        timers: { tftpTimeoutMs: 300, tftpRetries: 1, ...p.timers },
+      },
+    ],
+  });
+  if (!built.ok) {
+    await lab.stop();
+    throw new Error(built.error.message);
+  }
+  await lab.start();
+  return {
+    lab,
+    cucm: lab.device('cucm-pub') as CucmNodeDevice,
+    phone: lab.device(`SEP${p.mac}`, Phone),
+    stop: () => lab.stop(),
+  };
+}
+
+/** The status messages a phone showed (log events with source `status`), from `since` on. */
+export function statusShown(lab: Lab, device: string, since = 0): string[] {
+  return lab.timeline
+    .ofKind('log', device)
+    .filter((e: LabEvent<'log'>) => e.seq > since && e.source === 'status')
+    .map((e) => e.text);
+}
 
 export interface MiniPki {
   ctx: PkiContext;

@@ -1,0 +1,36 @@
+/**
+ * One TFTP download by the phone (devices/protocols/tftp/client.ts), with the console lines the
+ * firmware prints around it (`TFTP: [27]:Requesting ...`, `Finished --> rcvd ...`).
+ */
+import { tftpGet } from '../protocols/tftp/client.ts';
+import type { PhoneContext } from './context.ts';
+
+export interface TftpSource {
+  address: string;
+  port: number;
+  /** A server outside the lab (uclab phone boot against a real system): kernel-chosen source address. */
+  external: boolean;
+}
+
+/** The file's bytes, or null when the server does not have it or does not answer (already logged). */
+export async function tftpFetch(
+  p: PhoneContext,
+  source: TftpSource,
+  file: string,
+  trustFile: boolean,
+): Promise<Buffer | null> {
+  const n = p.console.tftpRequest(file, source.address, trustFile);
+  const r = await tftpGet({
+    bind: (port) => (source.external ? p.fabric.bindUdpExternal() : p.fabric.bindUdp(p.name, port)),
+    server: { address: source.address, port: source.port },
+    filename: file,
+    timeoutMs: p.timers.tftpTimeoutMs ?? 1000,
+    retries: p.timers.tftpRetries ?? 2,
+  });
+  if (!r.ok) {
+    p.console.tftpFailed(n, file, r.error.message);
+    return null;
+  }
+  p.console.tftpDone(n, file, r.value.data.length);
+  return r.value.data;
+}
