@@ -9,6 +9,7 @@ import type { Identity } from '../../certs/issue.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { TrustVerdict } from '../../emulator/fabric.ts';
+import { asDuplex } from '../../emulator/net/types.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import { serverCertDecl } from './expressway-c.ts';
 import { utc } from './log-time.ts';
@@ -87,8 +88,8 @@ export class ExpresswayE extends Device {
                 c.socket.end('HTTP/1.1 502 connect failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
                 return;
               }
-              c.socket.pipe(up.value.socket);
-              up.value.socket.pipe(c.socket);
+              asDuplex(c.socket).pipe(asDuplex(up.value.socket));
+              asDuplex(up.value.socket).pipe(asDuplex(c.socket));
               c.socket.on('close', () => up.value.socket.destroy());
               up.value.socket.on('close', () => c.socket.destroy());
             })();

@@ -1,6 +1,6 @@
 /** One HTTP request over an already-open fabric TLS/TCP socket (devices never open sockets themselves). */
 import { request as httpRequest } from 'node:http';
-import type { Socket } from 'node:net';
+import { asDuplex, type ByteStream } from '../../emulator/net/types.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -10,7 +10,7 @@ export interface HttpAnswer {
 }
 
 export function httpGetOver(
-  sock: Socket,
+  sock: ByteStream,
   host: string,
   path: string,
   opts: { headers?: Record<string, string>; timeoutMs?: number; method?: string } = {},
@@ -21,7 +21,7 @@ export function httpGetOver(
         method: opts.method ?? 'GET',
         path,
         headers: { Host: host, Connection: 'close', ...opts.headers },
-        createConnection: () => sock,
+        createConnection: () => asDuplex(sock),
       },
       (res) => {
         const chunks: Buffer[] = [];

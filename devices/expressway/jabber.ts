@@ -75,7 +75,7 @@ export class Jabber extends Device {
     const n = ++this.#req;
     const host = this.decl.via;
     const url = `${this.decl.tls ? 'https' : 'http'}://${host}:${this.decl.port}${path}`;
-    let sock: import('node:net').Socket;
+    let sock: import('../../emulator/net/types.ts').ByteStream;
     if (this.decl.tls) {
       const trust = await Promise.all(
         this.decl.trust.map(

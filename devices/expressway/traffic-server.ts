@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Fabric } from '../../emulator/fabric.ts';
+import { asDuplex } from '../../emulator/net/types.ts';
 import { xmlEscape } from '../../emulator/text.ts';
 import { utc } from './log-time.ts';
 import { parseMraPath } from './mra.ts';
@@ -143,7 +144,7 @@ export class TrafficServer {
       respond(502, 'connect failed');
       return;
     }
-    const sock = origin.value.conn.socket;
+    const sock = asDuplex(origin.value.conn.socket);
     const upstream = await new Promise<
       { status: number; reason: string; headers: Record<string, string>; body: Buffer } | Error
     >((resolve) => {

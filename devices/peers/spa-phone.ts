@@ -246,18 +246,6 @@ export class SpaPhone extends Device {
       sock.on('end', () => {
         if (!settled) settle(fail('https connection closed by server before a response'));
       });
-      sock.on('secure', () => {
-        // A completed renegotiation (7.5.6c): the client certificate went to the server. Node also emits
-        // 'secure' when a refusing client (7.5.7) answers the HelloRequest, so only a firmware that
-        // renegotiates reports a completed one.
-        if (!this.firmware.tls.renegotiation) return;
-        this.emit('tls.renegotiation', {
-          connId: conn.value.id,
-          role: 'client',
-          outcome: 'completed',
-          detail: 'server asked for the client certificate; sent the factory certificate',
-        });
-      });
       sock.write(
         `GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: ${ua}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
       );

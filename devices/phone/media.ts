@@ -13,8 +13,7 @@
  * ... When you turn on SRTP and have silence you will see random encrypted data").
  */
 import { createCipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { type Datagram, type DatagramPeer, isIpAddress } from '../../emulator/net/types.ts';
 
 export const RTP_HEADER_BYTES = 12;
 export const G711_SAMPLES_PER_20MS = 160;
@@ -56,7 +55,8 @@ export function isMasterKey(k: SrtpMasterKey): boolean {
  * to the system resolver) with a UDP port, and SRTP keys must be full master keys and salts.
  */
 export function mediaPlanProblem(plan: MediaPlan): string | null {
-  if (!isIPv4(plan.remote.address)) return `media address ${plan.remote.address} is not an IPv4 address`;
+  if (isIpAddress(plan.remote.address) !== 4)
+    return `media address ${plan.remote.address} is not an IPv4 address`;
   const port = plan.remote.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) return `media port ${port} is invalid`;
   for (const k of [plan.sendKey, plan.recvKey])
@@ -173,8 +173,8 @@ export interface MediaReport {
  * send from the port they receive on) count; others, early ones included, are dropped as rejected.
  */
 export class MediaStream {
-  readonly #sock: UdpSocket;
-  readonly #early: { msg: Buffer; from: RemoteInfo }[] = [];
+  readonly #sock: Datagram;
+  readonly #early: { msg: Buffer; from: DatagramPeer }[] = [];
   #plan: MediaPlan | null = null;
   #recv: SrtpContext | null = null;
   #received = 0;
@@ -189,12 +189,12 @@ export class MediaStream {
   #finished = false;
   #closing = false;
 
-  constructor(sock: UdpSocket) {
+  constructor(sock: Datagram) {
     this.#sock = sock;
     this.done = new Promise((r) => {
       this.#resolve = r;
     });
-    sock.on('message', (msg: Buffer, from: RemoteInfo) => {
+    sock.on('message', (msg: Buffer, from: DatagramPeer) => {
       if (this.#plan) this.#onPacket(msg, from);
       else if (this.#early.length < 64) this.#early.push({ msg, from });
       else this.#rejected++;
@@ -241,7 +241,7 @@ export class MediaStream {
     return this.done;
   }
 
-  #onPacket(msg: Buffer, from: RemoteInfo): void {
+  #onPacket(msg: Buffer, from: DatagramPeer): void {
     if (this.#finished) return;
     const far = this.#plan?.remote;
     if (!far || from.address !== far.address || from.port !== far.port) {

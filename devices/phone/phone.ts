@@ -8,7 +8,6 @@
  * branched on model names. Trust rules: cisco-formats §4.3 and §1.6; file order: §2.1.
  */
 import { createHash, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
-import type { Socket } from 'node:net';
 import {
   matchesSerialAndIssuer,
   parseTrustList,
@@ -36,6 +35,7 @@ import type {
   TlsIdentity,
   TrustVerdict,
 } from '../../emulator/fabric.ts';
+import type { ByteStream as Socket } from '../../emulator/net/types.ts';
 import type { FormatError, Result } from '../../emulator/result.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import {
