@@ -3,9 +3,10 @@
  * `tls.Server` never listens itself: it is fed each accepted stream, so any transport works under it).
  *
  * What a real server does and Node does not do for us (toolchain-facts 4.3, issue 13):
- * - a handshake deadline that closes the socket: Node's `handshakeTimeout` is an inactivity timer and
- *   only emits `tlsClientError`, leaving the socket open. The fabric counts from the accept and closes
- *   the stream itself (`tls.failed`, code `tls.handshake-timeout`);
+ * - a handshake deadline that closes the socket: Node's `handshakeTimeout` fires (handshake bytes do not
+ *   hold it off: they never reach the TLS socket's own activity timer) but only emits `tlsClientError`
+ *   and leaves the socket open. The fabric closes the stream itself and records `tls.failed` with code
+ *   `tls.handshake-timeout`;
  * - an idle timeout once the handshake is done, and caps per peer and per listener (`limits.ts`).
  */
 import type { TLSSocket } from 'node:tls';
@@ -33,7 +34,6 @@ interface PendingHandshake {
   raw: RawStream;
   local: Endpoint;
   remote: Endpoint;
-  deadline: NodeJS.Timeout;
 }
 
 /** The code a handshake that ran out of time is recorded with, whichever timer saw it first. */
@@ -58,7 +58,6 @@ export async function listenTls(
     requestCert: config.requestCert ?? false,
     rejectUnauthorized: false,
     honorCipherOrder: config.honorCipherOrder ?? false,
-    // Node's own timer, reset by every byte: the deadline below is the one that closes.
     handshakeTimeout: deadlineMs,
   });
   const pending = new Map<RawStream, PendingHandshake>();
@@ -74,7 +73,6 @@ export async function listenTls(
   };
 
   const ended = (p: PendingHandshake) => {
-    clearTimeout(p.deadline);
     pending.delete(p.raw);
     registry.handshakeEnded(p.raw);
   };
@@ -100,26 +98,26 @@ export async function listenTls(
     handlers.onFailure?.({ code: failure.error, message: failure.message, alert: received, connId: id });
   };
 
-  const timedOut = (p: PendingHandshake) => {
-    ended(p);
-    const message = `no TLS handshake from ${p.remote.address}:${p.remote.port} within ${deadlineMs} ms: connection closed`;
-    fail(p, { event: HANDSHAKE_TIMEOUT_CODE, error: HANDSHAKE_TIMEOUT_CODE, message });
-    p.raw.destroy();
-  };
-
   server.on('keylog', (line: Buffer) => core.keylog.write(line));
 
   server.on('tlsClientError', (e: NodeJS.ErrnoException, sock: TLSSocket) => {
     const p = pendingOf(sock);
     if (p) ended(p);
     if (e.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
-      // Node's inactivity timer ran out before the deadline did (a peer silent from the start).
-      if (p) timedOut(p);
-      else if (!sock.destroyed) sock.destroy();
-      return;
+      const from = p ? `${p.remote.address}:${p.remote.port}` : 'the peer';
+      const message = `no TLS handshake from ${from} within ${deadlineMs} ms: connection closed`;
+      fail(p, { event: HANDSHAKE_TIMEOUT_CODE, error: HANDSHAKE_TIMEOUT_CODE, message });
+    } else {
+      fail(p, {
+        event: e.code ?? 'ERROR',
+        error: e.code ?? 'tls.error',
+        message: e.message,
+        nodeCode: e.code,
+      });
     }
-    fail(p, { event: e.code ?? 'ERROR', error: e.code ?? 'tls.error', message: e.message, nodeCode: e.code });
-    if (!sock.destroyed) sock.destroy();
+    // Node leaves the socket open after a handshake timeout (toolchain-facts 4.3); close every failed one.
+    sock.destroy();
+    p?.raw.destroy();
   });
 
   server.on('secureConnection', (sock: TLSSocket) => {
@@ -193,18 +191,8 @@ export async function listenTls(
     const id = entry.id;
     timeline.emit(device, 'net.connect', { connId: id, proto: 'tls', role: 'server', local, remote });
     raw.once('close', () => timeline.emit(device, 'net.close', { connId: id, role: 'server' }));
-    const p: PendingHandshake = {
-      entry,
-      raw,
-      local,
-      remote,
-      deadline: setTimeout(() => timedOut(p), deadlineMs),
-    };
-    pending.set(raw, p);
-    raw.once('close', () => {
-      clearTimeout(p.deadline);
-      pending.delete(raw);
-    });
+    pending.set(raw, { entry, raw, local, remote });
+    raw.once('close', () => pending.delete(raw));
     server.emit('connection', raw);
   });
   const endpoint = listener.endpoint;
