@@ -210,6 +210,7 @@ export class Timeline {
   readonly #spill: ((jsonLines: string) => void) | null;
   #seq = 0;
   #dropped = 0;
+  #spillError: string | null = null;
 
   constructor(
     readonly lab: string,
@@ -230,6 +231,11 @@ export class Timeline {
   /** Events dropped from memory so far (spilled to the JSON-lines file when the lab keeps one). */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** Why spilling stopped (later drops are only counted), or null while it works. */
+  get spillError(): string | null {
+    return this.#spillError;
   }
 
   emit<K extends EventKind>(device: string, kind: K, payload: EventMap[K]): LabEvent<K> {
@@ -269,7 +275,14 @@ export class Timeline {
     const gone = this.#events.slice(0, n);
     this.#events = this.#events.slice(n);
     this.#dropped += gone.length;
-    if (this.#spill) this.#spill(gone.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    if (this.#spill && this.#spillError === null) {
+      try {
+        this.#spill(gone.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      } catch (e) {
+        // A full disk must not end the lab from inside a device's emit: the events are dropped (counted).
+        this.#spillError = (e as Error).message;
+      }
+    }
     const perConn = new Map<string, number>();
     for (const e of gone) {
       const id = connIdOf(e);

@@ -81,6 +81,11 @@ export function renegotiate(
     record('impossible', detail);
     return Promise.resolve(err({ code: 'tls.renegotiation-impossible', message: detail, connId: conn.id }));
   }
+  if (sock.destroyed) {
+    const detail = 'the connection is already closed';
+    record('refused', detail);
+    return Promise.resolve(err({ code: 'tls.renegotiation-refused', message: detail, connId: conn.id }));
+  }
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
     let settled = false;

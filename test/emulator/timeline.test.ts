@@ -105,6 +105,18 @@ describe('a bounded timeline', () => {
     expect(all.map((e) => e.name)).toEqual(Array.from({ length: 25 }, (_, i) => `a${i + 1}`));
   });
 
+  it('a spill sink that fails stops spilling without failing the emit, and says why', () => {
+    const t = new Timeline('spill-fails', Date.now(), {
+      maxEvents: 10,
+      spill: () => {
+        throw new Error('ENOSPC: no space left on device');
+      },
+    });
+    expect(() => emitN(t, 25)).not.toThrow();
+    expect(t.dropped).toBeGreaterThan(0);
+    expect(t.spillError).toBe('ENOSPC: no space left on device');
+  });
+
   it("waitFor's since counts timeline positions after events were dropped", async () => {
     const t = new Timeline('since', Date.now(), { maxEvents: 10 });
     emitN(t, 30);

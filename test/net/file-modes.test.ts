@@ -64,3 +64,13 @@ describe('files a user can trust', () => {
     expect(modeOf(path)).toBe(0o600);
   });
 });
+
+describe('a key log that cannot be written', () => {
+  it('keeps its lines in memory and says why, instead of ending the lab from a TLS event', () => {
+    const gone = join(mkdtempSync(join(tmpdir(), 'uclab-modes-')), 'removed', 'keys.log');
+    const log = new KeyLog(gone);
+    expect(() => log.write(Buffer.from('CLIENT_RANDOM 00 11\n'))).not.toThrow();
+    expect(log.lines).toEqual(['CLIENT_RANDOM 00 11']);
+    expect(log.fileError).toMatch(/removed\/keys\.log: ENOENT/);
+  });
+});
