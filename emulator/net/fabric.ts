@@ -17,6 +17,11 @@
  * The parts, one concept each: `hosts.ts` (host table, resolver), `connections.ts` (ids shared by both
  * ends, tracking, shutdown), `tcp.ts`, `tls-server.ts`, `tls-client.ts`, `renegotiation.ts`,
  * `verdicts.ts`, `secure-contexts.ts`, `udp.ts`, `keylog.ts`, `cert-summary.ts`, `limits.ts`.
+ *
+ * What it records (emulator/events.ts): `net.listen`, `net.connect` / `net.close` (one id for both
+ * ends), `net.error`, `net.timeout` (idle close), `net.refused` (a cap), `tls.handshake` (with
+ * `renegotiation: true` on a renegotiated one), `tls.failed` (`tls.handshake-timeout` at the deadline),
+ * `tls.verdict`, `tls.renegotiation`.
  */
 import type { AddressBlock } from '../address-block.ts';
 import type { Timeline } from '../events.ts';
