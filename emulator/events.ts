@@ -50,6 +50,28 @@ export interface EventMap {
   };
   'net.close': { connId: string; role: 'client' | 'server' };
   'net.error': { connId: string | null; code: string; message: string };
+  /** The fabric closed an accepted connection that stayed silent for the listener's idle timeout. */
+  'net.timeout': {
+    connId: string;
+    role: 'server';
+    proto: 'tcp' | 'tls';
+    idleMs: number;
+    local: Endpoint;
+    remote: Endpoint;
+  };
+  /**
+   * A listener turned a connection away because a cap was reached (`per-peer`: this remote address
+   * already holds `limit` connections to the listener; `listener`: the listener holds `limit` in all).
+   * The socket was accepted and closed at once: it never got a connection id.
+   */
+  'net.refused': {
+    proto: 'tcp' | 'tls';
+    endpoint: Endpoint;
+    remote: Endpoint;
+    reason: 'per-peer' | 'listener';
+    limit: number;
+    open: number;
+  };
   /** A completed TLS handshake, with the chain result OpenSSL gave (layer one of decision 3). */
   'tls.handshake': {
     connId: string;
@@ -61,6 +83,18 @@ export interface EventMap {
     peerCert: CertSummary | null;
     peerChain: CertSummary[];
     chainError: string | null;
+    /** Present (and true) only on the new handshake of a renegotiation (`Fabric.renegotiate`). */
+    renegotiation?: true;
+  };
+  /**
+   * A TLS renegotiation on an established connection (seed 001), as one end saw it. The fabric records
+   * the server end of `Fabric.renegotiate`; a client model may record its own end.
+   */
+  'tls.renegotiation': {
+    connId: string;
+    role: 'client' | 'server';
+    outcome: 'completed' | 'refused' | 'impossible';
+    detail: string;
   };
   /** A handshake that did not complete, as this end saw it. */
   'tls.failed': {
@@ -144,27 +178,71 @@ export class WaitTimeout extends Error {
 
 type Listener = (e: LabEvent) => void;
 
+/** How many events a timeline keeps in memory unless told otherwise (about 100 MB at the worst). */
+export const DEFAULT_MAX_EVENTS = 100_000;
+
+export interface TimelineOptions {
+  /**
+   * Events kept in memory (architecture decision 7: a lab kept up for hours holds flat memory). When
+   * the cap is passed the oldest tenth is dropped at once (so dropping is not paid per event); the
+   * dropped ones are counted (`dropped`) and handed to `spill` first.
+   */
+  maxEvents?: number;
+  /** Receives the dropped events as JSON lines, oldest first (the lab appends them to timeline.jsonl). */
+  spill?: ((jsonLines: string) => void) | null;
+}
+
+/** The connection id an event carries, if any (`net.*`, `tls.*` and device events about a connection). */
+function connIdOf(e: LabEvent): string | null {
+  const id = (e as { connId?: unknown }).connId;
+  return typeof id === 'string' ? id : null;
+}
+
 export class Timeline {
-  readonly #events: LabEvent[] = [];
+  /** The retained events, oldest first; their `seq` values are consecutive. */
+  #events: LabEvent[] = [];
   readonly #listeners = new Set<{ filter: EventFilter | undefined; fn: Listener }>();
+  /** Retained events by connection id: the alert side channel and the peer-verdict wait read this. */
+  readonly #byConn = new Map<string, LabEvent[]>();
+  readonly #connWaiters = new Map<string, Set<Listener>>();
   readonly #startedAt: number;
+  readonly #maxEvents: number;
+  readonly #spill: ((jsonLines: string) => void) | null;
+  #seq = 0;
+  #dropped = 0;
+  #spillError: string | null = null;
 
   constructor(
     readonly lab: string,
     startedAt: number = Date.now(),
+    opts: TimelineOptions = {},
   ) {
     this.#startedAt = startedAt;
+    const max = opts.maxEvents ?? DEFAULT_MAX_EVENTS;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEvents ${max} is not a positive integer`);
+    this.#maxEvents = max;
+    this.#spill = opts.spill ?? null;
   }
 
   get startedAt(): number {
     return this.#startedAt;
   }
 
+  /** Events dropped from memory so far (spilled to the JSON-lines file when the lab keeps one). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Why spilling stopped (later drops are only counted), or null while it works. */
+  get spillError(): string | null {
+    return this.#spillError;
+  }
+
   emit<K extends EventKind>(device: string, kind: K, payload: EventMap[K]): LabEvent<K> {
     const now = Date.now();
     const e = {
       schemaVersion: SCHEMA_VERSION,
-      seq: this.#events.length + 1,
+      seq: ++this.#seq,
       time: new Date(now).toISOString(),
       t: now - this.#startedAt,
       lab: this.lab,
@@ -172,11 +250,51 @@ export class Timeline {
       kind,
       ...payload,
     } as unknown as LabEvent<K>;
-    this.#events.push(e as LabEvent);
+    const event = e as LabEvent;
+    this.#events.push(event);
+    const connId = connIdOf(event);
+    if (connId !== null) {
+      const list = this.#byConn.get(connId);
+      if (list) list.push(event);
+      else this.#byConn.set(connId, [event]);
+    }
+    if (this.#events.length > this.#maxEvents) this.#drop();
     for (const l of [...this.#listeners]) {
-      if (matches(l.filter, e as LabEvent)) l.fn(e as LabEvent);
+      if (matches(l.filter, event)) l.fn(event);
+    }
+    if (connId !== null) {
+      const waiters = this.#connWaiters.get(connId);
+      if (waiters) for (const fn of [...waiters]) fn(event);
     }
     return e;
+  }
+
+  /** Drops the oldest tenth of the retained events, spilling them first. */
+  #drop(): void {
+    const n = Math.max(1, Math.ceil(this.#maxEvents / 10));
+    const gone = this.#events.slice(0, n);
+    this.#events = this.#events.slice(n);
+    this.#dropped += gone.length;
+    if (this.#spill && this.#spillError === null) {
+      try {
+        this.#spill(gone.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      } catch (e) {
+        // A full disk must not end the lab from inside a device's emit: the events are dropped (counted).
+        this.#spillError = (e as Error).message;
+      }
+    }
+    const perConn = new Map<string, number>();
+    for (const e of gone) {
+      const id = connIdOf(e);
+      if (id !== null) perConn.set(id, (perConn.get(id) ?? 0) + 1);
+    }
+    for (const [id, count] of perConn) {
+      const list = this.#byConn.get(id);
+      if (!list) continue;
+      // A connection's events are dropped oldest first, like the timeline's.
+      if (count >= list.length) this.#byConn.delete(id);
+      else this.#byConn.set(id, list.slice(count));
+    }
   }
 
   /** Calls `fn` for every later event that matches; returns the unsubscribe function. */
@@ -197,9 +315,21 @@ export class Timeline {
     ) as unknown as LabEvent<K>[];
   }
 
+  /** The retained events that carry this connection id, oldest first (indexed: no scan). */
+  forConnection(connId: string): readonly LabEvent[] {
+    return this.#byConn.get(connId) ?? [];
+  }
+
   /** A device's log, as text lines, in order. */
   logLines(device: string): string[] {
     return this.ofKind('log', device).map((e) => e.text);
+  }
+
+  /** The retained events after `since` (a `seq`), found by position rather than by a scan. */
+  #after(since: number): LabEvent[] {
+    const first = this.#events[0]?.seq;
+    if (first === undefined) return [];
+    return this.#events.slice(Math.max(0, since - first + 1));
   }
 
   /**
@@ -223,7 +353,7 @@ export class Timeline {
   ): Promise<LabEvent> {
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const since = opts.since ?? 0;
-    const already = this.#events.find((e) => e.seq > since && predicate(e));
+    const already = this.#after(since).find(predicate);
     if (already) return Promise.resolve(already);
     return new Promise((resolve, reject) => {
       const unsubscribe = this.subscribe(undefined, (e) => {
@@ -235,8 +365,8 @@ export class Timeline {
       });
       const timer = setTimeout(() => {
         unsubscribe();
-        const saw = this.events(opts.sawFilter)
-          .filter((e) => e.seq > since)
+        const saw = this.#after(since)
+          .filter((e) => matches(opts.sawFilter, e))
           .slice(-6)
           .map(describeEvent);
         reject(new WaitTimeout(what, timeoutMs, saw));
@@ -244,15 +374,54 @@ export class Timeline {
     });
   }
 
+  /**
+   * `waitFor` for the events of one connection: only that connection's events are looked at, so
+   * thousands of handshakes waiting at once do not each test every event of the lab.
+   */
+  waitForConnection(
+    connId: string,
+    what: string,
+    predicate: (e: LabEvent) => boolean,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<LabEvent> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const already = this.forConnection(connId).find(predicate);
+    if (already) return Promise.resolve(already);
+    return new Promise((resolve, reject) => {
+      let waiters = this.#connWaiters.get(connId);
+      if (!waiters) {
+        waiters = new Set();
+        this.#connWaiters.set(connId, waiters);
+      }
+      const set = waiters;
+      const done = () => {
+        set.delete(fn);
+        if (set.size === 0 && this.#connWaiters.get(connId) === set) this.#connWaiters.delete(connId);
+      };
+      const fn: Listener = (e) => {
+        if (!predicate(e)) return;
+        clearTimeout(timer);
+        done();
+        resolve(e);
+      };
+      set.add(fn);
+      const timer = setTimeout(() => {
+        done();
+        const saw = this.forConnection(connId).slice(-6).map(describeEvent);
+        reject(new WaitTimeout(what, timeoutMs, saw));
+      }, timeoutMs);
+    });
+  }
+
   /** The alert side channel: the alert a device recorded for a connection, if any (decision 3). */
   alertFor(connId: string, from?: 'client' | 'server'): TlsAlert | null {
-    for (const e of this.ofKind('tls.verdict')) {
-      if (e.connId === connId && e.alert && (from === undefined || e.role === from)) return e.alert;
+    for (const e of this.forConnection(connId)) {
+      if (e.kind === 'tls.verdict' && e.alert && (from === undefined || e.role === from)) return e.alert;
     }
     return null;
   }
 
-  /** The whole timeline as JSON lines, one event per line. */
+  /** The retained timeline as JSON lines, one event per line. */
   toJsonLines(filter?: EventFilter): string {
     return this.events(filter)
       .map((e) => `${JSON.stringify(e)}\n`)
@@ -280,6 +449,10 @@ export function describeEvent(e: LabEvent): string {
       return `${head} ${e.proto} ${e.role} ${e.local.address}:${e.local.port} <-> ${e.remote.address}:${e.remote.port}`;
     case 'net.listen':
       return `${head} listening ${e.proto} ${e.endpoint.address}:${e.endpoint.port}`;
+    case 'net.timeout':
+      return `${head} ${e.proto} ${e.remote.address}:${e.remote.port} closed after ${e.idleMs} ms idle`;
+    case 'net.refused':
+      return `${head} ${e.proto} ${e.endpoint.address}:${e.endpoint.port} refused ${e.remote.address}:${e.remote.port} (${e.reason} limit ${e.limit})`;
     default: {
       const {
         schemaVersion: _s,

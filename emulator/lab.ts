@@ -11,7 +11,11 @@ import type { Device, DeviceContext, DeviceDescription } from './device.ts';
 import { deviceKind, deviceKinds, type LabView } from './device-registry.ts';
 import { SCHEMA_VERSION, Timeline } from './events.ts';
 import { Fabric } from './fabric.ts';
+import type { ListenerLimits } from './net/config.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
+
+/** The timeline's JSON-lines file in the artifacts folder. */
+const TIMELINE_FILE = 'timeline.jsonl';
 
 export interface LabOptions {
   name: string;
@@ -20,6 +24,13 @@ export interface LabOptions {
   block?: string;
   artifactsDir?: string | null;
   allowExternal?: boolean;
+  /** Limits for every listener that sets none of its own (see `DEFAULT_LISTENER_LIMITS`). */
+  listenerDefaults?: Partial<ListenerLimits>;
+  /**
+   * Events the timeline keeps in memory (default `DEFAULT_MAX_EVENTS`); older ones are counted and, with
+   * an artifacts folder, appended to timeline.jsonl as they are dropped.
+   */
+  maxEvents?: number;
 }
 
 /** A lab declaration as a scenario writes it: plain data, checked before anything starts. */
@@ -101,13 +112,19 @@ export class Lab {
   static async create(opts: LabOptions): Promise<Lab> {
     const block = await claimAddressBlock(opts.block);
     const clock = new LabClock();
-    const timeline = new Timeline(opts.name, clock.start);
     const artifacts = new Artifacts(opts.artifactsDir ?? null);
+    // timeline.jsonl grows as the timeline drops events and gets the rest when the lab stops.
+    if (artifacts.dir) artifacts.write(TIMELINE_FILE, '');
+    const timeline = new Timeline(opts.name, clock.start, {
+      maxEvents: opts.maxEvents,
+      spill: artifacts.dir ? (lines) => artifacts.append(TIMELINE_FILE, lines) : null,
+    });
     const fabric = new Fabric({
       block,
       timeline,
       keylogPath: artifacts.dir ? artifacts.pathOf('keys.log') : null,
       allowExternal: opts.allowExternal ?? false,
+      listenerDefaults: opts.listenerDefaults,
     });
     if (artifacts.dir) artifacts.write('keys.log', '');
     const lab = new Lab(opts.name, opts.seed ?? opts.name, block, timeline, fabric, clock, artifacts);
@@ -187,7 +204,7 @@ export class Lab {
     await this.fabric.close();
     this.timeline.emit('lab', 'lab.stopped', { reason });
     if (this.artifacts.dir) {
-      this.artifacts.write('timeline.jsonl', this.timeline.toJsonLines());
+      this.artifacts.append(TIMELINE_FILE, this.timeline.toJsonLines());
       for (const d of this.devices.values()) {
         const lines = this.timeline.logLines(d.name);
         if (lines.length > 0) this.artifacts.write(`logs/${d.name}.log`, `${lines.join('\n')}\n`);

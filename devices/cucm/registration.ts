@@ -14,8 +14,6 @@
  * of that device.
  */
 import type { X509Certificate } from 'node:crypto';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { sanEntries } from '../../certs/chain.ts';
 import { commonName, subjectDn } from '../../certs/dn.ts';
 import type {
@@ -28,6 +26,7 @@ import type {
   TlsServerConfig,
   TrustVerdict,
 } from '../../emulator/fabric.ts';
+import type { ByteStream } from '../../emulator/net/types.ts';
 import { alert, alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import {
   encodeSccp,
@@ -88,7 +87,7 @@ export interface RegistrationHost {
 interface Registered {
   device: string;
   protocol: CucmSignalling;
-  socket: Socket | TLSSocket;
+  socket: ByteStream;
   /** SIP: the REGISTER that created the binding (for the NOTIFY). */
   register?: SipRequest;
   headerVersion: number;

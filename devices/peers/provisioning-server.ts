@@ -5,8 +5,8 @@
  * certificate for one directory, in one of two ways, as Apache configures it:
  * - `sslVerifyClient: 'directory'`: `SSLVerifyClient require` inside `<Directory /var/www/https/Cisco>`.
  *   The first handshake asks for no certificate; when a request for that directory arrives, mod_ssl
- *   renegotiates on the same connection to ask for one (a real TLS renegotiation through node:tls,
- *   `renegotiate({requestCert: true})`; TLS 1.0-1.2 only). A client that refuses (SPA 7.5.7) leaves
+ *   renegotiates on the same connection to ask for one (a real TLS renegotiation, `Fabric.renegotiate`,
+ *   which records it on the timeline; TLS 1.0-1.2 only). A client that refuses (SPA 7.5.7) leaves
  *   `AH02261: Re-negotiation handshake failed: Not accepted by client!?` in error_log (seed 001).
  * - `sslVerifyClient: 'server'`: `SSLVerifyClient require` at server level: the certificate is asked for
  *   in the first handshake, no renegotiation ever happens (the seed's workaround).
@@ -15,13 +15,12 @@
  * AHnnnnn: ...`), `ssl_request_log` (`%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b`, the crypto per
  * request as in seed 001) and `access_log` (combined format).
  *
- * Node/OpenSSL facts used (toolchain-facts §2.4): the server must set
- * SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION or the renegotiation resumes the session and no client
- * certificate is sent; a client with SSL_OP_NO_RENEGOTIATION makes the server socket fail with
- * ERR_SSL_NO_RENEGOTIATION; TLS 1.3 cannot renegotiate. TLS 1.0 and SHA-1 need `@SECLEVEL=0` (§2.2/§2.3).
+ * Node/OpenSSL facts used (toolchain-facts §2.4): a client with SSL_OP_NO_RENEGOTIATION makes the
+ * renegotiation fail (the fabric reports it refused); TLS 1.3 cannot renegotiate. The fabric sets
+ * SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION on every listener, without which the client would
+ * resume its session and send no certificate. TLS 1.0 and SHA-1 need `@SECLEVEL=0` (§2.2/§2.3).
  */
-import { constants as cryptoConstants, type X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { Identity } from '../../certs/issue.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
@@ -75,17 +74,14 @@ export const provisioningServerDecl = baseDeviceDecl.extend({
 });
 export type ProvisioningServerDecl = z.infer<typeof provisioningServerDecl>;
 
-/** OpenSSL option numbers (toolchain-facts §2.4). */
-const SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION: number =
-  (cryptoConstants as unknown as Record<string, number>).SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION ??
-  0x10000;
-
 /** Request paths the server generates: the SPA profile rule `/Cisco/spa$MA.xml` (lower-case MAC). */
 const PROFILE_PATH = /^\/(?:.*\/)?spa([0-9a-f]{12})\.(?:xml|cfg)$/;
 
 interface ClientState {
   verified: boolean;
   peer: X509Certificate | null;
+  /** The connection's latest handshake (the renegotiated one, once there was one): its crypto is logged. */
+  handshake: Handshake;
 }
 
 export class ProvisioningServer extends Device {
@@ -150,7 +146,6 @@ export class ProvisioningServer extends Device {
         maxVersion: versions[versions.length - 1] as TlsVersion,
         // TLS 1.0 and SHA-1 certificates need security level 0 in OpenSSL 3 (toolchain-facts §2.2, §2.3).
         ciphers: 'DEFAULT:@SECLEVEL=0',
-        secureOptions: SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
         honorCipherOrder: true,
       },
       {
@@ -205,12 +200,12 @@ export class ProvisioningServer extends Device {
     );
   }
 
-  #requestLogs(c: TlsConnection, req: HttpRequest, status: number, bytes: number): void {
+  #requestLogs(c: TlsConnection, state: ClientState, req: HttpRequest, status: number, bytes: number): void {
     const now = new Date();
-    const sock = c.socket;
+    const h = state.handshake;
     this.log(
       'ssl_request_log',
-      `${apacheLogTime(now)} ${c.remote.address} ${sock.getProtocol() ?? '-'} ${sock.getCipher()?.name ?? '-'} "${req.line}" ${bytes || '-'}`,
+      `${apacheLogTime(now)} ${c.remote.address} ${h.version} ${h.cipher} "${req.line}" ${bytes || '-'}`,
     );
     this.log(
       'access_log',
@@ -263,6 +258,7 @@ export class ProvisioningServer extends Device {
         c.handshake.chainError === null &&
         c.handshake.peerChain.length > 0,
       peer: c.handshake.peerChain[0] ?? null,
+      handshake: c.handshake,
     };
     let buf = Buffer.alloc(0);
     let handled = false;
@@ -299,22 +295,29 @@ export class ProvisioningServer extends Device {
   async #handle(c: TlsConnection, state: ClientState, req: HttpRequest): Promise<void> {
     const path = req.path.split('?')[0] ?? req.path;
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      return this.#respond(c, req, 405, 'Method Not Allowed\n');
+      return this.#respond(c, state, req, 405, 'Method Not Allowed\n');
     if (this.#isProtected(path) && !state.verified) {
-      const outcome = await this.#renegotiate(c, state, path);
-      if (!outcome) return this.#respond(c, req, 403, apacheErrorPage(403, path));
+      const outcome = await this.#renegotiate(c, state);
+      if (!outcome) return this.#respond(c, state, req, 403, apacheErrorPage(403, path));
     }
     const m = PROFILE_PATH.exec(path);
-    if (!m?.[1]) return this.#respond(c, req, 404, apacheErrorPage(404, path));
+    if (!m?.[1]) return this.#respond(c, state, req, 404, apacheErrorPage(404, path));
     const mac = m[1];
     this.served.set(mac, (this.served.get(mac) ?? 0) + 1);
     const body = spaProfile(mac, this.name);
-    return this.#respond(c, req, 200, body, 'text/xml');
+    return this.#respond(c, state, req, 200, body, 'text/xml');
   }
 
-  #respond(c: TlsConnection, req: HttpRequest, status: number, body: string, type?: string): void {
+  #respond(
+    c: TlsConnection,
+    state: ClientState,
+    req: HttpRequest,
+    status: number,
+    body: string,
+    type?: string,
+  ): void {
     const bytes = Buffer.byteLength(body);
-    this.#requestLogs(c, req, status, bytes);
+    this.#requestLogs(c, state, req, status, bytes);
     if (c.socket.destroyed || !c.socket.writable) return;
     c.socket.end(encodeResponse(status, req.method === 'HEAD' ? '' : body, type));
   }
@@ -323,87 +326,50 @@ export class ProvisioningServer extends Device {
    * mod_ssl's per-directory client verification (ssl_hook_Access, Apache 2.4.7): ask for the certificate
    * by renegotiation and wait for the handshake. Returns true when a verified certificate arrived.
    */
-  #renegotiate(c: TlsConnection, state: ClientState, path: string): Promise<boolean> {
-    const sock: TLSSocket = c.socket;
-    const version = sock.getProtocol();
-    if (version === 'TLSv1.3') {
+  async #renegotiate(c: TlsConnection, state: ClientState): Promise<boolean> {
+    if (state.handshake.version === 'TLSv1.3') {
       // Apache 2.4.4x asks for post-handshake authentication in TLS 1.3; Node cannot, nor do these phones.
+      // The fabric records the renegotiation as impossible.
+      await this.fabric.renegotiate(this.name, c);
       this.#error('error', c.remote, 'AH10158: cannot perform post-handshake authentication');
-      this.emit('tls.renegotiation', {
-        connId: c.id,
-        role: 'server',
-        outcome: 'impossible',
-        detail: 'TLS 1.3 has no renegotiation; post-handshake authentication is not available',
-      });
-      return Promise.resolve(false);
+      return false;
     }
     this.#error('debug', c.remote, `AH02221: Requesting connection re-negotiation`);
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (okay: boolean) => {
-        if (done) return;
-        done = true;
-        sock.off('error', onError);
-        sock.off('close', onClose);
-        resolve(okay);
-      };
-      const refused = (detail: string) => {
-        // seed 001, word for word.
-        this.#error('error', c.remote, 'AH02261: Re-negotiation handshake failed: Not accepted by client!?');
-        this.emit('tls.renegotiation', { connId: c.id, role: 'server', outcome: 'refused', detail });
-        finish(false);
-      };
-      const onError = (e: NodeJS.ErrnoException) => refused(`${e.code ?? 'ERROR'}: ${e.message}`);
-      const onClose = () => refused('the client closed the connection during the renegotiation');
-      sock.on('error', onError);
-      sock.once('close', onClose);
-      const started = sock.renegotiate({ requestCert: true, rejectUnauthorized: false }, (e) => {
-        if (done) return;
-        if (e) return refused(`${(e as NodeJS.ErrnoException).code ?? 'ERROR'}: ${e.message}`);
-        const peer = sock.getPeerX509Certificate() ?? null;
-        const chainError = sock.authorized ? null : String(sock.authorizationError ?? 'NO_PEER_CERTIFICATE');
-        if (!peer) {
-          this.#error(
-            'error',
-            c.remote,
-            'AH02263: Re-negotiation handshake failed: Client certificate missing',
-          );
-          this.emit('tls.renegotiation', {
-            connId: c.id,
-            role: 'server',
-            outcome: 'completed',
-            detail: 'no client certificate',
-          });
-          return finish(false);
-        }
-        if (chainError) {
-          this.#error('info', c.remote, `AH02039: Certificate Verification: Error: ${chainError}`);
-          this.#error(
-            'error',
-            c.remote,
-            'AH02262: Re-negotiation handshake failed: Client verification failed',
-          );
-          this.emit('tls.renegotiation', {
-            connId: c.id,
-            role: 'server',
-            outcome: 'completed',
-            detail: `client certificate refused: ${chainError}`,
-          });
-          return finish(false);
-        }
-        state.verified = true;
-        state.peer = peer;
-        this.emit('tls.renegotiation', {
-          connId: c.id,
-          role: 'server',
-          outcome: 'completed',
-          detail: `client certificate ${peer.subject.replace(/\n/g, ', ')} verified for ${path}`,
-        });
-        finish(true);
-      });
-      if (!started) return refused('renegotiation could not start');
-      this.#error('info', c.remote, 'AH02226: Awaiting re-negotiation handshake');
+    this.#error('info', c.remote, 'AH02226: Awaiting re-negotiation handshake');
+    const r = await this.fabric.renegotiate(this.name, c, {
+      requestCert: true,
+      verify: (h) => this.#verifyAfterRenegotiation(h),
     });
+    if (!r.ok) {
+      // seed 001, word for word.
+      this.#error('error', c.remote, 'AH02261: Re-negotiation handshake failed: Not accepted by client!?');
+      return false;
+    }
+    const h = r.value.handshake;
+    state.handshake = h;
+    const peer = h.peerChain[0];
+    if (!peer) {
+      this.#error('error', c.remote, 'AH02263: Re-negotiation handshake failed: Client certificate missing');
+      return false;
+    }
+    if (h.chainError) {
+      this.#error('info', c.remote, `AH02039: Certificate Verification: Error: ${h.chainError}`);
+      this.#error('error', c.remote, 'AH02262: Re-negotiation handshake failed: Client verification failed');
+      return false;
+    }
+    state.verified = r.value.verdict?.accepted ?? false;
+    state.peer = peer;
+    return state.verified;
+  }
+
+  /** `SSLVerifyClient require` on the renegotiated handshake: a certificate, verified by SSLCACertificateFile. */
+  #verifyAfterRenegotiation(h: Handshake): TrustVerdict {
+    const peer = h.peerChain[0];
+    if (!peer)
+      return { accepted: false, reason: 'no client certificate (SSLVerifyClient require)', alert: null };
+    if (h.chainError)
+      return { accepted: false, reason: `client certificate refused: ${h.chainError}`, alert: null };
+    return { accepted: true, reason: `client certificate ${peer.subject.replace(/\n/g, ', ')} verified` };
   }
 }
 

@@ -29,13 +29,17 @@ export interface ByteStream {
   resume(): this;
 
   on(event: 'data', listener: (chunk: Buffer) => void): this;
-  on(event: 'end' | 'close' | 'drain', listener: () => void): this;
+  on(event: 'end' | 'drain', listener: () => void): this;
+  /** `hadError` as Node gives it, so `once('close', resolve)` type-checks. */
+  on(event: 'close', listener: (hadError: boolean) => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
   once(event: 'data', listener: (chunk: Buffer) => void): this;
-  once(event: 'end' | 'close' | 'drain', listener: () => void): this;
+  once(event: 'end' | 'drain', listener: () => void): this;
+  once(event: 'close', listener: (hadError: boolean) => void): this;
   once(event: 'error', listener: (err: Error) => void): this;
   off(event: 'data', listener: (chunk: Buffer) => void): this;
-  off(event: 'end' | 'close' | 'drain', listener: () => void): this;
+  off(event: 'end' | 'drain', listener: () => void): this;
+  off(event: 'close', listener: (hadError: boolean) => void): this;
   off(event: 'error', listener: (err: Error) => void): this;
 }
 

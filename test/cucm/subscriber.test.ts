@@ -5,11 +5,11 @@
  * certificates.
  */
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ciscoIssuer, ciscoSubject, serialBytes } from '../../certs/cisco-dn.ts';
 import { parseTrustList, Role, type TrustList } from '../../certs/ctl.ts';
 import { CucmNodeDevice } from '../../devices/cucm/node.ts';
+import type { SecureStream as TLSSocket } from '../../emulator/net/types.ts';
 import { type CucmLab, startCucmLab } from './support.ts';
 
 let t: CucmLab;

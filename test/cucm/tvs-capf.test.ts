@@ -3,9 +3,9 @@
  * independently of the codecs the server uses.
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ciscoIssuer, ciscoSubject, serialBytes } from '../../certs/cisco-dn.ts';
+import type { SecureStream as TLSSocket } from '../../emulator/net/types.ts';
 import { type CucmLab, issueUntrusted, PHONE, startCucmLab } from './support.ts';
 
 let t: CucmLab;

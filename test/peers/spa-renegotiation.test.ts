@@ -31,6 +31,21 @@ describe('SPA provisioning with client certificates asked for by renegotiation (
     expect(lab.timeline.logLines('prov').some((l) => l.includes(AH02261))).toBe(false);
   });
 
+  it('the renegotiation is on the timeline as a second handshake with the client certificate', async () => {
+    const lab = await spaLab('reneg-756-handshake', 'spa-7.5.6c');
+    expect((await lab.device('spa1', SpaPhone).resync()).ok).toBe(true);
+    const handshakes = lab.timeline.ofKind('tls.handshake', 'prov');
+    expect(handshakes.map((e) => [e.renegotiation ?? false, e.version])).toEqual([
+      [false, 'TLSv1'],
+      [true, 'TLSv1'],
+    ]);
+    expect(handshakes[0]?.peerCert).toBeNull();
+    expect(handshakes[1]?.peerCert?.subject).toContain('CN=001122334455');
+    expect(handshakes[1]?.connId).toBe(handshakes[0]?.connId);
+    const verdict = lab.timeline.ofKind('tls.verdict', 'prov').at(-1);
+    expect(verdict).toMatchObject({ connId: handshakes[1]?.connId, accepted: true });
+  });
+
   it('SPA 7.5.7 refuses the renegotiation: the server logs AH02261 and the phone gets no profile', async () => {
     const lab = await spaLab('reneg-757', 'spa-7.5.7');
     const phone = lab.device('spa1', SpaPhone);

@@ -1,0 +1,50 @@
+/**
+ * A certificate as events show it (`CertSummary`). It runs on every handshake, on certificates a peer
+ * chose, so it must never throw: a peer's certificate with a time that does not parse, or a key that
+ * does not decode, is summarised as such (issue 13: one such client certificate ended the process).
+ */
+import type { X509Certificate } from 'node:crypto';
+import type { CertSummary } from '../events.ts';
+
+/**
+ * A certificate time as ISO 8601, or Node's own text when it does not parse: `validTo` is
+ * `"Bad time value"` for a month 13, and `new Date()` of it is Invalid Date (toolchain-facts 4.3).
+ */
+function isoOrRaw(text: string): string {
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? text : d.toISOString();
+}
+
+/** `RSA 2048`, `EC prime256v1`, ...; `X509Certificate#publicKey` throws on a key that does not decode. */
+function keyTypeOf(c: X509Certificate): string {
+  try {
+    const key = c.publicKey;
+    const details = key.asymmetricKeyDetails;
+    return key.asymmetricKeyType === 'ec'
+      ? `EC ${details?.namedCurve ?? ''}`.trim()
+      : `${(key.asymmetricKeyType ?? 'unknown').toUpperCase()} ${details?.modulusLength ?? ''}`.trim();
+  } catch (e) {
+    return `unreadable public key (${(e as Error).message})`;
+  }
+}
+
+function selfSignedOf(c: X509Certificate): boolean {
+  try {
+    return c.subject === c.issuer && c.checkIssued(c);
+  } catch {
+    return false;
+  }
+}
+
+export function summarizeCertificate(c: X509Certificate): CertSummary {
+  return {
+    subject: c.subject.replace(/\n/g, ', '),
+    issuer: c.issuer.replace(/\n/g, ', '),
+    serial: c.serialNumber,
+    sha256: c.fingerprint256,
+    notBefore: isoOrRaw(c.validFrom),
+    notAfter: isoOrRaw(c.validTo),
+    keyType: keyTypeOf(c),
+    selfSigned: selfSignedOf(c),
+  };
+}

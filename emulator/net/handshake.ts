@@ -1,0 +1,106 @@
+/**
+ * A completed TLS handshake as a device sees it (layer one of decision 3: OpenSSL's chain result), and
+ * as the timeline records it (`tls.handshake`).
+ */
+import { X509Certificate } from 'node:crypto';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { Endpoint, EventMap, TlsAlert } from '../events.ts';
+import { summarizeCertificate } from './cert-summary.ts';
+
+/** What a device sees of a completed handshake, for its own trust rules. */
+export interface Handshake {
+  connId: string;
+  role: 'client' | 'server';
+  version: string;
+  cipher: string;
+  sni: string | null;
+  localCert: X509Certificate | null;
+  /** Peer leaf first, then what the peer sent or OpenSSL built, up to the root. */
+  peerChain: X509Certificate[];
+  /** OpenSSL's verdict on the chain against `trust`, e.g. `CERT_HAS_EXPIRED`; null when it verified. */
+  chainError: string | null;
+  local: Endpoint;
+  remote: Endpoint;
+}
+
+/** A device's trust verdict on a handshake (layer two of decision 3). */
+export interface TrustVerdict {
+  accepted: boolean;
+  reason: string;
+  /** The alert a real device sends when it rejects; recorded on the timeline for the peer. */
+  alert?: TlsAlert | null;
+}
+
+export type VerifyHook = (h: Handshake) => TrustVerdict | Promise<TrustVerdict>;
+
+function peerChainOf(sock: TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let detailed = sock.getPeerCertificate(true) as DetailedPeerCertificate | Record<string, never>;
+  const seen = new Set<string>();
+  while (detailed && 'raw' in detailed && detailed.raw) {
+    const fp = detailed.fingerprint256;
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    try {
+      out.push(new X509Certificate(detailed.raw));
+    } catch {
+      // OpenSSL took it in the handshake, so this should not happen; a chain cut short is still a chain.
+      break;
+    }
+    detailed = detailed.issuerCertificate;
+  }
+  return out;
+}
+
+/**
+ * OpenSSL's chain result. A peer that sent no certificate shows as `UNABLE_TO_GET_ISSUER_CERT` in Node
+ * (toolchain-facts 2.6), a misleading name: it is reported here as `NO_PEER_CERTIFICATE`.
+ */
+function chainErrorOf(sock: TLSSocket): string | null {
+  if (sock.authorized) return null;
+  const peer = sock.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return 'NO_PEER_CERTIFICATE';
+  return String(sock.authorizationError ?? 'UNKNOWN');
+}
+
+/** Reads the handshake a TLS socket has just completed (first handshake or renegotiation). */
+export function readHandshake(
+  sock: TLSSocket,
+  connId: string,
+  role: 'client' | 'server',
+  local: Endpoint,
+  remote: Endpoint,
+): Handshake {
+  const cipher = sock.getCipher();
+  const sni =
+    role === 'server' ? (sock as TLSSocket & { servername?: string | false }).servername || null : null;
+  return {
+    connId,
+    role,
+    version: sock.getProtocol() ?? 'unknown',
+    cipher: cipher?.name ?? 'unknown',
+    sni,
+    localCert: sock.getX509Certificate() ?? null,
+    peerChain: peerChainOf(sock),
+    chainError: chainErrorOf(sock),
+    local,
+    remote,
+  };
+}
+
+/** The `tls.handshake` event of a handshake. */
+export function handshakeEvent(h: Handshake, renegotiation = false): EventMap['tls.handshake'] {
+  const payload: EventMap['tls.handshake'] = {
+    connId: h.connId,
+    role: h.role,
+    version: h.version,
+    cipher: h.cipher,
+    sni: h.sni,
+    localCert: h.localCert ? summarizeCertificate(h.localCert) : null,
+    peerCert: h.peerChain[0] ? summarizeCertificate(h.peerChain[0]) : null,
+    peerChain: h.peerChain.slice(1).map(summarizeCertificate),
+    chainError: h.chainError,
+  };
+  if (renegotiation) payload.renegotiation = true;
+  return payload;
+}
