@@ -11,6 +11,8 @@
  *   SOAK_RATE      legitimate requests a second: TVS query, TFTP and HTTP downloads, HTTPS (default 20)
  *   SOAK_HOSTILE   hostile connections of the wave (default 10000; 0: none)
  *   SOAK_REPORT    seconds between samples (default 10)
+ *   SOAK_MAX_EVENTS  events the timeline keeps in memory (default the lab's, 100,000); older ones are
+ *                  counted as dropped and spilled to timeline.jsonl
  *   SOAK_KEEP      keep the artifacts folder (timeline.jsonl with the dropped events) instead of deleting it
  */
 import { spawn } from 'node:child_process';
@@ -121,7 +123,8 @@ interface Tally {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'uclab-soak-'));
-  const lab = await Lab.create({ name: 'soak', artifactsDir: dir });
+  const maxEvents = process.env.SOAK_MAX_EVENTS ? Number(process.env.SOAK_MAX_EVENTS) : undefined;
+  const lab = await Lab.create({ name: 'soak', artifactsDir: dir, ...(maxEvents ? { maxEvents } : {}) });
   const built = lab.build({
     devices: [
       {

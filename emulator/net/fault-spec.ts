@@ -14,6 +14,10 @@
  * connection attempt while it is on and, when added, to the connections already open (they are cut,
  * so their peers notice at once instead of after their own keepalive timeout); UDP faults to the
  * datagrams sent while they are on.
+ *
+ * The listener's own limits still hold under a fault: a stalled TLS connection is closed at the
+ * handshake deadline, a stalled TCP one at the idle timeout (counted on the wire, so a peer that keeps
+ * sending into a stall keeps it open), and the caps count faulty connections like any other.
  */
 import { z } from 'zod';
 import type { Endpoint } from '../events.ts';

@@ -236,6 +236,9 @@ describe('stream faults', () => {
     const r = await lab.fabric.connectTls('phone', { host: 'cucm', port: 2445 }, { trust: [pki.ca.certPem] });
     if (!r.ok) throw new Error(r.error.message);
     expect((await readBytes(r.value.socket, 11)).toString()).toBe('TVS answer\n');
+    // Both ends know it as one connection: the server's verdict reached the client at once.
+    const ends = lab.timeline.ofKind('tls.handshake').map((e) => `${e.role} ${e.connId}`);
+    expect(ends.sort()).toEqual([`client ${r.value.id}`, `server ${r.value.id}`]);
   });
 
   it('a connection no fault is on keeps the transport stream itself: no wrapper, no cost', async () => {
