@@ -1,10 +1,11 @@
 /**
  * The publisher goes down (seed 003: "TVS servers co-exist with each CM node ... up to 3 TVS servers
  * per phone"; the SCCP/SIP admin guides: the phone registers with the next CallManager of its group,
- * and boots from TFTP Server 2 when TFTP Server 1 does not answer). A cluster of a publisher and a
- * subscriber is resilient by design: phones registered with the publisher move to the subscriber, and a
- * phone that boots while the publisher is down takes its files from the subscriber's TFTP and
- * registers with the subscriber.
+ * and boots from TFTP Server 2 when TFTP Server 1 does not answer). Registration fails over by design:
+ * the CallManager group lists the subscriber after the publisher. Booting does not, unless the phones
+ * know a second TFTP server: with DHCP option 150 listing the publisher alone, a phone that boots
+ * while it is down gets no files at all. With the subscriber as TFTP Server 2 it takes its files from
+ * the subscriber's TFTP and registers with the subscriber.
  *
  * With CUCM 11.5 the subscriber's ITL is signed by the subscriber's own CallManager certificate, which
  * the publisher's ITL does not hold: the phone asks TVS, the publisher's does not answer, the
@@ -15,17 +16,20 @@ import {
   defineScenario,
   expectFaultEffect,
   expectLog,
+  expectNoLog,
   expectThat,
   fault,
 } from '../emulator/scenario.ts';
 import { cucmLab, PUBLISHER } from './kits/cucm.ts';
 import { expectRegisteredWith, SUBSCRIBER, withPhoneSettings, withSubscriber } from './kits/faults.ts';
-import { boot, expectBoot, type PhoneSpec, phone, sep } from './kits/phone.ts';
+import { boot, expectBoot, expectRegistration, type PhoneSpec, phone, sep } from './kits/phone.ts';
 
 interface Params {
   release: '11.5' | '14';
   /** The phone has booted (and registered with the publisher) before the publisher goes down. */
   registeredFirst: boolean;
+  /** DHCP option 150 lists the subscriber after the publisher: the phone's TFTP Server 2. */
+  backupTftp: boolean;
 }
 
 const P: PhoneSpec = {
@@ -41,29 +45,35 @@ const DOWN = 'publisher-down';
 
 export default defineScenario<Params>({
   id: 'publisher-down-failover',
-  title: 'Publisher down: phones register with the subscriber and boot from its TFTP',
+  title: 'Publisher down: a booting phone needs the subscriber as TFTP Server 2',
   seed: '003',
   tags: ['cucm', 'phone', 'cluster', 'tftp', 'tvs', 'network-fault'],
   symptom:
-    'None for the users: a phone registered with the publisher shows "Registering" briefly and comes back on the subscriber; a phone that restarts while the publisher is down boots and registers all the same.',
+    'While the publisher is down, a phone that boots gets no ITL and no configuration and stays unregistered. Phones that were registered show "Registering" briefly and come back on the subscriber.',
   rootCause:
-    "The publisher is powered off. The phone's CallManager group lists the subscriber after it, DHCP gives the subscriber as TFTP Server 2, and every node runs TVS.",
-  fix: '- (resilient by design: a CallManager group with a second node, the second TFTP server in DHCP option 150, TVS on every node).',
+    "DHCP option 150 gives the phones the publisher as their only TFTP server, so a phone that boots while it is powered off has nowhere to get its files. Registration is not the problem: the phone's CallManager group lists the subscriber after the publisher.",
+  fix: "List the subscriber in option 150 too (the phone's TFTP Server 2): a phone that boots while the publisher is down takes its files from the subscriber's TFTP and registers with the next CallManager of its group. Every node runs TVS, so a CUCM 11.5 phone verifies the subscriber's ITL there.",
   variants: {
-    'first-boot': {
-      explain: 'CUCM 14: a new phone boots while the publisher is down.',
-      params: { release: '14', registeredFirst: false },
+    fault: {
+      explain: 'CUCM 14, option 150 with the publisher alone: a new phone boots while the publisher is down.',
+      params: { release: '14', registeredFirst: false, backupTftp: false },
     },
-    'registered-11-5': {
-      explain: 'CUCM 11.5: a phone registered with the publisher when it goes down, then restarted.',
-      params: { release: '11.5', registeredFirst: true },
+    fix: {
+      explain: 'The same with the subscriber as TFTP Server 2.',
+      params: { release: '14', registeredFirst: false, backupTftp: true },
+    },
+    'fix-registered-11-5': {
+      explain:
+        'CUCM 11.5, TFTP Server 2 set: a phone registered with the publisher when it goes down, then restarted.',
+      params: { release: '11.5', registeredFirst: true, backupTftp: true },
     },
   },
   lab: (v) =>
     withPhoneSettings(withSubscriber(cucmLab([P], { release: v.params.release }), v.params.release), {
-      tftp2: SUBSCRIBER,
-      // A powered-off node answers nothing: each connection attempt waits out the phone's timeout.
-      timers: { tlsTimeoutMs: 1000, reRegisterDelayMs: 200 },
+      ...(v.params.backupTftp ? { tftp2: SUBSCRIBER } : {}),
+      // A powered-off node answers nothing: each TFTP request and connection waits out the phone's
+      // timeout (shortened here so the run does not wait seconds per file).
+      timers: { tftpTimeoutMs: 250, tlsTimeoutMs: 1000, reRegisterDelayMs: 200 },
     }),
   steps: (v) => [
     ...(v.params.registeredFirst
@@ -94,56 +104,74 @@ export default defineScenario<Params>({
           ),
         ]
       : [boot(P.mac, 'The new phone is plugged in while the publisher is down.')]),
-    expectLog(
-      sep(P.mac),
-      `using TFTP Server 2 ${SUBSCRIBER}`,
-      'TFTP Server 1 (the publisher) does not answer: the phone asks TFTP Server 2.',
-    ),
-    expectThat(
-      `${sep(P.mac)} booted from ${SUBSCRIBER}'s TFTP`,
-      'The boot report names the TFTP server the files came from.',
-      async (lab) => {
-        const b = lab.timeline.ofKind('phone.boot', sep(P.mac)).at(-1);
-        return {
-          held: b?.tftp.host === SUBSCRIBER,
-          saw: b ? `${b.tftp.host} (${b.tftp.address})` : 'no boot',
-        };
-      },
-    ),
-    ...(v.params.release === '11.5'
+    ...(v.params.backupTftp
       ? [
+          expectLog(
+            sep(P.mac),
+            `using TFTP Server 2 ${SUBSCRIBER}`,
+            'TFTP Server 1 (the publisher) does not answer: the phone asks TFTP Server 2.',
+          ),
           expectThat(
-            `${SUBSCRIBER}'s TVS vouched for its ITL signer`,
-            "The subscriber's ITL is signed by its own CallManager: the publisher's TVS does not answer, the subscriber's does.",
+            `${sep(P.mac)} booted from ${SUBSCRIBER}'s TFTP`,
+            'The boot report names the TFTP server the files came from.',
             async (lab) => {
-              const q = lab.timeline.ofKind('phone.tvs', sep(P.mac)).at(-1);
+              const b = lab.timeline.ofKind('phone.boot', sep(P.mac)).at(-1);
               return {
-                held: q?.outcome === 'vouched' && (q.server ?? '').startsWith(`${SUBSCRIBER}:`),
-                saw: q ? `${q.outcome} by ${q.server}: ${q.reason}` : 'no TVS question',
+                held: b?.tftp.host === SUBSCRIBER,
+                saw: b ? `${b.tftp.host} (${b.tftp.address})` : 'no boot',
               };
             },
           ),
-          expectBoot(P.mac, 'itl', 'updated', "The phone installed the subscriber's ITL."),
-        ]
-      : [
+          ...(v.params.release === '11.5'
+            ? [
+                expectThat(
+                  `${SUBSCRIBER}'s TVS vouched for its ITL signer`,
+                  "The subscriber's ITL is signed by its own CallManager: the publisher's TVS does not answer, the subscriber's does.",
+                  async (lab) => {
+                    const q = lab.timeline.ofKind('phone.tvs', sep(P.mac)).at(-1);
+                    return {
+                      held: q?.outcome === 'vouched' && (q.server ?? '').startsWith(`${SUBSCRIBER}:`),
+                      saw: q ? `${q.outcome} by ${q.server}: ${q.reason}` : 'no TVS question',
+                    };
+                  },
+                ),
+                expectBoot(P.mac, 'itl', 'updated', "The phone installed the subscriber's ITL."),
+              ]
+            : [
+                expectBoot(
+                  P.mac,
+                  'itl',
+                  'updated',
+                  "A new phone takes the subscriber's ITL on leap of faith (CUCM 14: signed by ITLRecovery).",
+                ),
+              ]),
           expectBoot(
             P.mac,
-            'itl',
-            'updated',
-            "A new phone takes the subscriber's ITL on leap of faith (CUCM 14: signed by ITLRecovery).",
+            'config',
+            'verified',
+            "The config is signed by the subscriber's CallManager, in its ITL.",
+          ),
+          expectRegisteredWith(
+            P.mac,
+            SUBSCRIBER,
+            'The publisher does not answer the REGISTER: the phone registers with the next CallManager of its group.',
+          ),
+          expectFaultEffect(DOWN, 'blackholed', 'The phone tried the publisher first, as its group says.'),
+        ]
+      : [
+          expectNoLog(
+            sep(P.mac),
+            'TFTP Server 2',
+            'The phone knows no other TFTP server.',
+            `${sep(P.mac)} has no TFTP Server 2 to turn to`,
+          ),
+          expectBoot(P.mac, 'itl', 'not-found', 'TFTP Server 1 does not answer: no ITL.'),
+          expectBoot(P.mac, 'config', 'not-found', 'No configuration file either.'),
+          expectRegistration(
+            P.mac,
+            'unregistered',
+            'Without a configuration the phone does not know its CallManager group: it does not register.',
           ),
         ]),
-    expectBoot(
-      P.mac,
-      'config',
-      'verified',
-      "The config is signed by the subscriber's CallManager, in its ITL.",
-    ),
-    expectRegisteredWith(
-      P.mac,
-      SUBSCRIBER,
-      'The publisher does not answer the REGISTER: the phone registers with the next CallManager of its group.',
-    ),
-    expectFaultEffect(DOWN, 'blackholed', 'The phone tried the publisher first, as its group says.'),
   ],
 });
