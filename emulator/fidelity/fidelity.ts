@@ -7,9 +7,10 @@
  * docs/reference/README.md §2) as well as real product wording from sources other than the seeds (admin
  * guides, JSSE, Apache: M). docs/reference/seeds.md §5 says which is which per scenario.
  *
- * This runs on every log event, so every template is compiled once, here, at module load; a call does one
- * `includes` per table entry and runs a regular expression only for the entries whose longest fixed
- * fragment the line contains.
+ * This runs on every log event, so every template is compiled once, here, at module load. A template that
+ * starts with fixed text can only match a line that starts with it: a call looks those up by the line's
+ * first four characters, tests the few templates that start with a value by their longest fixed fragment
+ * (`includes`), and runs a regular expression only on those candidates.
  */
 import { SEED_WORDINGS, type SeedId, type SeedWording } from './seed-wordings.ts';
 
@@ -35,6 +36,8 @@ const PLACEHOLDER = /\{[A-Za-z][A-Za-z0-9]*\}/g;
  * phone's PhoneConsole does today); the wording starts after it.
  */
 const CONSOLE_STAMP = String.raw`(?:(?:NOT|ERR|WRN|DBG|INF) \d\d:\d\d:\d\d\.\d{6} )?`;
+const LEADING_STAMP = new RegExp(`^${CONSOLE_STAMP.slice(0, -1)}`);
+const PREFIX = 4;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -46,7 +49,10 @@ export function fixedFragments(template: string): string[] {
 }
 
 interface Compiled {
+  /** The longest fixed fragment: a line without it cannot match. */
   key: string;
+  /** The first characters of the template when it starts with fixed text, else null. */
+  prefix: string | null;
   re: RegExp;
   result: Fidelity;
 }
@@ -63,11 +69,18 @@ function compile(w: SeedWording): Compiled {
     id: w.id,
     wording: w.template,
   });
-  return { key, re, result };
+  const first = fragments[0] ?? '';
+  return { key, prefix: first.length >= PREFIX ? first.slice(0, PREFIX) : null, re, result };
 }
 
 const COMPILED: readonly Compiled[] = SEED_WORDINGS.map(compile);
 const BY_ID = new Map(SEED_WORDINGS.map((w, i) => [w.id, COMPILED[i]?.result as Fidelity]));
+const BY_PREFIX = new Map<string, Compiled[]>();
+const VALUE_FIRST: Compiled[] = [];
+for (const c of COMPILED) {
+  if (c.prefix === null) VALUE_FIRST.push(c);
+  else BY_PREFIX.set(c.prefix, [...(BY_PREFIX.get(c.prefix) ?? []), c]);
+}
 
 /**
  * Classifies one log line by the seed-wording table: the first entry whose template the whole line
@@ -75,7 +88,12 @@ const BY_ID = new Map(SEED_WORDINGS.map((w, i) => [w.id, COMPILED[i]?.result as 
  * them on an event without copying.
  */
 export function fidelityOf(text: string): Fidelity {
-  for (const c of COMPILED) {
+  const stamp = LEADING_STAMP.exec(text);
+  const start = stamp ? stamp[0].length : 0;
+  for (const c of BY_PREFIX.get(text.slice(start, start + PREFIX)) ?? []) {
+    if (c.re.test(text)) return c.result;
+  }
+  for (const c of VALUE_FIRST) {
     if (text.includes(c.key) && c.re.test(text)) return c.result;
   }
   return MODELLED;

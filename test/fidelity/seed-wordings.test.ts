@@ -54,6 +54,25 @@ describe('the seed-wording table', () => {
 });
 
 describe('classifying a log line', () => {
+  it('recognises every template with values in its placeholders, as itself', () => {
+    const wrong = SEED_WORDINGS.map((w) => {
+      const line = w.template.replace(/\{[A-Za-z0-9]+\}/g, '17');
+      const f = fidelityOf(line);
+      return { id: w.id, got: f.kind === 'seed' ? f.id : f.kind };
+    }).filter((r) => r.got !== r.id);
+    expect(wrong).toEqual([]);
+  });
+
+  it('recognises a templated line after the console stamp a phone writes', () => {
+    const wrong = SEED_WORDINGS.filter((w) => w.sources.includes('console'))
+      .map((w) => ({
+        id: w.id,
+        f: fidelityOf(`ERR 04:27:43.534321 ${w.template.replace(/\{[A-Za-z0-9]+\}/g, '5')}`),
+      }))
+      .filter((r) => r.f.kind !== 'seed' || r.f.id !== r.id);
+    expect(wrong).toEqual([]);
+  });
+
   it.each([
     ['Trust List Updated', '002-status-trust-list-updated'],
     ['SECD: tlRequestFile: Request CTLSEP0011215A1AE3.tlv', '002-secd-tl-request-file'],
