@@ -36,31 +36,32 @@ const ERRNO: Record<string, { errno: number; text: string }> = {
 };
 
 /**
- * Node's X.509 verify codes and OpenSSL 1.x's text for each (`X509_verify_cert_error_string`, the strings
- * OpenSSL 1.0 and 1.1 share; seed 004 line 199 shows "self signed certificate").
+ * Node's X.509 verify codes with OpenSSL's number and 1.x text for each (x509_vfy.h, x509_txt.c; the strings
+ * OpenSSL 1.0 and 1.1 share: seed 004 line 199 shows "self signed certificate", seed 000's errno=18 is
+ * DEPTH_ZERO_SELF_SIGNED_CERT's number).
  */
-const X509_TEXT: Record<string, string> = {
-  UNABLE_TO_GET_ISSUER_CERT: 'unable to get issuer certificate',
-  UNABLE_TO_GET_CRL: 'unable to get certificate CRL',
-  UNABLE_TO_DECRYPT_CERT_SIGNATURE: "unable to decrypt certificate's signature",
-  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'unable to decode issuer public key',
-  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
-  CERT_NOT_YET_VALID: 'certificate is not yet valid',
-  CERT_HAS_EXPIRED: 'certificate has expired',
-  ERROR_IN_CERT_NOT_BEFORE_FIELD: "format error in certificate's notBefore field",
-  ERROR_IN_CERT_NOT_AFTER_FIELD: "format error in certificate's notAfter field",
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self signed certificate in certificate chain',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
-  CERT_CHAIN_TOO_LONG: 'certificate chain too long',
-  CERT_REVOKED: 'certificate revoked',
-  INVALID_CA: 'invalid CA certificate',
-  PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
-  INVALID_PURPOSE: 'unsupported certificate purpose',
-  CERT_UNTRUSTED: 'certificate not trusted',
-  CERT_REJECTED: 'certificate rejected',
-  HOSTNAME_MISMATCH: 'Hostname mismatch',
+const X509: Record<string, { n: number; text: string }> = {
+  UNABLE_TO_GET_ISSUER_CERT: { n: 2, text: 'unable to get issuer certificate' },
+  UNABLE_TO_GET_CRL: { n: 3, text: 'unable to get certificate CRL' },
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: { n: 4, text: "unable to decrypt certificate's signature" },
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: { n: 6, text: 'unable to decode issuer public key' },
+  CERT_SIGNATURE_FAILURE: { n: 7, text: 'certificate signature failure' },
+  CERT_NOT_YET_VALID: { n: 9, text: 'certificate is not yet valid' },
+  CERT_HAS_EXPIRED: { n: 10, text: 'certificate has expired' },
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: { n: 13, text: "format error in certificate's notBefore field" },
+  ERROR_IN_CERT_NOT_AFTER_FIELD: { n: 14, text: "format error in certificate's notAfter field" },
+  DEPTH_ZERO_SELF_SIGNED_CERT: { n: 18, text: 'self signed certificate' },
+  SELF_SIGNED_CERT_IN_CHAIN: { n: 19, text: 'self signed certificate in certificate chain' },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { n: 20, text: 'unable to get local issuer certificate' },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { n: 21, text: 'unable to verify the first certificate' },
+  CERT_CHAIN_TOO_LONG: { n: 22, text: 'certificate chain too long' },
+  CERT_REVOKED: { n: 23, text: 'certificate revoked' },
+  INVALID_CA: { n: 24, text: 'invalid CA certificate' },
+  PATH_LENGTH_EXCEEDED: { n: 25, text: 'path length constraint exceeded' },
+  INVALID_PURPOSE: { n: 26, text: 'unsupported certificate purpose' },
+  CERT_UNTRUSTED: { n: 27, text: 'certificate not trusted' },
+  CERT_REJECTED: { n: 28, text: 'certificate rejected' },
+  HOSTNAME_MISMATCH: { n: 62, text: 'Hostname mismatch' },
 };
 
 /** The fabric's own failure codes (emulator/fabric.ts): the lab's vocabulary, no product's. */
@@ -79,7 +80,7 @@ const CODE_RE = new RegExp(
     String.raw`\bERR_[A-Z0-9_]+\b`,
     String.raw`\bALERT_[A-Z0-9_]+\b`,
     String.raw`\b(?:${Object.keys(ERRNO).join('|')})\b(?! \[-?\d+\])`,
-    String.raw`\b(?:${Object.keys(X509_TEXT).join('|')})\b`,
+    String.raw`\b(?:${Object.keys(X509).join('|')})\b`,
     String.raw`\berror:[0-9A-F]{8}:[^:\n]*::`,
     String.raw`(?<![\w.])(?:${FABRIC_CODES.map((c) => c.replace('.', String.raw`\.`)).join('|')})(?![\w-])`,
   ].join('|'),
@@ -168,7 +169,8 @@ export function opensslAlertError(alert: ReceivedAlert, version: '1.0' | '1.1'):
  * - `openssl-1.0`: C code on OpenSSL 1.0/0.9.8 (CUCM's CallManager, TFTP, CAPF and TVS; the 79xx; the SPA
  *   firmware, OpenSSL 0.9.8zc per seed 001 line 182; Apache 2.4.7 of seed 001 with mod_ssl);
  * - `openssl-1.1`: Expressway's traffic server (seed 004 line 383 shows OpenSSL 1.1's strings);
- * - `apache`: mod_ssl's error log line, `SSL Library Error: <string> (SSL alert number <n>)`;
+ * - `apache`: mod_ssl's error log messages, `SSL Library Error: <string> (SSL alert number <n>)` and
+ *   `Certificate Verification: Error (<n>): <text>` (the device writes the AH number before them);
  * - `java`: JSSE and java.net (the application server, CUCM's DRF and Tomcat; seed 003 line 1294);
  * - `python`: Expressway's management code, CPython 2 (seed 003 lines 497-504 show its reprs);
  * - `curl`: Jabber's csf.httpclient, libcurl.
@@ -222,19 +224,26 @@ function alertWording(alert: ReceivedAlert, stack: ErrorStack): string {
   }
 }
 
-function verifyWording(code: string, text: string, stack: ErrorStack): string {
+function verifyWording(code: string, v: { n: number; text: string }, stack: ErrorStack): string {
   switch (stack) {
+    case 'apache':
+      return `Certificate Verification: Error (${v.n}): ${v.text}`;
     case 'java':
       return code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID'
-        ? `sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed`
+        ? 'sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed'
         : 'sun.security.validator.ValidatorException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target';
     case 'python':
       return '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed (_ssl.c:590)';
     case 'curl':
       return 'curl error 60 (Peer certificate cannot be authenticated with given CA certificates)';
     default:
-      return text;
+      return v.text;
   }
+}
+
+/** OpenSSL's verify error number and text for one of Node's X.509 codes (`DEPTH_ZERO_SELF_SIGNED_CERT`: 18). */
+export function opensslVerifyError(code: string): { n: number; text: string } | null {
+  return X509[code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'HOSTNAME_MISMATCH' : code] ?? null;
 }
 
 /**
@@ -246,8 +255,7 @@ export function productWordingOfNodeError(code: string, stack: ErrorStack): stri
   if (alert) return alertWording(alert, stack);
   const e = ERRNO[code];
   if (e) return errnoWording(code, stack, e);
-  const verify =
-    X509_TEXT[code] ?? (code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? X509_TEXT.HOSTNAME_MISMATCH : undefined);
+  const verify = opensslVerifyError(code);
   if (verify) return verifyWording(code, verify, stack);
   return null;
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ErrorStack,
   nodeErrorCodesIn,
+  opensslVerifyError,
   productWordingOfNodeError,
   receivedAlertOf,
 } from '../../emulator/fidelity/node-errors.ts';
@@ -107,6 +108,11 @@ describe('productWordingOfNodeError', () => {
     ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'curl', 'curl error 35 (SSL connect error)'],
     ['DEPTH_ZERO_SELF_SIGNED_CERT', 'openssl-1.1', 'self signed certificate'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'openssl-1.0', 'Hostname mismatch'],
+    [
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'apache',
+      'Certificate Verification: Error (20): unable to get local issuer certificate',
+    ],
   ] as [string, ErrorStack, string][])('renders %s for %s as "%s"', (code, stack, wording) => {
     expect(productWordingOfNodeError(code, stack)).toBe(wording);
   });
@@ -120,6 +126,10 @@ describe('productWordingOfNodeError', () => {
     expect(seedLine).toContain(
       `Error=${productWordingOfNodeError('DEPTH_ZERO_SELF_SIGNED_CERT', 'openssl-1.1')} `,
     );
+  });
+
+  it("gives seed 000's errno for a self-signed certificate", () => {
+    expect(opensslVerifyError('DEPTH_ZERO_SELF_SIGNED_CERT')?.n).toBe(18);
   });
 
   it('gives the alert reason seed 003 shows for unknown_ca', () => {
