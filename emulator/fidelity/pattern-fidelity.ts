@@ -153,17 +153,43 @@ export function quotedLength(glob: TemplateGlob | Tok[], pattern: Tok[]): number
   return (best[T] as Int32Array)[P] as number;
 }
 
-const GLOBS: readonly { w: SeedWording; glob: TemplateGlob; fixed: number }[] = SEED_WORDINGS.map((w) => {
-  const glob = templateGlob(w.template);
-  return { w, glob, fixed: glob.toks.filter((t) => t !== null).length };
-});
+type Globs = readonly { w: SeedWording; glob: TemplateGlob; fixed: number }[];
+
+const compiled = new WeakMap<readonly SeedWording[], Globs>();
+
+function globsOf(wordings: readonly SeedWording[]): Globs {
+  let g = compiled.get(wordings);
+  if (!g) {
+    g = wordings.map((w) => {
+      const glob = templateGlob(w.template);
+      return { w, glob, fixed: glob.toks.filter((t) => t !== null).length };
+    });
+    compiled.set(wordings, g);
+  }
+  return g;
+}
+
+/**
+ * The wording of `wordings` a checked pattern quotes, or null: of those it quotes, the one it quotes most of
+ * (the first on a tie).
+ */
+export function quotedWording(
+  pattern: string | RegExp,
+  wordings: readonly SeedWording[] = SEED_WORDINGS,
+): SeedWording | null {
+  const glob = patternGlob(pattern);
+  if (!glob) return null;
+  let best: { w: SeedWording; quoted: number } | null = null;
+  for (const g of globsOf(wordings)) {
+    const quoted = quotedLength(g.glob, glob);
+    if (quoted >= Math.min(MIN_QUOTED, g.fixed) && (best === null || quoted > best.quoted))
+      best = { w: g.w, quoted };
+  }
+  return best?.w ?? null;
+}
 
 /** The seed wording a checked pattern quotes, or `modelled`. */
 export function patternFidelity(pattern: string | RegExp): Fidelity {
-  const glob = patternGlob(pattern);
-  if (!glob) return MODELLED;
-  for (const g of GLOBS) {
-    if (quotedLength(g.glob, glob) >= Math.min(MIN_QUOTED, g.fixed)) return fidelityById(g.w.id) ?? MODELLED;
-  }
-  return MODELLED;
+  const w = quotedWording(pattern);
+  return w ? (fidelityById(w.id) ?? MODELLED) : MODELLED;
 }

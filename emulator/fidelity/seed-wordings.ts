@@ -501,6 +501,14 @@ export const SEED_WORDINGS: readonly SeedWording[] = [
       'UTCTime="{time}" Module="network.http.trafficserver" Level="INFO": Detail="Sending Request" Txn-id="{txn}" TrackingID="{tracking}" Dst-ip="{ip}" Dst-port="{port}" Msg="{request}"',
   },
   {
+    id: '004-ts-sending-response',
+    seed: '004',
+    line: 188,
+    sources: ['traffic_server'],
+    template:
+      'UTCTime="{time}" Module="network.http.trafficserver" Level="INFO": Detail="Sending Response" Txn-id="{txn}" TrackingID="{tracking}" Dst-ip="{ip}" Dst-port="{port}" Msg="HTTP/1.1 {status} {reason}"',
+  },
+  {
     id: '004-ts-receive-response',
     seed: '004',
     line: 179,
@@ -509,14 +517,6 @@ export const SEED_WORDINGS: readonly SeedWording[] = [
       'UTCTime="{time}" Module="network.http.trafficserver" Level="INFO": Detail="Receive Response" Txn-id="{txn}" TrackingID="{tracking}" Src-ip="{ip}" Src-port="{port}" Msg="HTTP/1.1 {status} {reason}"',
     // The copy dropped a quote: `TrackingID=" Src-ip=`; line 190 shows the empty `TrackingID=""`.
     copyArtifacts: [['TrackingID="{tracking}" Src-ip="', 'TrackingID=" Src-ip="']],
-  },
-  {
-    id: '004-ts-sending-response',
-    seed: '004',
-    line: 188,
-    sources: ['traffic_server'],
-    template:
-      'UTCTime="{time}" Module="network.http.trafficserver" Level="INFO": Detail="Sending Response" Txn-id="{txn}" TrackingID="{tracking}" Dst-ip="{ip}" Dst-port="{port}" Msg="HTTP/1.1 {status} {reason}"',
   },
   {
     id: '004-ts-core-server-verification-failed',

@@ -3,7 +3,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fidelityById, fidelityOf } from '../../emulator/fidelity/fidelity.ts';
-import { patternFidelity, quotedLength, regExpGlob } from '../../emulator/fidelity/pattern-fidelity.ts';
+import {
+  patternFidelity,
+  quotedLength,
+  quotedWording,
+  regExpGlob,
+} from '../../emulator/fidelity/pattern-fidelity.ts';
+import type { SeedWording } from '../../emulator/fidelity/seed-wordings.ts';
 
 const idOf = (f: ReturnType<typeof fidelityOf>) => (f.kind === 'seed' ? f.id : 'modelled');
 
@@ -113,5 +119,21 @@ describe('patternFidelity: what a scenario checks', () => {
     // template "ab{x}cd", pattern "bZZc": b and c align with fixed text, ZZ sits in the placeholder.
     expect(quotedLength(['a', 'b', null, 'c', 'd'], [...'bZZc'])).toBe(2);
     expect(quotedLength(['a', 'b', 'c'], [...'bd'])).toBe(-1);
+  });
+});
+
+describe('patternFidelity: which wording', () => {
+  it('prefers the wording quoted longest over the first one quoted', () => {
+    const table: SeedWording[] = [
+      { id: '002-short', seed: '002', line: 1, sources: [], template: '{x} Trust List Updated at {time}' },
+      { id: '002-long', seed: '002', line: 2, sources: [], template: 'CTL: Trust List Updated at boot' },
+    ];
+    expect(quotedWording('CTL: Trust List Updated at boot', table)?.id).toBe('002-long');
+  });
+
+  it('names the wording the pattern quotes most of', () => {
+    // Both Expressway response lines end in Msg="HTTP/1.1 ...": only Receive Response has Src-port.
+    expect(idOf(patternFidelity('Src-port="8443" Msg="HTTP/1.1 200 "'))).toBe('004-ts-receive-response');
+    expect(idOf(patternFidelity('Detail="Sending Response" Txn-id="7"'))).toBe('004-ts-sending-response');
   });
 });
