@@ -11,6 +11,7 @@ import type { Device, DeviceContext, DeviceDescription } from './device.ts';
 import { deviceKind, deviceKinds, type LabView } from './device-registry.ts';
 import { SCHEMA_VERSION, Timeline } from './events.ts';
 import { Fabric } from './fabric.ts';
+import { formatDeviceLog } from './logs/format.ts';
 import type { ListenerLimits } from './net/config.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
 
@@ -206,7 +207,11 @@ export class Lab {
     if (this.artifacts.dir) {
       this.artifacts.append(TIMELINE_FILE, this.timeline.toJsonLines());
       for (const d of this.devices.values()) {
-        const lines = this.timeline.logLines(d.name);
+        const lines = formatDeviceLog(this.timeline.ofKind('log', d.name), {
+          kind: d.kind,
+          device: d.name,
+          address: d.address,
+        });
         if (lines.length > 0) this.artifacts.write(`logs/${d.name}.log`, `${lines.join('\n')}\n`);
       }
     }

@@ -35,6 +35,8 @@ export interface ExpectStep {
   type: 'expect';
   title: string;
   explain: string;
+  /** For `expectLog`: the text the device's log must show (what the fidelity marker classifies). */
+  pattern?: string | RegExp;
   check(lab: StepContext): Promise<Check>;
 }
 
@@ -145,7 +147,7 @@ export function expectLog(
 ): ExpectStep {
   const title =
     opts.title ?? `${device} logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
-  return expectThat(title, explain, async (lab) => {
+  const step = expectThat(title, explain, async (lab) => {
     try {
       const e = (await lab.timeline.waitFor(
         title,
@@ -158,6 +160,7 @@ export function expectLog(
       throw e;
     }
   });
+  return { ...step, pattern };
 }
 
 /** No line of the device's log, so far, contains `pattern`. */
