@@ -87,6 +87,16 @@ export const cucmDecl = baseDeviceDecl.extend({
   certMonitorInterval: z.string().default('24h').describe('Certificate Monitor notification frequency'),
   regenGuard: z.string().default('5m').describe('the CallManager/TVS "modified in the last 5 minutes" guard'),
   capfTimeout: z.string().default('60s').describe('how long CAPF waits for each phone message'),
+  httpHeaderTimeout: z
+    .string()
+    .default('20s')
+    .describe(
+      "how long HTTP 6970 and Tomcat 8443/6972 wait for a request head, after accept or between keep-alive requests (Tomcat's connectionTimeout as shipped in server.xml)",
+    ),
+  httpRequestTimeout: z
+    .string()
+    .default('60s')
+    .describe('how long HTTP 6970 and Tomcat 8443/6972 wait for a request body once its head is in'),
   tomcatCipherSelection: z
     .object({
       '8443': z.enum(['server', 'client']).optional(),

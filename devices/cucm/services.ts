@@ -22,6 +22,7 @@ import type { CucmService } from './cert-consequences.ts';
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, NodeInfo } from './cluster.ts';
 import type { CucmDecl } from './declaration.ts';
+import type { HttpTimeouts } from './http-deadline.ts';
 import { Registration } from './registration.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 import { TftpFiles, TftpService } from './tftp-service.ts';
@@ -38,7 +39,10 @@ export interface NodeServicesHost {
   readonly certs: CertStore;
   readonly artifacts: Artifacts;
   readonly isPublisher: boolean;
-  readonly decl: Pick<CucmDecl, 'capfTimeout' | 'tomcatCipherSelection'>;
+  readonly decl: Pick<
+    CucmDecl,
+    'capfTimeout' | 'tomcatCipherSelection' | 'httpHeaderTimeout' | 'httpRequestTimeout'
+  >;
   /** Milliseconds of a declared duration (`60s`). */
   duration(text: string): number;
   node(): NodeInfo;
@@ -54,7 +58,13 @@ export class NodeServices {
   readonly #capf: CapfServer | null;
   #tomcat: Tomcat | null = null;
 
+  readonly #httpTimeouts: HttpTimeouts;
+
   constructor(private readonly h: NodeServicesHost) {
+    this.#httpTimeouts = {
+      headerMs: h.duration(h.decl.httpHeaderTimeout),
+      requestMs: h.duration(h.decl.httpRequestTimeout),
+    };
     const host = {
       name: h.name,
       fabric: h.fabric,
@@ -65,6 +75,7 @@ export class NodeServices {
       log: (source: string, text: string, level?: LogLevel) => h.log(source, text, level),
       now: () => Date.now(),
       node: () => h.node(),
+      httpTimeouts: this.#httpTimeouts,
       fileChanged: (file: string, bytes: Buffer) =>
         h.emit('cucm.file-changed', {
           file,
@@ -197,6 +208,7 @@ export class NodeServices {
       servers: () => h.cluster.nodeList().map((n) => n.processNodeName),
       hostName: h.cluster.nodes.get(h.name)?.processNodeName ?? h.name,
       cipherSelection: h.decl.tomcatCipherSelection,
+      timeouts: this.#httpTimeouts,
     };
   }
 }
