@@ -20,10 +20,10 @@ afterAll(() => f.cleanup());
 let cm: TestCert;
 let lsc: TestCert;
 let mic: TestCert;
-beforeAll(() => {
-  cm = f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 2048 });
-  lsc = f.cert({ subject: '/CN=SEP001122334455', serial: '0A', keyPath: f.rsaKey(2048, true) });
-  mic = f.cert({ subject: '/CN=CP-8841-SEP001122334455', serial: '0B', keyPath: f.rsaKey(2048, true) });
+beforeAll(async () => {
+  cm = await f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 2048 });
+  lsc = await f.cert({ subject: '/CN=SEP001122334455', serial: '0A', key: f.rsaKey(2048, true) });
+  mic = await f.cert({ subject: '/CN=CP-8841-SEP001122334455', serial: '0B', key: f.rsaKey(2048, true) });
 });
 
 const XML = '<?xml version="1.0" encoding="UTF-8"?>\n<device><fullConfig>true</fullConfig></device>\n';

@@ -6,15 +6,16 @@ import { buildEncSgn } from '../../certs/enc-sgn.ts';
 import { detectKind, inspectFile } from '../../certs/inspect.ts';
 import { buildSgn } from '../../certs/sgn.ts';
 import { unwrap } from '../../emulator/result.ts';
+import { itWithPeers } from '../support/peers.ts';
 import { CertFactory, OPENSSL, PUB_SERIAL, PUB_SUBJECT, type TestCert } from './ctl-fixtures.ts';
 
 const f = new CertFactory();
 afterAll(() => f.cleanup());
 let pub: TestCert;
 let ca: TestCert;
-beforeAll(() => {
-  pub = f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
-  ca = f.cert({ subject: '/CN=lab-root', serial: '01', keyPath: f.rsaKey(1024, true) });
+beforeAll(async () => {
+  pub = await f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
+  ca = await f.cert({ subject: '/CN=lab-root', serial: '01', key: f.rsaKey(1024, true), ca: true });
 });
 
 const signer = () => ({ cert: pub.cert, key: pub.key });
@@ -76,7 +77,7 @@ describe('uclab inspect', () => {
     expect(der).toBe(pem);
   });
 
-  it('lists the certificates of a PKCS#7 bundle made by openssl', () => {
+  itWithPeers(['openssl'], 'lists the certificates of a PKCS#7 bundle made by openssl', async () => {
     execFileSync(OPENSSL, [
       'crl2pkcs7',
       '-nocrl',
