@@ -37,6 +37,7 @@ import {
   encodeElement,
   HeaderTag,
   parseSignedHeader,
+  publicKeyOf,
   readU16,
   requireOne,
   type SignedFileInfo,
@@ -104,7 +105,9 @@ export interface BuiltEncSgn {
 
 /** Encrypts and signs a config (§2.3). */
 export function buildEncSgn(opts: BuildEncSgnOptions): Result<BuiltEncSgn, UclabError> {
-  const devKey = opts.deviceCert.publicKey;
+  const k = publicKeyOf(opts.deviceCert, '.enc.sgn: the device certificate');
+  if (!k.ok) return k;
+  const devKey = k.value;
   if (devKey.asymmetricKeyType !== 'rsa') {
     return err({
       code: 'enc-sgn.device-key-not-rsa',

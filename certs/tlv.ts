@@ -577,8 +577,26 @@ export function signedBytesOf(file: {
 }
 
 /**
+ * A certificate's public key, or a typed error. Node parses some certificates whose key OpenSSL then
+ * cannot decode (a malformed RSA exponent length, an EC point off the curve): `publicKey` throws
+ * `error:03000072:digital envelope routines::decode error` (docs/reference toolchain facts 4.3).
+ * `where` names the certificate for the message (`ITL record 2 at byte 1530`).
+ */
+export function publicKeyOf(cert: X509Certificate, where: string): Result<KeyObject, UclabError> {
+  try {
+    return ok(cert.publicKey);
+  } catch (e) {
+    return err({
+      code: 'tlv.bad-public-key',
+      message: `${where}: the certificate's public key cannot be decoded (${(e as Error).message})`,
+    });
+  }
+}
+
+/**
  * RSA PKCS#1 v1.5 verification of a parsed file (CTL/ITL, `.sgn`, `.enc.sgn`) against a key or
- * certificate, e.g. the TFTP (CallManager) certificate.
+ * certificate, e.g. the TFTP (CallManager) certificate. A certificate whose key cannot be decoded
+ * verifies nothing (publicKeyOf says why).
  */
 export function verifySignedFile(
   file: {
@@ -587,7 +605,12 @@ export function verifySignedFile(
   },
   key: KeyObject | X509Certificate,
 ): boolean {
-  const publicKey = key instanceof X509Certificate ? key.publicKey : key;
+  let publicKey: KeyObject;
+  if (key instanceof X509Certificate) {
+    const k = publicKeyOf(key, 'signer');
+    if (!k.ok) return false;
+    publicKey = k.value;
+  } else publicKey = key;
   if (publicKey.asymmetricKeyType !== 'rsa') return false;
   try {
     return verify(file.header.digest, signedBytesOf(file), publicKey, file.header.signature);

@@ -36,6 +36,22 @@ describe('uclab inspect', () => {
     expect(out).toContain('The ITL file was verified successfully.');
   });
 
+  it('tells an ITL from a CTL by the FILENAME in its header (tag 14), not by the name on disk', () => {
+    const build = (kind: 'CTL' | 'ITL') =>
+      unwrap(
+        buildTrustList({
+          kind,
+          signer: signer(),
+          timestamp: 1,
+          records: [recordFromCertificate(pub.cert, Role.SAST)],
+        }),
+      );
+    expect(detectKind(build('ITL'), 'x-ITLFile.tlv')).toBe('ITL');
+    expect(detectKind(build('ITL'), 'CTLFile.tlv')).toBe('ITL');
+    expect(detectKind(build('CTL'), 'ITLFile.tlv')).toBe('CTL');
+    expect(unwrap(inspectFile(build('ITL'), 'x-ITLFile.tlv'))).toContain('Parse ITL File');
+  });
+
   it('prints a .sgn header table and the XML payload, and checks the signature when given the cert', () => {
     const xml = '<device><fullConfig>true</fullConfig></device>';
     const sgn = unwrap(
