@@ -15,6 +15,8 @@ import {
   verifyTrustList,
 } from '../../certs/ctl.ts';
 import { describeCertificate, inspectFile } from '../../certs/inspect.ts';
+import { buildSgn, parseSgn } from '../../certs/sgn.ts';
+import { verifySignedFile } from '../../certs/tlv.ts';
 import { unwrap } from '../../emulator/result.ts';
 import { uclab } from '../support/cli.ts';
 import { CertFactory, PUB_SERIAL, PUB_SUBJECT, type TestCert } from './ctl-fixtures.ts';
@@ -90,6 +92,21 @@ describe('a certificate whose public key cannot be decoded', () => {
     const r = describeCertificate(der);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('tlv.bad-public-key');
+  });
+
+  it('as the --trust certificate of a .sgn leaves the signature unverified instead of throwing', () => {
+    const sgn = unwrap(
+      buildSgn({
+        signer: { cert: signer.cert, key: signer.key },
+        filename: 'SEP001122334455.cnf.xml.sgn',
+        timestamp: 1_700_000_000,
+        payload: '<device/>',
+      }),
+    ).bytes;
+    const bad = new X509Certificate(undecodableKeyVariant(Buffer.from(signer.cert.raw)));
+    expect(verifySignedFile(unwrap(parseSgn(sgn)), bad)).toBe(false);
+    const out = unwrap(inspectFile(sgn, 'SEP001122334455.cnf.xml.sgn', { trusted: [bad] }));
+    expect(out).toContain('File sign verify FAILED.');
   });
 
   it('uclab inspect reports it and goes on with the next file, exit 0', async () => {
