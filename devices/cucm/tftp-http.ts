@@ -17,7 +17,6 @@ import type { Connection } from '../../emulator/fabric.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
 import { HttpDeadline, type HttpTimeouts } from './http-deadline.ts';
 import { httpPathToTftpName } from './http-path.ts';
-import type { ServedFile } from './tftp-service.ts';
 
 /** Largest request head accepted (request line and headers, with the blank line). */
 export const MAX_HEAD_BYTES = 16_384;
@@ -133,7 +132,7 @@ export interface TftpHttpHost {
   log(source: string, text: string, level?: 'debug' | 'info' | 'warning' | 'error'): void;
   now(): number;
   /** The file a clean TFTP name serves, or null. */
-  file(name: string): ServedFile | null;
+  file(name: string): { readonly bytes: Buffer } | null;
   /** The name the trace shows a request as (`CTLSEP<MAC>.tlv` → `CTLFile.tlv`). */
   servedName(name: string): string;
   /** `0x...~188~<ip>~<port>`, the trace's connection context. */
