@@ -16,6 +16,7 @@ import {
   encodeString,
   findOne,
   parseSignedHeader,
+  publicKeyOf,
   readElements,
   readU16,
   requireOne,
@@ -464,14 +465,32 @@ export function verifyTrustList(
       message: `${list.kind} file: no trusted certificate matches the signer ${list.signer.name} (serial ${Buffer.from(list.signer.serial).toString('hex')})`,
     });
   }
+  const unreadable: string[] = [];
   for (const m of matches) {
-    if (verifySignedFile(list, m.cert)) {
+    const where =
+      m.recordIndex !== undefined
+        ? `${list.kind} record ${m.recordIndex + 1} at byte ${list.records[m.recordIndex]?.offset ?? 0}`
+        : `trusted certificate ${m.cert.subject.replace(/\n/g, ', ')}`;
+    const key = publicKeyOf(m.cert, where);
+    if (!key.ok) {
+      unreadable.push(key.error.message);
+      continue;
+    }
+    if (verifySignedFile(list, key.value)) {
       return ok({
         cert: m.cert,
         source: candidates ? 'candidate' : 'record',
         ...(m.recordIndex !== undefined ? { recordIndex: m.recordIndex } : {}),
       });
     }
+  }
+  if (unreadable.length === matches.length) {
+    // The signer is named, but its key cannot be read: the signature cannot be checked at all.
+    return err({
+      code: 'trust-list.bad-signer-key',
+      reason: 'signature-mismatch',
+      message: `${list.kind} file: the signature cannot be verified: ${unreadable.join('; ')}`,
+    });
   }
   return err({
     code: 'trust-list.signature-mismatch',

@@ -3,9 +3,11 @@
  * AES-128-CBC ciphertext of the XML padded with `\r` to 16 bytes. The AES key is RSA PKCS#1 v1.5
  * encrypted to the phone's LSC or MIC (cisco-formats §2.3, `enccnf`).
  *
- * Layout note: `enccnf` (the builder people use with real phones) makes container 16 cover 17, 21 and
- * also 26/27; the reference table lists 16 as holding 17 and 21 only. We write `enccnf`'s bytes and
- * parse both.
+ * Layout (cisco-formats §2.3 table, and the bytes of the independent `enccnf` builder): container 16
+ * (ENCRYPTION_INFO) holds exactly 17 (IV info) and 21 (key info); 26 (plaintext hash algorithm) and
+ * 27 (plaintext hash) follow it at the top level of the header. With a 2048-bit device key, 16 is 306
+ * bytes long. Files that put 26 and 27 inside 16 (uclab before this layout was pinned) still parse: the
+ * parser finds each tag wherever it sits, once (test/certs/enc-sgn-golden.test.ts pins both).
  *
  * RSA PKCS#1 v1.5 decryption: Node 20 refuses `privateDecrypt` with RSA_PKCS1_PADDING (CVE-2023-46809,
  * "no longer supported for private decryption") because its OpenSSL 3.0 lacks implicit rejection. The
@@ -37,6 +39,7 @@ import {
   encodeElement,
   HeaderTag,
   parseSignedHeader,
+  publicKeyOf,
   readU16,
   requireOne,
   type SignedFileInfo,
@@ -104,7 +107,9 @@ export interface BuiltEncSgn {
 
 /** Encrypts and signs a config (§2.3). */
 export function buildEncSgn(opts: BuildEncSgnOptions): Result<BuiltEncSgn, UclabError> {
-  const devKey = opts.deviceCert.publicKey;
+  const k = publicKeyOf(opts.deviceCert, '.enc.sgn: the device certificate');
+  if (!k.ok) return k;
+  const devKey = k.value;
   if (devKey.asymmetricKeyType !== 'rsa') {
     return err({
       code: 'enc-sgn.device-key-not-rsa',
@@ -124,17 +129,19 @@ export function buildEncSgn(opts: BuildEncSgnOptions): Result<BuiltEncSgn, Uclab
     publicEncrypt({ key: devKey, padding: constants.RSA_PKCS1_PADDING }, aesKey),
   );
   const plaintextHash = new Uint8Array(createHash(digest).update(xml).digest());
-  const extraHeader = encodeContainer(HeaderTag.ENCRYPTION_INFO, [
-    encodeContainer(HeaderTag.IV_INFO, [
-      encodeElement(HeaderTag.IV_UNKNOWN, u8(0)),
-      encodeElement(HeaderTag.IV, iv),
-      encodeElement(HeaderTag.PADDING_COUNT, u16(paddingCount)),
-    ]),
-    encodeContainer(HeaderTag.KEY_INFO, [
-      encodeElement(HeaderTag.KEY_UNKNOWN, u8(0)),
-      encodeElement(HeaderTag.KEY_SIZE, u16(encryptedKey.length * 8)),
-      encodeElement(HeaderTag.KEY_ALGORITHM, u8(1)),
-      encodeElement(HeaderTag.ENCRYPTED_KEY, encryptedKey),
+  const extraHeader = concatBytes([
+    encodeContainer(HeaderTag.ENCRYPTION_INFO, [
+      encodeContainer(HeaderTag.IV_INFO, [
+        encodeElement(HeaderTag.IV_UNKNOWN, u8(0)),
+        encodeElement(HeaderTag.IV, iv),
+        encodeElement(HeaderTag.PADDING_COUNT, u16(paddingCount)),
+      ]),
+      encodeContainer(HeaderTag.KEY_INFO, [
+        encodeElement(HeaderTag.KEY_UNKNOWN, u8(0)),
+        encodeElement(HeaderTag.KEY_SIZE, u16(encryptedKey.length * 8)),
+        encodeElement(HeaderTag.KEY_ALGORITHM, u8(1)),
+        encodeElement(HeaderTag.ENCRYPTED_KEY, encryptedKey),
+      ]),
     ]),
     encodeElement(HeaderTag.PLAINTEXT_HASH_ALGORITHM, u8(DIGEST_CODE[digest])),
     encodeElement(HeaderTag.PLAINTEXT_HASH, plaintextHash),

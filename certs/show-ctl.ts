@@ -28,6 +28,8 @@ export interface ShowCtlOptions {
   readonly modified?: Date;
   /** IANA zone for the date line; default UTC. */
   readonly timeZone?: string;
+  /** After a failed verification, say why (`uclab inspect`); CUCM's own `show ctl` does not. */
+  readonly explain?: boolean;
 }
 
 /** `Fri Mar 06 19:45:13 CET 2015` (the `date` format CUCM prints). */
@@ -207,8 +209,9 @@ export function renderTrustList(list: TrustList, opts: ShowCtlOptions = {}): str
   const verdict = verifyTrustList(list);
   lines.push(
     verdict.ok ? `The ${k} file was verified successfully.` : `Verification of the ${k} File Failed`,
-    '',
   );
+  if (!verdict.ok && opts.explain) lines.push(`Reason: ${verdict.error.message}`);
+  lines.push('');
   return lines.join('\n');
 }
 

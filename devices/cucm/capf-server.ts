@@ -18,7 +18,8 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { buildChain } from '../../certs/chain.ts';
 import { issueForPublicKey } from '../../certs/issue.ts';
 import { lscProfile } from '../../certs/profiles.ts';
-import type { Connection, Fabric } from '../../emulator/fabric.ts';
+import type { Fabric, TlsConnection } from '../../emulator/fabric.ts';
+import type { ByteStream, SecureStream } from '../../emulator/net/types.ts';
 import {
   CAPF_PORT,
   CAPF_TRACE_NAMES,
@@ -118,12 +119,12 @@ class Reader {
   #waiter: ((m: CapfMessage | Error) => void) | null = null;
   #closed = false;
 
-  constructor(c: Connection) {
+  constructor(socket: ByteStream) {
     const framer = capfFramer();
-    c.socket.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => {
       for (const r of framer.push(chunk)) this.#push(r.ok ? r.value : new Error(r.error.message));
     });
-    c.socket.on('close', () => {
+    socket.on('close', () => {
       this.#closed = true;
       this.#push(new Error('the phone closed the connection'));
     });
@@ -182,26 +183,27 @@ export class CapfServer {
     await this.#port.stop();
   }
 
-  async #serve(c: Connection): Promise<void> {
+  async #serve(c: TlsConnection): Promise<void> {
     const fd = this.#fd++;
     const sid = this.#session++;
     this.h.log('capf', `3:UNKNOWN:Got a new ph conn ${c.remote.address} on ${fd}`, 'debug');
     this.h.log('capf', 'TLS HS Done for ph_conn .', 'debug');
-    const reader = new Reader(c);
+    const socket: SecureStream = c.socket;
+    const reader = new Reader(socket);
     const send = (m: CapfMessage) => {
-      if (!c.socket.destroyed) c.socket.write(encodeCapf(m)); // one write per message (§3.5 step 7)
+      if (!socket.destroyed) socket.write(encodeCapf(m)); // one write per message (§3.5 step 7)
     };
     try {
       await this.#session_(c, reader, send, sid);
     } catch (e) {
       this.h.log('capf', `3:UNKNOWN:CAPF session aborted: ${(e as Error).message}`, 'error');
     } finally {
-      c.socket.end();
+      socket.end();
     }
   }
 
   async #session_(
-    _c: Connection,
+    _c: TlsConnection,
     reader: Reader,
     send: (m: CapfMessage) => void,
     sid: number,

@@ -7,10 +7,11 @@
  */
 import { renderShowCtl, renderShowItl } from '../../certs/show-ctl.ts';
 import { lscStatus } from '../protocols/lsc-status.ts';
+import type { CucmAdmin } from './admin-api.ts';
 import { trustStoreNamed, unitNamed } from './cert-store.ts';
-import type { CucmNodeDevice } from './node.ts';
 
-const UNSUCCESSFUL = 'Executed command unsuccessfully';
+/** The first line CUCM prints for a command it refused (its refusal text follows). */
+export const UNSUCCESSFUL = 'Executed command unsuccessfully';
 
 /** `31 Aug,2011 13:28:03` (seed 002). */
 function listDate(ms: number): string {
@@ -41,7 +42,8 @@ function sqlTable(columns: string[], rows: string[][]): string {
   return [line(columns), line(widths.map((w) => '='.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export async function runCli(node: CucmNodeDevice, input: string): Promise<string> {
+/** Runs one command line against the node's admin interface; returns what the administrator sees. */
+export async function runCli(node: CucmAdmin, input: string): Promise<string> {
   const command = input.trim().replace(/\s+/g, ' ');
   const lower = command.toLowerCase();
   const out = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);

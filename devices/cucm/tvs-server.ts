@@ -12,7 +12,8 @@
 import { X509Certificate } from 'node:crypto';
 import { ciscoIssuer, ciscoSubject, minimalUnsigned, serialBytes } from '../../certs/cisco-dn.ts';
 import { sameDn } from '../../certs/ctl.ts';
-import type { Connection, Fabric } from '../../emulator/fabric.ts';
+import type { Fabric, TlsConnection } from '../../emulator/fabric.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
 import {
   encodeTvs,
   TVS_DEFAULT_TTL,
@@ -167,16 +168,17 @@ export class TvsServer {
     return null;
   }
 
-  #serve(c: Connection): void {
+  #serve(c: TlsConnection): void {
     const conn = this.#conn++;
     this.h.log('tvs', 'tvsIdleTLSEstablished', 'debug');
     this.h.log('tvs', 'Starting Timer after SSL Negotiation', 'debug');
+    const socket: SecureStream = c.socket;
     const framer = tvsFramer();
-    c.socket.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => {
       for (const r of framer.push(chunk)) {
         if (!r.ok) {
           this.h.log('tvs', `tvsHandleRequest - invalid TVS message: ${r.error.message}`, 'warning');
-          c.socket.destroy();
+          socket.destroy();
           return;
         }
         let reply: TvsMessage | null;
@@ -189,10 +191,10 @@ export class TvsServer {
             `tvsHandleRequest - cannot answer ${r.value.type}: ${(e as Error).message}`,
             'warning',
           );
-          c.socket.destroy();
+          socket.destroy();
           return;
         }
-        if (reply && !c.socket.destroyed) c.socket.write(encodeTvs(reply));
+        if (reply && !socket.destroyed) socket.write(encodeTvs(reply));
       }
     });
   }

@@ -16,12 +16,16 @@ let capf: TestCert;
 let ctl: Uint8Array;
 const TS = 1425667513; // Fri Mar 06 19:45:13 CET 2015
 
-beforeAll(() => {
-  pub = f.certTuned({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 }, 694, (c) => c.cert.raw.length);
-  capf = f.cert({
+beforeAll(async () => {
+  pub = await f.certTuned(
+    { subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 },
+    694,
+    (c) => c.cert.raw.length,
+  );
+  capf = await f.cert({
     subject: '/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=CAPF-12ab34cd',
     serial: '0102',
-    keyPath: f.rsaKey(1024, true),
+    key: f.rsaKey(1024, true),
   });
   const opts = { dnsName: 'cucm-1051-a-pub', ipAddress: '10.48.47.153' };
   ctl = unwrap(
@@ -123,8 +127,8 @@ describe('show ctl', () => {
     expect(out.at(-2)).toBe('Verification of the CTL File Failed');
   });
 
-  it('a non-signing SAST record says the eToken was not used', () => {
-    const other = f.cert({ subject: '/CN=ITLRECOVERY_cucm', serial: '99', keyPath: f.rsaKey(1024, true) });
+  it('a non-signing SAST record says the eToken was not used', async () => {
+    const other = await f.cert({ subject: '/CN=ITLRECOVERY_cucm', serial: '99', key: f.rsaKey(1024, true) });
     const bytes = unwrap(
       buildTrustList({
         kind: 'CTL',
@@ -156,11 +160,11 @@ describe('show ctl', () => {
 });
 
 describe('show itl', () => {
-  it('uses the ITL words, ISSUENAME and prints the TVS hash record', () => {
-    const tvs = f.cert({
+  it('uses the ITL words, ISSUENAME and prints the TVS hash record', async () => {
+    const tvs = await f.cert({
       subject: '/C=IN/O=Cisco/OU=TAC/CN=cs-ccm-sub',
       serial: '6DEE',
-      keyPath: f.rsaKey(1024, true),
+      key: f.rsaKey(1024, true),
     });
     const bytes = unwrap(
       buildTrustList({
