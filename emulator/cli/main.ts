@@ -4,11 +4,12 @@
  * 2 a scenario or the command itself is broken.
  */
 import '../../devices/index.ts';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
-import { stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
+import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
 import { loadCatalogue, loadScenario, runScenario, type VariantResult } from '../runner.ts';
 import { explainScenario } from './explain.ts';
 import { registerExtraCommands } from './extra-commands.ts';
@@ -69,7 +70,7 @@ program
   .option('--junit <file>', 'write a JUnit XML report')
   .option('--artifacts <dir>', 'write PKI, trust lists, configs, key log and logs per scenario here')
   .option('--events <file>', 'stream every lab event as JSON lines to this file ("-" for stdout)')
-  .option('--quiet', 'print only the summary on stderr')
+  .option('--quiet', 'print only the summary on stderr, and one line for each variant that did not pass')
   .action(
     async (
       refs: string[],
@@ -124,13 +125,19 @@ program
             if (!o.quiet) process.stderr.write(`${stepLine(r)}\n`);
           },
         });
-        for (const r of rs) if (!o.quiet) process.stderr.write(`${variantFooter(r)}\n`);
+        for (const r of rs) {
+          if (!o.quiet) process.stderr.write(`${variantFooter(r)}\n`);
+          else if (r.outcome !== 'passed') process.stderr.write(`${reasonLine(r)}\n`);
+        }
         results.push(...rs);
       }
       process.stderr.write(`${summaryTable(results)}\n`);
       const report = buildReport(results, errors);
       if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      if (o.junit) writeFileSync(o.junit, toJUnit(results, errors));
+      if (o.junit) {
+        mkdirSync(dirname(resolve(o.junit)), { recursive: true });
+        writeFileSync(o.junit, toJUnit(results, errors));
+      }
       process.exitCode = report.exitCode;
     },
   );

@@ -31,6 +31,11 @@ export function variantFooter(v: VariantResult): string {
   return `  ${paint(colour, v.outcome.toUpperCase())} in ${v.durationMs} ms${tail}${v.artifacts ? `\n  artifacts: ${v.artifacts}` : ''}`;
 }
 
+/** One line for a variant that did not pass: what `--quiet` still prints, so a broken run says why. */
+export function reasonLine(v: VariantResult): string {
+  return `uclab: ${v.scenario} [${v.variant}] ${v.outcome}: ${v.reason ?? 'no reason recorded'}`;
+}
+
 export function summaryTable(results: VariantResult[]): string {
   const rows = results.map((r) => [r.scenario, r.variant, r.outcome, `${r.durationMs} ms`]);
   const head = ['scenario', 'variant', 'outcome', 'time'];
