@@ -55,7 +55,8 @@ export interface RunOptions {
   onLab?: (lab: Lab) => void;
   /** Keep the lab running after the steps (for `uclab up`): the caller stops it. */
   keepRunning?: boolean;
-  onLabReady?: (lab: Lab) => Promise<void>;
+  /** Resolves when the lab kept running should stop, with why (recorded in `lab.stopped`). */
+  onLabReady?: (lab: Lab) => Promise<string | undefined>;
 }
 
 export function exitCodeOf(results: { outcome: Outcome }[]): 0 | 1 | 2 {
@@ -177,6 +178,7 @@ export async function runVariant(
   const results: StepResult[] = [];
   let outcome: Outcome = 'passed';
   let reason: string | null = null;
+  let stopReason: string | undefined;
   try {
     const built = lab.build(declaration);
     if (!built.ok) {
@@ -239,9 +241,10 @@ export async function runVariant(
         if (outcome === 'broken') break;
       }
     }
-    if (opts.keepRunning && opts.onLabReady) await opts.onLabReady(lab);
+    // A lab whose devices did not all start is not kept up: there is nothing sound to talk to.
+    if (opts.keepRunning && opts.onLabReady && outcome !== 'broken') stopReason = await opts.onLabReady(lab);
   } finally {
-    await lab.stop(outcome);
+    await lab.stop(stopReason ?? outcome);
   }
   return {
     scenario: s.id,
