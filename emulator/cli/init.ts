@@ -111,6 +111,8 @@ const TSCONFIG = `${JSON.stringify(
       noEmit: true,
       allowImportingTsExtensions: true,
       skipLibCheck: true,
+      // uclab's sources use Node's API; TypeScript 6 and later no longer pick up @types by themselves.
+      types: ['node'],
     },
     include: ['scenarios'],
   },
