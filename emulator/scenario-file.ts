@@ -55,11 +55,12 @@ async function syntaxErrorOf(file: string): Promise<{ at: Where; text: string } 
 
 /** The first stack frame (or V8 source line) that points into a file we can name. */
 function frameOf(stack: string, preferred: string): Where | null {
-  const re = /(?:file:\/\/)?(\/[^\s():]+):(\d+)(?::(\d+))?/g;
+  // A path starts a line, follows a space or "(", or is a file: URL; not node:internal/... frames.
+  const re = /(?:^|[\s(]|file:\/\/)(\/[^\s():]+):(\d+)(?::(\d+))?/gm;
   let fallback: Where | null = null;
   for (const m of stack.matchAll(re)) {
     const file = m[1] ?? '';
-    if (file.includes('/node_modules/') || file.startsWith('/node:')) continue;
+    if (file.includes('/node_modules/')) continue;
     const w = { file, line: Number(m[2]), column: m[3] ? Number(m[3]) : null };
     if (file === preferred) return w;
     fallback ??= w;
@@ -117,6 +118,11 @@ export async function explainLoadError(e: unknown, file: string): Promise<string
       return `${where(located.at)}: syntax error: ${located.text} (the scenario does not parse; fix the code there)`;
     const at = frameOf(err.stack ?? '', file);
     return `${at ? where(at) : shown}: syntax error: ${oneLine(message)} (the scenario does not parse)`;
+  }
+
+  // Node loaded the file as CommonJS (its package.json says "type": "commonjs"), and it imports uclab.
+  if (/Cannot require\(\) ES Module/.test(message)) {
+    return `${shown}: cannot be loaded as CommonJS: it imports ES modules (a scenario is an ES module: set "type": "module" in the package.json beside it, or name the file .mts)`;
   }
 
   // The file parsed, then its top-level code threw.

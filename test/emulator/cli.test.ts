@@ -304,6 +304,16 @@ describe('uclab command line', () => {
     ]);
   });
 
+  it('a scenario in a package that says "type": "commonjs" exits 2 saying how to make it an ES module', async () => {
+    const file = userScenario('cjs.ts');
+    writeFileSync(join(dirname(file), 'package.json'), '{ "type": "commonjs" }\n');
+    const r = await uclab(['run', file]);
+    expect(r.code).toBe(2);
+    expect(errorLines(r.stderr)).toEqual([
+      `uclab: ${file}: cannot be loaded as CommonJS: it imports ES modules (a scenario is an ES module: set "type": "module" in the package.json beside it, or name the file .mts)`,
+    ]);
+  });
+
   it('an import uclab does not export exits 2 with the nearest name', async () => {
     const file = userScenario('export.ts', (src) => src.replaceAll('expectLog', 'expectLogs'));
     const r = await uclab(['run', file]);
