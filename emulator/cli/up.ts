@@ -10,6 +10,8 @@
  * that runs uclab (docs: toolchain-facts 4.3), so killing npx used to leave the lab holding its ports.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startConsoleServer } from '../console-server.ts';
 import type { Lab } from '../lab.ts';
 import { stepLine, variantHeader } from '../reporters/pretty.ts';
@@ -103,7 +105,7 @@ async function up(
     onStep: (_v, st) => say(stepLine(st)),
     onLabReady: async (lab: Lab) => {
       kept = true;
-      const consolePath = lab.artifacts.pathOf('console.sock');
+      const consolePath = consoleSocketPath(lab.artifacts.pathOf('console.sock'));
       const consoleServer = consolePath
         ? await startConsoleServer(lab, consolePath, { onStop: () => stopping.stop('uclab down') })
         : null;
@@ -124,6 +126,16 @@ async function up(
     return;
   }
   if (kept) say(`uclab: lab stopped; its addresses and ports are free`);
+}
+
+/**
+ * A Unix socket path holds at most 107 bytes on Linux (sun_path); a deep artifacts folder (a CI
+ * workspace) would make `listen` fail, so the socket then lives in the temp folder. lab.json names it
+ * either way, and `uclab console` and `uclab down` read it from there.
+ */
+function consoleSocketPath(inArtifacts: string | null): string | null {
+  if (!inArtifacts || Buffer.byteLength(inArtifacts) <= 100) return inArtifacts;
+  return join(tmpdir(), `uclab-console-${process.pid}.sock`);
 }
 
 function writeLabJson(lab: Lab, extra: { console: string | null; pid: number | null }): string | null {

@@ -228,6 +228,19 @@ describe('uclab command line', () => {
     }
   });
 
+  it('a lab kept up in a folder too deep for a Unix socket path still offers its console', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'uclab-deep-')), 'd'.repeat(100));
+    const up = await uclabUntil(['up', fixture('tls-client-cert'), '--artifacts', dir], /lab ready .*\n/);
+    try {
+      const lab = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8'));
+      expect(lab.console).toBe(join(tmpdir(), `uclab-console-${up.child.pid}.sock`));
+      const ok = await uclab(['console', 'server', '--artifacts', dir, '-c', 'show accepted']);
+      expect(ok.stdout).toBe('accepted connections: 1\n');
+    } finally {
+      await up.stop();
+    }
+  });
+
   it('--events streams every lab event as JSON lines with the schema version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'uclab-events-'));
     const file = join(dir, 'events.jsonl');
