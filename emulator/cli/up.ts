@@ -129,9 +129,10 @@ async function up(
 }
 
 /**
- * A Unix socket path holds at most 107 bytes on Linux (sun_path); a deep artifacts folder (a CI
- * workspace) would make `listen` fail, so the socket then lives in the temp folder. lab.json names it
- * either way, and `uclab console` and `uclab down` read it from there.
+ * A Unix socket path holds at most 107 bytes on Linux (sun_path) and Node cuts a longer one without a
+ * word, so in a deep artifacts folder (a CI workspace) the socket would land beside it under a cut
+ * name. It then lives in the temp folder instead; lab.json names it either way, and `uclab console`
+ * and `uclab down` read it from there.
  */
 function consoleSocketPath(inArtifacts: string | null): string | null {
   if (!inArtifacts || Buffer.byteLength(inArtifacts) <= 100) return inArtifacts;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -232,8 +232,10 @@ describe('uclab command line', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'uclab-deep-')), 'd'.repeat(100));
     const up = await uclabUntil(['up', fixture('tls-client-cert'), '--artifacts', dir], /lab ready .*\n/);
     try {
+      // Node cuts a longer socket path at 107 bytes without a word: the socket would not be where
+      // lab.json says. It must be there.
       const lab = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8'));
-      expect(lab.console).toBe(join(tmpdir(), `uclab-console-${up.child.pid}.sock`));
+      expect(statSync(lab.console).isSocket()).toBe(true);
       const ok = await uclab(['console', 'server', '--artifacts', dir, '-c', 'show accepted']);
       expect(ok.stdout).toBe('accepted connections: 1\n');
     } finally {
