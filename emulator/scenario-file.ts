@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closest } from './did-you-mean.ts';
 
 /** The file extensions `uclab run FILE` loads. */
@@ -84,6 +84,13 @@ export async function explainLoadError(e: unknown, file: string): Promise<string
       return `${where(at)}: syntax error: ${transform[4]} (the scenario does not parse; fix the code there)`;
     }
     return `${shown}: syntax error: ${oneLine(message)} (the scenario does not parse)`;
+  }
+
+  // An import of uclab itself that does not resolve: emulator/cli/module-hooks.mjs says why.
+  const own = /uclab-import: (\S*) (.*)/.exec(message);
+  if (own) {
+    const from = own[1]?.startsWith('file:') ? fileURLToPath(own[1]) : file;
+    return `${displayPath(from)}: ${own[2]}`;
   }
 
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT') {

@@ -11,7 +11,7 @@
  *
  * Plain JavaScript on purpose: hooks run in Node's loader thread, before any TypeScript loader applies.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,6 +20,25 @@ const ROOT_URL = pathToFileURL(`${ROOT}/`).href;
 /** A file inside the package: resolving `uclab` from here is a self-reference through its `exports`. */
 const SELF_PARENT = pathToFileURL(join(ROOT, 'package.json')).href;
 const AMBIGUOUS = /\.(ts|tsx|js|jsx)$/;
+
+/** Marks the one-line reason an import of uclab failed; emulator/scenario-file.ts reads it. */
+const UCLAB_IMPORT = 'uclab-import:';
+
+/** Why `uclab/...` does not resolve, in the user's terms. */
+function whyNot(specifier) {
+  const kit = /^uclab\/kits\/([^/]+)$/.exec(specifier);
+  const dir = join(ROOT, 'scenarios', 'kits');
+  const kits = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.slice(0, -3))
+    : [];
+  const have = kits.length
+    ? `kits: ${kits.map((k) => `uclab/kits/${k}`).join(', ')}`
+    : 'this uclab has no kits';
+  if (kit) return `cannot import "${specifier}": uclab has no kit "${kit[1]}" (${have})`;
+  return `cannot import "${specifier}": uclab exports "uclab" and its kits only (${have})`;
+}
 
 const typeByDir = new Map();
 
@@ -46,7 +65,13 @@ function packageType(dir) {
 
 export async function resolve(specifier, context, nextResolve) {
   if ((specifier === 'uclab' || specifier.startsWith('uclab/')) && !context.parentURL?.startsWith(ROOT_URL)) {
-    return nextResolve(specifier, { ...context, parentURL: SELF_PARENT });
+    // Node merges the context handed to nextResolve into this one: keep the importer's URL first.
+    const importer = context.parentURL ?? '';
+    try {
+      return await nextResolve(specifier, { ...context, parentURL: SELF_PARENT });
+    } catch (e) {
+      throw new Error(`${UCLAB_IMPORT} ${importer} ${whyNot(specifier)}`, { cause: e });
+    }
   }
   const r = await nextResolve(specifier, context);
   if (

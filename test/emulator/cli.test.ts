@@ -338,6 +338,22 @@ describe('uclab command line', () => {
     ]);
   });
 
+  it('an import of a kit uclab does not have exits 2 naming the kits it has', async () => {
+    const file = userScenario(
+      'kit.ts',
+      (src) => `import { nothing } from 'uclab/kits/nosuch';\nvoid nothing;\n${src}`,
+    );
+    const r = await uclab(['run', file]);
+    expect(r.code).toBe(2);
+    const lines = errorLines(r.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^uclab: ${file}: cannot import "uclab/kits/nosuch": uclab has no kit "nosuch" \\((kits: uclab/kits/\\w+.*|this uclab has no kits)\\)$`,
+      ),
+    );
+  });
+
   it('an unknown field in the scenario definition exits 2 naming it and the field it resembles', async () => {
     const file = userScenario('field.ts', (src) => src.replace('  steps: () =>', '  step: () =>'));
     const r = await uclab(['run', file]);
