@@ -64,7 +64,7 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     }
     results.push(...rs);
   }
-  process.stderr.write(`${summaryTable(results)}\n`);
+  process.stderr.write(`${summaryTable(results, errors.length)}\n`);
   const report = buildReport(results, errors);
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   if (o.junit) {

@@ -295,6 +295,7 @@ describe('uclab command line', () => {
     expect(errorLines(r.stderr)).toEqual([
       `uclab: ${file}:7:13: syntax error: Expected identifier but found "," (the scenario does not parse; fix the code there)`,
     ]);
+    expect(r.stderr).toContain('0 passed, 0 failed, 1 broken (1 file did not load)');
   });
 
   it('a JavaScript syntax error exits 2 with one line: the file, line and column, what failed', async () => {
