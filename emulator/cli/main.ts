@@ -18,6 +18,8 @@ const program = new Command();
 program
   .name('uclab')
   .version(version, '-V, --version', 'print the uclab version')
+  // Program options only before the command: `probe origin --version X14.0` is the probe's own option.
+  .enablePositionalOptions()
   .description(
     'A lab for Cisco UC security: CUCM, IP phones and Expressway on real sockets with real TLS and X.509.\n' +
       'Scenarios reproduce certificate and trust-list faults end to end, each beside its fix.',

@@ -268,6 +268,12 @@ describe('uclab command line', () => {
     ]);
   });
 
+  it('--version prints the package version', async () => {
+    const r = await uclab(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}\n`);
+  });
+
   it('explain narrates every variant step by step', async () => {
     const r = await uclab(['explain', fixture('tls-client-cert')]);
     expect(r.code).toBe(0);
