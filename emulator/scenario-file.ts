@@ -112,7 +112,8 @@ export async function explainLoadError(e: unknown, file: string): Promise<string
     const at = frameOf(err.stack ?? '', file);
     let hint = `check what ${from} exports`;
     if (from === 'uclab') {
-      const names = Object.keys(await import('./api.ts'));
+      // By name (a self-reference through package.json "exports"): what a scenario sees as uclab.
+      const names = Object.keys(await import('uclab').catch(() => ({})));
       const near = closest(name, names);
       hint = near ? `did you mean "${near}"?` : `uclab exports ${names.join(', ')}`;
     }
