@@ -5,11 +5,11 @@
  * works offline on a CI machine; `--prefer-offline` lets npm use the network only for what is missing.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { REPO } from '../support/cli.ts';
 import { type RunResult, run } from '../support/peers.ts';
@@ -86,6 +86,9 @@ describe('uclab installed from its tarball into another project', () => {
     ]);
     expect(init.code, init.stderr).toBe(0);
   }, 60_000);
+
+  // An installed project is some 40 MB: do not leave one behind per run.
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('packs the sources, the key pool, the device models, the catalogue and the starter, and no tests', () => {
     for (const f of [
@@ -165,7 +168,8 @@ describe('uclab installed from its tarball into another project', () => {
       writeFileSync(join(project, 'checks', name), source);
       return `checks/${name}`;
     };
-    const uclab = (args: string[]) => sh(`npx uclab ${args.join(' ')}`, project, 120_000);
+    // The installed command itself (the CI job above went through npx already).
+    const uclab = (args: string[]) => sh(`node_modules/.bin/uclab ${args.join(' ')}`, project, 120_000);
 
     it('a scenario whose expectation does not hold exits 1', async () => {
       const file = scenario(
