@@ -4,12 +4,16 @@
 import type { Command } from 'commander';
 import { registerCatalogueCommand } from './catalogue.ts';
 import { registerConsoleCommand } from './console.ts';
+import { registerDownCommand } from './down.ts';
+import { registerInitCommand } from './init.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
 import { registerProbeCommand } from './probe-origin.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerInspectCommand(program);
+  registerDownCommand(program);
+  registerInitCommand(program);
   registerConsoleCommand(program);
   registerCatalogueCommand(program);
   registerProbeCommand(program);

@@ -13,8 +13,6 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { FIRMWARE_PROFILES, profileFor } from '../../devices/phone/firmware-profiles.ts';
-import { Phone } from '../../devices/phone/phone.ts';
-import { Lab } from '../lab.ts';
 
 interface PhoneBootOptions {
   tftp: string;
@@ -55,6 +53,11 @@ export async function phoneBoot(o: PhoneBootOptions): Promise<void> {
       return usage(`--tftp ${o.tftp}: cannot resolve ${host}: ${(e as Error).message}`);
     }
   }
+  // Loaded here, not at the top: other commands should not pay for the phone model at start-up.
+  const [{ Lab }, { Phone }] = await Promise.all([
+    import('../lab.ts'),
+    import('../../devices/phone/phone.ts'),
+  ]);
   const lab = await Lab.create({ name: 'phone-boot', seed: `phone-boot-${mac}`, allowExternal: true });
   const name = `SEP${mac}`;
   const unsubscribe = lab.timeline.subscribe({ kind: 'log', device: name }, (e) => {
