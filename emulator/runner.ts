@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLabDeclaration } from './declaration-checks.ts';
 import { WaitTimeout } from './events.ts';
+import { type Fidelity, fidelityOf } from './fidelity/fidelity.ts';
 import { Lab } from './lab.ts';
 import { checkScenario, type Scenario, type Step } from './scenario.ts';
 import { displayPath, importScenarioFile, SCENARIO_EXTENSIONS } from './scenario-file.ts';
@@ -25,6 +26,8 @@ export interface StepResult {
   /** For an expectation: whether it held. Actions have `held: true` unless they failed. */
   held: boolean;
   saw: string;
+  /** For a log expectation that held: whether the line it saw is a seed's wording. */
+  fidelity: Fidelity | null;
   error: string | null;
   durationMs: number;
 }
@@ -207,6 +210,7 @@ export async function runVariant(
           explain: step.explain,
           held: true,
           saw: '',
+          fidelity: null,
           error: null,
           durationMs: 0,
         };
@@ -217,10 +221,12 @@ export async function runVariant(
             const c = await step.check(lab);
             r.held = c.held;
             r.saw = c.saw;
+            r.fidelity = step.pattern !== undefined && c.held ? fidelityOf(c.saw) : null;
             lab.timeline.emit('scenario', 'scenario.expectation', {
               title: step.title,
               held: c.held,
               saw: c.saw,
+              fidelity: r.fidelity,
             });
           }
         } catch (e) {
