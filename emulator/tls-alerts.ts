@@ -64,7 +64,7 @@ export function alertForVerifyError(verifyError: string, version?: string): TlsA
       return alert('certificate_expired');
     case 'CERT_NOT_YET_VALID':
       // Not "expired": OpenSSL's ssl_x509err2alert answers bad_certificate(42), as measured with
-      // `openssl s_server -Verify` (docs/reference/toolchain.md).
+      // `openssl s_server -Verify` (docs/reference/toolchain.md §3.6).
       return alert('bad_certificate');
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
