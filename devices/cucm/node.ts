@@ -327,15 +327,16 @@ export class CucmNodeDevice extends Device {
   /** Upload of a CA-signed own certificate (with its chain): the same consequences as a regeneration. */
   async uploadCaSigned(
     unit: CucmUnit,
-    certPem: string,
-    chainPem?: string,
+    certFile: string | Uint8Array,
+    chainFile?: string | Uint8Array,
   ): Promise<Result<OwnCert, CertError>> {
-    const r = await this.#admin.uploadCaSigned(unit, certPem, chainPem);
+    const r = await this.#admin.uploadCaSigned(unit, certFile, chainFile);
     return this.#report('upload-ca-signed', unit, r, () => `Success: Certificate Uploaded (${unit})`);
   }
 
-  uploadTrust(store: TrustStoreName, pem: string): Result<TrustEntry[], CertError> {
-    const r = this.#admin.uploadTrust(store, pem);
+  /** One PEM or DER certificate, or a DER PKCS#7 chain, per file (seed 003). */
+  uploadTrust(store: TrustStoreName, file: string | Uint8Array): Result<TrustEntry[], CertError> {
+    const r = this.#admin.uploadTrust(store, file);
     return this.#report('upload-trust', store, r, (v) =>
       v.map((e) => `Certificate ${e.file} uploaded to ${store}`).join('\n'),
     );
