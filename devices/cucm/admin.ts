@@ -68,16 +68,17 @@ export class NodeAdmin {
   /** Upload of a CA-signed own certificate (with its chain): the same consequences as a regeneration. */
   async uploadCaSigned(
     unit: CucmUnit,
-    certPem: string,
-    chainPem?: string,
+    certFile: string | Uint8Array,
+    chainFile?: string | Uint8Array,
   ): Promise<Result<OwnCert, CertError>> {
-    const r = await this.h.certs.uploadCaSigned(unit, certPem, chainPem);
+    const r = await this.h.certs.uploadCaSigned(unit, certFile, chainFile);
     if (r.ok) await this.h.ownCertChanged(unit, r.value);
     return r;
   }
 
-  uploadTrust(store: TrustStoreName, pem: string): Result<TrustEntry[], CertError> {
-    const r = this.h.cluster.trust.upload(store, pem);
+  /** One PEM or DER certificate, or a DER PKCS#7 chain, per file (seed 003). */
+  uploadTrust(store: TrustStoreName, file: string | Uint8Array): Result<TrustEntry[], CertError> {
+    const r = this.h.cluster.trust.upload(store, file);
     if (r.ok)
       for (const e of r.value) this.h.log('cli', `Certificate ${e.file} uploaded to ${store}`, 'info');
     else this.h.log('cli', r.error.message, 'warning');

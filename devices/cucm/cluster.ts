@@ -113,8 +113,10 @@ export class Cluster {
   readonly users: { id: string; devices: string[] }[] = [];
   /** Cluster security mode: 0 non-secure, 1 mixed (StationD `ClusterSecurityMode = (1)`, seed 002). */
   mixedMode: MixedMode = 'none';
-  /** Hardware SAST tokens (eToken mode): token 0 signs the CTL. */
+  /** Hardware SAST tokens (eToken mode). */
   etokens: Identity[] = [];
+  /** The token of `etokens` that signs the CTL: the one the CTL client last unlocked (seed 002 line 388). */
+  ctlSignerToken = 0;
   /** TFTP servers outside the cluster's nodes that the CTL lists (built into the next CTL). */
   alternateTftp: AlternateTftp[] = [];
   /** The CTL as last generated (`utils ctl update CTLFile`), or null: never generated. */

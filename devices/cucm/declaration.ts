@@ -53,6 +53,10 @@ export const cucmDecl = baseDeviceDecl.extend({
     .max(2)
     .default(2)
     .describe('hardware SAST tokens (a .tlv holds at most 2)'),
+  etokenPassword: z
+    .string()
+    .default('Cisco123')
+    .describe("the eTokens' password, which the CTL client asks for to sign the CTL"),
   processNodeName: z.enum(['fqdn', 'hostname', 'ip']).default('hostname'),
   ctl: z
     .object({

@@ -42,12 +42,12 @@ import type { CucmDecl } from './declaration.ts';
 import type { CucmAdminAction } from './events.ts';
 import './events.ts';
 import { type CucmRelease, type ReleaseBehaviour, releaseBehaviour } from './releases.ts';
-import { type AdminError, SecurityMode } from './security-mode.ts';
+import { type AdminError, type EtokenLogin, SecurityMode } from './security-mode.ts';
 import { NodeServices } from './services.ts';
 import type { TftpFiles } from './tftp-service.ts';
 
 export { type CucmDecl, cucmDecl } from './declaration.ts';
-export type { AdminError } from './security-mode.ts';
+export type { AdminError, EtokenLogin } from './security-mode.ts';
 
 export class CucmNodeDevice extends Device {
   readonly kind = 'cucm';
@@ -155,6 +155,7 @@ export class CucmNodeDevice extends Device {
       tftpFiles: this.tftpFiles,
       pkiRef: this.#pkiRef,
       etokens: decl.etokens,
+      etokenPassword: decl.etokenPassword,
       log,
       fileChanged: (e) => this.emit('cucm.file-changed', e),
     });
@@ -326,15 +327,16 @@ export class CucmNodeDevice extends Device {
   /** Upload of a CA-signed own certificate (with its chain): the same consequences as a regeneration. */
   async uploadCaSigned(
     unit: CucmUnit,
-    certPem: string,
-    chainPem?: string,
+    certFile: string | Uint8Array,
+    chainFile?: string | Uint8Array,
   ): Promise<Result<OwnCert, CertError>> {
-    const r = await this.#admin.uploadCaSigned(unit, certPem, chainPem);
+    const r = await this.#admin.uploadCaSigned(unit, certFile, chainFile);
     return this.#report('upload-ca-signed', unit, r, () => `Success: Certificate Uploaded (${unit})`);
   }
 
-  uploadTrust(store: TrustStoreName, pem: string): Result<TrustEntry[], CertError> {
-    const r = this.#admin.uploadTrust(store, pem);
+  /** One PEM or DER certificate, or a DER PKCS#7 chain, per file (seed 003). */
+  uploadTrust(store: TrustStoreName, file: string | Uint8Array): Result<TrustEntry[], CertError> {
+    const r = this.#admin.uploadTrust(store, file);
     return this.#report('upload-trust', store, r, (v) =>
       v.map((e) => `Certificate ${e.file} uploaded to ${store}`).join('\n'),
     );
@@ -415,22 +417,28 @@ export class CucmNodeDevice extends Device {
     return this.#report('etokens-replaced', null, r, () => 'CTL file Updated with the new Security Tokens');
   }
 
-  updateCtl(): Result<Buffer, AdminError> {
-    return this.#report('ctl-update', null, this.#security.updateCtl(), () => 'CTL file Updated');
+  /** `utils ctl update CTLFile`, or the CTL client's update with an eToken (`login`) in an eToken cluster. */
+  updateCtl(login?: EtokenLogin): Result<Buffer, AdminError> {
+    return this.#report(
+      'ctl-update',
+      login ? `eToken ${login.token}` : null,
+      this.#security.updateCtl(login),
+      () => 'CTL file Updated',
+    );
   }
 
   /** The CTL client's "Add TFTP Server" (security-mode.ts); returns the new CTL when there is one. */
   addCtlTftpServer(
     host: string,
-    opts: { certificate?: string; role?: AlternateTftp['role'] } = {},
+    opts: { certificate?: string; role?: AlternateTftp['role']; login?: EtokenLogin } = {},
   ): Result<Buffer | null, AdminError> {
     const r = this.#security.addCtlTftpServer(host, opts);
     return this.#report('ctl-tftp-added', host, r, () => `Alternate TFTP server ${host} added to the CTL`);
   }
 
   /** Removes an alternate TFTP server from the CTL (and regenerates the CTL when there is one). */
-  removeCtlTftpServer(host: string): Result<Buffer | null, AdminError> {
-    const r = this.#security.removeCtlTftpServer(host);
+  removeCtlTftpServer(host: string, login?: EtokenLogin): Result<Buffer | null, AdminError> {
+    const r = this.#security.removeCtlTftpServer(host, login);
     return this.#report(
       'ctl-tftp-removed',
       host,
@@ -439,11 +447,12 @@ export class CucmNodeDevice extends Device {
     );
   }
 
-  setNonSecure(): Result<void, AdminError> {
+  /** `utils ctl set-cluster non-secure-mode`, or the CTL client's with an eToken (`login`). */
+  setNonSecure(login?: EtokenLogin): Result<void, AdminError> {
     return this.#report(
       'non-secure-mode',
-      null,
-      this.#security.setNonSecure(),
+      login ? `eToken ${login.token}` : null,
+      this.#security.setNonSecure(login),
       () => 'Cluster set to Non Secure Mode',
     );
   }

@@ -35,9 +35,36 @@ export interface SecurityModeHost {
   readonly pkiRef: LabPkiRef;
   /** Hardware SAST tokens the CTL client uses (a .tlv holds at most 2). */
   readonly etokens: number;
+  /** The tokens' password (the administrator keeps it with the tokens, seed 002 line 56). */
+  readonly etokenPassword: string;
   log(source: string, text: string, level?: 'debug' | 'info' | 'warning' | 'error'): void;
   fileChanged(e: EventMap['cucm.file-changed']): void;
 }
+
+/**
+ * The eToken the administrator inserts in the CTL client PC and the password typed for it. `token`
+ * numbers the lab's tokens as handed to the administrator (1 signed the CTL first, 2 is the backup;
+ * a number past them is a token the current CTL does not list, e.g. a newly bought one).
+ */
+export interface EtokenLogin {
+  token: number;
+  password: string;
+}
+
+/** Seed 002 line 64: "A token will self destruct after 15 failed password attempts". */
+export const ETOKEN_ATTEMPTS = 15;
+
+/**
+ * The refusal when an eToken cluster's CTL is changed without a token. Seed 002 line 950: "you'll
+ * need the security tokens to return from a mixed-mode to a non-secure mode. For any change ...
+ * requires the use of eTokens"; line 396: "To update the CTL file at least one of the tokens inside
+ * the current CTL file must be found". The sentence CUCM prints is the lab's, built from those (L).
+ */
+export const ETOKEN_REQUIRED: AdminError = {
+  code: 'etoken.required',
+  message:
+    'This cluster is in Mixed mode with Security Tokens: any change to the CTL file requires the use of eTokens. To update the CTL file at least one of the tokens inside the current CTL file must be found',
+};
 
 const NOT_PUBLISHER: AdminError = {
   code: 'ctl.not-publisher',
@@ -47,6 +74,8 @@ const NOT_PUBLISHER: AdminError = {
 export class SecurityMode {
   /** Index of the next SAST token to issue (token serials and names derive from it). */
   #nextEtoken = 1;
+  /** Failed password attempts per token of `cluster.etokens` (reset by a correct password, seed 002 line 162). */
+  #failures: number[] = [];
 
   constructor(private readonly h: SecurityModeHost) {}
 
@@ -67,6 +96,57 @@ export class SecurityMode {
       );
     }
     cluster.etokens = tokens;
+    cluster.ctlSignerToken = 0;
+    this.#failures = tokens.map(() => 0);
+  }
+
+  /**
+   * The CTL client's token login (seed 002 lines 158-170): the inserted token must be one the current
+   * CTL lists, and its password unlocks the private key that signs the new CTL. Each wrong password
+   * costs an attempt; the fifteenth destroys the token; a right one resets the counter. On success the
+   * token becomes the CTL's signer.
+   */
+  #login(login: EtokenLogin | undefined): Result<void, AdminError> {
+    const cluster = this.h.cluster;
+    if (!login) return err(ETOKEN_REQUIRED);
+    const index = login.token - 1;
+    const token = cluster.etokens[index];
+    if (!token || !Number.isInteger(login.token)) {
+      return err({
+        code: 'etoken.not-in-ctl',
+        message:
+          'The inserted Security Token is not in the current CTL file. To update the CTL file at least one of the tokens inside the current CTL file must be found',
+      });
+    }
+    const name = /CN=([^\n]*)/.exec(token.cert.subject)?.[1]?.trim() ?? `eToken ${login.token}`;
+    const failed = this.#failures[index] ?? 0;
+    if (failed >= ETOKEN_ATTEMPTS) {
+      return err({
+        code: 'etoken.locked',
+        message: `Token ${name} is permanently locked (destroyed): ${ETOKEN_ATTEMPTS} failed password attempts`,
+      });
+    }
+    if (login.password !== this.h.etokenPassword) {
+      const left = ETOKEN_ATTEMPTS - failed - 1;
+      this.#failures[index] = failed + 1;
+      // Seed 002 line 162: "only 14 more attempts are allowed before the token is permanently locked (destroyed)".
+      const message =
+        left > 0
+          ? `Incorrect token password for ${name}: only ${left} more attempts are allowed before the token is permanently locked`
+          : `Incorrect token password for ${name}: the token is now permanently locked (destroyed)`;
+      this.h.log('ctlclient', message, 'warning');
+      return err({ code: left > 0 ? 'etoken.bad-password' : 'etoken.locked', message });
+    }
+    this.#failures[index] = 0;
+    cluster.ctlSignerToken = index;
+    this.h.log('ctlclient', `Security Token ${name} unlocked: it signs the new CTL file`, 'info');
+    return ok(undefined);
+  }
+
+  /** A change to the CTL: in an eToken cluster only with a token of the current CTL (seed 002 line 950). */
+  #mayChangeCtl(login: EtokenLogin | undefined): Result<void, AdminError> {
+    if (this.h.cluster.mixedMode !== 'etoken' || !this.h.cluster.ctl) return ok(undefined);
+    return this.#login(login);
   }
 
   /**
@@ -98,7 +178,7 @@ export class SecurityMode {
     if (!this.h.isPublisher) return err(NOT_PUBLISHER);
     if (mode === 'etoken') await this.issueEtokens();
     this.h.cluster.mixedMode = mode;
-    const r = this.updateCtl();
+    const r = this.#publishCtl();
     return r.ok ? ok(undefined) : r;
   }
 
@@ -111,10 +191,20 @@ export class SecurityMode {
     if (this.h.cluster.mixedMode !== 'etoken')
       return err({ code: 'ctl.not-etoken', message: 'The cluster does not use hardware eTokens' });
     await this.issueEtokens(true);
-    return this.updateCtl();
+    return this.#publishCtl();
   }
 
-  updateCtl(): Result<Buffer, AdminError> {
+  /**
+   * `utils ctl update CTLFile` (tokenless), or the CTL client's "Update CTL File" with an eToken
+   * (`login`): refused in an eToken cluster without a token of the current CTL.
+   */
+  updateCtl(login?: EtokenLogin): Result<Buffer, AdminError> {
+    if (!this.h.isPublisher) return err(NOT_PUBLISHER);
+    const may = this.#mayChangeCtl(login);
+    return may.ok ? this.#publishCtl() : may;
+  }
+
+  #publishCtl(): Result<Buffer, AdminError> {
     const cluster = this.h.cluster;
     if (cluster.mixedMode === 'none' && !cluster.ctl) {
       return err({
@@ -135,8 +225,14 @@ export class SecurityMode {
     return ok(built.value);
   }
 
-  setNonSecure(): Result<void, AdminError> {
+  /**
+   * `utils ctl set-cluster non-secure-mode`, or the CTL client's "Set ... Cluster to Non-Secure Mode"
+   * with an eToken (`login`): an eToken cluster needs a token of its CTL (seed 002 line 950).
+   */
+  setNonSecure(login?: EtokenLogin): Result<void, AdminError> {
     if (!this.h.isPublisher) return err(NOT_PUBLISHER);
+    const may = this.#mayChangeCtl(login);
+    if (!may.ok) return may;
     const cluster = this.h.cluster;
     cluster.mixedMode = 'none';
     if (cluster.ctl) {
@@ -182,9 +278,12 @@ export class SecurityMode {
    */
   addCtlTftpServer(
     host: string,
-    opts: { certificate?: string; role?: AlternateTftp['role'] } = {},
+    opts: { certificate?: string; role?: AlternateTftp['role']; login?: EtokenLogin } = {},
   ): Result<Buffer | null, AdminError> {
     if (!this.h.isPublisher) return err(NOT_PUBLISHER);
+    // Seed 002 line 950: "inclusion of a new server, deletion of a server ... requires the use of eTokens".
+    const may = this.#mayChangeCtl(opts.login);
+    if (!may.ok) return may;
     const r = this.#alternateTftp(host, opts.certificate, opts.role ?? 'TFTP');
     if (!r.ok) {
       this.h.log('cli', r.error.message, 'warning');
@@ -196,11 +295,14 @@ export class SecurityMode {
     else list.push(r.value);
     this.h.log('cli', `Alternate TFTP server ${host} (${r.value.address}) added to the CTL`, 'info');
     if (!this.h.cluster.ctl) return ok(null);
-    return this.updateCtl();
+    return this.#publishCtl();
   }
 
   /** Removes an alternate TFTP server from the CTL (and regenerates the CTL when there is one). */
-  removeCtlTftpServer(host: string): Result<Buffer | null, AdminError> {
+  removeCtlTftpServer(host: string, login?: EtokenLogin): Result<Buffer | null, AdminError> {
+    if (!this.h.isPublisher) return err(NOT_PUBLISHER);
+    const may = this.#mayChangeCtl(login);
+    if (!may.ok) return may;
     const list = this.h.cluster.alternateTftp;
     const at = list.findIndex((a) => a.host.toLowerCase() === host.toLowerCase() || a.address === host);
     if (at < 0)
@@ -208,7 +310,7 @@ export class SecurityMode {
     list.splice(at, 1);
     this.h.log('cli', `Alternate TFTP server ${host} removed from the CTL`, 'info');
     if (!this.h.cluster.ctl) return ok(null);
-    return this.updateCtl();
+    return this.#publishCtl();
   }
 
   /**

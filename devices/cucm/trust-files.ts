@@ -93,8 +93,9 @@ export function buildCtl(
         recordFromCertificate(t.cert, Role.SAST, { dnsName: '', etoken: true, dnStyle: 'etoken' }),
       );
     }
-    const first = cluster.etokens[0] as (typeof cluster.etokens)[number];
-    signer = { cert: first.cert, key: first.key };
+    const token = (cluster.etokens[cluster.ctlSignerToken] ??
+      cluster.etokens[0]) as (typeof cluster.etokens)[number];
+    signer = { cert: token.cert, key: token.key };
   } else {
     records.push(nodeRecord(pub, pub.certs.own('CallManager').identity.cert, Role.SAST));
     records.push(nodeRecord(pub, pub.certs.own('ITLRecovery').identity.cert, Role.SAST));
