@@ -6,6 +6,7 @@ import { registerCatalogueCommand } from './catalogue.ts';
 import { registerConsoleCommand } from './console.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
+import { registerProbeItlCommand } from './probe-itl.ts';
 import { registerProbeCommand } from './probe-origin.ts';
 
 export function registerExtraCommands(program: Command): void {
@@ -13,5 +14,6 @@ export function registerExtraCommands(program: Command): void {
   registerConsoleCommand(program);
   registerCatalogueCommand(program);
   registerProbeCommand(program);
+  registerProbeItlCommand(program);
   registerPhoneBootCommand(program);
 }
