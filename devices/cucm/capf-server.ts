@@ -14,7 +14,7 @@
  * wording). Trace lines follow seed 002's CAPF trace (`MsgType : CAPF_MSG_AUTH_REQ`, `Got a new ph
  * conn ...`, `Certificate upgrade successful`).
  */
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { constants, createPublicKey, type KeyObject, publicDecrypt, X509Certificate } from 'node:crypto';
 import { buildChain } from '../../certs/chain.ts';
 import { issueForPublicKey } from '../../certs/issue.ts';
 import { lscProfile } from '../../certs/profiles.ts';
@@ -34,6 +34,7 @@ import {
   endSession,
   fetchCertificateRequest,
   keyGenerateRequest,
+  signedDataDigest,
   storeCertificateRequest,
   verifyCapfData,
 } from '../protocols/capf.ts';
@@ -58,6 +59,28 @@ export interface CapfHost {
 
 type CapfOperation = 'install' | 'delete' | 'troubleshoot';
 type FailureKind = 'authString' | 'lsc' | 'mic' | 'credentials' | 'comm' | 'keygen' | 'late';
+
+/**
+ * SIGNED_DATA in either form phones and clients send (issue 12 §3): RSASSA-PKCS1-v1_5 with the SHA-1
+ * DigestInfo, or the PKCS#1 v1.5 type-1 padding around the bare 20-byte SHA-1 (the open-source CAPF
+ * client used with real phones; the open-source CAPF server accepts both by comparing the trailing 20
+ * bytes of the recovered block). ECDSA for EC keys.
+ */
+export function signedDataVerifies(
+  key: KeyObject,
+  deviceName: string,
+  certDer: Buffer,
+  signature: Buffer,
+): boolean {
+  if (verifyCapfData(key, deviceName, certDer, signature)) return true;
+  if (key.asymmetricKeyType !== 'rsa') return false;
+  try {
+    const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return recovered.equals(signedDataDigest(deviceName, certDer));
+  } catch {
+    return false;
+  }
+}
 
 /** `tkcertificatestatus` by moniker, from seed 003's enumeration (devices/protocols/lsc-status.ts). */
 function statusCode(moniker: string): number {
@@ -376,7 +399,7 @@ export class CapfServer {
         }
         const isLsc = e.certificate.certType === CapfCertType.LSC;
         const failure = isLsc ? 'lsc' : 'mic';
-        if (!verifyCapfData(cert.publicKey, e.deviceName ?? '', e.certificate.der, e.signedData)) {
+        if (!signedDataVerifies(cert.publicKey, e.deviceName ?? '', e.certificate.der, e.signedData)) {
           return {
             ok: false,
             failure,

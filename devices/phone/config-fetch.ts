@@ -132,6 +132,7 @@ export async function configStep(
       report.via = opened.via;
       signed = { signer: opened.signer, via: opened.via };
     }
+    p.received?.('config', configFilename(p.mac), xml);
     const cfg = parsePhoneConfig(xml);
     if (!cfg.ok) {
       report.outcome = 'malformed';

@@ -65,6 +65,10 @@ export interface PhoneCreateOptions {
   profile: FirmwareProfile;
   /** Reach a TFTP server outside the lab (uclab phone boot): kernel-chosen source address. */
   external?: boolean;
+  /** The TVS server to ask, whatever the config names (uclab phone boot --tvs: TVS not on the TFTP host). */
+  tvs?: { host: string; port: number };
+  /** Every file as received over TFTP, and each config as opened (uclab phone boot --artifacts). */
+  received?: PhoneContext['received'];
 }
 
 const oneLine = (s: string) => s.replace(/\n/g, ', ');
@@ -85,6 +89,7 @@ export class Phone extends Device {
   lastBoot: BootReport | null = null;
   readonly #decl: PhoneDeclaration;
   readonly #external: boolean;
+  readonly #received: PhoneContext['received'];
   readonly #parts: PhoneContext;
   readonly #tvs: PhoneTvs;
   readonly #registrar: Registrar;
@@ -98,6 +103,7 @@ export class Phone extends Device {
     this.#decl = decl;
     this.profile = opts.profile;
     this.#external = opts.external ?? false;
+    this.#received = opts.received;
     this.mac = decl.mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
     this.model = decl.model ?? opts.profile.models[0] ?? 'CP-8861';
     this.deviceName = sepName(this.mac);
@@ -105,7 +111,7 @@ export class Phone extends Device {
     this.tftpTarget = Phone.parseTarget(decl.tftp, ctx.fabric.tftpPort());
     this.console = new PhoneConsole(this.profile.logStyle, (text, level) => this.log('console', text, level));
     this.#parts = this.#context();
-    this.#tvs = new PhoneTvs(this.#parts, () => this.tftpTarget.host);
+    this.#tvs = new PhoneTvs(this.#parts, () => this.tftpTarget.host, opts.tvs);
     this.#registrar = new Registrar(this.#parts, {
       onReset: (kind) => this.#onResetRequest(kind),
       endCall: (why) => this.#calls.end(why),
@@ -166,6 +172,7 @@ export class Phone extends Device {
         phonePkiContext(this.#labRef).keys.take(spec, `${this.deviceName}/LSC#${++this.#lscGeneration}`)
           .privateKey,
       writeArtifact: (path, content) => this.ctx.artifacts.write(path, content),
+      ...(this.#received ? { received: this.#received } : {}),
       emit: (kind, payload) => {
         this.emit(kind, payload);
       },

@@ -118,6 +118,8 @@ export class PhoneTvs {
     private readonly p: PhoneContext,
     /** The host the phone boots from: the TVS server it asks before it has a config. */
     private readonly tftpHost: () => string,
+    /** A TVS server named by the person running the phone, asked instead of the config's list. */
+    private readonly pinned?: { host: string; port: number },
   ) {}
 
   flush(): void {
@@ -125,6 +127,7 @@ export class PhoneTvs {
   }
 
   #servers(): { host: string; port: number }[] {
+    if (this.pinned) return [this.pinned];
     const fromConfig = [...(this.p.config?.tvs ?? [])]
       .sort((a, b) => a.priority - b.priority)
       .map((m) => ({ host: m.address, port: m.port || TVS_PORT }));

@@ -8,6 +8,7 @@ import { registerDownCommand } from './down.ts';
 import { registerInitCommand } from './init.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
+import { registerProbeItlCommand } from './probe-itl.ts';
 import { registerProbeCommand } from './probe-origin.ts';
 
 export function registerExtraCommands(program: Command): void {
@@ -17,5 +18,6 @@ export function registerExtraCommands(program: Command): void {
   registerConsoleCommand(program);
   registerCatalogueCommand(program);
   registerProbeCommand(program);
+  registerProbeItlCommand(program);
   registerPhoneBootCommand(program);
 }
