@@ -7,6 +7,7 @@ import { registerConsoleCommand } from './console.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
 import { registerProbeCommand } from './probe-origin.ts';
+import { registerUiCommand } from './ui.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerInspectCommand(program);
@@ -14,4 +15,5 @@ export function registerExtraCommands(program: Command): void {
   registerCatalogueCommand(program);
   registerProbeCommand(program);
   registerPhoneBootCommand(program);
+  registerUiCommand(program);
 }

@@ -10,6 +10,7 @@ import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
 import { stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
 import { loadCatalogue, loadScenario, runScenario, type VariantResult } from '../runner.ts';
+import { RunReport } from '../ui/report.ts';
 import { explainScenario } from './explain.ts';
 import { registerExtraCommands } from './extra-commands.ts';
 import { upCommand } from './up.ts';
@@ -69,6 +70,10 @@ program
   .option('--junit <file>', 'write a JUnit XML report')
   .option('--artifacts <dir>', 'write PKI, trust lists, configs, key log and logs per scenario here')
   .option('--events <file>', 'stream every lab event as JSON lines to this file ("-" for stdout)')
+  .option(
+    '--report <file>',
+    'write one self-contained HTML file: picture, ladder, screens and logs per variant',
+  )
   .option('--quiet', 'print only the summary on stderr')
   .action(
     async (
@@ -81,9 +86,11 @@ program
         junit?: string;
         artifacts?: string;
         events?: string;
+        report?: string;
         quiet?: boolean;
       },
     ) => {
+      const htmlReport = o.report ? new RunReport() : null;
       const errors: { ref: string; message: string }[] = [];
       const scenarios = [];
       if (o.all || o.tag) {
@@ -109,6 +116,7 @@ program
           variant: o.variant,
           artifactsDir: o.artifacts ?? null,
           onLab: (lab) => {
+            htmlReport?.watch(lab);
             if (!o.events) return;
             const out = o.events;
             lab.timeline.subscribe(undefined, (e) => {
@@ -131,6 +139,8 @@ program
       const report = buildReport(results, errors);
       if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       if (o.junit) writeFileSync(o.junit, toJUnit(results, errors));
+      const written = o.report ? await htmlReport?.write(o.report, results) : null;
+      if (written && !written.ok) process.stderr.write(`uclab: ${written.error.message}\n`);
       process.exitCode = report.exitCode;
     },
   );
