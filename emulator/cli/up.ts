@@ -9,6 +9,7 @@ import type { Lab } from '../lab.ts';
 import { stepLine, variantHeader } from '../reporters/pretty.ts';
 import { loadScenario, runVariant } from '../runner.ts';
 import type { Step } from '../scenario.ts';
+import { streamLabEvents } from '../ui/event-log.ts';
 
 export async function upCommand(
   ref: string,
@@ -35,6 +36,8 @@ export async function upCommand(
     artifactsLayout: 'flat',
     block: o.block,
     keepRunning: true,
+    // events.jsonl, live: what `uclab ui --attach` follows.
+    onLab: (lab) => void streamLabEvents(lab),
     onVariantStart: (v) => process.stderr.write(`${variantHeader(v)}\n`),
     onStep: (_v, st) => process.stderr.write(`${stepLine(st)}\n`),
     onLabReady: async (lab: Lab) => {

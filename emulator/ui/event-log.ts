@@ -16,17 +16,18 @@ export function streamLabEvents(lab: Lab): { path: string; close: () => Promise<
   out.on('error', () => {
     // A full disk must not stop the lab: the stream ends, the lab goes on.
   });
-  let open = true;
-  const close = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (!open) return resolve();
-      open = false;
+  let closing: Promise<void> | null = null;
+  // Idempotent: the lab's own lab.stopped and the caller may both close; both wait for the flush.
+  const close = (): Promise<void> => {
+    closing ??= new Promise((resolve) => {
       unsubscribe();
       out.end(() => resolve());
     });
+    return closing;
+  };
   for (const e of lab.timeline.events()) out.write(`${JSON.stringify(e)}\n`);
   const unsubscribe = lab.timeline.subscribe(undefined, (e) => {
-    if (!open) return;
+    if (closing) return;
     out.write(`${JSON.stringify(e)}\n`);
     if (e.kind === 'lab.stopped') void close();
   });

@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { Controls, KEYS, StepPanel } from 'uclab/controls.js';
 import { html } from 'uclab/html.js';
-import { moveSelection, Panels } from 'uclab/panels.js';
+import { moveSelection, Panels, scrollLogsToEnd } from 'uclab/panels.js';
 import { applyPatches, emptyView, viewFromSnapshot } from 'uclab/store.js';
 
 const state = {
@@ -104,6 +104,7 @@ function draw() {
     after.scrollTop = after.scrollHeight;
   }
   scrollToSelection = false;
+  scrollLogsToEnd(state.ui);
 }
 
 function schedule() {
@@ -151,8 +152,9 @@ function connect() {
 
 document.addEventListener('keydown', (e) => {
   const t = e.target;
-  if (t instanceof HTMLSelectElement || t instanceof HTMLInputElement || e.altKey || e.ctrlKey || e.metaKey)
-    return;
+  // Keys go to the field being typed in (a select jumps to an option by letter); a checkbox types nothing.
+  const typing = t instanceof HTMLSelectElement || (t instanceof HTMLInputElement && t.type !== 'checkbox');
+  if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
   const key = e.key;
   const lower = key.length === 1 ? key.toLowerCase() : key;
   if (lower === 'n' || (key === 'ArrowRight' && state.control.waiting)) {

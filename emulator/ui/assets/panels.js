@@ -52,3 +52,9 @@ export function moveSelection(view, ui, key) {
   if (key === 'ArrowUp' || key === 'k') return { selected: order[i <= 0 ? 0 : i - 1] };
   return null;
 }
+
+/** Without a selection the logs show their latest lines: keep each column scrolled to its end. */
+export function scrollLogsToEnd(ui) {
+  if (ui.selected) return;
+  for (const list of document.querySelectorAll('.log ol')) list.scrollTop = list.scrollHeight;
+}

@@ -2,7 +2,7 @@
 // the live page, from the view embedded in the file. Needs no network and no server.
 import { render } from 'preact';
 import { html } from 'uclab/html.js';
-import { moveSelection, Panels } from 'uclab/panels.js';
+import { moveSelection, Panels, scrollLogsToEnd } from 'uclab/panels.js';
 import { viewFromSnapshot } from 'uclab/store.js';
 
 const data = JSON.parse(document.getElementById('uclab-report').textContent);
@@ -70,6 +70,7 @@ function Report() {
 
 function draw() {
   render(html`<${Report} />`, document.getElementById('app'));
+  scrollLogsToEnd(state.ui);
 }
 
 document.addEventListener('keydown', (e) => {
