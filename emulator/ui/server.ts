@@ -82,6 +82,8 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
   const broadcaster = new Broadcaster();
   const layout = new LayoutEngine();
   const session = new Session(broadcaster, layout, { artifactsDir: opts.artifactsDir ?? null });
+  // Loading the catalogue imports every scenario file: done now, not while a page waits for it.
+  void session.catalogue().catch(() => {});
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
   let origin = '';

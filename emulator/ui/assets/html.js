@@ -3,7 +3,7 @@
 // scenario text are shown as the characters they are.
 
 import htm from 'htm';
-import { h } from 'preact';
+import { Component, h } from 'preact';
 
 export const html = htm.bind(h);
 
@@ -19,4 +19,20 @@ export const TONE_OF_OUTCOME = {
 /** `+1234 ms` as `+1.234 s` once past a second: easier to read from the back of a room. */
 export function since(t) {
   return t < 1000 ? `+${t} ms` : `+${(t / 1000).toFixed(3)} s`;
+}
+
+/**
+ * Draws `render()` again only when one of `deps` changed (compared by identity): a panel whose data did
+ * not change costs nothing when another panel updates.
+ */
+export class Memo extends Component {
+  shouldComponentUpdate(next) {
+    const a = this.props.deps;
+    const b = next.deps;
+    return a.length !== b.length || a.some((d, i) => d !== b[i]);
+  }
+
+  render({ render }) {
+    return render();
+  }
 }

@@ -2,9 +2,11 @@
 // filtered to the selected exchange's events when one is selected, else the latest lines.
 import { html, since } from 'uclab/html.js';
 
-const TAIL = 200;
+const TAIL = 150;
+/** Columns side by side: beyond four a column is too narrow to read from the back of a room. */
+const MAX_COLUMNS = 4;
 
-export function Logs({ view, lanes, range }) {
+export function Logs({ view, lanes, range, focus }) {
   const byDevice = new Map();
   for (const l of view.logs) {
     if (range !== null && (l.seq < range[0] || l.seq > range[1])) continue;
@@ -15,14 +17,25 @@ export function Logs({ view, lanes, range }) {
     }
     list.push(l);
   }
-  const devices = [
+  const all = [
     ...lanes.filter((d) => byDevice.has(d)),
     ...[...byDevice.keys()].filter((d) => !lanes.includes(d)),
   ];
+  // The device chosen in the picture first, then the others in lane order.
+  const ordered = focus && all.includes(focus) ? [focus, ...all.filter((d) => d !== focus)] : all;
+  const devices = ordered.slice(0, MAX_COLUMNS);
+  const more = ordered.slice(MAX_COLUMNS);
   return html`<div class="logs">
     <div class="logs-head">
       ${range === null ? 'Device logs (latest lines)' : `Device logs for the selected exchange (events ${range[0]}–${range[1]})`}
     </div>
+    ${
+      more.length > 0
+        ? html`<div class="muted more-logs">
+            Also logging: ${more.join(', ')} (click a device in the picture to show its log first).
+          </div>`
+        : null
+    }
     <div class="log-columns" style=${`--cols:${Math.max(devices.length, 1)}`}>
       ${devices.length === 0 ? html`<div class="muted">No log line ${range === null ? 'yet' : 'in this exchange'}.</div>` : null}
       ${devices.map((d) => {

@@ -12,6 +12,8 @@ export function emptyView() {
     screens: new Map(),
     steps: new Map(),
     layout: null,
+    // A revision per collection: a panel redraws only when what it shows has changed.
+    rev: { lab: 0, layout: 0, device: 0, link: 0, row: 0, log: 0, screen: 0, step: 0 },
   };
 }
 
@@ -29,6 +31,7 @@ export function viewFromSnapshot(snap) {
   for (const s of snap.screens) v.screens.set(s.device, s);
   for (const s of snap.steps) v.steps.set(s.index, s);
   v.layout = snap.layout;
+  for (const k of Object.keys(v.rev)) v.rev[k] = 1;
   return v;
 }
 
@@ -42,6 +45,7 @@ function insertAt(order, rows, seq) {
 /** Applies patches in order; returns the view (the same object, with new collections where changed). */
 export function applyPatches(v, patches) {
   for (const p of patches) {
+    if (p.k in v.rev) v.rev[p.k] += 1;
     switch (p.k) {
       case 'lab':
         v.lab = p.v;
