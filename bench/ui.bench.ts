@@ -181,15 +181,14 @@ try {
   };
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
-    process.stdout.write(
-      [
-        `run: ${report.run.events} events from ${PHONES} phones booting (${report.run.wallMs} ms)`,
-        `view: ${report.view.rows} ladder rows, ${report.view.logs} log lines, reset message ${(resetBytes / 1024).toFixed(0)} KiB`,
-        `server view model: ${report.server.modelMsTotal} ms for ${events.length} events (${report.server.modelUsPerEvent} µs/event)`,
-        `time to first render of ${BEFORE} events: ${report.firstRender.ms} ms (the page drew for ${report.firstRender.pageDrawMs} ms in ${drawsBefore} draws)`,
-        `${LIVE} live events shown after ${report.live.msUntilShown} ms; the page drew for ${report.live.pageDrawMs} ms (${draws} draws in all)`,
-      ].join('\n') + '\n',
-    );
+    const lines = [
+      `run: ${report.run.events} events from ${PHONES} phones booting (${report.run.wallMs} ms)`,
+      `view: ${report.view.rows} ladder rows, ${report.view.logs} log lines, reset message ${(resetBytes / 1024).toFixed(0)} KiB`,
+      `server view model: ${report.server.modelMsTotal} ms for ${events.length} events (${report.server.modelUsPerEvent} µs/event)`,
+      `time to first render of ${BEFORE} events: ${report.firstRender.ms} ms (the page drew for ${report.firstRender.pageDrawMs} ms in ${drawsBefore} draws)`,
+      `${LIVE} live events shown after ${report.live.msUntilShown} ms; the page drew for ${report.live.pageDrawMs} ms (${draws} draws in all)`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
 } finally {
   await browser.close();
