@@ -49,7 +49,7 @@ export function elkGraph(devices: DeviceView[], links: LinkView[]): ElkGraph {
       'elk.direction': 'RIGHT',
       'elk.partitioning.activate': 'true',
       'elk.spacing.nodeNode': '36',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '220',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '170',
       'elk.padding': '[top=16,left=16,bottom=16,right=16]',
     },
     children: devices.map((d) => ({
@@ -78,12 +78,12 @@ export function columnLayout(devices: DeviceView[]): Layout {
     let y = 16;
     for (const d of cols.get(c) ?? []) {
       const h = nodeHeight(d);
-      nodes.push({ name: d.name, x: 16 + i * (NODE_WIDTH + 220), y, w: NODE_WIDTH, h });
+      nodes.push({ name: d.name, x: 16 + i * (NODE_WIDTH + 170), y, w: NODE_WIDTH, h });
       y += h + 36;
     }
     height = Math.max(height, y);
   });
-  return { width: 16 + order.length * (NODE_WIDTH + 220), height, nodes };
+  return { width: 16 + order.length * (NODE_WIDTH + 170), height, nodes };
 }
 
 /** Lays out lab pictures in one worker; stop it when done. */

@@ -58,8 +58,12 @@ class Row extends Component {
             ${MARK[row.outcome] ? html`<span class="mark">${MARK[row.outcome]}</span>` : null}
           </div>
           ${span.kind === 'arrow' ? html`<div class="shaft"></div>` : null}
-          ${row.reason ? html`<div class="why">${row.reason}</div>` : null}
+          ${row.reason && span.kind !== 'arrow' ? html`<div class="why">${row.reason}</div>` : null}
         </div>
+        ${
+          // Under an arrow the reason takes the row's whole width: one line, read from the back.
+          row.reason && span.kind === 'arrow' ? html`<div class="why wide-why">${row.reason}</div>` : null
+        }
       </div>
     </div>`;
   }

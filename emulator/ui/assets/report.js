@@ -8,6 +8,14 @@ import { viewFromSnapshot } from 'uclab/store.js';
 const data = JSON.parse(document.getElementById('uclab-report').textContent);
 const variants = data.variants.map((v) => ({ ...v, view: viewFromSnapshot(v.view) }));
 const state = { current: 0, ui: { selected: null, device: null, showAll: false } };
+const scenarios = [...new Set(variants.map((v) => v.scenario))];
+
+function choose(i) {
+  if (i < 0 || i >= variants.length) return;
+  state.current = i;
+  state.ui = { selected: null, device: null, showAll: false };
+  draw();
+}
 
 function Steps({ v }) {
   return html`<ol class="step-list report-steps">
@@ -26,19 +34,36 @@ function Report() {
   return html`<div class="app report">
     <header class="top">
       <h1>uclab <span class="muted">report · ${data.generated}</span></h1>
+      ${
+        scenarios.length > 1
+          ? html`<label class="field">
+              <span>scenario</span>
+              <select
+                aria-label="scenario"
+                value=${v?.scenario ?? ''}
+                onChange=${(e) => {
+                  choose(variants.findIndex((x) => x.scenario === e.currentTarget.value));
+                }}
+              >
+                ${scenarios.map((id) => {
+                  const bad = variants.some((x) => x.scenario === id && x.outcome !== 'passed');
+                  return html`<option value=${id}>${id}${bad ? ' (not passed)' : ''}</option>`;
+                })}
+              </select>
+            </label>`
+          : null
+      }
       <nav class="variant-tabs" aria-label="variants">
-        ${variants.map(
-          (x, i) => html`<button
-            class=${`tab tone-${x.outcome === 'passed' ? 'ok' : 'bad'}`}
-            aria-pressed=${i === state.current}
-            onClick=${() => {
-              state.current = i;
-              state.ui = { selected: null, device: null, showAll: false };
-              draw();
-            }}
-          >
-            ${x.scenario} [${x.variant}] ${x.outcome}
-          </button>`,
+        ${variants.map((x, i) =>
+          x.scenario !== v?.scenario
+            ? null
+            : html`<button
+                class=${`tab tone-${x.outcome === 'passed' ? 'ok' : 'bad'}`}
+                aria-pressed=${i === state.current}
+                onClick=${() => choose(i)}
+              >
+                ${x.scenario} [${x.variant}] ${x.outcome}
+              </button>`,
         )}
       </nav>
     </header>
