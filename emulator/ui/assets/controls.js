@@ -86,15 +86,15 @@ export function StepPanel({ control, steps, api }) {
         : null
     }
     <ol class="step-list">
-      ${list.map(
-        (
-          s,
-        ) => html`<li class=${`step state-${s.state}${held?.index === s.index ? ' next' : ''}`} title=${s.explain}>
-          <span class="step-mark">${{ pending: '○', running: '▶', done: '✓', held: '✓', failed: '✗' }[s.state]}</span>
+      ${list.map((s) => {
+        // Held before a step: the steps before it have ended, actions included.
+        const state = held && s.index < held.index && s.state === 'running' ? 'done' : s.state;
+        return html`<li class=${`step state-${state}${held?.index === s.index ? ' next' : ''}`} title=${s.explain}>
+          <span class="step-mark">${{ pending: '○', running: '▶', done: '✓', held: '✓', failed: '✗' }[state]}</span>
           ${s.index}. ${s.title}
           ${s.state === 'failed' && s.saw ? html`<span class="why"> saw: ${s.saw}</span>` : null}
-        </li>`,
-      )}
+        </li>`;
+      })}
     </ol>
   </div>`;
 }
