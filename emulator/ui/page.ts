@@ -56,8 +56,11 @@ export function vendorModule(url: string): string | null {
   return v ? read(v.file()) : null;
 }
 
-export function stylesheet(): string {
-  return read(`${ASSETS}style.css`);
+/** The page's stylesheets: the page and panels, then the picture and the ladder. */
+export const STYLESHEETS = ['style.css', 'ladder.css'] as const;
+
+export function stylesheet(name: string): string | null {
+  return (STYLESHEETS as readonly string[]).includes(name) ? read(`${ASSETS}${name}`) : null;
 }
 
 function sha256(text: string): string {
@@ -115,7 +118,10 @@ export function livePage(title: string): { html: string; csp: string } {
   const html = shell({
     title,
     mode: 'live',
-    head: `<link rel="stylesheet" href="/assets/style.css">\n<script type="importmap">${importMap}</script>`,
+    head: [
+      ...STYLESHEETS.map((name) => `<link rel="stylesheet" href="/assets/${name}">`),
+      `<script type="importmap">${importMap}</script>`,
+    ].join('\n'),
     body: '<script type="module" src="/assets/app.js"></script>',
   });
   return { html, csp };
@@ -133,7 +139,7 @@ export function reportPage(title: string, data: unknown): string {
     if (m !== 'app.js') imports[`uclab/${m}`] = dataUrl(read(`${ASSETS}${m}`));
   }
   const importMap = JSON.stringify({ imports });
-  const css = stylesheet();
+  const css = STYLESHEETS.map((name) => read(`${ASSETS}${name}`)).join('\n');
   const csp = [
     "default-src 'none'",
     `script-src ${sha256(importMap)} data:`,

@@ -99,7 +99,11 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
         const page = livePage('uclab — trainer view');
         return send(res, 200, 'text/html; charset=utf-8', page.html, { 'content-security-policy': page.csp });
       }
-      if (path === '/assets/style.css') return send(res, 200, 'text/css; charset=utf-8', stylesheet());
+      if (path.endsWith('.css')) {
+        const css = stylesheet(path.slice('/assets/'.length));
+        if (css !== null && path.startsWith('/assets/'))
+          return send(res, 200, 'text/css; charset=utf-8', css);
+      }
       if (path.startsWith('/assets/')) {
         const m = pageModule(path.slice('/assets/'.length));
         if (m !== null) return send(res, 200, 'text/javascript; charset=utf-8', m);
