@@ -39,8 +39,11 @@ export interface Endpoint {
 /** The kinds of event the lab machinery itself emits. Devices add theirs by merging into this map. */
 export interface EventMap {
   'lab.started': { block: string; artifacts: string | null };
+  /** The lab begins to stop: what devices do from here (drop registrations, close) is teardown. */
+  'lab.stopping': { reason: string };
   'lab.stopped': { reason: string };
-  'device.started': { kind: string; address: string };
+  /** `deviceKind`, not `kind`: a payload field named `kind` would overwrite the event's own kind. */
+  'device.started': { deviceKind: string; address: string };
   'device.stopped': Record<string, never>;
   'net.listen': { proto: 'tcp' | 'tls' | 'udp'; endpoint: Endpoint };
   'net.connect': {

@@ -185,13 +185,14 @@ export class Lab {
     this.#started = true;
     for (const d of this.devices.values()) {
       await d.start();
-      this.timeline.emit(d.name, 'device.started', { kind: d.kind, address: d.address });
+      this.timeline.emit(d.name, 'device.started', { deviceKind: d.kind, address: d.address });
     }
   }
 
   async stop(reason = 'stopped'): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.timeline.emit('lab', 'lab.stopping', { reason });
     // A device that fails to stop must not keep the others, the fabric or the block alive.
     const failures: string[] = [];
     for (const d of [...this.devices.values()].reverse()) {

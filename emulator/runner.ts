@@ -53,6 +53,8 @@ export interface RunOptions {
   artifactsLayout?: 'nested' | 'flat';
   block?: string;
   onStep?: (v: { scenario: string; variant: string }, r: StepResult) => void;
+  /** Awaited before each step runs (the trainer's page pauses here); a rejection stops the lab and the run. */
+  beforeStep?: (v: { scenario: string; variant: string }, step: Step, index: number) => Promise<void>;
   onVariantStart?: (v: { scenario: string; variant: string; explain: string; title: string }) => void;
   /** Called once the lab exists, before any device is built: subscribe to its timeline here. */
   onLab?: (lab: Lab) => void;
@@ -197,6 +199,7 @@ export async function runVariant(
     }
     if (outcome === 'passed') {
       for (const [i, step] of steps.entries()) {
+        await opts.beforeStep?.({ scenario: s.id, variant }, step, i + 1);
         const t0 = Date.now();
         lab.timeline.emit('scenario', 'scenario.step', {
           index: i + 1,

@@ -10,6 +10,7 @@ import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
 import { registerProbeItlCommand } from './probe-itl.ts';
 import { registerProbeCommand } from './probe-origin.ts';
+import { registerUiCommand } from './ui.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerInspectCommand(program);
@@ -20,4 +21,5 @@ export function registerExtraCommands(program: Command): void {
   registerProbeCommand(program);
   registerProbeItlCommand(program);
   registerPhoneBootCommand(program);
+  registerUiCommand(program);
 }

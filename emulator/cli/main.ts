@@ -71,6 +71,10 @@ program
   .option('--variant <name>', 'run only this variant (e.g. fault or fix)')
   .option('--json', 'print the JSON report on stdout')
   .option('--junit <file>', 'write a JUnit XML report')
+  .option(
+    '--report <file>',
+    'write one self-contained HTML file: picture, ladder, screens and logs per variant',
+  )
   .option('--artifacts <dir>', 'write PKI, trust lists, configs, key log and logs per scenario here')
   .option('--events <file>', 'stream every lab event as JSON lines to this file ("-" for stdout)')
   .option('--quiet', 'print only the summary on stderr, and one line for each variant that did not pass')

@@ -14,6 +14,8 @@ export interface RunCommandOptions {
   junit?: string;
   artifacts?: string;
   events?: string;
+  /** One self-contained HTML file with the picture, ladder, screens and logs of every variant. */
+  report?: string;
   quiet?: boolean;
 }
 
@@ -36,6 +38,8 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     return;
   }
   for (const e of errors) process.stderr.write(`uclab: ${e.message}\n`);
+  // Loaded only when asked for: the page renderer is not needed by a plain run.
+  const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
   const results: VariantResult[] = [];
   for (const s of scenarios) {
     if (o.variant && !s.variants[o.variant] && (o.all || o.tag)) continue;
@@ -43,6 +47,7 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
       variant: o.variant,
       artifactsDir: o.artifacts ?? null,
       onLab: (lab) => {
+        htmlReport?.watch(lab);
         if (!o.events) return;
         const out = o.events;
         lab.timeline.subscribe(undefined, (e) => {
@@ -70,6 +75,10 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
   if (o.junit) {
     mkdirSync(dirname(resolve(o.junit)), { recursive: true });
     writeFileSync(o.junit, toJUnit(results, errors));
+  }
+  if (o.report && htmlReport) {
+    const written = await htmlReport.write(o.report, results);
+    if (!written.ok) process.stderr.write(`uclab: ${written.error.message}\n`);
   }
   process.exitCode = report.exitCode;
 }

@@ -17,6 +17,7 @@ import type { Lab } from '../lab.ts';
 import { stepLine, variantHeader } from '../reporters/pretty.ts';
 import { loadScenario, runVariant } from '../runner.ts';
 import type { Step } from '../scenario.ts';
+import { streamLabEvents } from '../ui/event-log.ts';
 
 /** How often to look whether the parent process is still there (a getppid call: cheap). */
 const PARENT_POLL_MS = 250;
@@ -101,6 +102,8 @@ async function up(
     artifactsLayout: 'flat',
     block: o.block,
     keepRunning: true,
+    // events.jsonl, live: what `uclab ui --attach` follows.
+    onLab: (lab) => void streamLabEvents(lab),
     onVariantStart: (v) => say(variantHeader(v)),
     onStep: (_v, st) => say(stepLine(st)),
     onLabReady: async (lab: Lab) => {
