@@ -1,7 +1,17 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../emulator/runner.ts';
 import { startUiServer, type UiServer } from '../../emulator/ui/server.ts';
 import type { SessionMessage } from '../../emulator/ui/session.ts';
+
+/** How many steps a variant of a catalogue scenario has: the tests follow the scenario, not a constant. */
+async function stepCount(id: string, variant: string): Promise<number> {
+  const r = await loadScenario(id);
+  if (!r.ok) throw new Error(r.message);
+  const v = r.scenario.variants[variant];
+  if (!v) throw new Error(`${id} has no variant ${variant}`);
+  return r.scenario.steps({ name: variant, params: v.params }).length;
+}
 
 /** A raw HTTP request, so the Host and Origin headers are exactly what a test says. */
 function raw(
@@ -135,7 +145,8 @@ describe('the page server', () => {
     // Held before step 1: the devices are up, and no step has started.
     const view = (JSON.parse((await raw(`${server.url}api/view`)).body) as SessionMessage).view;
     expect(view.devices.map((d) => d.name)).toContain('cucm-pub');
-    expect(view.steps.map((s) => s.state)).toEqual(Array(7).fill('pending'));
+    const steps = await stepCount('itl-regen-callmanager-and-tvs', 'fault');
+    expect(view.steps.map((s) => s.state)).toEqual(Array(steps).fill('pending'));
     expect(JSON.parse((await post(`${server.url}api/next`, {})).body)).toMatchObject({ ok: true });
     const seen = await readEvents(
       `${server.url}events`,
