@@ -171,14 +171,14 @@ export class Registration {
       await f.listenTls(this.h.name, SCCP_TLS_PORT, this.#tlsConfig(), {
         verify: (hs) => this.#verify(hs, 'SCCP'),
         onConnection: (c) => this.#sccp(c, 'tls', c),
-        onFailure: (e) => this.#tlsFailure('SCCP', e.message),
+        onFailure: (e) => this.#tlsFailure('SCCP', e.message, e.code),
       }),
     );
     this.#tls.push(
       await f.listenTls(this.h.name, SIP_TLS_PORT, this.#tlsConfig(), {
         verify: (hs) => this.#verify(hs, 'SIP'),
         onConnection: (c) => this.#sip(c, 'tls', c),
-        onFailure: (e) => this.#tlsFailure('SIP', e.message),
+        onFailure: (e) => this.#tlsFailure('SIP', e.message, e.code),
       }),
     );
   }
@@ -221,7 +221,19 @@ export class Registration {
     return [...this.#registered.keys()];
   }
 
-  #tlsFailure(protocol: CucmSignalling, message: string): void {
+  #tlsFailure(protocol: CucmSignalling, message: string, code?: string): void {
+    // A client's CertificateVerify that does not verify with its certificate's key: OpenSSL 3 reports
+    // RSA_padding_check_PKCS1_type_1 (`invalid padding` or `block type is not 01`); CUCM's OpenSSL 1.0
+    // queue starts with seed 000's line 79.
+    if (code === 'ERR_SSL_INVALID_PADDING' || code === 'ERR_SSL_BLOCK_TYPE_IS_NOT_01') {
+      this.h.log(
+        'ccm',
+        `HandleSSLError - TLS protocol error(${SSL_RSA_WRONG_KEY}, errno=${SSL_RSA_WRONG_KEY_ERRNO} for`,
+        'error',
+      );
+      this.h.refused({ deviceName: null, protocol, transport: 'tls', reason: 'CertificateVerify signature' });
+      return;
+    }
     this.h.log('ccm', `HandleSSLError - TLS protocol error(ssl reason code=${message})`, 'error');
     this.h.refused({ deviceName: null, protocol, transport: 'tls', reason: message });
   }
