@@ -54,6 +54,8 @@ export interface TlsServerConfig extends TlsCommonConfig {
   requestCert?: boolean;
   /** Default false: choose the certificate by the client's cipher order (toolchain-facts 2.7). */
   honorCipherOrder?: boolean;
+  /** 'auto': DH parameters matching the key size, so DHE suites are offered (none without). */
+  dhparam?: 'auto';
 }
 
 export interface TlsClientConfig extends TlsCommonConfig {
@@ -187,6 +189,7 @@ function serverContextOptions(config: TlsServerConfig): tls.SecureContextOptions
     secureOptions: config.secureOptions,
     // setSecureContext() resets it to true when absent; the default here is the client's preference.
     honorCipherOrder: config.honorCipherOrder ?? false,
+    ...(config.dhparam ? { dhparam: config.dhparam } : {}),
   } as tls.SecureContextOptions;
 }
 

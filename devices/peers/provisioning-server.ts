@@ -152,6 +152,8 @@ export class ProvisioningServer extends Device {
         ciphers: 'DEFAULT:@SECLEVEL=0',
         secureOptions: SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
         honorCipherOrder: true,
+        // mod_ssl 2.4.7 picks DH parameters by key size: seed 001's SPA514 negotiates DHE-RSA-AES256-SHA.
+        dhparam: 'auto',
       },
       {
         verify: (h) => this.#verifyAtHandshake(h, atServerLevel),
