@@ -190,7 +190,7 @@ export class ExpresswayC extends Device {
 
   /** Maintenance > Security > Trusted CA certificate > Append CA certificate. */
   uploadTrust(pem: string): Result<{ added: string[]; alreadyPresent: string[] }, UclabError> {
-    return trustAppend(this.#trustStore, pem, this.#admin);
+    return trustAppend(this.#trustStore, pem, this.#admin, this.ctx.clock.now());
   }
 
   /** Maintenance > Security > Trusted CA certificate > Delete (by CN or one-line subject). */

@@ -113,10 +113,12 @@ export class ExpresswayE extends Device {
 
   /** Append CA certificate; the traversal zone takes the new list for its next connection. */
   async uploadTrust(pem: string): Promise<Result<{ added: string[]; alreadyPresent: string[] }, UclabError>> {
-    const r = trustAppend(this.#trustStore, pem, {
-      log: (text, level) => this.log('management', text, level),
-      emit: this.emit.bind(this),
-    });
+    const r = trustAppend(
+      this.#trustStore,
+      pem,
+      { log: (text, level) => this.log('management', text, level), emit: this.emit.bind(this) },
+      this.ctx.clock.now(),
+    );
     if (r.ok) this.#traversal?.reload();
     return r;
   }

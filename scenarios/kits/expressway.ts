@@ -30,7 +30,7 @@ export interface MraLabOptions {
   ciphers?: string;
   processNodeName?: 'fqdn' | 'hostname' | 'ip';
   certificates?: Record<string, unknown>;
-  expcTrust?: ('enterprise-ca' | 'public-ca' | 'other-ca')[];
+  expcTrust?: LabCaName[];
 }
 
 /** CUCM publisher, Expressway-C (discovers it), Expressway-E (MRA edge), and Jabber for emusk. */
