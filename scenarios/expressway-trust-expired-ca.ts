@@ -79,7 +79,7 @@ export default defineScenario<P>({
         'What the Trusted CA certificate page shows after Append.',
         async (lab) => {
           const e = lastEvent(lab, 'expressway.trust-store', 'expc');
-          if (!e || e.action !== 'append') return { held: false, saw: 'no append happened' };
+          if (e?.action !== 'append') return { held: false, saw: 'no append happened' };
           return {
             held: v.params.deleteExpired ? e.accepted : !e.accepted && e.message === EXPIRED,
             saw: e.message,
