@@ -6,7 +6,7 @@
  */
 import type { TlsAlert } from '../../emulator/events.ts';
 
-/** One HTTP request of a Jabber sign-in, as the client saw it. */
+/** One HTTP request of an MRA client (a Jabber sign-in, a phone's provisioning), as the client saw it. */
 export interface JabberRequest {
   /** The sign-in step: `get_edge_config`, `UDS devices`, or the configuration file name. */
   step: string;
@@ -98,6 +98,21 @@ declare module '../../emulator/events.ts' {
       reason: string;
       /** The origin verification verdict (X14.2), null when no origin connection was made. */
       origin: { accepted: boolean; kind: string; reason: string } | null;
+    };
+    /**
+     * A 78xx/88xx phone provisioning over MRA (seed 003: it trusts only its pre-installed CA list):
+     * what the phone shows and, when it failed, why.
+     */
+    'mra-phone.provision': {
+      deviceName: string;
+      model: string;
+      via: string;
+      outcome: 'provisioned' | 'failed';
+      /** What the phone shows (the lab's wording, L). */
+      shown: string;
+      /** The failing request and why, null on success. */
+      reason: string | null;
+      requests: JabberRequest[];
     };
     /** A Jabber (MRA) sign-in: what the user sees and, when it failed, which request failed and how. */
     'jabber.sign-in': {

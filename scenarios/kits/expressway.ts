@@ -31,7 +31,14 @@ export interface MraLabOptions {
   processNodeName?: 'fqdn' | 'hostname' | 'ip';
   certificates?: Record<string, unknown>;
   expcTrust?: LabCaName[];
+  /** Who signed the Expressway-E certificate (default a public CA, as seed 003 advises). */
+  expeSignedBy?: LabCaName;
+  /** A CP-8861 provisioning over MRA (SEPB000B4BA0AEE), beside Jabber. */
+  mraPhone?: boolean;
 }
+
+export const MRA_PHONE = 'phone-8861';
+export const MRA_PHONE_NAME = 'SEPB000B4BA0AEE';
 
 /** CUCM publisher, Expressway-C (discovers it), Expressway-E (MRA edge), and Jabber for emusk. */
 export function mraLab(o: MraLabOptions) {
@@ -45,7 +52,7 @@ export function mraLab(o: MraLabOptions) {
         release: '14',
         processNodeName: o.processNodeName ?? 'fqdn',
         certificates: o.certificates ?? {},
-        phones: [],
+        phones: o.mraPhone ? [{ name: MRA_PHONE_NAME, model: 'CP-8861', protocol: 'SIP' }] : [],
         users: [{ id: 'emusk', devices: ['CSFEMUSK'] }],
       },
       {
@@ -64,10 +71,21 @@ export function mraLab(o: MraLabOptions) {
         name: 'expe',
         aliases: [`expe.${DOMAIN}`],
         domain: DOMAIN,
-        certificate: { signedBy: 'public-ca' },
+        certificate: { signedBy: o.expeSignedBy ?? 'public-ca' },
         mra: { expresswayC: 'expc' },
       },
       { kind: 'jabber', name: 'jabber-emusk', user: 'emusk', domain: DOMAIN, via: `expe.${DOMAIN}` },
+      ...(o.mraPhone
+        ? [
+            {
+              kind: 'mra-phone',
+              name: MRA_PHONE,
+              mac: MRA_PHONE_NAME.slice(3),
+              domain: DOMAIN,
+              via: `expe.${DOMAIN}`,
+            },
+          ]
+        : []),
     ],
   };
 }
