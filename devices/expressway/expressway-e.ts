@@ -33,7 +33,11 @@ export const expresswayEDecl = baseDeviceDecl.extend({
     .optional(),
   mra: z
     .object({
-      expresswayC: z.string().describe('the Expressway-C whose traffic server serves MRA requests'),
+      expresswayC: z
+        .union([z.string(), z.array(z.string()).min(1)])
+        .describe(
+          'the Expressway-C whose traffic server serves MRA requests, or the peers of an Expressway-C cluster',
+        ),
       trafficServerPort: z.number().int().default(8443),
       port: z.number().int().default(8443),
     })
@@ -46,6 +50,8 @@ export class ExpresswayE extends Device {
   readonly #trustStore = new ExpresswayTrustStore();
   #identity: ServerIdentity | null = null;
   #traversal: TraversalServer | null = null;
+  /** The next Expressway-C peer to relay to. */
+  #nextPeer = 0;
 
   constructor(
     readonly decl: ExpresswayEDecl,
@@ -96,9 +102,23 @@ export class ExpresswayE extends Device {
         this.name,
         m.port,
         { identities: [{ certPem: identity.certPem, keyPem: identity.keyPem }] },
-        { onConnection: (c) => void this.#relayToC(c.socket, m.expresswayC, m.trafficServerPort) },
+        {
+          onConnection: (c) => void this.#relayToC(c.socket, this.#peer(m.expresswayC), m.trafficServerPort),
+        },
       );
     }
+  }
+
+  /**
+   * The Expressway-C peer for the next MRA connection: each in turn (M: the real E spreads requests
+   * over its traversal connections to the cluster's peers; seed 004 has the trust store updated "on all
+   * servers of the cluster" because any peer may serve a request).
+   */
+  #peer(peers: string | string[]): string {
+    if (typeof peers === 'string') return peers;
+    const p = peers[this.#nextPeer % peers.length] as string;
+    this.#nextPeer++;
+    return p;
   }
 
   async #relayToC(client: SecureStream, expresswayC: string, port: number): Promise<void> {

@@ -128,19 +128,19 @@ export function expectSignIn(ok: boolean, explain: string): ExpectStep {
   );
 }
 
-/** An exact traffic_server line in which `{ip}` stands for the CUCM node's address. */
-export function expectTrafficLine(template: string, explain: string, node = CUCM): ExpectStep {
-  return expectThat(`expc traffic_server logs "${template}"`, explain, async (lab) => {
+/** An exact traffic_server line (of `on`, default expc) in which `{ip}` stands for the CUCM node's address. */
+export function expectTrafficLine(template: string, explain: string, node = CUCM, on = 'expc'): ExpectStep {
+  return expectThat(`${on} traffic_server logs "${template}"`, explain, async (lab) => {
     const want = template.replaceAll('{ip}', addressOf(lab, node));
-    const lines = lab.timeline.logLines('expc');
+    const lines = lab.timeline.logLines(on);
     const hit = lines.find((l) => l.includes(want));
     return { held: hit !== undefined, saw: hit ?? `no such line; last: ${lines.slice(-2).join(' | ')}` };
   });
 }
 
-export function expectNoTrafficLine(fragment: string, explain: string): ExpectStep {
-  return expectThat(`expc traffic_server never logs "${fragment}"`, explain, async (lab) => {
-    const hit = lab.timeline.logLines('expc').find((l) => l.includes(fragment));
+export function expectNoTrafficLine(fragment: string, explain: string, on = 'expc'): ExpectStep {
+  return expectThat(`${on} traffic_server never logs "${fragment}"`, explain, async (lab) => {
+    const hit = lab.timeline.logLines(on).find((l) => l.includes(fragment));
     return { held: hit === undefined, saw: hit ?? 'no such line' };
   });
 }
