@@ -2,7 +2,8 @@
  * An MRA client, Jabber-like (kind 'jabber'): signs in from outside through Expressway, as seed 004's
  * login does: get_edge_config (which UDS / TFTP servers CUCM advertises), then
  * `/cucm-uds/user/<id>/devices?max=100` on 8443, then the device's `CSF<user>.cnf.xml` over 6972,
- * each request addressed as `/<base64url("<domain>/https/<host>/<port>")>/<path>`. Any failed request
+ * each request addressed as `/<base64url("<domain>/https/<host>/<port>")>/<path>`. A UDS server that
+ * does not answer is followed by the next one the edge configuration lists; any other failed request
  * is a failed sign-in, as the user sees it: log source 'jabber', `Cannot communicate with the server.`
  * The outcome, with every request and the one that failed, goes on the timeline (`jabber.sign-in`).
  */
@@ -173,14 +174,29 @@ export class Jabber extends Device {
     const servers = [
       ...edge.body.toString('utf8').matchAll(/<port>8443<\/port><address>([^<]+)<\/address>/g),
     ].map((m) => m[1] ?? '');
-    const server = servers[0];
-    if (!server) return this.#fail(attempt, edgeStep, 'no UDS server in the edge configuration');
+    if (servers.length === 0) return this.#fail(attempt, edgeStep, 'no UDS server in the edge configuration');
+    // The UDS servers in the order the edge configuration lists them: the next one when a server does
+    // not answer 200 (M: Jabber's UDS failover; seed 004 names failover among what X14.2 can break).
     const devicesStep = 'UDS devices';
-    const devicesPath = mraPath(
-      { domain: d.domain, scheme: 'https', host: server, port: 8443 },
-      `/cucm-uds/user/${d.user}/devices?max=100`,
-    );
-    const devices = await this.#get(attempt, devicesStep, devicesPath);
+    let server = '';
+    let devices: HttpAnswer | Error = new Error('no UDS server answered');
+    for (const [i, candidate] of servers.entries()) {
+      server = candidate;
+      devices = await this.#get(
+        attempt,
+        devicesStep,
+        mraPath(
+          { domain: d.domain, scheme: 'https', host: candidate, port: 8443 },
+          `/cucm-uds/user/${d.user}/devices?max=100`,
+        ),
+      );
+      if (!(devices instanceof Error) && devices.status === 200) break;
+      const next = servers[i + 1];
+      if (next) {
+        const why = devices instanceof Error ? devices.message : `HTTP ${devices.status} ${devices.reason}`;
+        this.log('jabber', `[csf.mra] UDS server ${candidate} failed (${why}); trying ${next}`, 'warning');
+      }
+    }
     if (devices instanceof Error) return this.#fail(attempt, devicesStep, devices.message);
     if (devices.status !== 200)
       return this.#fail(attempt, devicesStep, `HTTP ${devices.status} ${devices.reason}`);
