@@ -55,6 +55,7 @@ import {
 import { CallControl, type Endpoint, SccpEndpoint, SipEndpoint } from './call-control.ts';
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, PhoneRecord } from './cluster.ts';
+import { admitCsf, csfDeviceOf, csfSecurityMode } from './csf-admission.ts';
 import type { CucmSignalling } from './events.ts';
 import { opensslFirstError } from './openssl-verify.ts';
 import type { ReleaseBehaviour } from './releases.ts';
@@ -628,7 +629,11 @@ export class Registration {
     const contact = header(m, 'contact') ?? '';
     const name = (headerParam(contact, '+u.sip!devicename.ccm.cisco.com') ?? '').toUpperCase();
     const phone = this.h.cluster.phone(name);
-    const check = this.#admit(name || '(no device name)', phone, transport, tls);
+    // A Jabber (CSF) device, over MRA forwarded by the Expressway-C (csf-admission.ts).
+    const csf = phone ? null : csfDeviceOf(this.h.cluster, name);
+    const check = csf
+      ? admitCsf(csf, transport, tls?.handshake.peerChain[0])
+      : this.#admit(name || '(no device name)', phone, transport, tls);
     if (!check.ok) {
       this.h.log(
         'ccm',
@@ -650,7 +655,7 @@ export class Registration {
       return;
     }
     const isNew = !bound.has(name);
-    const mode = phone ? securityModeOf(phone) : 1;
+    const mode = phone ? securityModeOf(phone) : csf ? csfSecurityMode(csf) : 1;
     if (isNew) this.#stationLines(name, mode, tls);
     send(buildRegisterOk(m, { server, expires: 120, newRegistration: isNew }));
     bound.add(name);

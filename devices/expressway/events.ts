@@ -83,6 +83,23 @@ declare module '../../emulator/events.ts' {
       result: 'Success' | 'Failure';
       description: string;
     };
+    /**
+     * An MRA client's REGISTER the Expressway-C forwarded to Unified CM (mra-registration.ts), with
+     * CUCM's answer: the leg (TCP 5060 or TLS 5061) follows the device's security.
+     */
+    'expressway.mra-registration': {
+      deviceName: string;
+      aor: string;
+      /** The Unified CM node, as the Request-URI names it. */
+      node: string;
+      port: number;
+      protocol: 'TCP' | 'TLS';
+      /** CUCM's answer, or the Expressway's own when the request never reached CUCM. */
+      status: number | null;
+      reason: string;
+      /** CUCM's Warning header, when it sent one (`399 <node> "..."`). */
+      warning: string | null;
+    };
     /** One request through the Expressway-C traffic server (MRA), with the answer it sent back. */
     'expressway.mra-request': {
       txn: number;
@@ -113,6 +130,17 @@ declare module '../../emulator/events.ts' {
       /** The failing request and why, null on success. */
       reason: string | null;
       requests: JabberRequest[];
+    };
+    /** A Jabber phone-services registration over MRA (SIP through the Expressway-E and -C to CUCM). */
+    'jabber.register': {
+      user: string;
+      deviceName: string;
+      outcome: 'registered' | 'failed';
+      /** What the user sees (the lab's wording, L). */
+      shown: string;
+      status: number | null;
+      reason: string | null;
+      warning: string | null;
     };
     /** A Jabber (MRA) sign-in: what the user sees and, when it failed, which request failed and how. */
     'jabber.sign-in': {

@@ -40,6 +40,8 @@ export const expresswayEDecl = baseDeviceDecl.extend({
         ),
       trafficServerPort: z.number().int().default(8443),
       port: z.number().int().default(8443),
+      sipPort: z.number().int().default(5061).describe("SIP over TLS for MRA clients' registrations"),
+      cSipPort: z.number().int().default(5060).describe("the Expressway-C's SIP port it relays them to"),
     })
     .optional(),
 });
@@ -103,8 +105,16 @@ export class ExpresswayE extends Device {
         m.port,
         { identities: [{ certPem: identity.certPem, keyPem: identity.keyPem }] },
         {
-          onConnection: (c) => void this.#relayToC(c.socket, this.#peer(m.expresswayC), m.trafficServerPort),
+          onConnection: (c) =>
+            void this.#relayToC(c.socket, this.#peer(m.expresswayC), m.trafficServerPort, 'http'),
         },
+      );
+      // MRA clients register over SIP/TLS to the E; the C forwards to Unified CM (mra-registration.ts).
+      await this.fabric.listenTls(
+        this.name,
+        m.sipPort,
+        { identities: [{ certPem: identity.certPem, keyPem: identity.keyPem }] },
+        { onConnection: (c) => void this.#relayToC(c.socket, this.#peer(m.expresswayC), m.cSipPort, 'sip') },
       );
     }
   }
@@ -121,9 +131,18 @@ export class ExpresswayE extends Device {
     return p;
   }
 
-  async #relayToC(client: SecureStream, expresswayC: string, port: number): Promise<void> {
+  async #relayToC(
+    client: SecureStream,
+    expresswayC: string,
+    port: number,
+    what: 'http' | 'sip',
+  ): Promise<void> {
     const up = await this.fabric.connectTcp(this.name, { host: expresswayC, port });
     if (!up.ok) {
+      if (what === 'sip') {
+        client.destroy();
+        return;
+      }
       client.end('HTTP/1.1 502 connect failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -146,7 +165,10 @@ export class ExpresswayE extends Device {
   describe(): DeviceDescription {
     const ports: DeviceDescription['ports'] = [];
     if (this.decl.traversal) ports.push({ name: 'traversal', proto: 'tls', port: this.decl.traversal.port });
-    if (this.decl.mra) ports.push({ name: 'MRA HTTPS', proto: 'tls', port: this.decl.mra.port });
+    if (this.decl.mra) {
+      ports.push({ name: 'MRA HTTPS', proto: 'tls', port: this.decl.mra.port });
+      ports.push({ name: 'MRA SIP', proto: 'tls', port: this.decl.mra.sipPort });
+    }
     return {
       name: this.name,
       kind: this.kind,
