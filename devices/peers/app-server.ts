@@ -288,7 +288,7 @@ export class AppServer extends Device {
       trust: this.#trust,
       minVersion: this.decl.minTls,
       maxVersion: this.decl.maxTls,
-      // A 1024-bit SHA-1 certificate (seed 000) needs security level 0 in OpenSSL 3 (toolchain-facts §2.3).
+      // A 1024-bit SHA-1 certificate (seed 000) needs security level 0 in OpenSSL 3 (docs/reference/toolchain.md §3.3).
       ciphers: 'DEFAULT:@SECLEVEL=0',
     };
   }

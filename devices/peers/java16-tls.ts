@@ -6,10 +6,10 @@
  *
  * What the lab models (M), and what it does not know: CUCM's trace (seed 000 line 79) names
  * `RSA_padding_check_PKCS1_type_1` and `block type is not 01`. That check belongs to the RSA public-key
- * operation on a signature (PKCS#1 v1.5 block type 1; a pre-master secret is block type 2, RFC 8017
- * §7.2 and §8.2), and the only client signature in a TLS 1.0 handshake is CertificateVerify (RFC 2246
- * §7.4.8). A signature that does not decrypt to a type 1 block with the certificate's public key was
- * made with another key. So this stand-in signs CertificateVerify with a key that is not the presented
+ * operation on a signature: PKCS#1 v1.5 block type 1 (RFC 8017 §8.2); a pre-master secret is block
+ * type 2 (RFC 8017 §7.2). The only client signature in a TLS 1.0 handshake is CertificateVerify
+ * (RFC 2246 §7.4.8). A signature that does not decrypt to a type 1 block with the certificate's
+ * public key was made with another key. So this stand-in signs CertificateVerify with a key that is not the presented
  * certificate's. Why the real stack did so the seed never found: TAC proved the certificate and key
  * good (line 221), suspected the Java TLS library (line 224), and the case was still open at the last
  * mail (line 12).

@@ -137,7 +137,7 @@ function listenAddress(lab: Lab, device: string, port: number): string | null {
  * TAC's test of seed 000 (lines 216-222): the application server's certificate and private key, as the
  * administrator exported them, in `openssl s_client -connect <cucm>:2443 -tls1 -cert ... -key ... -msg`.
  * `-cipher DEFAULT@SECLEVEL=0` is the one addition: OpenSSL 3 allows TLS 1.0 only at security level 0
- * (toolchain-facts §2.2); the 2012 OpenSSL needed nothing.
+ * (docs/reference/toolchain.md §3.2); the 2012 OpenSSL needed nothing.
  */
 export async function tacOpensslTest(lab: Lab): Promise<void> {
   const app = lab.device('apas', AppServer);
