@@ -110,7 +110,14 @@ export class Cluster {
   readonly nodes = new Map<string, NodeInfo>();
   readonly phones = new Map<string, PhoneRecord>();
   readonly sipTrunks: SipTrunkDecl[] = [];
-  readonly users: { id: string; devices: string[] }[] = [];
+  readonly users: {
+    id: string;
+    devices: string[];
+    csf?: {
+      security: 'non-secure' | 'authenticated' | 'encrypted';
+      securityProfileName?: string | undefined;
+    };
+  }[] = [];
   /** Cluster security mode: 0 non-secure, 1 mixed (StationD `ClusterSecurityMode = (1)`, seed 002). */
   mixedMode: MixedMode = 'none';
   /** Hardware SAST tokens (eToken mode). */

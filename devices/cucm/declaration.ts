@@ -87,7 +87,21 @@ export const cucmDecl = baseDeviceDecl.extend({
       }),
     )
     .default([]),
-  users: z.array(z.object({ id: z.string(), devices: z.array(z.string()) })).default([]),
+  users: z
+    .array(
+      z.object({
+        id: z.string(),
+        devices: z.array(z.string()),
+        csf: z
+          .object({
+            security: z.enum(['non-secure', 'authenticated', 'encrypted']).default('non-secure'),
+            securityProfileName: z.string().optional().describe('the phone security profile, FQDN format'),
+          })
+          .optional()
+          .describe("the security of the user's CSF (Jabber) devices"),
+      }),
+    )
+    .default([]),
   certMonitorInterval: z.string().default('24h').describe('Certificate Monitor notification frequency'),
   regenGuard: z.string().default('5m').describe('the CallManager/TVS "modified in the last 5 minutes" guard'),
   capfTimeout: z.string().default('60s').describe('how long CAPF waits for each phone message'),

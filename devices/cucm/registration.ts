@@ -49,14 +49,14 @@ export class Registration {
       await f.listenTls(this.h.name, SCCP_TLS_PORT, this.#policy.config(), {
         verify: (hs) => this.#policy.verify(hs, 'SCCP'),
         onConnection: (c) => serveSccp(sig, c, 'tls', c),
-        onFailure: (e) => this.#policy.failed('SCCP', e.message),
+        onFailure: (e) => this.#policy.failed('SCCP', e.message, e.code),
       }),
     );
     this.#tls.push(
       await f.listenTls(this.h.name, SIP_TLS_PORT, this.#policy.config(), {
         verify: (hs) => this.#policy.verify(hs, 'SIP'),
         onConnection: (c) => serveSip(sig, c, 'tls', c),
-        onFailure: (e) => this.#policy.failed('SIP', e.message),
+        onFailure: (e) => this.#policy.failed('SIP', e.message, e.code),
       }),
     );
   }

@@ -8,6 +8,7 @@
  * reset is a NOTIFY with `Event: service-control` and `action=restart`, the CUCM mechanism for SIP
  * phones.
  */
+
 import type { Connection, TlsConnection } from '../../emulator/fabric.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
 import {
@@ -21,6 +22,7 @@ import {
   type SipMessage,
   type SipRequest,
 } from '../protocols/sip.ts';
+import { admitCsf, csfDeviceOf, csfSecurityMode } from './csf-admission.ts';
 import type { Registered } from './registered-phones.ts';
 import type { Signalling } from './signalling-context.ts';
 import { SipEndpoint } from './sip-b2bua.ts';
@@ -126,7 +128,11 @@ function onSip(
   const contact = header(m, 'contact') ?? '';
   const name = (headerParam(contact, '+u.sip!devicename.ccm.cisco.com') ?? '').toUpperCase();
   const phone = sig.h.cluster.phone(name);
-  const check = sig.policy.admit(name || '(no device name)', phone, transport, tls);
+  // A Jabber (CSF) device, over MRA forwarded by the Expressway-C (csf-admission.ts).
+  const csf = phone ? null : csfDeviceOf(sig.h.cluster, name);
+  const check = csf
+    ? admitCsf(csf, transport, tls?.handshake.peerChain[0])
+    : sig.policy.admit(name || '(no device name)', phone, transport, tls);
   if (!check.ok) {
     sig.h.log(
       'ccm',
@@ -148,7 +154,7 @@ function onSip(
     return;
   }
   const isNew = !bound.has(name);
-  const mode = phone ? securityModeOf(phone) : 1;
+  const mode = phone ? securityModeOf(phone) : csf ? csfSecurityMode(csf) : 1;
   if (isNew) sig.trace.stationLines(name, mode, tls);
   send(buildRegisterOk(m, { server, expires: 120, newRegistration: isNew }));
   bound.add(name);

@@ -100,7 +100,19 @@ export class TlsPolicy {
   }
 
   /** A handshake that failed before any verdict (OpenSSL's own refusal). */
-  failed(protocol: CucmSignalling, message: string): void {
+  failed(protocol: CucmSignalling, message: string, code?: string): void {
+    // A client's CertificateVerify that does not verify with its certificate's key: OpenSSL 3 reports
+    // RSA_padding_check_PKCS1_type_1 (`invalid padding` or `block type is not 01`); CUCM's OpenSSL 1.0
+    // queue starts with seed 000's line 79.
+    if (code === 'ERR_SSL_INVALID_PADDING' || code === 'ERR_SSL_BLOCK_TYPE_IS_NOT_01') {
+      this.h.log(
+        'ccm',
+        `HandleSSLError - TLS protocol error(${SSL_RSA_WRONG_KEY}, errno=${SSL_RSA_WRONG_KEY_ERRNO} for`,
+        'error',
+      );
+      this.h.refused({ deviceName: null, protocol, transport: 'tls', reason: 'CertificateVerify signature' });
+      return;
+    }
     this.h.log('ccm', `HandleSSLError - TLS protocol error(ssl reason code=${message})`, 'error');
     this.h.refused({ deviceName: null, protocol, transport: 'tls', reason: message });
   }

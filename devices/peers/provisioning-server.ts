@@ -147,6 +147,8 @@ export class ProvisioningServer extends Device {
         // TLS 1.0 and SHA-1 certificates need security level 0 in OpenSSL 3 (toolchain-facts §2.2, §2.3).
         ciphers: 'DEFAULT:@SECLEVEL=0',
         honorCipherOrder: true,
+        // mod_ssl 2.4.7 picks DH parameters by key size: seed 001's SPA514 negotiates DHE-RSA-AES256-SHA.
+        dhparam: 'auto',
       },
       {
         verify: (h) => this.#verifyAtHandshake(h, atServerLevel),

@@ -36,6 +36,8 @@ export interface TlsServerConfig extends TlsCommonConfig {
   requestCert?: boolean;
   /** Default false: choose the certificate by the client's cipher order (toolchain-facts 2.7). */
   honorCipherOrder?: boolean;
+  /** 'auto': DH parameters matching the key size, so DHE suites are offered (none without). */
+  dhparam?: 'auto';
 }
 
 export interface TlsClientConfig extends TlsCommonConfig {

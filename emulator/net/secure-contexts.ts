@@ -29,6 +29,7 @@ export function serverContextOptions(config: TlsServerConfig): tls.SecureContext
     secureOptions: (config.secureOptions ?? 0) | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
     // setSecureContext() resets it to true when absent; the default here is the client's preference.
     honorCipherOrder: config.honorCipherOrder ?? false,
+    ...(config.dhparam ? { dhparam: config.dhparam } : {}),
   } as tls.SecureContextOptions;
 }
 
