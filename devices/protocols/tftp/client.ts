@@ -6,7 +6,7 @@
  * address/port get error 5 and are otherwise ignored (RFC 1350 §4). `source` reports that first reply's
  * address, so a test can see whether a server answers from the address it was asked on.
  */
-import type { Socket } from 'node:dgram';
+import type { Datagram } from '../../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../../emulator/result.ts';
 import {
   DEFAULT_BLKSIZE,
@@ -22,7 +22,7 @@ import type { TftpPeer } from './server.ts';
 
 export interface TftpGetOptions {
   /** Binds the client's UDP socket on the device's own address (port 0 = ephemeral). */
-  bind: (port: number) => Promise<Socket>;
+  bind: (port: number) => Promise<Datagram>;
   server: TftpPeer;
   filename: string;
   /** Default `octet`. */
@@ -62,7 +62,7 @@ export interface TftpGetError {
 }
 
 export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, TftpGetError>> {
-  let socket: Socket;
+  let socket: Datagram;
   try {
     socket = await o.bind(0);
   } catch (e) {

@@ -11,7 +11,7 @@
  *   Syndrome"); only the retransmission timer resends.
  * - A corrupt datagram never throws: it becomes a `malformed` event (and an ERROR 0 on the listening port).
  */
-import type { Socket } from 'node:dgram';
+import type { Datagram } from '../../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../../emulator/result.ts';
 import {
   BLKSIZE_MAX,
@@ -51,7 +51,7 @@ export type TftpEvent =
 
 export interface TftpServerOptions {
   /** Binds a UDP socket on the device's own address; port 0 = ephemeral. Injected by the fabric. */
-  bind: (port: number) => Promise<Socket>;
+  bind: (port: number) => Promise<Datagram>;
   port: number;
   /** Returns the file for a clean relative name, or a refusal (e.g. `{tftpCode: 1, message: 'File not found'}`). */
   resolve: (filename: string, peer: TftpPeer) => Promise<Result<Buffer, TftpRefusal>>;
@@ -99,7 +99,7 @@ class Transfer {
 
   constructor(
     private readonly server: TftpServer,
-    readonly socket: Socket,
+    readonly socket: Datagram,
     private readonly peer: TftpPeer,
     private readonly filename: string,
     private readonly data: Buffer,
@@ -221,9 +221,9 @@ class Transfer {
 }
 
 export class TftpServer {
-  private socket: Socket | undefined;
+  private socket: Datagram | undefined;
   private readonly transfers = new Set<Transfer>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Datagram>();
   private closed = false;
   private readonly retransmitMs: number;
   private readonly maxRetries: number;
@@ -283,7 +283,7 @@ export class TftpServer {
     this.closeSocket(t.socket);
   }
 
-  private closeSocket(s: Socket): Promise<void> {
+  private closeSocket(s: Datagram): Promise<void> {
     if (!this.sockets.delete(s)) return Promise.resolve();
     return new Promise((resolve) => {
       try {
@@ -375,7 +375,7 @@ export class TftpServer {
     return hasOptions(o) ? o : undefined;
   }
 
-  private async transferSocket(): Promise<Socket | undefined> {
+  private async transferSocket(): Promise<Datagram | undefined> {
     const s = await this.opts.bind(0);
     if (this.closed) {
       try {
