@@ -4,7 +4,7 @@
  * event with the cap that refused. Beyond the running cap requests wait without a socket, and a flood
  * of requests that are never acknowledged cannot keep a phone's request out.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../devices/protocols/tftp/client.ts';
 import { decodeTftp, encodeTftp, type TftpPacket } from '../../devices/protocols/tftp/packet.ts';
