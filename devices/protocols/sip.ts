@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { err, type FormatError, formatError, ok, type Result } from '../../emulator/result.ts';
+import { ByteQueue } from './framer.ts';
 
 const FORMAT = 'sip';
 export const SIP_TLS_PORT = 5061;
@@ -14,6 +15,7 @@ export const SIP_TCP_PORT = 5060;
 /** Refuse header blocks and bodies beyond these: garbage, not SIP. */
 export const SIP_MAX_HEADER_BYTES = 16384;
 export const SIP_MAX_BODY_BYTES = 65536;
+const BLANK_LINE = Buffer.from('\r\n\r\n');
 
 export type SipHeader = [name: string, value: string];
 
@@ -89,16 +91,53 @@ export function headerValues(m: SipMessage, name: string): string[] {
   return out.filter((s) => s !== '');
 }
 
-/** A `;name=value` parameter of a header value (e.g. `tag` of From), outside `<...>`. */
+/**
+ * A `;name=value` parameter of a header value (e.g. `tag` of From), outside `<...>`; `''` for a
+ * parameter without a value. One pass over the value: a peer controls it, and a backtracking regex
+ * over `<<<<...` costs quadratic time (a 60 KB To header took seconds).
+ */
 export function headerParam(value: string, param: string): string | undefined {
-  const outside = value.replace(/<[^>]*>/g, '');
-  const re = new RegExp(
-    `;\\s*${param.replace(/[.*+?^${}()|[\]\\!]/g, '\\$&')}(?:=("[^"]*"|[^;,\\s]*))?`,
-    'i',
-  );
-  const m = re.exec(outside);
-  if (!m) return undefined;
-  return (m[1] ?? '').replace(/^"|"$/g, '');
+  const outside = withoutAngleBrackets(value);
+  const want = param.toLowerCase();
+  const n = outside.length;
+  for (let i = outside.indexOf(';'); i >= 0; i = outside.indexOf(';', i + 1)) {
+    let j = i + 1;
+    while (j < n && isSpace(outside.charCodeAt(j))) j++;
+    if (outside.slice(j, j + want.length).toLowerCase() !== want) continue;
+    j += want.length;
+    // The name must end here: `;tagged=1` is not the `tag` parameter.
+    if (j < n && !isSpace(outside.charCodeAt(j)) && !'=;,'.includes(outside[j]!)) continue;
+    if (outside[j] !== '=') return '';
+    j++;
+    if (outside[j] === '"') {
+      const close = outside.indexOf('"', j + 1);
+      if (close >= 0) return outside.slice(j + 1, close);
+    }
+    let k = j;
+    while (k < n && !isSpace(outside.charCodeAt(k)) && outside[k] !== ';' && outside[k] !== ',') k++;
+    return outside.slice(j, k).replace(/^"|"$/g, '');
+  }
+  return undefined;
+}
+
+/** Whitespace as the former regex's `\s` saw it. */
+const SPACE = /\s/;
+function isSpace(c: number): boolean {
+  return SPACE.test(String.fromCharCode(c));
+}
+
+/** The value with every `<...>` removed; an unclosed `<` stays as text. Linear: one scan. */
+function withoutAngleBrackets(value: string): string {
+  let out = '';
+  let from = 0;
+  for (let lt = value.indexOf('<'); lt >= 0; ) {
+    const gt = value.indexOf('>', lt + 1);
+    if (gt < 0) break; // no `>` anywhere after: every later `<` is unclosed too
+    out += value.slice(from, lt);
+    from = gt + 1;
+    lt = value.indexOf('<', from);
+  }
+  return out + value.slice(from);
 }
 
 /** Serialises a message; Content-Length is always (re)written to match the body. */
@@ -164,8 +203,13 @@ function contentLength(headers: SipHeader[], at: number): Result<number | undefi
 
 /** Decodes one whole message (a datagram, or a frame from `SipFramer`). */
 export function decodeSip(buf: Buffer): Result<SipMessage, FormatError> {
-  const end = buf.indexOf('\r\n\r\n');
+  const end = buf.indexOf(BLANK_LINE);
   if (end < 0) return err(formatError(FORMAT, buf.length, 'truncated', 'no blank line after the headers'));
+  if (end > SIP_MAX_HEADER_BYTES) {
+    return err(
+      formatError(FORMAT, 0, 'header-too-large', `header block of ${end} bytes > ${SIP_MAX_HEADER_BYTES}`),
+    );
+  }
   const head = parseHead(buf.toString('utf8', 0, end));
   if (!head.ok) return head;
   const cl = contentLength(head.value.headers, 0);
@@ -185,46 +229,69 @@ export function decodeSip(buf: Buffer): Result<SipMessage, FormatError> {
 /**
  * Stream framer for SIP over TCP/TLS: splits on the blank line and Content-Length. Bare CRLFs between
  * messages (RFC 5626 keep-alive pings) are skipped. A message without Content-Length is an error on a
- * stream (RFC 3261 §18.3) and poisons the framer, as does an oversized header block.
+ * stream (RFC 3261 §18.3) and poisons the framer, as does a header block over `SIP_MAX_HEADER_BYTES`,
+ * whether its end has arrived or not (so one 60 KB write is refused like sixty 1 KB ones).
+ *
+ * Like the binary framers (framer.ts), it gives the same results for the same bytes however they are
+ * segmented (messages before garbage are delivered, then the error), and its work is linear: the
+ * search for the blank line resumes where the previous chunk's search stopped.
  */
 export class SipFramer {
-  private buffer = Buffer.alloc(0);
+  private readonly queue = new ByteQueue();
   private consumed = 0;
+  /** Bytes of the current message's head already searched for the blank line. */
+  private searched = 0;
+  /** The current message's whole length, once its head has been read: the body is being waited for. */
+  private pending: number | undefined;
   private poisoned: FormatError | undefined;
 
-  push(chunk: Buffer): Result<SipMessage, FormatError>[] {
+  push(chunk: Uint8Array): Result<SipMessage, FormatError>[] {
     if (this.poisoned) return [err(this.poisoned)];
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.queue.append(chunk);
     const out: Result<SipMessage, FormatError>[] = [];
     for (;;) {
-      let skip = 0;
-      while (skip + 1 < this.buffer.length && this.buffer[skip] === 0x0d && this.buffer[skip + 1] === 0x0a)
-        skip += 2;
-      if (skip) {
-        this.buffer = this.buffer.subarray(skip);
-        this.consumed += skip;
+      let buf = this.queue.view();
+      if (this.pending !== undefined) {
+        if (buf.length < this.pending) return out;
+        out.push(decodeSip(this.queue.take(this.pending)));
+        this.consumed += this.pending;
+        this.pending = undefined;
+        this.searched = 0;
+        continue;
       }
-      const end = this.buffer.indexOf('\r\n\r\n');
+      if (this.searched === 0) {
+        let skip = 0;
+        while (skip + 1 < buf.length && buf[skip] === 0x0d && buf[skip + 1] === 0x0a) skip += 2;
+        if (skip) {
+          this.queue.skip(skip);
+          this.consumed += skip;
+          buf = this.queue.view();
+        }
+        // A lone CR may be the first half of a keep-alive CRLF: wait for the next byte.
+        if (buf.length === 1 && buf[0] === 0x0d) return out;
+      }
+      // Resume 3 bytes back: the blank line may straddle the previous chunk's end.
+      const end = buf.indexOf(BLANK_LINE, Math.max(0, this.searched - 3));
       if (end < 0) {
-        if (this.buffer.length > SIP_MAX_HEADER_BYTES) return this.poison(out, 0, 'header block too large');
+        this.searched = buf.length;
+        // The head is at least `length - 3` bytes: over the limit already, whatever follows.
+        if (buf.length - 3 > SIP_MAX_HEADER_BYTES) return this.poison(out, 0, 'header block too large');
         return out;
       }
-      const head = parseHead(this.buffer.toString('utf8', 0, end));
+      if (end > SIP_MAX_HEADER_BYTES) return this.poison(out, 0, 'header block too large');
+      this.searched = end;
+      const head = parseHead(buf.toString('utf8', 0, end));
       if (!head.ok) return this.poison(out, head.error.offset, head.error.message);
       const cl = contentLength(head.value.headers, 0);
       if (!cl.ok) return this.poison(out, 0, cl.error.message);
       if (cl.value === undefined) return this.poison(out, 0, 'no Content-Length on a stream transport');
-      const total = end + 4 + cl.value;
-      if (this.buffer.length < total) return out;
-      out.push(decodeSip(Buffer.from(this.buffer.subarray(0, total))));
-      this.buffer = this.buffer.subarray(total);
-      this.consumed += total;
+      this.pending = end + 4 + cl.value;
     }
   }
 
   private poison(out: Result<SipMessage, FormatError>[], at: number, why: string) {
     this.poisoned = formatError(FORMAT, this.consumed + at, 'bad-stream', why);
-    this.buffer = Buffer.alloc(0);
+    this.queue.clear();
     out.push(err(this.poisoned));
     return out;
   }
