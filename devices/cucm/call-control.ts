@@ -15,8 +15,9 @@
 import type { EventMap } from '../../emulator/events.ts';
 import type { Fabric } from '../../emulator/fabric.ts';
 import { isIpAddress } from '../../emulator/net/types.ts';
-import type { SccpCallMessage } from '../protocols/sccp.ts';
-import { parseSrtpInline, type SipMessage, type SipRequest } from '../protocols/sip.ts';
+import type { SccpCallMessage } from '../protocols/sccp-call.ts';
+import { parseSrtpInline } from '../protocols/sdp.ts';
+import type { SipMessage, SipRequest } from '../protocols/sip.ts';
 import {
   type CallOffer,
   type CallRouter,

@@ -5,8 +5,8 @@
  * travels in SDP (RFC 4566, RFC 4568 `a=crypto`) and in SCCP key blocks.
  */
 import { randomBytes } from 'node:crypto';
-import type { SccpMediaKey } from '../protocols/sccp.ts';
-import { type AudioSdp, buildAudioSdp, parseSrtpInline } from '../protocols/sip.ts';
+import type { SccpMediaKey } from '../protocols/sccp-call.ts';
+import { type AudioSdp, buildAudioSdp, parseSrtpInline } from '../protocols/sdp.ts';
 import type { CallIcon, CallSecurity, CucmSignalling } from './events.ts';
 
 /** One side's media: where it receives, and the SRTP master key (key ‖ salt, base64) it sends with. */

@@ -6,7 +6,7 @@
  * <urn:x-cisco-remotecc:callinfo>;security=...`, SCCP CallInfo `callSecurityStatus`
  * (devices/protocols/sccp.ts). SRTP keys (RFC 4568 `a=crypto`) are passed only on an Encrypted call.
  */
-import { SccpCallSecurityStatus } from '../protocols/sccp.ts';
+import { SccpCallSecurityStatus } from '../protocols/sccp-call.ts';
 import type { CallIcon, CallSecurity } from './events.ts';
 
 export type { CallIcon, CallSecurity } from './events.ts';

@@ -9,13 +9,8 @@
  * Lab simplifications (labelled): no inter-digit timer (reorder as soon as no line starts with the
  * digits); failure is the reorder tone (StartTone 0x25), as on a real phone for an unknown number.
  */
-import {
-  type SccpCallMessage,
-  SccpCallState,
-  type SccpMessage,
-  SccpTone,
-  sccpCall,
-} from '../protocols/sccp.ts';
+import type { SccpMessage } from '../protocols/sccp.ts';
+import { type SccpCallMessage, SccpCallState, SccpTone, sccpCall } from '../protocols/sccp-call.ts';
 import {
   type Answer,
   type CallOffer,

@@ -13,11 +13,11 @@ import type { ByteStream } from '../../emulator/net/types.ts';
 import {
   encodeSccp,
   headerVersionFor,
-  readSccpCall,
   type SccpFrame,
   SccpResetType,
   sccpFramer,
 } from '../protocols/sccp.ts';
+import { readSccpCall } from '../protocols/sccp-call.ts';
 import type { Registered } from './registered-phones.ts';
 import { SccpEndpoint } from './sccp-call-flow.ts';
 import type { Signalling } from './signalling-context.ts';

@@ -11,10 +11,10 @@
  * (408); an answer whose SDP is unusable is refused with 488 (failure wording approximated).
  */
 import { randomBytes } from 'node:crypto';
+import { parseAudioSdp } from '../protocols/sdp.ts';
 import {
   buildResponse,
   header,
-  parseAudioSdp,
   type SipMessage,
   type SipRequest,
   type SipResponse,

@@ -8,8 +8,8 @@
  * `encodeCapf` returns one Buffer: send it with one `write`. Splitting header and body "causes the
  * phone's CAPF client to stall" (§3.5 step 7, `capfd` comment).
  */
-import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { err, type FormatError, formatError, ok, type Result } from '../../emulator/result.ts';
+import type { CapfSha2Signature } from './capf-signed-data.ts';
 import { decodeTlvs, encodeTlvs, type FrameSpec, MessageFramer, type Tlv } from './framer.ts';
 
 const FORMAT = 'capf';
@@ -126,12 +126,6 @@ export const CAPF_RSA_KEY_SIZES = [512, 1024, 2048, 3072, 4096] as const;
 export interface CapfCertificate {
   certType: number;
   der: Buffer;
-}
-
-/** SHA2_SIGNED_DATA (§3.4 tag 20): digest code (3 = SHA-512) and signature. */
-export interface CapfSha2Signature {
-  digest: number;
-  signature: Buffer;
 }
 
 /** Every element a CAPF message may carry; which are required depends on the command. */
@@ -589,48 +583,11 @@ export function capfFramer(): MessageFramer<CapfMessage> {
   return new MessageFramer(CAPF_FRAME, decodeCapf);
 }
 
-// ---------- SIGNED_DATA (§3.4 tag 6) ----------
-
-/** The bytes SIGNED_DATA covers: deviceName ‖ 0x00 ‖ certDER. */
-export function signedDataInput(deviceName: string, certDer: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(deviceName, 'utf8'), Buffer.from([0]), certDer]);
-}
-
-/** SHA-1 of the signed-data input (what the RSA signature wraps). */
-export function signedDataDigest(deviceName: string, certDer: Buffer): Buffer {
-  return createHash('sha1').update(signedDataInput(deviceName, certDer)).digest();
-}
-
-/**
- * SIGNED_DATA: RSA PKCS#1 v1.5 over SHA-1(deviceName ‖ 0x00 ‖ certDER) with the key of the certificate
- * presented (LSC or MIC); ECDSA-SHA1 for EC keys (§3.4).
- */
-export function signCapfData(privateKey: KeyObject, deviceName: string, certDer: Buffer): Buffer {
-  return sign('sha1', signedDataInput(deviceName, certDer), privateKey);
-}
-
-/** SHA2_SIGNED_DATA: the same input with SHA-512, digest code 3 (§3.4 tag 20). */
-export function signCapfDataSha2(
-  privateKey: KeyObject,
-  deviceName: string,
-  certDer: Buffer,
-): CapfSha2Signature {
-  return { digest: 3, signature: sign('sha512', signedDataInput(deviceName, certDer), privateKey) };
-}
-
-/** Checks SIGNED_DATA against the public key of the certificate (DER SPKI, KeyObject, or X.509 DER via caller). */
-export function verifyCapfData(
-  publicKey: KeyObject | Buffer,
-  deviceName: string,
-  certDer: Buffer,
-  signature: Buffer,
-): boolean {
-  const key = Buffer.isBuffer(publicKey)
-    ? createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
-    : publicKey;
-  try {
-    return verify('sha1', signedDataInput(deviceName, certDer), key, signature);
-  } catch {
-    return false;
-  }
-}
+export {
+  type CapfSha2Signature,
+  signCapfData,
+  signCapfDataSha2,
+  signedDataDigest,
+  signedDataInput,
+  verifyCapfData,
+} from './capf-signed-data.ts';

@@ -18,17 +18,10 @@ import {
   requestInProgress,
   storeCertificateRequest,
 } from '../../devices/protocols/capf.ts';
+import { decodeSccp, encodeSccp, type SccpMessage, sccpFramer } from '../../devices/protocols/sccp.ts';
+import { readSccpCall, SccpCallState, sccpCall } from '../../devices/protocols/sccp-call.ts';
+import { buildAudioSdp, parseAudioSdp, parseSrtpInline } from '../../devices/protocols/sdp.ts';
 import {
-  decodeSccp,
-  encodeSccp,
-  readSccpCall,
-  SccpCallState,
-  type SccpMessage,
-  sccpCall,
-  sccpFramer,
-} from '../../devices/protocols/sccp.ts';
-import {
-  buildAudioSdp,
   buildForbidden,
   buildInvite,
   buildOptions,
@@ -39,8 +32,6 @@ import {
   encodeSip,
   headerParam,
   headerValues,
-  parseAudioSdp,
-  parseSrtpInline,
   SIP_MAX_BODY_BYTES,
   SIP_MAX_HEADER_BYTES,
   SipFramer,
