@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { closest } from './did-you-mean.ts';
 import { type LabEvent, WaitTimeout } from './events.ts';
 import type { Lab, LabDeclaration } from './lab.ts';
+import type { FaultEffect, FaultSpec } from './net/fault-spec.ts';
 
 /** What a step or an expectation can use of the lab. */
 export type StepContext = Lab;
@@ -214,5 +215,54 @@ export function expectEqual<T>(
     const a = await actual(lab);
     const held = JSON.stringify(a) === JSON.stringify(expected);
     return { held, saw: JSON.stringify(a) };
+  });
+}
+
+// ---------------------------------------------------------------- network faults
+
+/**
+ * Puts a network fault on the lab (emulator/net/fault-spec.ts: a device down, latency, loss, ...),
+ * recorded as `net.fault`. Give it a `name` to clear it later with `clearFault`.
+ */
+export function fault(title: string, explain: string, spec: FaultSpec): ActionStep {
+  return act(title, explain, async (lab) => {
+    const r = lab.fabric.faults.add(spec);
+    if (!r.ok) throw new Error(r.error.message);
+  });
+}
+
+/** Takes the fault named `name` off the lab; its `net.fault` removal says what it did while it was on. */
+export function clearFault(title: string, explain: string, name: string): ActionStep {
+  return act(title, explain, async (lab) => {
+    const r = lab.fabric.faults.remove(name);
+    if (!r.ok) throw new Error(r.error.message);
+  });
+}
+
+/**
+ * The fault named `name` did `effect` at least `atLeast` times (default 1): connections it refused,
+ * blackholed, cut, reset, stalled or slowed (`net.faulted`), or, once it is cleared, datagrams it
+ * dropped, duplicated or delayed (the counts of its `net.fault` removal).
+ */
+export function expectFaultEffect(
+  name: string,
+  effect: FaultEffect,
+  explain: string,
+  opts: { atLeast?: number; title?: string } = {},
+): ExpectStep {
+  const atLeast = opts.atLeast ?? 1;
+  const title =
+    opts.title ?? `fault ${name}: ${effect} ${atLeast === 1 ? 'at least once' : `at least ${atLeast} times`}`;
+  return expectThat(title, explain, async (lab) => {
+    const changes = lab.timeline.ofKind('net.fault').filter((e) => e.name === name);
+    const added = changes.filter((e) => e.change === 'added').at(-1);
+    if (!added) return { held: false, saw: `no fault named ${name} was put on` };
+    const removed = changes.find((e) => e.change === 'removed' && e.seq > added.seq);
+    const evented = lab.timeline
+      .ofKind('net.faulted')
+      .filter((e) => e.faultId === added.faultId && e.effect === effect).length;
+    const n = removed ? (removed.counts[effect] ?? 0) : evented;
+    const when = removed ? `while it was on: ${JSON.stringify(removed.counts)}` : 'so far, still on';
+    return { held: n >= atLeast, saw: `${added.summary}: ${effect} ${n} (${when})` };
   });
 }

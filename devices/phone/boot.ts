@@ -10,6 +10,7 @@ import { configStep } from './config-fetch.ts';
 import type { PhoneContext } from './context.ts';
 import type { BootReport } from './events.ts';
 import type { Registrar } from './registration.ts';
+import type { TftpSource } from './tftp-fetch.ts';
 import { trustListStep } from './trust-list-step.ts';
 import { tftpServerVerdict } from './trust-rules.ts';
 import type { PhoneTvs } from './tvs-client.ts';
@@ -25,6 +26,8 @@ export interface BootDeps {
   tvs: PhoneTvs;
   registrar: Registrar;
   tftpTarget: { host: string; port: number };
+  /** TFTP Server 2 (the declaration's `tftp2`), used when TFTP Server 1 does not answer. */
+  tftpBackup: { host: string; port: number } | null;
   online: boolean;
   /** The phone may reach a TFTP server outside the lab (uclab phone boot). */
   external: boolean;
@@ -57,7 +60,12 @@ export async function bootSequence(d: BootDeps, opts: BootOptions): Promise<Boot
     certificates: { mic: p.mic ? oneLine(p.mic.cert.subject) : '', lsc: null },
     status: [],
   };
+  let source: TftpSource | null = null;
   const finish = (): BootReport => {
+    if (source && source.address !== report.tftp.address && d.tftpBackup) {
+      // The files came from TFTP Server 2.
+      report.tftp = { host: d.tftpBackup.host, address: source.address, port: source.port };
+    }
     report.ctl.md5 = p.trust.ctl?.md5 ?? null;
     report.itl.md5 = p.trust.itl?.md5 ?? null;
     report.certificates.lsc = p.lsc ? oneLine(p.lsc.cert.subject) : null;
@@ -78,10 +86,20 @@ export async function bootSequence(d: BootDeps, opts: BootOptions): Promise<Boot
     return finish();
   }
   const tftpAddress = resolved.value;
-  const source = {
+  const backup = d.tftpBackup ? p.fabric.resolve(d.tftpBackup.host) : null;
+  source = {
     address: tftpAddress,
     port: d.tftpTarget.port,
     external: d.external && p.fabric.hostAt(tftpAddress) === null,
+    backup:
+      d.tftpBackup && backup?.ok
+        ? {
+            host: d.tftpBackup.host,
+            address: backup.value,
+            port: d.tftpBackup.port,
+            external: d.external && p.fabric.hostAt(backup.value) === null,
+          }
+        : undefined,
   };
 
   const tftpRule = tftpServerVerdict(p.trust, p.profile, tftpAddress);
@@ -121,6 +139,6 @@ export async function bootSequence(d: BootDeps, opts: BootOptions): Promise<Boot
     report.registration.detail = 'registration not attempted (probe)';
     return finish();
   }
-  report.registration = await registrar.register(cfg);
+  report.registration = await registrar.registerInGroup(cfg);
   return finish();
 }

@@ -52,6 +52,8 @@ export interface PhoneDeclaration {
   model?: string;
   firmware?: string;
   tftp: string;
+  /** TFTP Server 2: the backup the phone boots from when TFTP Server 1 does not answer. */
+  tftp2?: string;
   autoBoot: boolean;
   online: boolean;
   /** The CAPF authentication string a person types on the phone when CAPF asks for one. */
@@ -371,6 +373,7 @@ export class Phone extends Device {
         tvs: this.#tvs,
         registrar: this.#registrar,
         tftpTarget: this.tftpTarget,
+        tftpBackup: this.#decl.tftp2 ? Phone.parseTarget(this.#decl.tftp2, this.ctx.fabric.tftpPort()) : null,
         online: this.online,
         external: this.#external,
         statusShown: () => [...this.#status],

@@ -1,6 +1,6 @@
 /**
  * Registers the 'phone' device kind. Declaration (brief "shared contracts"):
- * { kind:'phone', name, aliases?, mac, model?, firmware?, tftp:'<host>[:port]', autoBoot?=true, online?=true,
+ * { kind:'phone', name, aliases?, mac, model?, firmware?, tftp:'<host>[:port]', tftp2?, autoBoot?=true, online?=true,
  *   capfAuthString?, line?, timers? }.
  */
 import { z } from 'zod';
@@ -23,6 +23,11 @@ export const phoneDeclSchema = baseDeviceDecl
       .refine((f) => ids.includes(f), { message: `firmware must be one of ${ids.join(', ')}` })
       .optional(),
     tftp: z.string().min(1, 'the TFTP server the phone boots from: <host>[:port]'),
+    tftp2: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('TFTP Server 2 (<host>[:port]): used when TFTP Server 1 does not answer'),
     autoBoot: z.boolean().default(true),
     online: z.boolean().default(true),
     capfAuthString: z.string().optional(),

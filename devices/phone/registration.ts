@@ -184,6 +184,24 @@ export class Registrar {
     return result;
   }
 
+  /**
+   * At boot: the CallManagers of the config's group in priority order, until one registers the phone
+   * or rejects it ("the phone attempts to register with the next Cisco Unified CM in its Cisco Unified
+   * CM group": SCCP/SIP phone admin guides, as for a lost registration).
+   */
+  async registerInGroup(cfg: PhoneConfig): Promise<RegistrationReport> {
+    const n = Math.max(1, cfg.callManagers.length);
+    let r = await this.register(cfg);
+    for (let i = 1; i < n && r.state === 'unregistered' && r.detail !== 'superseded'; i++) {
+      this.p.console.line(
+        `${this.p.profile.protocol}: ${r.server ?? 'CallManager'} did not register the phone (${r.detail}); trying the next CallManager of the group`,
+        'WRN',
+      );
+      r = await this.register(cfg, { cmIndex: i });
+    }
+    return r;
+  }
+
   /** Gives the registration up (boot, reset, unplug, lab stopped); SCCP says Unregister when asked to. */
   drop(why: string, unregister: boolean): void {
     const r = this.#current;

@@ -10,6 +10,11 @@ export interface TftpSource {
   port: number;
   /** A server outside the lab (uclab phone boot against a real system): kernel-chosen source address. */
   external: boolean;
+  /**
+   * TFTP Server 2, while the phone has not fallen back to it: taken (for this and every later file of
+   * the boot) when TFTP Server 1 does not answer at all; a refusal (File not found) is an answer.
+   */
+  backup?: { host: string; address: string; port: number; external: boolean } | undefined;
 }
 
 /** The file's bytes, or null when the server does not have it or does not answer (already logged). */
@@ -29,6 +34,21 @@ export async function tftpFetch(
   });
   if (!r.ok) {
     p.console.tftpFailed(n, file, r.error.message);
+    const silent = r.error.code === 'tftp.timeout' || r.error.code === 'tftp.deadline';
+    const b = source.backup;
+    if (silent && b) {
+      // (M) modelled wording: the phone admin guides say only that TFTP Server 2 is used "if the
+      // primary TFTP server is unavailable"; the console line of a real load is not in the seeds.
+      p.console.line(
+        `TFTP: no answer from ${source.address}, using TFTP Server 2 ${b.host} (${b.address})`,
+        'WRN',
+      );
+      source.address = b.address;
+      source.port = b.port;
+      source.external = b.external;
+      source.backup = undefined;
+      return tftpFetch(p, source, file, trustFile);
+    }
     return null;
   }
   p.console.tftpDone(n, file, r.value.data.length);

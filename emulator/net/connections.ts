@@ -143,6 +143,12 @@ export class ConnectionRegistry {
     };
   }
 
+  /** Calls `fn` for every open socket and pending handshake (a `down` fault cuts those of its device). */
+  eachOpen(fn: (s: Closable) => void): void {
+    for (const s of this.#sockets) fn(s);
+    for (const s of this.#pendingHandshakes) fn(s);
+  }
+
   /** Closes every socket, pending handshake, UDP socket and listener. Idempotent. */
   async closeAll(): Promise<void> {
     if (this.#closed) return;

@@ -16,12 +16,15 @@
  *
  * The parts, one concept each: `hosts.ts` (host table, resolver), `connections.ts` (ids shared by both
  * ends, tracking, shutdown), `tcp.ts`, `tls-server.ts`, `tls-client.ts`, `renegotiation.ts`,
- * `verdicts.ts`, `secure-contexts.ts`, `udp.ts`, `keylog.ts`, `cert-summary.ts`, `limits.ts`.
+ * `verdicts.ts`, `secure-contexts.ts`, `udp.ts`, `keylog.ts`, `cert-summary.ts`, `limits.ts`; faults:
+ * `fault-spec.ts` (what each is), `faults.ts` (the set on a lab), `fault-transport.ts`,
+ * `fault-stream.ts`, `fault-datagram.ts`.
  *
  * What it records (emulator/events.ts): `net.listen`, `net.connect` / `net.close` (one id for both
  * ends), `net.error`, `net.timeout` (idle close), `net.refused` (a cap), `tls.handshake` (with
  * `renegotiation: true` on a renegotiated one), `tls.failed` (`tls.handshake-timeout` at the deadline),
- * `tls.verdict`, `tls.renegotiation`.
+ * `tls.verdict`, `tls.renegotiation`, `net.fault` (a fault added or removed, with what it did) and
+ * `net.faulted` (a connection or attempt a fault acted on).
  */
 import type { AddressBlock } from '../address-block.ts';
 import type { Timeline } from '../events.ts';
@@ -36,6 +39,8 @@ import {
   type TlsListener,
 } from './connections.ts';
 import type { FabricCore } from './core.ts';
+import { faultTransport } from './fault-transport.ts';
+import { FaultSet } from './faults.ts';
 import type { VerifyHook } from './handshake.ts';
 import { HostTable, type LookupFunction } from './hosts.ts';
 import { KeyLog } from './keylog.ts';
@@ -75,14 +80,23 @@ export class Fabric {
   readonly timeline: Timeline;
   readonly #core: FabricCore;
 
+  /**
+   * Network faults on this lab (down, latency, loss, duplication, bandwidth, reset, stall): see
+   * `fault-spec.ts`. Each is recorded on the timeline when added and removed.
+   */
+  readonly faults: FaultSet;
+
   constructor(opts: FabricOptions) {
     this.block = opts.block;
     this.timeline = opts.timeline;
+    const hosts = new HostTable(opts.block, opts.allowExternal ?? false);
+    const registry = new ConnectionRegistry();
+    this.faults = new FaultSet({ timeline: opts.timeline, hosts, registry });
     this.#core = {
       timeline: opts.timeline,
-      hosts: new HostTable(opts.block, opts.allowExternal ?? false),
-      registry: new ConnectionRegistry(),
-      transport: opts.transport ?? loopbackTransport,
+      hosts,
+      registry,
+      transport: faultTransport(opts.transport ?? loopbackTransport, this.faults),
       keylog: new KeyLog(opts.keylogPath ?? null),
       clientContexts: new ClientContexts(),
       listenerDefaults: { ...opts.listenerDefaults },
@@ -203,8 +217,9 @@ export class Fabric {
 
   // ---------------------------------------------------------------- shutdown
 
-  /** Closes every listener, socket and UDP socket the lab opened. Idempotent. */
+  /** Takes every fault off and closes every listener, socket and UDP socket the lab opened. Idempotent. */
   close(): Promise<void> {
+    if (!this.#core.registry.closed) this.faults.clear();
     return this.#core.registry.closeAll();
   }
 

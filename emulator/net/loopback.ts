@@ -15,6 +15,14 @@ function endpoints(sock: net.Socket, fallback: Endpoint): { local: Endpoint; rem
   };
 }
 
+/**
+ * The accept queue of a listener. Node's default is 511: under a burst of thousands of connections
+ * (a scanner, a flood) the kernel then drops the handshakes that overflow it, legitimate ones among
+ * them, until the lab has accepted its way through. 4096 is Linux's default `net.core.somaxconn`
+ * (since 5.4), which also caps it.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export const loopbackTransport: StreamTransport = {
   listen(address, port, onStream) {
     const server = net.createServer((sock) =>
@@ -23,7 +31,7 @@ export const loopbackTransport: StreamTransport = {
     return new Promise<StreamListener>((resolve, reject) => {
       const onError = (e: Error) => reject(e);
       server.once('error', onError);
-      server.listen({ host: address, port, exclusive: true }, () => {
+      server.listen({ host: address, port, exclusive: true, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', onError);
         const a = server.address() as net.AddressInfo;
         resolve({

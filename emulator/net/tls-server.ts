@@ -62,9 +62,17 @@ export async function listenTls(
   });
   const pending = new Map<RawStream, PendingHandshake>();
 
-  /** The handshake a TLS socket belongs to: node:tls keeps the stream it wraps as `_parent`. */
+  /**
+   * The handshake a TLS socket belongs to: node:tls keeps the stream it wraps as `_parent` (a
+   * net.Socket), or, for any other duplex (a stream under a fault), as the `stream` of the
+   * JSStreamSocket under its handle.
+   */
   const pendingOf = (sock: TLSSocket): PendingHandshake | undefined => {
-    const parent = (sock as TLSSocket & { _parent?: RawStream })._parent;
+    const internals = sock as TLSSocket & {
+      _parent?: RawStream | null;
+      _handle?: { _parentWrap?: { stream?: RawStream } } | null;
+    };
+    const parent = internals._parent ?? internals._handle?._parentWrap?.stream;
     if (parent) return pending.get(parent);
     for (const p of pending.values()) {
       if (p.remote.address === sock.remoteAddress && p.remote.port === sock.remotePort) return p;
