@@ -20,6 +20,8 @@ export interface LabOptions {
   block?: string;
   artifactsDir?: string | null;
   allowExternal?: boolean;
+  /** Lab start (ms) to anchor certificate lifetimes on: labs given the same seed and start issue identical PKIs. */
+  start?: number;
 }
 
 /** A lab declaration as a scenario writes it: plain data, checked before anything starts. */
@@ -100,7 +102,7 @@ export class Lab {
 
   static async create(opts: LabOptions): Promise<Lab> {
     const block = await claimAddressBlock(opts.block);
-    const clock = new LabClock();
+    const clock = new LabClock(opts.start);
     const timeline = new Timeline(opts.name, clock.start);
     const artifacts = new Artifacts(opts.artifactsDir ?? null);
     const fabric = new Fabric({
