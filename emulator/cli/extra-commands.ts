@@ -6,6 +6,7 @@ import { registerCatalogueCommand } from './catalogue.ts';
 import { registerConsoleCommand } from './console.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
+import { registerPlanCommands } from './plan.ts';
 import { registerProbeCommand } from './probe-origin.ts';
 
 export function registerExtraCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerExtraCommands(program: Command): void {
   registerCatalogueCommand(program);
   registerProbeCommand(program);
   registerPhoneBootCommand(program);
+  registerPlanCommands(program);
 }

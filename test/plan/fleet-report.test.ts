@@ -36,6 +36,8 @@ const result = (index: number, outcome: PhoneResult['outcome'], group = 'sip'): 
   outcome,
   changedAt: outcome === 'trusted' ? null : 'regen',
   reason: outcome === 'trusted' ? '' : 'Trust List Update Failed',
+  cell: 1,
+  states: ['trusted', outcome, outcome],
 });
 
 describe('a fleet expanded from a plan', () => {
