@@ -17,6 +17,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { sanEntries } from '../../certs/chain.ts';
+import { certificateFields } from '../../certs/cisco-dn.ts';
 import { commonName, subjectDn } from '../../certs/dn.ts';
 import type {
   Connection,
@@ -126,7 +127,9 @@ const X509_ERRNO: Record<string, number> = {
 };
 
 function cnOf(cert: X509Certificate): string {
-  return commonName(subjectDn(cert)) ?? '';
+  // Read from the DER (certs/cisco-dn.ts), not a full ASN.1 parse: every phone's TLS registration asks.
+  const f = certificateFields(cert.raw);
+  return (f.ok ? f.value.subject.find((a) => a.type === 'CN')?.value : commonName(subjectDn(cert))) ?? '';
 }
 
 /** `CP-8861-SEPB000B4BA0AEE` → `SEPB000B4BA0AEE` (LSC/MIC CN, cisco-formats §3.5). */

@@ -64,6 +64,7 @@ export function cellDeclaration(
         aliases: [`${PUBLISHER}.${DOMAIN}`],
         ...common,
         ...(plan.cluster.mode === 'mixed' ? { mixedMode: 'etoken', etokens: 2 } : {}),
+        certificates: plan.cluster.certificates,
         phones: phones.map(cucmRow),
       },
       ...Array.from({ length: plan.cluster.subscribers }, (_, i) => ({

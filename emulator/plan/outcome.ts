@@ -94,7 +94,9 @@ function apply(v: PhoneView, e: LabEvent): void {
       if (e.outcome === 'vouched' || e.outcome === 'cached') v.vouchedBy = e.subject;
       return;
     case 'log':
-      if (e.source === 'console' && e.level === 'error') v.consoleError ??= e.text;
+      // The console line without its timestamp (`ERR 22:10:20.053000 SECD: ...`): the words stay.
+      if (e.source === 'console' && e.level === 'error')
+        v.consoleError ??= e.text.replace(/^[A-Z]+ \d\d:\d\d:\d\d\.\d+ /, '');
       return;
   }
 }

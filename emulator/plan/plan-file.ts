@@ -148,9 +148,24 @@ export const planSchema = z
         mode: z.enum(['non-secure', 'mixed']).default('non-secure'),
         /** The 5-minute CallManager/TVS guard, shortened for a lab (`5m` on a real cluster). */
         regenGuard: duration.default('5m'),
+        /**
+         * How the cluster's own certificates were made before the plan (e.g. an older cluster whose
+         * CallManager certificate is SHA-1 signed, which 7940/7960 firmware needs, seed 002).
+         */
+        certificates: z
+          .partialRecord(
+            unit,
+            z
+              .object({
+                hash: z.enum(['SHA1', 'SHA256', 'SHA384', 'SHA512']).optional(),
+                key: z.enum(['rsa1024', 'rsa2048', 'rsa4096', 'ec256', 'ec384']).optional(),
+              })
+              .strict(),
+          )
+          .default({}),
       })
       .strict()
-      .default({ release: '14', subscribers: 0, mode: 'non-secure', regenGuard: '5m' }),
+      .default({ release: '14', subscribers: 0, mode: 'non-secure', regenGuard: '5m', certificates: {} }),
     fleet: z
       .object({
         size: z.number().int().positive().max(100_000).optional(),
