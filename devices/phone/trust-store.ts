@@ -7,15 +7,14 @@
  */
 import { createHash, type X509Certificate } from 'node:crypto';
 import { type ParsedTrustRecord, Role, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
-import { bytesEqual } from '../../certs/tlv.ts';
-import { matchesSigner } from './cert-facts.ts';
+import { matchesSigner, sameBytes } from './cert-facts.ts';
 import { type HeldTrustList, holdTrustList } from './trust-list-cache.ts';
 
 export type { HeldTrustList } from './trust-list-cache.ts';
 
 /** Does the record describe this certificate? Full DER when the record has it, else serial + issuer. */
 export function recordMatches(r: ParsedTrustRecord, cert: X509Certificate): boolean {
-  if (r.certificate) return bytesEqual(r.certificate, cert.raw);
+  if (r.certificate) return sameBytes(r.certificate, cert.raw);
   return matchesSigner(cert, { serial: r.serial, issuer: r.issuerName });
 }
 

@@ -4,7 +4,9 @@
  * state is shared with the main thread or other workers, only messages.
  */
 import { parentPort } from 'node:worker_threads';
-import '../../devices/index.ts';
+// Only the device kinds a plan's lab declares (devices/index.ts would load the Expressway and peers too).
+import '../../devices/cucm/index.ts';
+import '../../devices/phone/register.ts';
 import { type CellResult, type CellSpec, runCell } from './cell.ts';
 
 export type ToWorker = { type: 'cell'; spec: CellSpec } | { type: 'exit' };

@@ -143,10 +143,15 @@ export async function runCell(
         }
       }
       let counted = 0;
-      const settler = new Settler(lab.timeline, new Set(names), (n) => {
-        counted += n;
-        progress(n);
-      });
+      const settler = new Settler(
+        lab.timeline,
+        new Set(names),
+        (n) => {
+          counted += n;
+          progress(n);
+        },
+        offline,
+      );
       const admin: AdminRecord[] = await performStep({ lab, phones, offline, settler }, step);
       // Back on once the window's last step has run: the phone boots, as when it is plugged in.
       const next = plan.steps[i + 1]?.id;

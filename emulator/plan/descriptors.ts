@@ -1,8 +1,10 @@
 /**
  * File descriptors a fleet run needs, checked before it starts: issue 15 measured phones failing with
- * "CTL not found" near 500 phones, when sockets ran out mid-run. Node cannot raise RLIMIT_NOFILE
- * (there is no setrlimit binding), so the run reads the limit (/proc/self/limits) and, when it is too
- * low, refuses with the numbers and the command that raises it, instead of failing phones.
+ * "CTL not found" near 500 phones, when sockets ran out mid-run. Node has no setrlimit binding, but it
+ * raises the soft RLIMIT_NOFILE to the hard limit itself at startup (measured: under `ulimit -S -n
+ * 200`, /proc/self/limits inside node shows the hard limit, 20000 here), so the limit that counts is
+ * the hard one, which only root can raise. The run reads it (/proc/self/limits) and, when it is too
+ * low, refuses with the numbers and what to do, instead of failing phones.
  *
  * What a cell holds open (real loopback sockets, both ends in this process):
  * - each registered phone: its registration connection, twice (the phone's end and CUCM's end);
@@ -78,9 +80,12 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 export function descriptorRefusal(b: DescriptorBudget, limit: FdLimit | null): string | null {
   if (!limit || b.needed <= limit.soft) return null;
   const running = b.cells > 1 ? ` (${fmt(b.cells)} cells, ${fmt(b.concurrent)} at a time)` : '';
+  const fewer = 'run fewer cells at once (--workers, --cells-per-worker) or smaller ones (--cell-size)';
   const raise =
     limit.hard === null || limit.hard >= b.needed
-      ? `raise it first: ulimit -n ${b.needed} (Node cannot raise it itself)`
-      : `the hard limit is ${fmt(limit.hard)}: run fewer cells at once (--workers, --cells-per-worker) or smaller cells (--cell-size), or ask for a higher hard limit`;
+      ? `raise it first: ulimit -n ${b.needed}`
+      : limit.hard === limit.soft
+        ? `it is the hard limit (Node already raised the soft one to it): ${fewer}, or raise the hard limit (as root: ulimit -Hn, /etc/security/limits.conf)`
+        : `the hard limit is ${fmt(limit.hard)}: ${fewer}, or raise the hard limit (as root)`;
   return `${fmt(b.phones)} phones${running} need ${fmt(b.needed)} descriptors; the limit is ${fmt(limit.soft)}: ${raise}`;
 }

@@ -42,10 +42,15 @@ export class Settler {
   #lastProgress = Date.now();
   #check: (() => void) | null = null;
 
+  /**
+   * `offline`: the phones switched off now (a live set). A reset CUCM sends one of them is not waited
+   * for: CUCM may not have seen the phone's connection close yet, but the reset reaches nobody.
+   */
   constructor(
     timeline: Timeline,
     readonly phones: ReadonlySet<string>,
     private readonly onSettled: (n: number) => void = () => {},
+    private readonly offline: ReadonlySet<string> = new Set(),
   ) {
     this.#stop = timeline.subscribe(
       { kind: ['cucm.reset', 'action', 'phone.boot', 'phone.registration'] },
@@ -74,7 +79,7 @@ export class Settler {
   #on(e: LabEvent): void {
     if (e.kind === 'cucm.reset') {
       const name = e.deviceName.toUpperCase();
-      if (!this.phones.has(name)) return;
+      if (!this.phones.has(name) || this.offline.has(name)) return;
       this.#of(name).resetsSent++;
       this.#resetsTotal++;
     } else if (this.phones.has(e.device)) {
