@@ -44,6 +44,10 @@ export interface CellResult {
   itl: string | null;
   events: number;
   durationMs: number;
+  /** Building and starting the lab (the cluster's PKI, the phones' MICs) and the certificate check. */
+  setupMs: number;
+  /** Wall time of each step, from its operation to the fleet settled. */
+  stepMs: number[];
   bootLatencies: number[];
 }
 
@@ -120,6 +124,8 @@ export async function runCell(
     await lab.start();
     const nodes = clusterNodes(plan);
     const certificates = await certificateDigest(lab, nodes);
+    const setupMs = Date.now() - t0;
+    const stepMs: number[] = [];
     const itl =
       lab.timeline
         .ofKind('cucm.file-changed', nodes[0])
@@ -133,6 +139,7 @@ export async function runCell(
     const steps: StepSummary[] = [];
     const idleMs = Math.max(1000, parseDuration(plan.run.settleTimeout));
     for (const [i, step] of plan.steps.entries()) {
+      const stepStart = Date.now();
       const title = step.title ?? describeStep(step);
       lab.timeline.emit('plan', 'scenario.step', { index: i, title: `${step.id}: ${title}`, explain: '' });
       // Switched off from the start of the window's first step (a real phone unplugged beforehand).
@@ -162,6 +169,7 @@ export async function runCell(
         }
       }
       const settled = await settler.settle({ idleMs, capMs: Math.max(idleMs * 20, 600_000) });
+      stepMs.push(Date.now() - stepStart);
       for (const n of names) {
         const v = observed.views.get(n);
         const c = v ? classify(v) : { state: 'unregistered' as const, reason: 'no events' };
@@ -204,6 +212,8 @@ export async function runCell(
       itl,
       events: lab.timeline.events().length,
       durationMs: Date.now() - t0,
+      setupMs,
+      stepMs,
       bootLatencies: latencies,
     };
   } finally {
