@@ -32,6 +32,8 @@ export interface LabOptions {
    * an artifacts folder, appended to timeline.jsonl as they are dropped.
    */
   maxEvents?: number;
+  /** Lab start (ms) to anchor certificate lifetimes on: labs given the same seed and start issue identical PKIs. */
+  start?: number;
 }
 
 /** A lab declaration as a scenario writes it: plain data, checked before anything starts. */
@@ -112,7 +114,7 @@ export class Lab {
 
   static async create(opts: LabOptions): Promise<Lab> {
     const block = await claimAddressBlock(opts.block);
-    const clock = new LabClock();
+    const clock = new LabClock(opts.start);
     const artifacts = new Artifacts(opts.artifactsDir ?? null);
     // timeline.jsonl grows as the timeline drops events and gets the rest when the lab stops.
     if (artifacts.dir) artifacts.write(TIMELINE_FILE, '');

@@ -23,7 +23,7 @@ import type { Cluster, NodeInfo } from './cluster.ts';
 import type { HttpTimeouts } from './http-deadline.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 import { serveTftpHttp, type TftpHttpHost } from './tftp-http.ts';
-import { buildItl, csfConfigXml, itlRecords, phoneFiles, xmlDefault } from './trust-files.ts';
+import { buildItl, csfConfigXml, itlRecords, phoneConfigXml, phoneFiles, xmlDefault } from './trust-files.ts';
 
 export const TFTP_HTTP_PORT = 6970;
 
@@ -56,7 +56,7 @@ export class TftpFiles {
   /** A reset ITL (`utils itl reset ...`) served instead of the normal ITL until the next ITL change. */
   #itlOverride: ServedFile | null = null;
   #xmlDefault: (ServedFile & { version: number }) | null = null;
-  readonly #phones = new Map<string, { version: number; files: Map<string, ServedFile> }>();
+  readonly #phones = new Map<string, { version: number; plain: string; files: Map<string, ServedFile> }>();
   readonly #csf = new Map<string, ServedFile & { version: number }>();
 
   constructor(private readonly h: TftpHost) {}
@@ -109,14 +109,18 @@ export class TftpFiles {
       return null;
     }
     const files = new Map<string, ServedFile>();
+    // What an encrypted config holds: its plaintext and the certificate it is encrypted to.
+    const plain = `${phoneConfigXml(this.h.cluster, p)}|${(p.lsc ?? p.mic)?.fingerprint256 ?? ''}`;
     for (const [name, bytes] of built.value.files) {
       const previous = cached?.files.get(name);
-      // A file whose content did not change keeps its date (and a phone sees the same hash).
-      const same = previous && (name.endsWith('.enc.sgn') || previous.bytes.equals(bytes));
+      // A file whose content did not change keeps its date (and a phone sees the same hash); an
+      // encrypted one is new bytes at every build, so it is the same when its plaintext is.
+      const same =
+        previous && (name.endsWith('.enc.sgn') ? cached?.plain === plain : previous.bytes.equals(bytes));
       files.set(name, same && previous ? previous : { bytes, modified: this.h.now() });
       if (!same) this.#write(name, bytes);
     }
-    this.#phones.set(p.decl.name.toUpperCase(), { version: this.h.cluster.version, files });
+    this.#phones.set(p.decl.name.toUpperCase(), { version: this.h.cluster.version, plain, files });
     return files;
   }
 

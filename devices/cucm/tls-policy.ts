@@ -14,6 +14,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { sanEntries } from '../../certs/chain.ts';
+import { certificateFields } from '../../certs/cisco-dn.ts';
 import { commonName, subjectDn } from '../../certs/dn.ts';
 import type { EventMap } from '../../emulator/events.ts';
 import type {
@@ -61,7 +62,9 @@ const X509_ERRNO: Record<string, number> = {
 };
 
 export function cnOf(cert: X509Certificate): string {
-  return commonName(subjectDn(cert)) ?? '';
+  // Read from the DER (certs/cisco-dn.ts), not a full ASN.1 parse: every phone's TLS registration asks.
+  const f = certificateFields(cert.raw);
+  return (f.ok ? f.value.subject.find((a) => a.type === 'CN')?.value : commonName(subjectDn(cert))) ?? '';
 }
 
 /** `CP-8861-SEPB000B4BA0AEE` → `SEPB000B4BA0AEE` (LSC/MIC CN, cisco-formats §3.5). */

@@ -21,6 +21,7 @@ import type { PhoneConfig } from '../../certs/phone-config.ts';
 import { sepName } from '../../certs/profiles.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { type BootOptions, bootSequence } from './boot.ts';
+import { type BootSlots, bootSlotsFor } from './boot-slots.ts';
 import { type CallOutcome, Calls, type ConnectedCall } from './calls.ts';
 import { PhoneConsole } from './console-log.ts';
 import { activeIdentity, type PhoneContext, type PhoneTimers, phoneTlsOptions } from './context.ts';
@@ -61,6 +62,8 @@ export interface PhoneDeclaration {
   /** Directory number used when the config carries no line (SCCP learns lines from CUCM). */
   line?: string;
   timers?: PhoneTimers;
+  /** At most this many phones of the lab boot at once (boot-slots.ts); absent: no cap. */
+  bootSlots?: number;
 }
 
 export interface PhoneCreateOptions {
@@ -96,6 +99,7 @@ export class Phone extends Device {
   readonly #tvs: PhoneTvs;
   readonly #registrar: Registrar;
   readonly #calls: Calls;
+  readonly #slots: BootSlots | null;
   #booting: Promise<BootReport> | null = null;
   #status: string[] = [];
   #lscGeneration = 0;
@@ -111,6 +115,7 @@ export class Phone extends Device {
     this.deviceName = sepName(this.mac);
     this.online = decl.online;
     this.tftpTarget = Phone.parseTarget(decl.tftp, ctx.fabric.tftpPort());
+    this.#slots = bootSlotsFor(ctx.timeline, decl.bootSlots);
     this.console = new PhoneConsole(this.profile.logStyle, (text, level) => this.log('console', text, level));
     this.#parts = this.#context();
     this.#tvs = new PhoneTvs(this.#parts, () => this.tftpTarget.host, opts.tvs);
@@ -350,11 +355,21 @@ export class Phone extends Device {
    */
   boot(opts: BootOptions = {}): Promise<BootReport> {
     if (!this.#booting) {
-      this.#booting = this.#boot(opts).finally(() => {
+      this.#booting = this.#gatedBoot(opts).finally(() => {
         this.#booting = null;
       });
     }
     return this.#booting;
+  }
+
+  /** The boot, once the lab has a boot slot free for it (boot-slots.ts). */
+  async #gatedBoot(opts: BootOptions): Promise<BootReport> {
+    const release = await this.#slots?.acquire();
+    try {
+      return await this.#boot(opts);
+    } finally {
+      release?.();
+    }
   }
 
   /** Resolves when the current boot (if any) ends. */

@@ -12,20 +12,14 @@
  * signer roles), §3.1 (CAPF server), §4.1 (TVS server); seed 002 (the 7940/7960 TFTP rule, SHA-1-only
  * firmware, erasing the CTL as the fix).
  */
-import { X509Certificate } from 'node:crypto';
-import {
-  matchesSerialAndIssuer,
-  Role,
-  type TrustList,
-  type TrustListKind,
-  verifyTrustList,
-} from '../../certs/ctl.ts';
-import { certCommonName } from '../../certs/dn.ts';
+import type { X509Certificate } from 'node:crypto';
+import { Role, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
 import { type SignedFileInfo, type SignerId, verifySignedFile } from '../../certs/tlv.ts';
-import { x509 } from '../../certs/x509.ts';
 import type { TlsAlert } from '../../emulator/events.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
+import { certificateOf, commonNameOf, matchesSigner, signatureHashOf } from './cert-facts.ts';
 import { acceptsSignatureHash, type FirmwareProfile } from './firmware-profiles.ts';
+import { verifyTrustListOnce } from './trust-list-cache.ts';
 import { CCM_ROLES, CONFIG_SIGNER_ROLES, type PhoneTrustStore } from './trust-store.ts';
 
 /** A certificate rule's answer; `alert` is what the phone sends when it refuses a TLS peer. */
@@ -56,19 +50,10 @@ export const TRUST_LIST_TVS_ROLES: readonly number[] = [Role.SAST, Role.CCM_TFTP
 /** Roles TVS must vouch with for a config signer (§2.2). */
 export const CONFIG_TVS_ROLES: readonly number[] = [Role.TFTP, Role.CCM_TFTP, Role.SAST];
 
-function nameOf(cert: X509Certificate): string {
-  return certCommonName(cert) ?? cert.subject;
-}
+const nameOf = commonNameOf;
 
 /** The hash of a certificate's signature, as the firmware rows name it (`sha1`, `sha256`). */
-export function signatureHashOf(cert: X509Certificate): string {
-  try {
-    const alg = new x509.X509Certificate(cert.raw).signatureAlgorithm as { hash?: { name?: string } };
-    return (alg.hash?.name ?? 'unknown').toLowerCase().replace('-', '');
-  } catch {
-    return 'unknown';
-  }
-}
+export { signatureHashOf };
 
 /**
  * The 7940/7960 rule (seed 002): with a CTL, only TFTP servers whose address is a TFTP record of that
@@ -100,7 +85,7 @@ export function trustListVerdict(
 ): TrustListVerdict {
   const byCtl =
     kind === 'ITL' && !store.itl && store.ctl
-      ? verifyTrustList(list, store.certsWithRoles([Role.SAST], ['CTL']))
+      ? verifyTrustListOnce(list, store.certsWithRoles([Role.SAST], ['CTL']))
       : null;
   const ctlKnowsSigner = byCtl !== null && (byCtl.ok || byCtl.error.reason === 'signature-mismatch');
   const judges: TrustListKind[] =
@@ -116,11 +101,11 @@ export function trustListVerdict(
           ? ['CTL']
           : [];
   if (judges.length === 0) {
-    const self = verifyTrustList(list);
+    const self = verifyTrustListOnce(list);
     if (!self.ok) return { decision: 'refuse', why: self.error.message, corrupt: true };
     return { decision: 'accept', via: 'leap of faith' };
   }
-  const v = verifyTrustList(list, store.certsWithRoles([Role.SAST], judges));
+  const v = verifyTrustListOnce(list, store.certsWithRoles([Role.SAST], judges));
   if (v.ok) return { decision: 'accept', via: 'trust list' };
   if (v.error.reason === 'signature-mismatch')
     return { decision: 'refuse', why: v.error.message, corrupt: true };
@@ -138,7 +123,7 @@ export function trustListVerdict(
 export function trustListVerdictAfterTvs(list: TrustList, tvs: TvsVouch): Decided<TrustListVerdict> {
   if (!tvs.ok)
     return { decision: 'refuse', why: `signer ${list.signer.name} unknown and ${tvs.why}`, corrupt: false };
-  const again = verifyTrustList(list, [tvs.cert]);
+  const again = verifyTrustListOnce(list, [tvs.cert]);
   if (!again.ok)
     return {
       decision: 'refuse',
@@ -155,7 +140,7 @@ export function trustListVerdictAfterTvs(list: TrustList, tvs: TvsVouch): Decide
 export function configSignerVerdict(store: PhoneTrustStore, signer: SignerId): ConfigSignerVerdict {
   const lists: TrustListKind[] = store.ctl ? ['CTL', 'ITL'] : ['ITL'];
   for (const c of store.certsWithRoles(CONFIG_SIGNER_ROLES, lists)) {
-    if (matchesSerialAndIssuer(c, signer)) return { decision: 'accept', cert: c, via: 'trust-list' };
+    if (matchesSigner(c, signer)) return { decision: 'accept', cert: c, via: 'trust-list' };
   }
   return { decision: 'ask-tvs', roles: CONFIG_TVS_ROLES };
 }
@@ -189,14 +174,9 @@ export function tvsAnswerVerdict(
 ): TvsVouch {
   if (answer.status !== 0 || !answer.certificate)
     return { ok: false, why: `TVS ${server} does not know ${signer.name}` };
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(answer.certificate);
-  } catch {
-    return { ok: false, why: 'TVS returned a certificate that does not parse' };
-  }
-  if (!matchesSerialAndIssuer(cert, signer))
-    return { ok: false, why: 'TVS returned a different certificate' };
+  const cert = certificateOf(answer.certificate);
+  if (!cert) return { ok: false, why: 'TVS returned a certificate that does not parse' };
+  if (!matchesSigner(cert, signer)) return { ok: false, why: 'TVS returned a different certificate' };
   if (!answer.roles.some((x) => roles.includes(x)))
     return {
       ok: false,

@@ -8,6 +8,7 @@ import { registerDownCommand } from './down.ts';
 import { registerInitCommand } from './init.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerPhoneBootCommand } from './phone-boot.ts';
+import { registerPlanCommands } from './plan.ts';
 import { registerProbeItlCommand } from './probe-itl.ts';
 import { registerProbeCommand } from './probe-origin.ts';
 import { registerUiCommand } from './ui.ts';
@@ -22,4 +23,5 @@ export function registerExtraCommands(program: Command): void {
   registerProbeItlCommand(program);
   registerPhoneBootCommand(program);
   registerUiCommand(program);
+  registerPlanCommands(program);
 }
