@@ -147,6 +147,22 @@ function resetPhones(ctx: StepContext, names: readonly string[], via: 'cucm' | '
 }
 
 /** Performs one step's operation on the cell; resolves when the administrator's part is done. */
+/**
+ * `utils ctl update CTLFile`, or in an eToken cluster the CTL client with token 1 inserted: CUCM
+ * refuses a CTL change without a token of the current CTL there (seed 002). The password is the lab's
+ * default (`etokenPassword` of the CUCM declaration).
+ */
+function ctlUpdate(lab: Lab): AdminRecord {
+  const node = lab.device(PUBLISHER, CucmNodeDevice);
+  const r = node.updateCtl({ token: 1, password: 'Cisco123' });
+  return {
+    node: PUBLISHER,
+    action: 'utils ctl update CTLFile',
+    ok: r.ok,
+    said: r.ok ? 'The CTLFile was updated' : r.error.message,
+  };
+}
+
 export async function performStep(ctx: StepContext, step: PlanStep): Promise<AdminRecord[]> {
   const { lab } = ctx;
   switch (step.op) {
@@ -166,7 +182,7 @@ export async function performStep(ctx: StepContext, step: PlanStep): Promise<Adm
     case 'itl-reset':
       return [await cli(lab, undefined, `utils itl reset ${step.key}`)];
     case 'ctl-update':
-      return [await cli(lab, undefined, 'utils ctl update CTLFile')];
+      return [ctlUpdate(lab)];
     case 'cli':
       return [await cli(lab, step.node, step.command)];
     case 'wait':
