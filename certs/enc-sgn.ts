@@ -1,9 +1,9 @@
 /**
  * `SEP<MAC>.cnf.xml.enc.sgn`: header version 2.0 with the encryption tags 16-27 after TIMESTAMP, then
  * AES-128-CBC ciphertext of the XML padded with `\r` to 16 bytes. The AES key is RSA PKCS#1 v1.5
- * encrypted to the phone's LSC or MIC (cisco-formats §2.3, `enccnf`).
+ * encrypted to the phone's LSC or MIC (docs/reference/trust-files.md §3, `enccnf`).
  *
- * Layout (cisco-formats §2.3 table, and the bytes of the independent `enccnf` builder): container 16
+ * Layout (docs/reference/trust-files.md §3 table, and the bytes of the independent `enccnf` builder): container 16
  * (ENCRYPTION_INFO) holds exactly 17 (IV info) and 21 (key info); 26 (plaintext hash algorithm) and
  * 27 (plaintext hash) follow it at the top level of the header. With a 2048-bit device key, 16 is 306
  * bytes long. Files that put 26 and 27 inside 16 (uclab before this layout was pinned) still parse: the
@@ -77,7 +77,7 @@ export function encryptedConfigFilename(mac: string): string {
   return `${configFilename(mac)}.enc.sgn`;
 }
 
-/** `<certHash>` of the stub: hex MD5 of the device certificate DER (§2.3), lower case as `enccnf` writes it. */
+/** `<certHash>` of the stub: hex MD5 of the device certificate DER (docs/reference/trust-files.md §3), lower case as `enccnf` writes it. */
 export function certHashMd5(cert: X509Certificate): string {
   return createHash('md5').update(cert.raw).digest('hex');
 }
@@ -105,7 +105,7 @@ export interface BuiltEncSgn {
   readonly aesKey: Uint8Array;
 }
 
-/** Encrypts and signs a config (§2.3). */
+/** Encrypts and signs a config (docs/reference/trust-files.md §3). */
 export function buildEncSgn(opts: BuildEncSgnOptions): Result<BuiltEncSgn, UclabError> {
   const k = publicKeyOf(opts.deviceCert, '.enc.sgn: the device certificate');
   if (!k.ok) return k;
@@ -292,7 +292,7 @@ export interface EncryptedConfigStubOptions {
   readonly capfList?: readonly { readonly phonePort: number; readonly processNodeName: string }[];
 }
 
-/** The XML of the minimal stub `SEP<MAC>.cnf.xml.sgn` that goes with an encrypted config (§2.3). */
+/** The XML of the minimal stub `SEP<MAC>.cnf.xml.sgn` that goes with an encrypted config (docs/reference/trust-files.md §3). */
 export function encryptedConfigStubXml(
   opts: Omit<EncryptedConfigStubOptions, 'signer' | 'timestamp' | 'digest' | 'mac'>,
 ): string {

@@ -40,7 +40,7 @@ export interface InspectOptions {
 
 /**
  * What the bytes are, without fully parsing them. A signed Cisco file names itself in its header
- * (FILENAME, tag 14: `ITLFile.tlv`, `CTLFile.tlv`, `SEP<MAC>.cnf.xml.sgn`; cisco-formats §1.2, §1.6),
+ * (FILENAME, tag 14: `ITLFile.tlv`, `CTLFile.tlv`, `SEP<MAC>.cnf.xml.sgn`; docs/reference/trust-files.md §1.2, §1.6),
  * and that decides, whatever the file on disk is called (`x-ITLFile.tlv`, `ITLSEP<MAC>.tlv`, a
  * download's `file.bin`). Only a header that does not parse falls back on the name, then the version.
  */
@@ -51,7 +51,7 @@ export function detectKind(bytes: Uint8Array, filename?: string): InspectedKind 
     return /-----BEGIN (PKCS7|CMS)/.test(Buffer.from(bytes).toString('latin1')) ? 'pkcs7' : 'certificate';
   }
   if (bytes.length >= 10 && bytes[0] === 1 && bytes[1] === 0 && bytes[2] === 2 && bytes[5] === 2) {
-    // Version 2 is the .enc.sgn envelope (§2.3); its header is read by parseEncSgn.
+    // Version 2 is the .enc.sgn envelope (docs/reference/trust-files.md §3); its header is read by parseEncSgn.
     if (bytes[3] === 2) return 'enc.sgn';
     const header = parseSignedHeader(bytes, { what: 'signed file', versionMajors: [1] });
     if (header.ok) {

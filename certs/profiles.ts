@@ -1,5 +1,5 @@
 // Certificate profiles with the shapes the real products use (seeds 000, 002, 003, 004;
-// cisco-formats §1.6, §3.5): CUCM's own certificates, the Cisco manufacturing stand-ins, phone MICs
+// docs/reference/trust-files.md §1.6, docs/reference/capf.md §6): CUCM's own certificates, the Cisco manufacturing stand-ins, phone MICs
 // and LSCs, SAST eTokens here; enterprise CAs, Expressway, application servers and the `faults`
 // (a good profile turned into the broken one a scenario needs) in peer-profiles.ts, re-exported here.
 // Each builder returns a plain CertProfile; `overrides` is merged last. Issue with
@@ -68,7 +68,7 @@ export function cucmEcName(node: CucmNode): string {
 /**
  * CUCM encodes its subjects L, ST, CN, OU, O, C (seed 004 Wireshark rdnSequence; seed 003
  * `issuerName=L=BGL,ST=KA,CN=labsrver1.vasank.com,OU=TAC,O=Cisco,C=IN`); the `;` form reorders
- * them CN first (dn.ts). Defaults are the cisco-formats §1.1 example.
+ * them CN first (dn.ts). Defaults are the docs/reference/trust-files.md §1.1 example.
  */
 export function cucmSubject(node: CucmNode, cn: string): DnInput {
   return [
@@ -120,7 +120,7 @@ export interface CucmUnitOptions {
 
 /**
  * A CUCM unit's self-signed certificate. Validity 5 years (seed 003 "Certificates Validity of 5
- * Years"), ITLRecovery 20 years (cisco-formats §1.6). RSA 2048 (UCM 10+, seed 003); ECDSA units
+ * Years"), ITLRecovery 20 years (docs/reference/trust-files.md §1.6). RSA 2048 (UCM 10+, seed 003); ECDSA units
  * EC P-384 with SHA-384 (seed 004 `ecdsa-with-SHA384`).
  */
 export function cucmSelfSigned(
@@ -162,7 +162,7 @@ export function cucmSelfSigned(
       break;
     }
     case 'CAPF':
-      // CA:TRUE pathlen 0, KU digitalSignature+keyCertSign(+cRLSign), or phones refuse it (cisco-formats §3.5).
+      // CA:TRUE pathlen 0, KU digitalSignature+keyCertSign(+cRLSign), or phones refuse it (docs/reference/capf.md §6).
       profile = {
         ...base,
         subject: cucmSubject(node, capfCommonName(ctx, node, options.generation ?? 1)),
@@ -332,7 +332,7 @@ export function sepName(mac: string): string {
   return `SEP${mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase()}`;
 }
 
-/** `<model>-SEP<MAC>`, e.g. `CP-8861-SEPB000B4BA0AEE` (the LSC/MIC CN and the TVS device name, cisco-formats §4.2). */
+/** `<model>-SEP<MAC>`, e.g. `CP-8861-SEPB000B4BA0AEE` (the LSC/MIC CN and the TVS device name, docs/reference/tvs.md §3). */
 export function deviceCertName(model: string, mac: string): string {
   return `${model}-${sepName(mac)}`;
 }
@@ -391,7 +391,7 @@ export interface LscOptions extends PhoneCertOptions {
 }
 
 /**
- * An LSC as CUCM's CAPF issues it (cisco-formats §3.5): subject
+ * An LSC as CUCM's CAPF issues it (docs/reference/capf.md §6): subject
  * `serialNumber=PID:<model> SN:<sn>, C, O, OU, CN=<model>-SEP<MAC>` in that DER order, KU
  * digitalSignature+keyEncipherment, EKU serverAuth+clientAuth+IPsec end system, SHA-256, up to 5
  * years. Issue it with the CAPF identity as issuer.

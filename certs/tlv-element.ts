@@ -1,6 +1,5 @@
 /**
- * The TLV element codec shared by CTLFile.tlv / ITLFile.tlv, `.sgn` and `.enc.sgn` (cisco-formats
- * §1.1, §1.2, §2.2, §2.3): the header tags, and elements as tag (1 byte) + length (2 bytes,
+ * The TLV element codec shared by CTLFile.tlv / ITLFile.tlv, `.sgn` and `.enc.sgn` (docs/reference/trust-files.md §1.1, §1.2, §2, §3): the header tags, and elements as tag (1 byte) + length (2 bytes,
  * big-endian) + value, except the padding byte 0x0D which has no length. Containers (3, 7, 9 in every
  * header; 16, 17, 21 in `.enc.sgn`) are stepped into, never skipped. Reading returns a `Result` with a
  * FormatError naming the byte offset; it never throws on malformed input. The signed header built
@@ -8,7 +7,7 @@
  */
 import { err, type FormatError, ok, type Result } from '../emulator/result.ts';
 
-/** Header tags, cisco-formats §1.2 and §2.3. */
+/** Header tags, docs/reference/trust-files.md §1.2 and §3. */
 export const HeaderTag = {
   VERSION: 1,
   HEADER_LENGTH: 2,
@@ -41,7 +40,7 @@ export const HeaderTag = {
 } as const;
 
 /**
- * Names as `show ctl` prints them, Cisco's typos included (§1.7). Tags 16-28 never appear in a Cisco
+ * Names as `show ctl` prints them, Cisco's typos included (docs/reference/trust-files.md §1.7). Tags 16-28 never appear in a Cisco
  * printout: those names are ours (`enccnf`/`tlvfile` meanings), labelled as an approximation.
  */
 export const HEADER_TAG_NAMES: Readonly<Record<number, string>> = {
@@ -150,7 +149,7 @@ export const u16 = (n: number): Uint8Array => Uint8Array.of((n >> 8) & 0xff, n &
 export const u32 = (n: number): Uint8Array =>
   Uint8Array.of((n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
 
-/** NUL-terminated UTF-8; the length includes the NUL, so "" is 1 byte (§1.1). */
+/** NUL-terminated UTF-8; the length includes the NUL, so "" is 1 byte (docs/reference/trust-files.md §1.1). */
 export function encodeString(s: string): Uint8Array {
   return concatBytes([new TextEncoder().encode(s), Uint8Array.of(0)]);
 }

@@ -1,6 +1,6 @@
 /**
- * The signed header shared by CTLFile.tlv / ITLFile.tlv, `.sgn` and `.enc.sgn` (cisco-formats §1.2,
- * §1.5, §2.2, §2.3): parsing and checking it, verifying its RSA PKCS#1 v1.5 signature over the file
+ * The signed header shared by CTLFile.tlv / ITLFile.tlv, `.sgn` and `.enc.sgn` (docs/reference/trust-files.md §1.2,
+ * docs/reference/trust-files.md §1.5, §2, §3): parsing and checking it, verifying its RSA PKCS#1 v1.5 signature over the file
  * minus the SIGNATURE TLV, and building (signing) it. The element codec underneath is tlv-element.ts,
  * re-exported here so that every TLV name is importable from this one module.
  *
@@ -350,7 +350,7 @@ export function signedFileInfo(bytes: Uint8Array, header: SignedHeader): SignedF
   };
 }
 
-/** The bytes that were signed: the whole file with the SIGNATURE TLV cut out (§1.5). */
+/** The bytes that were signed: the whole file with the SIGNATURE TLV cut out (docs/reference/trust-files.md §1.5). */
 export function signedBytesOf(file: {
   readonly bytes: Uint8Array;
   readonly header: Pick<SignedHeader, 'signatureTlv'>;
@@ -425,7 +425,7 @@ export interface SignedFileSpec {
   readonly filename: string;
   /** Unix seconds. */
   readonly timestamp: number;
-  /** Header tag 28, placed right after HEADERLENGTH (`tlvfile`); omitted by default (§1.2). */
+  /** Header tag 28, placed right after HEADERLENGTH (`tlvfile`); omitted by default (docs/reference/trust-files.md §1.2). */
   readonly signerVersion?: readonly [number, number];
   /** Encoded elements placed after TIMESTAMP and before the padding (the `.enc.sgn` tags). */
   readonly extraHeader?: Uint8Array;
@@ -450,7 +450,7 @@ export function signerIdOf(signer: SignerInput): SignerId {
 /**
  * Assembles header + body with the signature slot empty, pads with 0x0D so that the header (with the
  * signature TLV) is a multiple of 4, writes HeaderLength, signs, splices `0C len sig` in before
- * FILENAME (§1.5). Header order is CUCM's: 1, 2, [28], 3{4,5,6}, 7{8,9{10,11}}, 12, 14, 15, extra, pad.
+ * FILENAME (docs/reference/trust-files.md §1.5). Header order is CUCM's: 1, 2, [28], 3{4,5,6}, 7{8,9{10,11}}, 12, 14, 15, extra, pad.
  *
  * The key is not checked against the cert on purpose: a scenario may sign with the wrong key.
  */

@@ -53,7 +53,7 @@ export function alertFromErrorCode(code: string | undefined): TlsAlert | null {
 
 /**
  * The alert a real OpenSSL-based device sends when certificate verification fails with the given X509
- * error (OpenSSL `ssl_verify_alarm_type`): Node never sends it itself (toolchain-facts 2.6).
+ * error (OpenSSL `ssl_verify_alarm_type`): Node never sends it itself (docs/reference/toolchain.md §3.6).
  */
 export function alertForVerifyError(verifyError: string, version?: string): TlsAlert {
   switch (verifyError) {

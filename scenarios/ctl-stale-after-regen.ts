@@ -1,5 +1,5 @@
 /**
- * Seed 002 / cisco-formats §4.4: in mixed mode the CallManager certificate is regenerated but the CTL
+ * Seed 002 / docs/reference/cucm-certificates.md §3: in mixed mode the CallManager certificate is regenerated but the CTL
  * is not updated. The phone still trusts the old CallManager certificate only, so the TLS handshake on
  * 2443 fails and the phone cannot register securely. Updating the CTL (before the reset)
  * puts the new certificate in the CTL.

@@ -1,5 +1,5 @@
 /**
- * Seed 003 / TAC-217138 (cisco-formats §4.4): "Do not regenerate the CallManager and TVS certificates at
+ * Seed 003 / TAC-217138 (docs/reference/cucm-certificates.md §3): "Do not regenerate the CallManager and TVS certificates at
  * the same time". CUCM's guard refuses TVS within 5 minutes of CallManager (seed 003 line 1155), but
  * the guard only spaces them: an administrator who waits it out and regenerates TVS while a phone is
  * still offline does the same harm. That phone comes back to an ITL signed by an unknown CallManager

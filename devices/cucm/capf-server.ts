@@ -1,7 +1,7 @@
 /**
- * CAPF on TCP 3804, publisher only (cisco-formats §3; TAC-217138 "CAPF service only runs in the
- * Publisher"). TLS with the CAPF certificate, server authentication only (§3.1); the phone proves who
- * it is inside the protocol (§3.5):
+ * CAPF on TCP 3804, publisher only (docs/reference/capf.md §1; TAC-217138 "CAPF service only runs in the
+ * Publisher"). TLS with the CAPF certificate, server authentication only (docs/reference/capf.md §2); the phone proves who
+ * it is inside the protocol (docs/reference/capf.md §6):
  *
  *   CAPF → AUTH_REQUEST{VERSION 3, AUTH_TYPE}     phone → AUTH_RESPONSE{DEVICE_NAME, PASSWORD, [CERTIFICATE, SIGNED_DATA]}
  *   install:  → KEY_GENERATE_REQUEST{RSA size | EC curve}  ← [REQUEST_IN_PROGRESS] KEY_GENERATE_RESPONSE{PUBLIC_KEY}
@@ -61,7 +61,7 @@ type CapfOperation = 'install' | 'delete' | 'troubleshoot';
 type FailureKind = 'authString' | 'lsc' | 'mic' | 'credentials' | 'comm' | 'keygen' | 'late';
 
 /**
- * SIGNED_DATA in either form phones and clients send (issue 12 §3): RSASSA-PKCS1-v1_5 with the SHA-1
+ * SIGNED_DATA in either form phones and clients send (issue 12 docs/reference/capf.md §1): RSASSA-PKCS1-v1_5 with the SHA-1
  * DigestInfo, or the PKCS#1 v1.5 type-1 padding around the bare 20-byte SHA-1 (the open-source CAPF
  * client used with real phones; the open-source CAPF server accepts both by comparing the trailing 20
  * bytes of the recovered block). ECDSA for EC keys.
@@ -214,7 +214,7 @@ export class CapfServer {
     const socket: SecureStream = c.socket;
     const reader = new Reader(socket);
     const send = (m: CapfMessage) => {
-      if (!socket.destroyed) socket.write(encodeCapf(m)); // one write per message (§3.5 step 7)
+      if (!socket.destroyed) socket.write(encodeCapf(m)); // one write per message (docs/reference/capf.md §6 step 7)
     };
     try {
       await this.#session_(c, reader, send, sid);
@@ -365,7 +365,7 @@ export class CapfServer {
     send(endSession(sid, CapfReason.NO_ACTION));
   }
 
-  /** The auth modes of the CAPF settings (cisco-formats §3.5 step 3). */
+  /** The auth modes of the CAPF settings (docs/reference/capf.md §6 step 3). */
   #authenticate(
     phone: PhoneRecord,
     auth: CapfMessage,

@@ -2,7 +2,7 @@
  * The CUCM admin CLI (`admin:` prompt): the commands of product.md with real-looking output.
  * Wording sources: seed 002 (`file list tftp *.tlv detail`), seed 003 (`show cert list own`,
  * `utils itl reset localkey`, `run sql select name,tkcertificatestatus,publickey from device`, the
- * 5-minute guard), cisco-formats §1.7 (`show ctl`, `show itl`). Prompts ("Proceed (yes|no)?") are
+ * 5-minute guard), docs/reference/trust-files.md §1.7 (`show ctl`, `show itl`). Prompts ("Proceed (yes|no)?") are
  * answered yes, as a scenario would type. Unknown input prints "Executed command unsuccessfully".
  */
 import { renderShowCtl, renderShowItl } from '../../certs/show-ctl.ts';

@@ -85,7 +85,7 @@ export type MixedMode = 'none' | 'tokenless' | 'etoken';
 
 /**
  * A TFTP server added to the CTL besides the cluster's own nodes (the CTL client's "Add TFTP Server":
- * an alternate TFTP, e.g. a standalone or another cluster's TFTP, cisco-formats §1.6). Its record
+ * an alternate TFTP, e.g. a standalone or another cluster's TFTP, docs/reference/trust-files.md §1.6). Its record
  * (role TFTP) carries the address legacy 79xx phones check the TFTP server against (seed 002).
  */
 export interface AlternateTftp {

@@ -1,6 +1,6 @@
 /**
  * The SCCP station side of CallManager on one node: SCCP on TCP 2000 and SCCP/TLS on 2443
- * (cisco-formats §5; message layouts in devices/protocols/sccp.ts). A phone registers (Register →
+ * (docs/reference/sccp-sip.md §1; message layouts in devices/protocols/sccp.ts). A phone registers (Register →
  * RegisterAck + CapabilitiesReq, or RegisterReject with the reason's text), keeps alive, unregisters,
  * and places and answers calls on the same connection (sccp-call-flow.ts). A reset is the SCCP
  * `Reset` message (restart).

@@ -1,6 +1,5 @@
 /**
- * The SIP registrar of CallManager on one node: SIP on TCP 5060 and SIP/TLS on 5061 (cisco-formats
- * §6). A phone REGISTERs with its device name in the Contact's `+u.sip!devicename.ccm.cisco.com`
+ * The SIP registrar of CallManager on one node: SIP on TCP 5060 and SIP/TLS on 5061 (docs/reference/sccp-sip.md §2). A phone REGISTERs with its device name in the Contact's `+u.sip!devicename.ccm.cisco.com`
  * parameter and is answered 200 OK (`Expires: 120`) or 403 Forbidden with a Warning giving the reason
  * (Security Mode Mismatch, Device Name Mismatch, Unknown Device); `Expires: 0` unregisters. Calls on
  * the registration connection go to call control (sip-b2bua.ts). OPTIONS is answered 200 with the

@@ -7,8 +7,8 @@
  * reads (and discards) exactly that many bytes before it reads the next request, so bytes inside a
  * body are never taken for a request (a POST whose body is `GET /ITLFile.tlv ...` gets its 405 and
  * nothing else). What the server cannot delimit safely it answers and then closes: a Transfer-Encoding
- * (§6.1: 501, this server decodes none), both Transfer-Encoding and Content-Length, a Content-Length
- * that is not one decimal number (§6.3: 400), a head over 16 KB (RFC 6585 431).
+ * (RFC 7230 section 6.1: 501, this server decodes none), both Transfer-Encoding and Content-Length, a Content-Length
+ * that is not one decimal number (RFC 7230 section 3.3.3: 400), a head over 16 KB (RFC 6585 431).
  *
  * Deadlines (http-deadline.ts): the head must arrive within the header timeout of the connection
  * being ready, the body within the request timeout of the head; a peer that stalls is closed.

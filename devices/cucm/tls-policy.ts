@@ -1,6 +1,6 @@
 /**
  * CUCM's TLS policy on its signalling ports (SCCP/TLS 2443, SIP/TLS 5061) and the device security-mode
- * decision, the two checks every registration passes (cisco-formats §5, §6).
+ * decision, the two checks every registration passes (docs/reference/sccp-sip.md §1, §2).
  *
  * The listeners present the node's CallManager certificate, ask for the phone's LSC or MIC and check
  * it against CallManager-trust in two layers (architecture decision 3): OpenSSL's chain result, then
@@ -67,7 +67,7 @@ export function cnOf(cert: X509Certificate): string {
   return (f.ok ? f.value.subject.find((a) => a.type === 'CN')?.value : commonName(subjectDn(cert))) ?? '';
 }
 
-/** `CP-8861-SEPB000B4BA0AEE` → `SEPB000B4BA0AEE` (LSC/MIC CN, cisco-formats §3.5). */
+/** `CP-8861-SEPB000B4BA0AEE` → `SEPB000B4BA0AEE` (LSC/MIC CN, docs/reference/capf.md §6). */
 export function deviceNameFromCert(cert: X509Certificate): string | null {
   const m = /(SEP[0-9A-Fa-f]{12})$/.exec(cnOf(cert));
   return m?.[1]?.toUpperCase() ?? null;

@@ -9,7 +9,7 @@
  * OpenSSL picks one per handshake. How it picks differs by port, as seed 004 captured it: the same
  * X14.2 traffic server (ECDSA-first cipher list) got the CA-signed RSA `tomcat` on 8443 and the
  * self-signed `cucm-EC` certificate on 6972. So 6972 follows the client's cipher preference
- * (`honorCipherOrder:false`, toolchain-facts §2.7) and 8443 by default keeps the server's own order,
+ * (`honorCipherOrder:false`, docs/reference/toolchain.md §3.7) and 8443 by default keeps the server's own order,
  * RSA first; `cipherSelection['8443'] = 'client'` makes 8443 follow the client too.
  *
  * The CUCM node model calls `startTomcat(fabric, deviceName, {...})` and `tomcat.restart({...})`

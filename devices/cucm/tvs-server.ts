@@ -1,10 +1,10 @@
 /**
- * Trust Verification Service on TCP 2445 (cisco-formats §4): TLS with the node's TVS certificate,
- * server authentication only (§4.1); CERT_VERIFICATION and QUERY_CERT requests (§4.2) answered from
+ * Trust Verification Service on TCP 2445 (docs/reference/tvs.md §1): TLS with the node's TVS certificate,
+ * server authentication only (docs/reference/tvs.md §2); CERT_VERIFICATION and QUERY_CERT requests (§3) answered from
  * the cluster's certificate database, with CUCM's lookup by serial + issuer ("Unique MAP ID", seed
  * 003: `Looking up the certificate cache using Unique MAP ID : 027865CN=VASANK-DC1-CA;...`).
  *
- * Roles returned (§1.4 codes): CallManager 3 (TFTP; 2 CCM+TFTP in mixed mode; plus 0 SAST when it
+ * Roles returned (docs/reference/trust-files.md §1.4 codes): CallManager 3 (TFTP; 2 CCM+TFTP in mixed mode; plus 0 SAST when it
  * signs the ITL, releases before 12.0), ITLRecovery 0, CAPF 4, TVS 21, tomcat 7; trust entries by
  * store: Phone-SAST-trust 0, CallManager-trust 1, tomcat-trust 7. (The role table is an
  * approximation, M: TAC-213407 shows `00 03` for a CallManager certificate.)

@@ -1,5 +1,5 @@
 /**
- * The phone's CAPF client (cisco-formats §3): TLS to <capf node>:3804 with server authentication only
+ * The phone's CAPF client (docs/reference/capf.md §1): TLS to <capf node>:3804 with server authentication only
  * (the phone checks the CAPF certificate against its CTL/ITL CAPF record, role 4), then the CAPF
  * exchange in the wire format of devices/protocols/capf.ts (`capfd`/`capfc`):
  *
@@ -13,7 +13,7 @@
  *   CAPF  END_SESSION{REASON}
  *
  * Keys are never generated at run time: the "generated" key comes from the lab key pool (certs/key-pool).
- * Each message goes out in a single write (§3.5 step 7).
+ * Each message goes out in a single write (docs/reference/capf.md §6 step 7).
  */
 import { constants, createPublicKey, type KeyObject, privateEncrypt, X509Certificate } from 'node:crypto';
 import type { Identity } from '../../certs/issue.ts';

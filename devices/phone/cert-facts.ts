@@ -84,7 +84,7 @@ export function fingerprintOf(cert: X509Certificate): string {
 }
 
 /**
- * Is `cert` the certificate a header or record names by serial and issuer (cisco-formats §1.3)? The
+ * Is `cert` the certificate a header or record names by serial and issuer (docs/reference/trust-files.md §1.3)? The
  * same rule as certs/ctl.ts `matchesSerialAndIssuer`, with the certificate's side read once.
  */
 export function matchesSigner(cert: X509Certificate, id: Pick<SignerId, 'serial' | 'issuer'>): boolean {

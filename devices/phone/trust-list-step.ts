@@ -1,5 +1,5 @@
 /**
- * The trust-list step of the boot (cisco-formats §2.1 order: CTL, then ITL): fetch the file over TFTP
+ * The trust-list step of the boot (docs/reference/config-files.md §1 order: CTL, then ITL): fetch the file over TFTP
  * (per-MAC name first where the firmware asks for it), parse it, and install it if the phone's trust
  * rules (trust-rules.ts) accept its signer, asking TVS where they say so. What the phone holds after the
  * step is a `phone.trust-list` event (installed or refused) with the MD5 the Trust List menu shows.
@@ -76,7 +76,7 @@ export async function trustListStep(
   p.console.envelopeOk(list.headerLength, kind);
   p.trust.set(kind, list, md5);
   p.console.trustListUpdated(kind);
-  // A new trust list flushes what TVS vouched for (cisco-formats §4.3 step 4: tvsReqFlushTvsCertCache).
+  // A new trust list flushes what TVS vouched for (docs/reference/trust-files.md §4 step 4: tvsReqFlushTvsCertCache).
   tvs.flush();
   p.status('trustListUpdated');
   emitTrustListChange(p, kind, 'installed', list.signer.name, verdict.via);

@@ -6,10 +6,10 @@
  * capf-step.ts, registration.ts) do the network work and log in the phone's wording.
  *
  * Where a rule cannot decide from what the phone holds, it says so (`ask-tvs`): the phone then asks TVS
- * (cisco-formats §4.3 step 2b) and the `...AfterTvs` rule decides with TVS's answer.
+ * (docs/reference/trust-files.md §4 step 2b) and the `...AfterTvs` rule decides with TVS's answer.
  *
- * Sources: cisco-formats §4.3 (who may sign the next trust list), §1.6 (record roles), §2.2 (config
- * signer roles), §3.1 (CAPF server), §4.1 (TVS server); seed 002 (the 7940/7960 TFTP rule, SHA-1-only
+ * Sources: docs/reference/trust-files.md §4 (who may sign the next trust list), §1.6 (record roles), §2 (config
+ * signer roles), docs/reference/capf.md §2 (CAPF server), docs/reference/tvs.md §2 (TVS server); seed 002 (the 7940/7960 TFTP rule, SHA-1-only
  * firmware, erasing the CTL as the fix).
  */
 import type { X509Certificate } from 'node:crypto';
@@ -45,9 +45,9 @@ export type Decided<V> = Exclude<V, { decision: 'ask-tvs' }>;
 /** What TVS said about a signer, as the TVS client hands it to the rules. */
 export type TvsVouch = { ok: true; cert: X509Certificate; roles: number[] } | { ok: false; why: string };
 
-/** Roles TVS must vouch with for a trust-list signer (§4.3 step 2b). */
+/** Roles TVS must vouch with for a trust-list signer (docs/reference/trust-files.md §4 step 2b). */
 export const TRUST_LIST_TVS_ROLES: readonly number[] = [Role.SAST, Role.CCM_TFTP, Role.TFTP];
-/** Roles TVS must vouch with for a config signer (§2.2). */
+/** Roles TVS must vouch with for a config signer (docs/reference/trust-files.md §2). */
 export const CONFIG_TVS_ROLES: readonly number[] = [Role.TFTP, Role.CCM_TFTP, Role.SAST];
 
 const nameOf = commonNameOf;
@@ -70,13 +70,13 @@ export function tftpServerVerdict(
 }
 
 /**
- * Who may sign a new CTL/ITL (cisco-formats §4.3, §1.6), judged from what the phone holds:
+ * Who may sign a new CTL/ITL (docs/reference/trust-files.md §4, §1.6), judged from what the phone holds:
  * - nothing held that could judge it: leap of faith, if the file is consistent (its own signer record
  *   verifies the signature). The first ITL is taken on leap of faith (SecGuide "trusts the first ITL
- *   file automatically") unless the CTL names its signer, then the CTL's copy must verify it (§4.3
+ *   file automatically") unless the CTL names its signer, then the CTL's copy must verify it (docs/reference/trust-files.md §4
  *   step 2); the first CTL likewise, which is why erasing the CTL on the phone is the fix of seed 002;
  * - a CTL that replaces a CTL must be signed by a SAST of the installed CTL: no TVS path (seed 002);
- * - otherwise a signer the held lists do not know is a question for TVS (§4.3 step 2b).
+ * - otherwise a signer the held lists do not know is a question for TVS (docs/reference/trust-files.md §4 step 2b).
  */
 export function trustListVerdict(
   store: PhoneTrustStore,
@@ -119,7 +119,7 @@ export function trustListVerdict(
   return { decision: 'ask-tvs', roles: TRUST_LIST_TVS_ROLES };
 }
 
-/** The trust-list rule once TVS answered about the signer (§4.3 step 2b). */
+/** The trust-list rule once TVS answered about the signer (docs/reference/trust-files.md §4 step 2b). */
 export function trustListVerdictAfterTvs(list: TrustList, tvs: TvsVouch): Decided<TrustListVerdict> {
   if (!tvs.ok)
     return { decision: 'refuse', why: `signer ${list.signer.name} unknown and ${tvs.why}`, corrupt: false };
@@ -134,7 +134,7 @@ export function trustListVerdictAfterTvs(list: TrustList, tvs: TvsVouch): Decide
 }
 
 /**
- * Who may sign a config file (§2.2): a TFTP, CCM+TFTP or SAST record of the ITL (and the CTL, in mixed
+ * Who may sign a config file (docs/reference/trust-files.md §2): a TFTP, CCM+TFTP or SAST record of the ITL (and the CTL, in mixed
  * mode) with the signer's serial and issuer; otherwise TVS must vouch for it.
  */
 export function configSignerVerdict(store: PhoneTrustStore, signer: SignerId): ConfigSignerVerdict {
@@ -163,7 +163,7 @@ export function configEnvelopeVerdict(
 }
 
 /**
- * TVS's answer about a signer (§4.2): it must know the signer, send a certificate that parses and has
+ * TVS's answer about a signer (docs/reference/tvs.md §3): it must know the signer, send a certificate that parses and has
  * the signer's serial and issuer, and vouch with one of the roles the question needs.
  */
 export function tvsAnswerVerdict(
@@ -185,7 +185,7 @@ export function tvsAnswerVerdict(
   return { ok: true, cert, roles: answer.roles };
 }
 
-/** The TVS server certificate must be the ITL's TVS record (role 21), cisco-formats §4.1. */
+/** The TVS server certificate must be the ITL's TVS record (role 21), docs/reference/tvs.md §2. */
 export function tvsServerVerdict(store: PhoneTrustStore, cert: X509Certificate): CertVerdict {
   if (store.contains('ITL', cert, [Role.TVS]))
     return { accepted: true, reason: 'TVS certificate matches the ITL TVS record (role 21)' };
@@ -196,7 +196,7 @@ export function tvsServerVerdict(store: PhoneTrustStore, cert: X509Certificate):
   };
 }
 
-/** The CAPF server certificate must be the CAPF record of the CTL in mixed mode, else of the ITL (§3.1). */
+/** The CAPF server certificate must be the CAPF record of the CTL in mixed mode, else of the ITL (docs/reference/capf.md §2). */
 export function capfServerVerdict(store: PhoneTrustStore, cert: X509Certificate): CertVerdict {
   const list: TrustListKind | null = store.ctl ? 'CTL' : store.itl ? 'ITL' : null;
   if (list && store.contains(list, cert, [Role.CAPF]))

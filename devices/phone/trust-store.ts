@@ -1,5 +1,5 @@
 /**
- * What a phone holds of CTL and ITL, and the questions it asks of them (cisco-formats §1.4, §1.6, §4.3):
+ * What a phone holds of CTL and ITL, and the questions it asks of them (docs/reference/trust-files.md §1.4, §1.6, §4):
  * is this certificate in my trust list with this role, who may sign the next trust list or config.
  * A phone keeps the file bytes (for the MD5 the Trust List menu shows) and the parsed records only.
  * The rules that decide with these answers (who may sign, which TLS servers to accept) are in
@@ -20,7 +20,7 @@ export function recordMatches(r: ParsedTrustRecord, cert: X509Certificate): bool
 
 /** Roles that may sign a trust list (SAST) or, before CUCM 12, the ITL (the CallManager cert as TFTP). */
 export const TRUST_LIST_SIGNER_ROLES: readonly number[] = [Role.SAST];
-/** Roles whose certificate signs configuration files (cisco-formats §2.2). */
+/** Roles whose certificate signs configuration files (docs/reference/trust-files.md §2). */
 export const CONFIG_SIGNER_ROLES: readonly number[] = [Role.TFTP, Role.CCM_TFTP, Role.SAST];
 /** Roles of a CallManager TLS server (SCCP 2443 / SIP 5061). */
 export const CCM_ROLES: readonly number[] = [Role.CCM, Role.CCM_TFTP];

@@ -1,10 +1,10 @@
 /**
  * CAPF SIGNED_DATA (element 6) and SHA2_SIGNED_DATA (element 20): what a phone signs with its existing
- * certificate's key when CAPF authenticates it by that certificate (cisco-formats §3.4).
+ * certificate's key when CAPF authenticates it by that certificate (docs/reference/capf.md §5).
  */
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
-/** SHA2_SIGNED_DATA (§3.4 tag 20): digest code (3 = SHA-512) and signature. */
+/** SHA2_SIGNED_DATA (docs/reference/capf.md §5 tag 20): digest code (3 = SHA-512) and signature. */
 export interface CapfSha2Signature {
   digest: number;
   signature: Buffer;
@@ -22,13 +22,13 @@ export function signedDataDigest(deviceName: string, certDer: Buffer): Buffer {
 
 /**
  * SIGNED_DATA: RSA PKCS#1 v1.5 over SHA-1(deviceName ‖ 0x00 ‖ certDER) with the key of the certificate
- * presented (LSC or MIC); ECDSA-SHA1 for EC keys (§3.4).
+ * presented (LSC or MIC); ECDSA-SHA1 for EC keys (docs/reference/capf.md §5).
  */
 export function signCapfData(privateKey: KeyObject, deviceName: string, certDer: Buffer): Buffer {
   return sign('sha1', signedDataInput(deviceName, certDer), privateKey);
 }
 
-/** SHA2_SIGNED_DATA: the same input with SHA-512, digest code 3 (§3.4 tag 20). */
+/** SHA2_SIGNED_DATA: the same input with SHA-512, digest code 3 (docs/reference/capf.md §5 tag 20). */
 export function signCapfDataSha2(
   privateKey: KeyObject,
   deviceName: string,

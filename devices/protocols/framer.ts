@@ -158,7 +158,7 @@ export class MessageFramer<T> {
   }
 }
 
-/** A tag (1 byte) / length (2 bytes BE) / value element, as CAPF (cisco-formats §3.2) and TVS (§4.2) use. */
+/** A tag (1 byte) / length (2 bytes BE) / value element, as CAPF (docs/reference/capf.md §3) and TVS (docs/reference/tvs.md §3) use. */
 export interface Tlv {
   tag: number;
   value: Buffer;

@@ -1,9 +1,9 @@
 /**
- * SCCP (Skinny) messages for registration: cisco-formats §5.
+ * SCCP (Skinny) messages for registration: docs/reference/sccp-sip.md §1.
  *
- * Header, 12 bytes, all little-endian (§5.1): length u32 (= 4 + body: the bytes after the first 8),
+ * Header, 12 bytes, all little-endian (docs/reference/sccp-sip.md §1.1): length u32 (= 4 + body: the bytes after the first 8),
  * header version u32 (0 below protocol 10, else the protocol version), messageId u32.
- * Bodies are padded so that (body + 8) % 4 == 0, as chan-sccp does (§5.1).
+ * Bodies are padded so that (body + 8) % 4 == 0, as chan-sccp does (docs/reference/sccp-sip.md §1.1).
  */
 import { err, type FormatError, formatError, ok, type Result } from '../../emulator/result.ts';
 import { type FrameSpec, MessageFramer } from './framer.ts';
@@ -16,7 +16,7 @@ export const SCCP_TLS_PORT = 2443;
 export const SCCP_MAX_LENGTH = 8192;
 
 /**
- * Message ids (§5.2) with Wireshark's Skinny dissector names, checked against tshark 4.0.17
+ * Message ids (docs/reference/sccp-sip.md §1.2) with Wireshark's Skinny dissector names, checked against tshark 4.0.17
  * `tshark -G values` (`skinny.messageId`):
  *
  * | id     | Wireshark name         | here                 |
@@ -116,18 +116,18 @@ export const WIRESHARK_SKINNY_NAMES: Record<number, string> = {
   33025: 'SPCPRegisterTokenReject',
 };
 
-/** Header version by protocol (§5.1): 0 below V10, else the version number itself. */
+/** Header version by protocol (docs/reference/sccp-sip.md §1.1): 0 below V10, else the version number itself. */
 export function headerVersionFor(protocolVersion: number): number {
   return protocolVersion < 10 ? 0 : protocolVersion;
 }
 
-/** §5.3 RegisterMessage. Fields after `deviceType` are optional: old phones send short bodies. */
+/** docs/reference/sccp-sip.md §1.3 RegisterMessage. Fields after `deviceType` are optional: old phones send short bodies. */
 export interface SccpRegister {
   /** `SEP<MAC>`, at most 15 characters (16 with NUL). */
   deviceName: string;
   userId?: number;
   instance?: number;
-  /** Dotted quad; on the wire in network order (big-endian), unlike every other field (§5.3). */
+  /** Dotted quad; on the wire in network order (big-endian), unlike every other field (docs/reference/sccp-sip.md §1.3). */
   stationIpAddr: string;
   /** e.g. 115 = 7941, 0x1F1 = 6961, 30016 = IP Communicator. */
   deviceType: number;
@@ -145,7 +145,7 @@ export interface SccpRegister {
   ipV6AddressScope?: number;
   /** e.g. `SCCP41.8-5-3S`. */
   firmwareLoadName?: string;
-  /** "new since 11.5" (§5.3). */
+  /** "new since 11.5" (docs/reference/sccp-sip.md §1.3). */
   configVersionStamp?: string;
 }
 
@@ -170,7 +170,7 @@ export type SccpMessage =
   | { type: 'CapabilitiesRes'; capabilities: SccpCapability[] }
   | { type: 'Unregister'; reason?: number }
   | { type: 'UnregisterAck'; status: number }
-  /** §5.2: 1 reset, 2 restart, 3 apply-config. */
+  /** docs/reference/sccp-sip.md §1.2: 1 reset, 2 restart, 3 apply-config. */
   | { type: 'Reset'; resetType: number }
   | { type: 'Other'; messageId: number; body: Buffer };
 
@@ -204,13 +204,13 @@ export function ipToBuf(ip: string): Buffer {
   return Buffer.from(parts);
 }
 
-/** §5.3 body sizes: 44 (through phoneFeatures, as in the 7936 dump), 124 (through firmwareLoadName), 172. */
+/** docs/reference/sccp-sip.md §1.3 body sizes: 44 (through phoneFeatures, as in the 7936 dump), 124 (through firmwareLoadName), 172. */
 function registerBody(r: SccpRegister): Buffer {
   const b = Buffer.alloc(172);
   fixedString(r.deviceName, 16).copy(b, 0);
   b.writeUInt32LE(r.userId ?? 0, 16);
   b.writeUInt32LE(r.instance ?? 1, 20);
-  ipToBuf(r.stationIpAddr).copy(b, 24); // network order (§5.3)
+  ipToBuf(r.stationIpAddr).copy(b, 24); // network order (docs/reference/sccp-sip.md §1.3)
   b.writeUInt32LE(r.deviceType, 28);
   b.writeUInt32LE(r.maxStreams ?? 0, 32);
   b.writeUInt32LE(r.activeStreams ?? 0, 36);
@@ -287,14 +287,14 @@ function body(m: SccpMessage): Buffer {
     case 'RegisterAck': {
       const b = Buffer.alloc(20);
       b.writeUInt32LE(m.ack.keepAliveInterval, 0);
-      fixedString(m.ack.dateTemplate, 7).copy(b, 4); // dateTemplate[6]+2 pad ≡ [7]+1 pad (§5.2)
+      fixedString(m.ack.dateTemplate, 7).copy(b, 4); // dateTemplate[6]+2 pad ≡ [7]+1 pad (docs/reference/sccp-sip.md §1.2)
       b.writeUInt32LE(m.ack.secondaryKeepAliveInterval, 12);
       b.writeUInt8(m.ack.protocolVersion, 16);
       (m.ack.features ?? Buffer.alloc(3)).copy(b, 17, 0, 3);
       return b;
     }
     case 'RegisterReject':
-      // text[33] zero-padded (ast-skinny; §5.2 says use 33), then 3 pad bytes for the 4-byte rule.
+      // text[33] zero-padded (ast-skinny; docs/reference/sccp-sip.md §1.2 says use 33), then 3 pad bytes for the 4-byte rule.
       return Buffer.concat([fixedString(m.text, 33), Buffer.alloc(3)]);
     case 'CapabilitiesRes': {
       const caps = m.capabilities.slice(0, 18);
@@ -322,7 +322,7 @@ function messageId(m: SccpMessage): number {
   return m.type === 'Other' ? m.messageId : SccpMessageId[m.type];
 }
 
-/** Encodes one message as one Buffer. `headerVersion` per §5.1 (use `headerVersionFor`). */
+/** Encodes one message as one Buffer. `headerVersion` per docs/reference/sccp-sip.md §1.1 (use `headerVersionFor`). */
 export function encodeSccp(m: SccpMessage, headerVersion = 0): Buffer {
   const b = body(m);
   const h = Buffer.alloc(SCCP_HEADER_LENGTH);

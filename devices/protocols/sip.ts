@@ -1,6 +1,6 @@
 /**
  * A small SIP (RFC 3261) message codec and the Cisco-specific builders the lab needs: the phone
- * REGISTER and CUCM's answers (cisco-formats §6), and OPTIONS/INVITE for SIP trunks.
+ * REGISTER and CUCM's answers (docs/reference/sccp-sip.md §2), and OPTIONS/INVITE for SIP trunks.
  *
  * Headers are an ordered list of (name, value) pairs: order and repeats survive a round trip. The
  * body is delimited by Content-Length (mandatory on stream transports, RFC 3261 §18.3).
@@ -330,7 +330,7 @@ export interface RegisterParams {
   callId?: string;
   fromTag?: string;
   branch?: string;
-  /** First REGISTER after boot: adds the cisco-alarm Reason and the multipart body (§6). */
+  /** First REGISTER after boot: adds the cisco-alarm Reason and the multipart body (docs/reference/sccp-sip.md §2). */
   first?: boolean;
   /** `Last=` reason in the cisco-alarm, e.g. `reset-restart`, `initialized`. */
   lastReason?: string;
@@ -342,20 +342,20 @@ export function deviceNameOf(mac: string): string {
   return `SEP${mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase()}`;
 }
 
-/** Call-ID in the Cisco phone shape: `<mac[0:8]>-<mac[8:12]><4hex>-<8hex>-<8hex>@<phone-ip>` (§6). */
+/** Call-ID in the Cisco phone shape: `<mac[0:8]>-<mac[8:12]><4hex>-<8hex>-<8hex>@<phone-ip>` (docs/reference/sccp-sip.md §2). */
 export function ciscoCallId(mac: string, phoneIp: string): string {
   const m = mac.toLowerCase();
   return `${m.slice(0, 8)}-${m.slice(8, 12)}${hex(2)}-${hex(4)}-${hex(4)}@${phoneIp}`;
 }
 
-/** From tag in the Cisco phone shape: `<mac12hex><4hex>-<8hex>` (§6). */
+/** From tag in the Cisco phone shape: `<mac12hex><4hex>-<8hex>` (docs/reference/sccp-sip.md §2). */
 export function ciscoFromTag(mac: string): string {
   return `${mac.toLowerCase()}${hex(2)}-${hex(4)}`;
 }
 
 const MULTIPART_BOUNDARY = 'uniqueBoundary';
 
-/** The first-REGISTER multipart body (§6): bulk register and options indication. */
+/** The first-REGISTER multipart body (docs/reference/sccp-sip.md §2): bulk register and options indication. */
 export function registerMultipartBody(): Buffer {
   const parts = [
     '--uniqueBoundary',
@@ -379,7 +379,7 @@ export function registerMultipartBody(): Buffer {
 const CISCO_SUPPORTED =
   'replaces,join,sdp-anat,norefersub,resource-priority,extended-refer,X-cisco-callinfo,X-cisco-serviceuri,X-cisco-escapecodes,X-cisco-service-control,X-cisco-srtp-fallback,X-cisco-monrec,X-cisco-config,X-cisco-sis-7.0.0,X-cisco-xsi-8.5.1';
 
-/** The Cisco hardware phone REGISTER of cisco-formats §6 (TAC-214535, TAC-215572 shapes). */
+/** The Cisco hardware phone REGISTER of docs/reference/sccp-sip.md §2 (TAC-214535, TAC-215572 shapes). */
 export function buildRegister(p: RegisterParams): SipRequest {
   const devName = deviceNameOf(p.phone.mac);
   const mac = p.phone.mac.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
@@ -456,7 +456,7 @@ export interface CucmResponseOptions {
 }
 
 /**
- * CUCM's 200 OK to a REGISTER (§6): `Expires: 120` (SIP Station KeepAlive, whatever the phone asked),
+ * CUCM's 200 OK to a REGISTER (docs/reference/sccp-sip.md §2): `Expires: 120` (SIP Station KeepAlive, whatever the phone asked),
  * the Contact echoed with `;x-cisco-newreg` on a new registration, Cisco's Supported list.
  */
 export function buildRegisterOk(

@@ -9,7 +9,7 @@
  * failed when asked for); 2 usage error (bad MAC, unknown firmware or model, unresolvable host).
  * CAPF enrolment and registration are off by default: a probe should not change a real cluster.
  *
- * A phone's state (issue 12 §2): `--held-ctl`/`--held-itl` boot a phone that already holds these trust
+ * A phone's state (the before/after question of a certificate change): `--held-ctl`/`--held-itl` boot a phone that already holds these trust
  * lists (the question "will the phones that hold today's ITL accept tomorrow's?"), `--mic`/`--lsc` give
  * it its certificates, `--tvs` names the TVS server when it is not the TFTP host, and `--artifacts DIR`
  * keeps what it learned (phone-state.ts) so the same phone can boot again later from DIR.

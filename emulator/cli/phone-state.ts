@@ -1,8 +1,8 @@
 /**
- * A phone's state as files (issue 12 §2): what `uclab phone boot` and `uclab probe itl` read (a held
+ * A phone's state as files (the before/after question of a certificate change): what `uclab phone boot` and `uclab probe itl` read (a held
  * CTL/ITL, a certificate with its key) and what `phone boot --artifacts DIR` keeps of a boot, so that the
  * same phone can boot again later with what it learned. Trust lists are kept as bytes, exactly as
- * received: their MD5 is what the phone's Trust List menu shows (cisco-formats §1.4).
+ * received: their MD5 is what the phone's Trust List menu shows (docs/reference/trust-files.md §1.4).
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -4,11 +4,11 @@
  * through TVS (and what TVS would have to vouch for: the signer's subject, issuer and serial, with one
  * of the roles the phone asks for), or not at all; per firmware profile. The answer comes from the
  * phone's own trust rules (devices/phone/trust-rules.ts, the same functions the emulated phone boots
- * with, cisco-formats §4.3), so the probe and the lab cannot disagree. NEW may also be a CTL: then the
+ * with, docs/reference/trust-files.md §4), so the probe and the lab cannot disagree. NEW may also be a CTL: then the
  * held CTL judges it (a CTL never goes through TVS, seed 002).
  *
  * The input is a real cluster's files, taken with any TFTP client before and after a change in a
- * staging cluster (issue 12 §2). Exit 0: every firmware that reads the file accepts it (directly or
+ * staging cluster (issue 12 docs/reference/trust-files.md §2). Exit 0: every firmware that reads the file accepts it (directly or
  * through TVS, when TVS vouches as stated); 1: some firmware refuses it; 2: bad input (a file that is
  * not a trust list, a held file of the wrong kind, an unknown firmware).
  */
@@ -27,7 +27,7 @@ export interface ProbeItlOptions {
   json?: boolean;
 }
 
-/** What TVS would have to vouch for, for the phone to take the file through TVS (§4.2 QUERY_CERT). */
+/** What TVS would have to vouch for, for the phone to take the file through TVS (docs/reference/tvs.md §3 QUERY_CERT). */
 export interface TvsVouchNeeded {
   subject: string;
   issuer: string;
@@ -76,7 +76,7 @@ function judge(profile: FirmwareProfile, store: PhoneTrustStore, list: TrustList
     serial: hex(list.signer.serial),
     roles: first.roles.map((r) => role(r).name),
   };
-  // The phone reaches TVS only with a TVS record (role 21) in the ITL it holds (cisco-formats §4.1).
+  // The phone reaches TVS only with a TVS record (role 21) in the ITL it holds (docs/reference/tvs.md §2).
   if (store.records('ITL', [Role.TVS]).length === 0) {
     return {
       ...base,
@@ -84,7 +84,7 @@ function judge(profile: FirmwareProfile, store: PhoneTrustStore, list: TrustList
       reason: `signer ${list.signer.name} is unknown and the held ITL has no TVS record (role 21) to reach TVS with`,
     };
   }
-  // TVS answers with the signer's certificate; the new file must then verify with it (§4.3 step 2b).
+  // TVS answers with the signer's certificate; the new file must then verify with it (docs/reference/trust-files.md §4 step 2b).
   // Offline, the certificate is the one the file carries for its signer, if it carries one.
   const own = new PhoneTrustStore();
   own.set(list.kind, list);

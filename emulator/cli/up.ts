@@ -7,7 +7,7 @@
  * The lab stops, in order (devices, sockets, address block, timeline written), on SIGINT, SIGTERM or
  * SIGHUP, on `uclab down DIR` (through the console socket), or when the process that started it ends.
  * The last one matters under `npx uclab up`: npm exec does not pass a SIGTERM on to the node process
- * that runs uclab (docs: toolchain-facts 4.3), so killing npx used to leave the lab holding its ports.
+ * that runs uclab (docs/reference/toolchain.md §3.8), so killing npx used to leave the lab holding its ports.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,7 +9,7 @@ import type { TlsClientConfig, TlsServerConfig } from './config.ts';
 
 /**
  * Every lab server sets this, so `Fabric.renegotiate` really asks for a certificate: without it the
- * client resumes its session in the renegotiation and sends none (toolchain-facts 2.4). It changes
+ * client resumes its session in the renegotiation and sends none (docs/reference/toolchain.md §3.4). It changes
  * nothing for a connection that never renegotiates.
  */
 export const SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION: number =

@@ -1,5 +1,5 @@
 /**
- * CUCM's own numbers (cisco-formats §1.2, §1.7, TAC-118893, seed 002) reproduced byte for byte.
+ * CUCM's own numbers (docs/reference/trust-files.md §1.2, §1.7, TAC-118893, seed 002) reproduced byte for byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ciscoIssuer, ciscoSubject } from '../../certs/cisco-dn.ts';

@@ -1,5 +1,5 @@
 /**
- * `show ctl` / `show itl` in the layout of cisco-formats §1.7 (TAC-118893).
+ * `show ctl` / `show itl` in the layout of docs/reference/trust-files.md §1.7 (TAC-118893).
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ beforeAll(async () => {
 const lines = (text: string) => text.split('\n').map(expandTabs);
 
 describe('show ctl', () => {
-  it('prints the §1.7 header block line for line', () => {
+  it('prints the docs/reference/trust-files.md §1.7 header block line for line', () => {
     const out = lines(renderShowCtl(ctl, { timeZone: 'Europe/Warsaw' }));
     const md5 = createHash('md5').update(ctl).digest('hex');
     const sha1 = createHash('sha1').update(ctl).digest('hex');
@@ -89,7 +89,7 @@ describe('show ctl', () => {
     expect(bytes.every((b) => /^[0-9a-f]{1,2}$/.test(b) && (b.length === 1 || b[0] !== '0'))).toBe(true);
   });
 
-  it('prints each record as §1.7 with the eToken line for the signing SAST', () => {
+  it('prints each record as docs/reference/trust-files.md §1.7 with the eToken line for the signing SAST', () => {
     const out = lines(renderShowCtl(ctl));
     const i = out.indexOf('CTL Record #:1');
     const sha1 = createHash('sha1').update(pub.cert.raw).digest('hex').toUpperCase().match(/../g)!.join(' ');

@@ -1,5 +1,5 @@
 /**
- * The `.enc.sgn` encryption header byte for byte (cisco-formats §2.3; the independent `enccnf`
+ * The `.enc.sgn` encryption header byte for byte (docs/reference/trust-files.md §3; the independent `enccnf`
  * builder's layout): ENCRYPTION_INFO (16) holds IV info (17) and key info (21) and is 306 bytes for a
  * 2048-bit device key; the plaintext hash algorithm (26) and hash (27) follow it at the top level.
  * A file laid out the other way (26 and 27 inside 16) still reads.

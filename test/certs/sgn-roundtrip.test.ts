@@ -46,7 +46,7 @@ describe('.sgn envelope', () => {
     expect(f1.signer.name).toBe('CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL');
   });
 
-  it('a 2048-bit CallManager cert with 62-byte DNs gives the computed header size (§2.2)', () => {
+  it('a 2048-bit CallManager cert with 62-byte DNs gives the computed header size (docs/reference/trust-files.md §2)', () => {
     // 5+5+3+65+19+65+18+259+(3+28)+7 = 477 -> 480
     expect(build().headerLength).toBe(480);
   });

@@ -1,5 +1,5 @@
 /**
- * What the CTL holds (cisco-formats §1.6): SAST, CCM+TFTP of every node, CAPF, ITLRecovery and the
+ * What the CTL holds (docs/reference/trust-files.md §1.6): SAST, CCM+TFTP of every node, CAPF, ITLRecovery and the
  * alternate TFTP servers the admin added.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

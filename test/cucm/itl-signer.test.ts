@@ -1,5 +1,5 @@
 /**
- * Who signs the ITL a node serves, by CUCM release (devices/cucm/releases.ts; cisco-formats §1.6):
+ * Who signs the ITL a node serves, by CUCM release (devices/cucm/releases.ts; docs/reference/trust-files.md §1.6):
  * the publisher's ITLRecovery certificate from 12.0 on, the node's CallManager certificate before.
  * A phone holding an ITL verifies its successor with the signer it knows, so this decides whether
  * regenerating CallManager breaks the phones' trust (seed 003).

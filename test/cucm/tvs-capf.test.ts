@@ -1,5 +1,5 @@
 /**
- * TVS (2445) and CAPF (3804) answer requests built byte by byte from cisco-formats §4.2 / §3.2-3.5,
+ * TVS (2445) and CAPF (3804) answer requests built byte by byte from docs/reference/tvs.md §3 / docs/reference/capf.md §3-§6,
  * independently of the codecs the server uses.
  */
 import { X509Certificate } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * `uclab probe itl --held OLD NEW`: offline, would a phone holding OLD accept NEW, directly, through TVS
  * (and what TVS must vouch for), or not at all. On files the lab's CUCM makes before and after a
- * CallManager regeneration (11.5: CallManager signs the ITL; 14: ITLRecovery does, cisco-formats §1.6),
+ * CallManager regeneration (11.5: CallManager signs the ITL; 14: ITLRecovery does, docs/reference/trust-files.md §1.6),
  * and on files made by an independent tool: certificates from the openssl CLI and a trust list whose
  * TLV bytes are built here from docs/reference/trust-files.md and signed with `openssl dgst -sha1 -sign`.
  */
@@ -86,7 +86,7 @@ const u16 = (n: number) => {
   b.writeUInt16BE(n);
   return b;
 };
-/** A DN as CUCM writes it (trust-files.md §1.1): CN first, `;`-separated. */
+/** A DN as CUCM writes it (trust-files.md docs/reference/trust-files.md §1.1): CN first, `;`-separated. */
 const dn = (s: string) =>
   s
     .split('\n')
@@ -118,7 +118,7 @@ async function opensslCert(name: string): Promise<{ pem: string; key: string; ce
   return { pem, key, cert: new X509Certificate(readFileSync(pem)) };
 }
 
-/** A trust record (trust-files.md §1.3): tags 1-7, 9, 10; no tag 8, as in eToken records. */
+/** A trust record (trust-files.md docs/reference/trust-files.md §1.3): tags 1-7, 9, 10; no tag 8, as in eToken records. */
 function record(c: X509Certificate, fn: number): Buffer {
   const body = Buffer.concat([
     tlv(2, str('')),
@@ -133,7 +133,7 @@ function record(c: X509Certificate, fn: number): Buffer {
   return Buffer.concat([tlv(1, u16(body.length + 5)), body]);
 }
 
-/** An ITL (trust-files.md §1.2, §1.5) signed by `signer` with `openssl dgst -sha1 -sign`. */
+/** An ITL (trust-files.md docs/reference/trust-files.md §1.2, §1.5) signed by `signer` with `openssl dgst -sha1 -sign`. */
 async function opensslItl(
   name: string,
   signer: { key: string; cert: X509Certificate },

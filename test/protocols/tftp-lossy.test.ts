@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function stop(child: ChildProcess): Promise<void> {
-  // in.tftpd sometimes ignores TERM (toolchain-facts §1.1): TERM, wait, then KILL, by PID.
+  // in.tftpd sometimes ignores TERM (docs/reference/tftp.md §4): TERM, wait, then KILL, by PID.
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -3,8 +3,8 @@
  *
  * Realism points:
  * - Every transfer gets its own socket from `bind(0)`, bound on the device's own address, so replies come
- *   from the address the phone contacted, as tftpd-hpa does (toolchain-facts §1.1). The npm `tftp`
- *   package answers from 0.0.0.0 and so from 127.0.0.1 (toolchain-facts §3.1); we must not.
+ *   from the address the phone contacted, as tftpd-hpa does (docs/reference/tftp.md §4). The npm `tftp`
+ *   package answers from 0.0.0.0 and so from 127.0.0.1 (docs/reference/tftp.md §5); we must not.
  * - Request refusals (file not found, access violation, writes) are also sent from a fresh transfer
  *   socket, like tftpd-hpa. Only a datagram that does not decode, and a request refused by a cap
  *   (admission.ts: a refusal must not cost the descriptor the cap protects), are answered from the
