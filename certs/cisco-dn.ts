@@ -167,7 +167,7 @@ export function parseName(node: DerNode): Result<NameAttribute[], FormatError> {
 /**
  * How a DN is written:
  * - `cucm`: `CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL`, no escaping
- *   (cisco-formats §1.1, TAC-118893).
+ *   (docs/reference/trust-files.md §1.1, TAC-118893).
  * - `etoken`: the hardware SAST token form `cn="SAST-ADN4e31f914 ";ou=IPCBU;o="Cisco Systems, Inc."`:
  *   lower-case keys, values quoted when they hold a separator or edge space (seed 002; the printed
  *   length 56 only adds up with the `, Inc."` tail that the web page cut off).
@@ -205,7 +205,7 @@ export interface CertificateFields {
   readonly serial: Uint8Array;
   readonly issuer: readonly NameAttribute[];
   readonly subject: readonly NameAttribute[];
-  /** The BIT STRING content without its unused-bits octet (record tag 8, cisco-formats §1.3). */
+  /** The BIT STRING content without its unused-bits octet (record tag 8, docs/reference/trust-files.md §1.3). */
   readonly signatureValue: Uint8Array;
   /** DER of the SubjectPublicKeyInfo. */
   readonly subjectPublicKeyInfo: Uint8Array;

@@ -1,6 +1,6 @@
 /**
  * CTLFile.tlv / ITLFile.tlv: a signed TLV header followed by trust records, nothing in between and
- * nothing after (cisco-formats §1). Header version 1.2; records as in §1.3; roles as in §1.4.
+ * nothing after (docs/reference/trust-files.md §1). Header version 1.2; records as in §1.3; roles as in §1.4.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { err, type FormatError, ok, type Result, type UclabError } from '../emulator/result.ts';
@@ -16,6 +16,7 @@ import {
   encodeString,
   findOne,
   parseSignedHeader,
+  publicKeyOf,
   readElements,
   readU16,
   requireOne,
@@ -31,7 +32,7 @@ import {
 
 export type TrustListKind = 'CTL' | 'ITL';
 
-/** Record tags, cisco-formats §1.3. */
+/** Record tags, docs/reference/trust-files.md §1.3. */
 export const RecordTag = {
   RECORD_LENGTH: 1,
   DNS_NAME: 2,
@@ -47,7 +48,7 @@ export const RecordTag = {
   HASH_ALGORITHM: 12,
 } as const;
 
-/** Record tag names as `show ctl` prints them (§1.7); `show itl` prints tag 5 as ISSUENAME (seed 003). */
+/** Record tag names as `show ctl` prints them (docs/reference/trust-files.md §1.7); `show itl` prints tag 5 as ISSUENAME (seed 003). */
 export const RECORD_TAG_NAMES: Readonly<Record<number, string>> = {
   1: 'RECORDLENGTH',
   2: 'DNSNAME',
@@ -63,7 +64,7 @@ export const RECORD_TAG_NAMES: Readonly<Record<number, string>> = {
   12: 'HASH ALGORITHM',
 };
 
-/** FUNCTION codes (§1.4). Codes 5 and 6 are not public: they are kept and printed raw. */
+/** FUNCTION codes (docs/reference/trust-files.md §1.4). Codes 5 and 6 are not public: they are kept and printed raw. */
 export const Role = { SAST: 0, CCM: 1, CCM_TFTP: 2, TFTP: 3, CAPF: 4, APP_SERVER: 7, TVS: 21 } as const;
 
 const ROLE_NAMES: Readonly<Record<number, string>> = {
@@ -119,12 +120,12 @@ export interface TrustList extends SignedFileInfo {
   readonly records: readonly ParsedTrustRecord[];
 }
 
-/** `CTLFile.tlv` / `ITLFile.tlv`: the name served by TFTP and carried inside every variant (§1.6). */
+/** `CTLFile.tlv` / `ITLFile.tlv`: the name served by TFTP and carried inside every variant (docs/reference/trust-files.md §1.6). */
 export function trustListFilename(kind: TrustListKind): string {
   return `${kind}File.tlv`;
 }
 
-/** The per-device name the phone asks for first: `CTLSEP<MAC>.tlv` / `ITLSEP<MAC>.tlv` (§1.6). */
+/** The per-device name the phone asks for first: `CTLSEP<MAC>.tlv` / `ITLSEP<MAC>.tlv` (docs/reference/trust-files.md §1.6). */
 export function perDeviceTrustListFilename(kind: TrustListKind, mac: string): string {
   return `${kind}SEP${mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase()}.tlv`;
 }
@@ -154,7 +155,7 @@ function decodeIp(v: Uint8Array): string {
   return Array.from(v).join('.');
 }
 
-/** Encodes one record in CUCM order 1,2,3,4,5,6,7,8,9,10 then 11,12 (§1.3). */
+/** Encodes one record in CUCM order 1,2,3,4,5,6,7,8,9,10 then 11,12 (docs/reference/trust-files.md §1.3). */
 export function encodeTrustRecord(record: TrustRecord): Uint8Array {
   const parts = [
     encodeElement(RecordTag.DNS_NAME, encodeString(record.dnsName)),
@@ -175,7 +176,7 @@ export function encodeTrustRecord(record: TrustRecord): Uint8Array {
   return concatBytes([encodeElement(RecordTag.RECORD_LENGTH, u16(body.length + 5)), body]);
 }
 
-/** The PUBLICKEY value: DER PKCS#1 RSAPublicKey for RSA, the X9.62 uncompressed point for EC (§1.3). */
+/** The PUBLICKEY value: DER PKCS#1 RSAPublicKey for RSA, the X9.62 uncompressed point for EC (docs/reference/trust-files.md §1.3). */
 export function recordPublicKey(cert: X509Certificate): Uint8Array {
   const key = cert.publicKey;
   if (key.asymmetricKeyType === 'rsa') return new Uint8Array(key.export({ type: 'pkcs1', format: 'der' }));
@@ -196,13 +197,13 @@ export interface RecordOptions {
   readonly dnsName?: string;
   /** IPADDRESS. CUCM always writes the 4-byte tag (even for tokens), so the default is 0.0.0.0; null omits it. */
   readonly ipAddress?: string | null;
-  /** A hardware eToken record: no SIGNATURE (tag 8), as in Cisco dumps (§1.3). */
+  /** A hardware eToken record: no SIGNATURE (tag 8), as in Cisco dumps (docs/reference/trust-files.md §1.3). */
   readonly etoken?: boolean;
   /** DN style for SUBJECTNAME/ISSUERNAME (`etoken` for hardware SAST tokens). */
   readonly dnStyle?: DnStyle;
   /**
    * Write CERTHASH (11) + HASH ALGORITHM (12) instead of CERTIFICATE (9), as in the TVS record of a
-   * real ITL (seed 003). Off by default (cisco-formats §7).
+   * real ITL (seed 003). Off by default (docs/reference/README.md §4).
    */
   readonly certHash?: 'sha1' | 'sha512';
 }
@@ -342,9 +343,9 @@ function parseRecords(
 export interface BuildTrustListOptions {
   readonly kind: TrustListKind;
   readonly signer: SignerInput;
-  /** Default SHA-1 (cisco-formats §7). */
+  /** Default SHA-1 (docs/reference/README.md §4). */
   readonly digest?: 'sha1' | 'sha512';
-  /** Default `CTLFile.tlv` / `ITLFile.tlv`, also for the per-MAC variants (§1.6). */
+  /** Default `CTLFile.tlv` / `ITLFile.tlv`, also for the per-MAC variants (docs/reference/trust-files.md §1.6). */
   readonly filename?: string;
   /** Unix seconds. */
   readonly timestamp: number;
@@ -353,7 +354,7 @@ export interface BuildTrustListOptions {
   readonly signerVersion?: readonly [number, number];
 }
 
-/** Builds a signed CTL/ITL, header version 1.2, header order 1,2,3{4,5,6},7{8,9{10,11}},12,14,15,pad (§1.2, §1.5). */
+/** Builds a signed CTL/ITL, header version 1.2, header order 1,2,3{4,5,6},7{8,9{10,11}},12,14,15,pad (docs/reference/trust-files.md §1.2, §1.5). */
 export function buildTrustList(opts: BuildTrustListOptions): Result<Uint8Array, UclabError> {
   const what = `${opts.kind} file`;
   let body: Uint8Array;
@@ -464,14 +465,32 @@ export function verifyTrustList(
       message: `${list.kind} file: no trusted certificate matches the signer ${list.signer.name} (serial ${Buffer.from(list.signer.serial).toString('hex')})`,
     });
   }
+  const unreadable: string[] = [];
   for (const m of matches) {
-    if (verifySignedFile(list, m.cert)) {
+    const where =
+      m.recordIndex !== undefined
+        ? `${list.kind} record ${m.recordIndex + 1} at byte ${list.records[m.recordIndex]?.offset ?? 0}`
+        : `trusted certificate ${m.cert.subject.replace(/\n/g, ', ')}`;
+    const key = publicKeyOf(m.cert, where);
+    if (!key.ok) {
+      unreadable.push(key.error.message);
+      continue;
+    }
+    if (verifySignedFile(list, key.value)) {
       return ok({
         cert: m.cert,
         source: candidates ? 'candidate' : 'record',
         ...(m.recordIndex !== undefined ? { recordIndex: m.recordIndex } : {}),
       });
     }
+  }
+  if (unreadable.length === matches.length) {
+    // The signer is named, but its key cannot be read: the signature cannot be checked at all.
+    return err({
+      code: 'trust-list.bad-signer-key',
+      reason: 'signature-mismatch',
+      message: `${list.kind} file: the signature cannot be verified: ${unreadable.join('; ')}`,
+    });
   }
   return err({
     code: 'trust-list.signature-mismatch',

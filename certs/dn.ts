@@ -167,7 +167,7 @@ export type CiscoDnStyle = DnStyle;
 
 /**
  * CUCM's `;` DN form as in CTL/ITL records: CN first, no spaces, values unescaped
- * (`CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL`, cisco-formats §1.1).
+ * (`CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL`, docs/reference/trust-files.md §1.1).
  * Style 'etoken' is how the CTL shows hardware eToken certificates and their issuer: lower-case
  * types, values quoted when they hold a comma or a leading/trailing space
  * (`cn="SAST-ADN4e31f914 ";ou=IPCBU;o="Cisco Systems, Inc."` is 55 chars + NUL = the 56 seed 002

@@ -1,11 +1,13 @@
 /**
  * `SEP<MAC>.cnf.xml.enc.sgn`: header version 2.0 with the encryption tags 16-27 after TIMESTAMP, then
  * AES-128-CBC ciphertext of the XML padded with `\r` to 16 bytes. The AES key is RSA PKCS#1 v1.5
- * encrypted to the phone's LSC or MIC (cisco-formats §2.3, `enccnf`).
+ * encrypted to the phone's LSC or MIC (docs/reference/trust-files.md §3, `enccnf`).
  *
- * Layout note: `enccnf` (the builder people use with real phones) makes container 16 cover 17, 21 and
- * also 26/27; the reference table lists 16 as holding 17 and 21 only. We write `enccnf`'s bytes and
- * parse both.
+ * Layout (docs/reference/trust-files.md §3 table, and the bytes of the independent `enccnf` builder): container 16
+ * (ENCRYPTION_INFO) holds exactly 17 (IV info) and 21 (key info); 26 (plaintext hash algorithm) and
+ * 27 (plaintext hash) follow it at the top level of the header. With a 2048-bit device key, 16 is 306
+ * bytes long. Files that put 26 and 27 inside 16 (uclab before this layout was pinned) still parse: the
+ * parser finds each tag wherever it sits, once (test/certs/enc-sgn-golden.test.ts pins both).
  *
  * RSA PKCS#1 v1.5 decryption: Node 20 refuses `privateDecrypt` with RSA_PKCS1_PADDING (CVE-2023-46809,
  * "no longer supported for private decryption") because its OpenSSL 3.0 lacks implicit rejection. The
@@ -37,6 +39,7 @@ import {
   encodeElement,
   HeaderTag,
   parseSignedHeader,
+  publicKeyOf,
   readU16,
   requireOne,
   type SignedFileInfo,
@@ -74,7 +77,7 @@ export function encryptedConfigFilename(mac: string): string {
   return `${configFilename(mac)}.enc.sgn`;
 }
 
-/** `<certHash>` of the stub: hex MD5 of the device certificate DER (§2.3), lower case as `enccnf` writes it. */
+/** `<certHash>` of the stub: hex MD5 of the device certificate DER (docs/reference/trust-files.md §3), lower case as `enccnf` writes it. */
 export function certHashMd5(cert: X509Certificate): string {
   return createHash('md5').update(cert.raw).digest('hex');
 }
@@ -102,9 +105,11 @@ export interface BuiltEncSgn {
   readonly aesKey: Uint8Array;
 }
 
-/** Encrypts and signs a config (§2.3). */
+/** Encrypts and signs a config (docs/reference/trust-files.md §3). */
 export function buildEncSgn(opts: BuildEncSgnOptions): Result<BuiltEncSgn, UclabError> {
-  const devKey = opts.deviceCert.publicKey;
+  const k = publicKeyOf(opts.deviceCert, '.enc.sgn: the device certificate');
+  if (!k.ok) return k;
+  const devKey = k.value;
   if (devKey.asymmetricKeyType !== 'rsa') {
     return err({
       code: 'enc-sgn.device-key-not-rsa',
@@ -124,17 +129,19 @@ export function buildEncSgn(opts: BuildEncSgnOptions): Result<BuiltEncSgn, Uclab
     publicEncrypt({ key: devKey, padding: constants.RSA_PKCS1_PADDING }, aesKey),
   );
   const plaintextHash = new Uint8Array(createHash(digest).update(xml).digest());
-  const extraHeader = encodeContainer(HeaderTag.ENCRYPTION_INFO, [
-    encodeContainer(HeaderTag.IV_INFO, [
-      encodeElement(HeaderTag.IV_UNKNOWN, u8(0)),
-      encodeElement(HeaderTag.IV, iv),
-      encodeElement(HeaderTag.PADDING_COUNT, u16(paddingCount)),
-    ]),
-    encodeContainer(HeaderTag.KEY_INFO, [
-      encodeElement(HeaderTag.KEY_UNKNOWN, u8(0)),
-      encodeElement(HeaderTag.KEY_SIZE, u16(encryptedKey.length * 8)),
-      encodeElement(HeaderTag.KEY_ALGORITHM, u8(1)),
-      encodeElement(HeaderTag.ENCRYPTED_KEY, encryptedKey),
+  const extraHeader = concatBytes([
+    encodeContainer(HeaderTag.ENCRYPTION_INFO, [
+      encodeContainer(HeaderTag.IV_INFO, [
+        encodeElement(HeaderTag.IV_UNKNOWN, u8(0)),
+        encodeElement(HeaderTag.IV, iv),
+        encodeElement(HeaderTag.PADDING_COUNT, u16(paddingCount)),
+      ]),
+      encodeContainer(HeaderTag.KEY_INFO, [
+        encodeElement(HeaderTag.KEY_UNKNOWN, u8(0)),
+        encodeElement(HeaderTag.KEY_SIZE, u16(encryptedKey.length * 8)),
+        encodeElement(HeaderTag.KEY_ALGORITHM, u8(1)),
+        encodeElement(HeaderTag.ENCRYPTED_KEY, encryptedKey),
+      ]),
     ]),
     encodeElement(HeaderTag.PLAINTEXT_HASH_ALGORITHM, u8(DIGEST_CODE[digest])),
     encodeElement(HeaderTag.PLAINTEXT_HASH, plaintextHash),
@@ -285,7 +292,7 @@ export interface EncryptedConfigStubOptions {
   readonly capfList?: readonly { readonly phonePort: number; readonly processNodeName: string }[];
 }
 
-/** The XML of the minimal stub `SEP<MAC>.cnf.xml.sgn` that goes with an encrypted config (§2.3). */
+/** The XML of the minimal stub `SEP<MAC>.cnf.xml.sgn` that goes with an encrypted config (docs/reference/trust-files.md §3). */
 export function encryptedConfigStubXml(
   opts: Omit<EncryptedConfigStubOptions, 'signer' | 'timestamp' | 'digest' | 'mac'>,
 ): string {

@@ -21,6 +21,8 @@ import { parseSgn } from './sgn.ts';
 import { cucmDate, renderTrustList, row, signatureRows } from './show-ctl.ts';
 import {
   HEADER_TAG_NAMES,
+  parseSignedHeader,
+  publicKeyOf,
   readU16,
   readU32,
   type SignedHeader,
@@ -36,7 +38,12 @@ export interface InspectOptions {
   readonly timeZone?: string;
 }
 
-/** What the bytes look like, without fully parsing them. */
+/**
+ * What the bytes are, without fully parsing them. A signed Cisco file names itself in its header
+ * (FILENAME, tag 14: `ITLFile.tlv`, `CTLFile.tlv`, `SEP<MAC>.cnf.xml.sgn`; docs/reference/trust-files.md §1.2, §1.6),
+ * and that decides, whatever the file on disk is called (`x-ITLFile.tlv`, `ITLSEP<MAC>.tlv`, a
+ * download's `file.bin`). Only a header that does not parse falls back on the name, then the version.
+ */
 export function detectKind(bytes: Uint8Array, filename?: string): InspectedKind | undefined {
   const name = filename?.toLowerCase() ?? '';
   const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1').trimStart();
@@ -44,12 +51,18 @@ export function detectKind(bytes: Uint8Array, filename?: string): InspectedKind 
     return /-----BEGIN (PKCS7|CMS)/.test(Buffer.from(bytes).toString('latin1')) ? 'pkcs7' : 'certificate';
   }
   if (bytes.length >= 10 && bytes[0] === 1 && bytes[1] === 0 && bytes[2] === 2 && bytes[5] === 2) {
-    if (bytes[3] === 2 || name.endsWith('.enc.sgn')) return 'enc.sgn';
+    // Version 2 is the .enc.sgn envelope (docs/reference/trust-files.md §3); its header is read by parseEncSgn.
+    if (bytes[3] === 2) return 'enc.sgn';
+    const header = parseSignedHeader(bytes, { what: 'signed file', versionMajors: [1] });
+    if (header.ok) {
+      const inside = header.value.filename;
+      if (/\.tlv$/i.test(inside)) return /^ITL/i.test(inside) ? 'ITL' : 'CTL';
+      return /\.enc\.sgn$/i.test(inside) ? 'enc.sgn' : 'sgn';
+    }
+    if (name.endsWith('.enc.sgn')) return 'enc.sgn';
     if (name.endsWith('.sgn')) return 'sgn';
     if (name.endsWith('.tlv')) return /^itl/.test(name.split('/').pop() ?? '') ? 'ITL' : 'CTL';
-    // No telling name: CTL/ITL carry version 1.2 and a .tlv FILENAME inside; .sgn carries 1.0.
-    const tl = parseTrustList(bytes);
-    if (tl.ok) return tl.value.kind;
+    // CTL/ITL carry version 1.2; .sgn carries 1.0.
     return bytes[4] === 2 ? 'CTL' : 'sgn';
   }
   if (bytes[0] === 0x30) {
@@ -67,11 +80,32 @@ function inspectError(code: string, message: string, offset = 0): FormatError {
   return { format: 'inspect', offset, code: `inspect.${code}`, message };
 }
 
-/** Prints any supported file; unknown or garbage input is a typed error. */
+/**
+ * Prints any supported file; unknown or garbage input is a typed error. Never throws: an exception
+ * from a library on input nobody foresaw is still returned as an error naming the file, so that
+ * `uclab inspect` reports it and goes on with the next file.
+ */
 export function inspectFile(
   bytes: Uint8Array,
   filename?: string,
   opts: InspectOptions = {},
+): Result<string, UclabError> {
+  try {
+    return inspectBytes(bytes, filename, opts);
+  } catch (e) {
+    return err(
+      inspectError(
+        'unreadable',
+        `${filename ?? 'input'}: cannot be read: ${(e as Error)?.message ?? String(e)}`,
+      ),
+    );
+  }
+}
+
+function inspectBytes(
+  bytes: Uint8Array,
+  filename: string | undefined,
+  opts: InspectOptions,
 ): Result<string, UclabError> {
   if (bytes.length === 0) return err(inspectError('empty', 'the file is empty'));
   const kind = detectKind(bytes, filename);
@@ -80,7 +114,9 @@ export function inspectFile(
     case 'ITL': {
       const tl = parseTrustList(bytes, { kind });
       if (!tl.ok) return tl;
-      return ok(renderTrustList(tl.value, { ...(opts.timeZone ? { timeZone: opts.timeZone } : {}) }));
+      return ok(
+        renderTrustList(tl.value, { explain: true, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}) }),
+      );
     }
     case 'sgn':
       return inspectSgn(bytes, opts);
@@ -247,8 +283,8 @@ function signatureAlgorithmOf(der: Uint8Array): string {
 
 const colonFp = (der: Uint8Array, alg: string) => colonHex(createHash(alg).update(der).digest());
 
-/** An `openssl x509 -text`-like summary with the CUCM DN form. */
-export function describeCertificate(der: Uint8Array): Result<string, UclabError> {
+/** An `openssl x509 -text`-like summary with the CUCM DN form; `where` names it in errors. */
+export function describeCertificate(der: Uint8Array, where = 'certificate'): Result<string, UclabError> {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);
@@ -257,7 +293,9 @@ export function describeCertificate(der: Uint8Array): Result<string, UclabError>
   }
   const f = certificateFields(der);
   if (!f.ok) return f;
-  const key = cert.publicKey;
+  const k = publicKeyOf(cert, where);
+  if (!k.ok) return k;
+  const key = k.value;
   const d = key.asymmetricKeyDetails;
   const keyText =
     key.asymmetricKeyType === 'rsa'
@@ -305,8 +343,8 @@ function inspectCertificates(bytes: Uint8Array): Result<string, UclabError> {
   if (ders.length === 0)
     return err(inspectError('no-certificate', 'the PEM file holds no CERTIFICATE block'));
   const parts: string[] = [];
-  for (const der of ders) {
-    const d = describeCertificate(der);
+  for (const [i, der] of ders.entries()) {
+    const d = describeCertificate(der, ders.length > 1 ? `certificate ${i + 1}` : 'certificate');
     if (!d.ok) return d;
     parts.push(d.value);
   }
@@ -348,7 +386,7 @@ function inspectPkcs7(bytes: Uint8Array): Result<string, UclabError> {
     `PKCS#7 SignedData with ${certs.value.length} certificate${certs.value.length === 1 ? '' : 's'}`,
   ];
   for (const [i, c] of certs.value.entries()) {
-    const d = describeCertificate(c);
+    const d = describeCertificate(c, `PKCS#7 certificate ${i + 1}`);
     if (!d.ok) return d;
     parts.push(`Certificate #${i + 1}\n${d.value}`);
   }

@@ -87,7 +87,7 @@ export const EKU_OIDS = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
   codeSigning: '1.3.6.1.5.5.7.3.3',
   emailProtection: '1.3.6.1.5.5.7.3.4',
-  /** IPsec end system, which CUCM and CAPF put in their certificates (cisco-formats §3.5). */
+  /** IPsec end system, which CUCM and CAPF put in their certificates (docs/reference/capf.md §6). */
   ipsecEndSystem: '1.3.6.1.5.5.7.3.5',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   ocspSigning: '1.3.6.1.5.5.7.3.9',
@@ -125,7 +125,7 @@ export interface CertProfile {
   keyLabel?: string;
   /** Certify this key instead of a pool key (re-certifying an existing key, CSR signing). */
   privateKey?: KeyObject;
-  /** Hex serial; default: 16 seeded bytes (the length CUCM shows, cisco-formats §1.7). */
+  /** Hex serial; default: 16 seeded bytes (the length CUCM shows, docs/reference/trust-files.md §1.7). */
   serial?: string;
   serialBytes?: number;
   validity?: Validity;

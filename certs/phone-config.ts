@@ -1,7 +1,7 @@
 /**
  * `SEP<MAC>.cnf.xml` (SIP and SCCP) and `XmlDefault.cnf.xml`: typed model, builder and parser
- * (cisco-formats §2.4). The builder writes elements in the order of a CUCM 12.5 SIP config; the SCCP
- * file is the same skeleton without `<sipProfile>` (cisco-formats §7: community samples only).
+ * (docs/reference/config-files.md §2). The builder writes elements in the order of a CUCM 12.5 SIP config; the SCCP
+ * file is the same skeleton without `<sipProfile>` (docs/reference/README.md §4: community samples only).
  * `build(parse(build(m)))` is byte-identical and `parse(build(m))` equals `m`.
  *
  * CUCM writes `xsi:type` on `<device>` without declaring the `xsi` prefix; so do we.
@@ -278,7 +278,7 @@ export interface XmlDefaultConfig {
   readonly urls: PhoneUrls;
 }
 
-/** `XmlDefault.cnf.xml`, fetched by unknown / auto-registering phones (§2.1). */
+/** `XmlDefault.cnf.xml`, fetched by unknown / auto-registering phones (docs/reference/config-files.md §1). */
 export function buildXmlDefault(c: XmlDefaultConfig): string {
   const w = new Writer();
   w.open('Default');

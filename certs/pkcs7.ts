@@ -1,7 +1,7 @@
 // PKCS#7 certs-only SignedData (".p7b"). CUCM accepts a DER PKCS#7 chain on upload (seed 003:
 // "DER format of PKCS#7 ... Certificate Chain. The system does not support PEM format of PKCS#7").
 // @peculiar/x509 exports PEM with the label CMS, which `openssl pkcs7` rejects ("Expecting: PKCS7",
-// toolchain-facts §3.2), so PEM output is relabelled PKCS7 here.
+// docs/reference/toolchain.md §4.1), so PEM output is relabelled PKCS7 here.
 import { X509Certificate } from 'node:crypto';
 import { isPem, parsePemBlocks, toArrayBuffer, toPem } from './pem.ts';
 import { x509 } from './x509.ts';

@@ -1,13 +1,14 @@
 // Certificate profiles with the shapes the real products use (seeds 000, 002, 003, 004;
-// cisco-formats §1.6, §3.5). Each builder returns a plain CertProfile; `overrides` is merged last,
-// and the `faults` helpers below turn a good profile into the broken one a scenario needs.
-// Issue with issueCertificate(ctx, profile, issuer?).
+// docs/reference/trust-files.md §1.6, docs/reference/capf.md §6): CUCM's own certificates, the Cisco manufacturing stand-ins, phone MICs
+// and LSCs, SAST eTokens here; enterprise CAs, Expressway, application servers and the `faults`
+// (a good profile turned into the broken one a scenario needs) in peer-profiles.ts, re-exported here.
+// Each builder returns a plain CertProfile; `overrides` is merged last. Issue with
+// issueCertificate(ctx, profile, issuer?).
 
 import type { CsrRequest, CsrSigningProfile } from './csr.ts';
 import type { DnInput } from './dn.ts';
 import {
   type CertProfile,
-  type Duration,
   type EkuName,
   type Identity,
   issueCertificate,
@@ -16,19 +17,10 @@ import {
   type SanEntry,
 } from './issue.ts';
 import type { KeySpec } from './key-pool/index.ts';
+import { CA_KU, dnsSans, merge, type Overrides, P384, RSA1024, RSA2048, RSA4096 } from './profile-kit.ts';
 
-export type Overrides = Partial<CertProfile>;
-
-function merge(base: CertProfile, overrides?: Overrides): CertProfile {
-  return overrides ? { ...base, ...overrides } : base;
-}
-
-const RSA1024: KeySpec = { kind: 'rsa', bits: 1024 };
-const RSA2048: KeySpec = { kind: 'rsa', bits: 2048 };
-const RSA4096: KeySpec = { kind: 'rsa', bits: 4096 };
-const P384: KeySpec = { kind: 'ec', curve: 'P-384' };
-
-const CA_KU: KeyUsageName[] = ['digitalSignature', 'keyCertSign', 'cRLSign'];
+export * from './peer-profiles.ts';
+export type { Overrides } from './profile-kit.ts';
 
 // ---------------------------------------------------------------------------------------------
 // CUCM own certificates
@@ -76,7 +68,7 @@ export function cucmEcName(node: CucmNode): string {
 /**
  * CUCM encodes its subjects L, ST, CN, OU, O, C (seed 004 Wireshark rdnSequence; seed 003
  * `issuerName=L=BGL,ST=KA,CN=labsrver1.vasank.com,OU=TAC,O=Cisco,C=IN`); the `;` form reorders
- * them CN first (dn.ts). Defaults are the cisco-formats §1.1 example.
+ * them CN first (dn.ts). Defaults are the docs/reference/trust-files.md §1.1 example.
  */
 export function cucmSubject(node: CucmNode, cn: string): DnInput {
   return [
@@ -103,10 +95,6 @@ export const CUCM_SELF_SIGNED_KU: readonly KeyUsageName[] = [
 export const CUCM_EC_KU: readonly KeyUsageName[] = ['digitalSignature', 'keyAgreement', 'keyCertSign'];
 export const CUCM_EKU: readonly EkuName[] = ['serverAuth', 'clientAuth', 'ipsecEndSystem'];
 
-function dnsSans(names: readonly string[]): SanEntry[] {
-  return [...new Set(names)].map((value) => ({ type: 'dns' as const, value }));
-}
-
 function nodeSans(node: CucmNode, first: string): SanEntry[] {
   return [
     ...dnsSans([first, cucmFqdn(node), ...(node.altNames ?? [])]),
@@ -132,7 +120,7 @@ export interface CucmUnitOptions {
 
 /**
  * A CUCM unit's self-signed certificate. Validity 5 years (seed 003 "Certificates Validity of 5
- * Years"), ITLRecovery 20 years (cisco-formats §1.6). RSA 2048 (UCM 10+, seed 003); ECDSA units
+ * Years"), ITLRecovery 20 years (docs/reference/trust-files.md §1.6). RSA 2048 (UCM 10+, seed 003); ECDSA units
  * EC P-384 with SHA-384 (seed 004 `ecdsa-with-SHA384`).
  */
 export function cucmSelfSigned(
@@ -174,7 +162,7 @@ export function cucmSelfSigned(
       break;
     }
     case 'CAPF':
-      // CA:TRUE pathlen 0, KU digitalSignature+keyCertSign(+cRLSign), or phones refuse it (cisco-formats §3.5).
+      // CA:TRUE pathlen 0, KU digitalSignature+keyCertSign(+cRLSign), or phones refuse it (docs/reference/capf.md §6).
       profile = {
         ...base,
         subject: cucmSubject(node, capfCommonName(ctx, node, options.generation ?? 1)),
@@ -344,7 +332,7 @@ export function sepName(mac: string): string {
   return `SEP${mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase()}`;
 }
 
-/** `<model>-SEP<MAC>`, e.g. `CP-8861-SEPB000B4BA0AEE` (the LSC/MIC CN and the TVS device name, cisco-formats §4.2). */
+/** `<model>-SEP<MAC>`, e.g. `CP-8861-SEPB000B4BA0AEE` (the LSC/MIC CN and the TVS device name, docs/reference/tvs.md §3). */
 export function deviceCertName(model: string, mac: string): string {
   return `${model}-${sepName(mac)}`;
 }
@@ -403,7 +391,7 @@ export interface LscOptions extends PhoneCertOptions {
 }
 
 /**
- * An LSC as CUCM's CAPF issues it (cisco-formats §3.5): subject
+ * An LSC as CUCM's CAPF issues it (docs/reference/capf.md §6): subject
  * `serialNumber=PID:<model> SN:<sn>, C, O, OU, CN=<model>-SEP<MAC>` in that DER order, KU
  * digitalSignature+keyEncipherment, EKU serverAuth+clientAuth+IPsec end system, SHA-256, up to 5
  * years. Issue it with the CAPF identity as issuer.
@@ -466,206 +454,4 @@ export function sastTokenProfile(ctx: PkiContext, index: number, overrides?: Ove
     },
     overrides,
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Enterprise PKI, Expressway, third-party peers
-
-export interface EnterpriseCaOptions {
-  /** e.g. `vngtp-ACTIVE-DIR-CA` (seed 004). */
-  cn: string;
-  /** Domain components, most significant first as AD writes them in DER (`DC=lab, DC=vngtp`). */
-  dc?: string[];
-  key?: KeySpec;
-  pathLength?: number;
-  overrides?: Overrides;
-}
-
-function caSubject(o: EnterpriseCaOptions): DnInput {
-  return [...(o.dc ?? []).map((d) => ['DC', d] as const), ['CN', o.cn] as const];
-}
-
-/** A self-signed enterprise root (AD CS style: `DC=lab, DC=vngtp, CN=vngtp-ACTIVE-DIR-CA`). */
-export function enterpriseRootCaProfile(o: EnterpriseCaOptions): CertProfile {
-  return merge(
-    {
-      name: `ca/${o.cn}`,
-      subject: caSubject(o),
-      key: o.key ?? RSA2048,
-      hash: 'SHA-256',
-      validity: { notBefore: '-1y', notAfter: '+20y' },
-      basicConstraints: {
-        ca: true,
-        critical: true,
-        ...(o.pathLength !== undefined ? { pathLength: o.pathLength } : {}),
-      },
-      keyUsage: CA_KU,
-      extKeyUsage: null,
-      san: null,
-    },
-    o.overrides,
-  );
-}
-
-/** An intermediate CA (issue it under the root); pathlen 0 by default. */
-export function enterpriseIntermediateCaProfile(o: EnterpriseCaOptions): CertProfile {
-  return enterpriseRootCaProfile({
-    ...o,
-    pathLength: o.pathLength ?? 0,
-    overrides: { validity: { notBefore: '-1y', notAfter: '+10y' }, ...o.overrides },
-  });
-}
-
-export interface ServerCertOptions {
-  name: string;
-  cn: string;
-  dns?: string[];
-  ips?: string[];
-  subjectTail?: DnInput;
-  key?: KeySpec;
-  overrides?: Overrides;
-}
-
-/**
- * Expressway server certificate as Cisco asks for it (seed 003): KU digitalSignature+keyEncipherment
- * critical, EKU serverAuth+clientAuth, SAN DNS names. Issue under an enterprise CA.
- */
-export function expresswayServerProfile(o: ServerCertOptions): CertProfile {
-  const tail =
-    typeof o.subjectTail === 'string'
-      ? []
-      : [
-          ...(o.subjectTail ?? [
-            ['O', 'Lab'],
-            ['C', 'PL'],
-          ]),
-        ];
-  return merge(
-    {
-      name: o.name,
-      subject: [...(tail as [string, string][]), ['CN', o.cn]],
-      key: o.key ?? RSA2048,
-      hash: 'SHA-256',
-      validity: { notBefore: '-1h', notAfter: '+2y' },
-      basicConstraints: { ca: false, critical: true },
-      keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extKeyUsage: ['serverAuth', 'clientAuth'],
-      san: [
-        ...dnsSans([o.cn, ...(o.dns ?? [])]),
-        ...(o.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
-      ],
-    },
-    o.overrides,
-  );
-}
-
-/** A generic TLS server certificate under a CA (serverAuth+clientAuth, SAN DNS/IP). */
-export const serverCertProfile = expresswayServerProfile;
-
-export interface AppServerOptions {
-  name: string;
-  /** The CN; seed 000 used the server's IP address. */
-  cn: string;
-  email?: string;
-  c?: string;
-  l?: string;
-  overrides?: Overrides;
-}
-
-/**
- * Seed 000's application server certificate, the wrong one: self-signed, RSA 1024, SHA-1, CA:FALSE,
- * KU digitalSignature+keyEncipherment only (no keyCertSign), EKU serverAuth (critical), SAN email.
- */
-export function appServerNoCertSignProfile(o: AppServerOptions): CertProfile {
-  return merge(
-    {
-      name: o.name,
-      subject: [
-        ['C', o.c ?? 'DE'],
-        ['L', o.l ?? 'Hallbergmoos'],
-        ['CN', o.cn],
-      ],
-      key: RSA1024,
-      hash: 'SHA-1',
-      validity: { notBefore: '-1h', notAfter: '+365d' },
-      basicConstraints: { ca: false, critical: true },
-      keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extKeyUsage: ['serverAuth'],
-      extKeyUsageCritical: true,
-      san: [{ type: 'email', value: o.email ?? 'info@appserver.lab' }],
-    },
-    o.overrides,
-  );
-}
-
-/** The fix for seed 000: the same certificate with keyCertSign (CUCM accepts it as a trust anchor). */
-export function appServerProfile(o: AppServerOptions): CertProfile {
-  return appServerNoCertSignProfile({
-    ...o,
-    overrides: {
-      key: RSA2048,
-      hash: 'SHA-256',
-      basicConstraints: { ca: true, critical: true },
-      keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
-      extKeyUsage: ['serverAuth', 'clientAuth'],
-      extKeyUsageCritical: false,
-      ...o.overrides,
-    },
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Faults: pure transformations of a profile
-
-export const faults = {
-  withoutKeyCertSign: (p: CertProfile): CertProfile => ({
-    ...p,
-    keyUsage: (p.keyUsage ?? []).filter((u) => u !== 'keyCertSign'),
-  }),
-  serverAuthOnly: (p: CertProfile): CertProfile => ({ ...p, extKeyUsage: ['serverAuth'] }),
-  noEku: (p: CertProfile): CertProfile => ({ ...p, extKeyUsage: null }),
-  noSan: (p: CertProfile): CertProfile => ({ ...p, san: null }),
-  withSan: (p: CertProfile, ...entries: SanEntry[]): CertProfile => ({
-    ...p,
-    san: [...(p.san ?? []), ...entries],
-  }),
-  /** `*.domain` as CN and DNS SAN (Expressway refuses wildcards, seed 003). */
-  wildcard: (p: CertProfile, domain: string): CertProfile => ({
-    ...p,
-    subject: replaceCn(p.subject, `*.${domain}`),
-    san: [{ type: 'dns', value: `*.${domain}` }],
-  }),
-  sha1: (p: CertProfile): CertProfile => ({ ...p, hash: 'SHA-1' }),
-  rsa: (p: CertProfile, bits: 1024 | 2048 | 4096): CertProfile => ({ ...p, key: { kind: 'rsa', bits } }),
-  /** notAfter `ago` before lab start (default 1 day), notBefore a year before that. */
-  expired: (p: CertProfile, ago: Duration = '1d'): CertProfile => ({
-    ...p,
-    validity: { notBefore: '-400d', notAfter: negate(ago) },
-  }),
-  /** Expires `days` days after lab start. */
-  expiresInDays: (p: CertProfile, days: number): CertProfile => ({
-    ...p,
-    validity: { notBefore: '-30d', notAfter: `+${days}d` },
-  }),
-  notYetValid: (p: CertProfile, inFuture: Duration = '1d'): CertProfile => ({
-    ...p,
-    validity: {
-      notBefore: typeof inFuture === 'number' ? inFuture : `+${inFuture.replace(/^[+-]/, '')}`,
-      notAfter: '+2y',
-    },
-  }),
-};
-
-function negate(d: Duration): Duration {
-  return typeof d === 'number' ? -Math.abs(d) : `-${d.replace(/^[+-]/, '')}`;
-}
-
-function replaceCn(subject: DnInput, cn: string): DnInput {
-  if (typeof subject === 'string') return subject.replace(/CN=[^,;/]*/, `CN=${cn}`);
-  return subject.map((a) => {
-    const [type, value] = Array.isArray(a)
-      ? [String(a[0]), String(a[1])]
-      : [(a as { type: string }).type, (a as { value: string }).value];
-    return [type, type === 'CN' ? cn : value] as const;
-  });
 }

@@ -1,6 +1,6 @@
 /**
  * The `.sgn` envelope: the CTL-style signed TLV header (version 1.0) followed by the original file bytes
- * unchanged, "signature at the top, otherwise plain text XML" (cisco-formats §2.2, SBD-116232).
+ * unchanged, "signature at the top, otherwise plain text XML" (docs/reference/trust-files.md §2, SBD-116232).
  * The signer is the TFTP signing cert, i.e. that node's CallManager.pem.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
@@ -34,7 +34,7 @@ export interface BuildSgnOptions {
   /** The node's CallManager cert and key. */
   readonly signer: SignerInput;
   readonly payload: Uint8Array | string;
-  /** FILENAME inside the header: the `.sgn` name, or a relative path for subdirectory files (§2.2). */
+  /** FILENAME inside the header: the `.sgn` name, or a relative path for subdirectory files (docs/reference/trust-files.md §2). */
   readonly filename: string;
   /** Unix seconds. */
   readonly timestamp: number;
@@ -47,7 +47,7 @@ export interface BuiltSgn {
   readonly headerLength: number;
 }
 
-/** Signs `payload` into a version 1.0 `.sgn` (§2.2). */
+/** Signs `payload` into a version 1.0 `.sgn` (docs/reference/trust-files.md §2). */
 export function buildSgn(opts: BuildSgnOptions): Result<BuiltSgn, UclabError> {
   const payload = typeof opts.payload === 'string' ? new TextEncoder().encode(opts.payload) : opts.payload;
   return buildSignedFile({

@@ -1,12 +1,12 @@
 /**
- * CUCM `show ctl` / `show itl`, laid out as in cisco-formats §1.7 (TAC-118893): checksums, length,
+ * CUCM `show ctl` / `show itl`, laid out as in docs/reference/trust-files.md §1.7 (TAC-118893): checksums, length,
  * modification date, the header table, one table per record, the eToken lines and the verdict.
  *
- * Columns are separated by tabs as on the real CLI: the §1.7 printout only lines up with 8-column
+ * Columns are separated by tabs as on the real CLI: the docs/reference/trust-files.md §1.7 printout only lines up with 8-column
  * tab stops, and names shorter than 8 characters (TAG, DNSNAME, CANAME) take two tabs. A row whose
  * value is not printed still ends with a tab, as in the real `show itl` rows of seed 003.
  *
- * Approximations (labelled, cisco-formats §7): the signature hex rows (8 bytes per row, `%x`, no
+ * Approximations (labelled, docs/reference/README.md §4): the signature hex rows (8 bytes per row, `%x`, no
  * indent); the whole `show itl` wording (CTL → ITL); tag 5 printed as ISSUENAME by `show itl`
  * (seed 003 shows it so); the "not found" text for the ITL.
  */
@@ -28,6 +28,8 @@ export interface ShowCtlOptions {
   readonly modified?: Date;
   /** IANA zone for the date line; default UTC. */
   readonly timeZone?: string;
+  /** After a failed verification, say why (`uclab inspect`); CUCM's own `show ctl` does not. */
+  readonly explain?: boolean;
 }
 
 /** `Fri Mar 06 19:45:13 CET 2015` (the `date` format CUCM prints). */
@@ -172,7 +174,7 @@ function recordRows(list: TrustList, index: number): string[] {
   return out;
 }
 
-/** The "no file" text (§1.7; the ITL wording is an approximation). */
+/** The "no file" text (docs/reference/trust-files.md §1.7; the ITL wording is an approximation). */
 export function renderNoTrustList(kind: TrustListKind): string {
   const hint =
     kind === 'CTL'
@@ -207,8 +209,9 @@ export function renderTrustList(list: TrustList, opts: ShowCtlOptions = {}): str
   const verdict = verifyTrustList(list);
   lines.push(
     verdict.ok ? `The ${k} file was verified successfully.` : `Verification of the ${k} File Failed`,
-    '',
   );
+  if (!verdict.ok && opts.explain) lines.push(`Reason: ${verdict.error.message}`);
+  lines.push('');
   return lines.join('\n');
 }
 

@@ -3,6 +3,9 @@
  * the artifacts folder; each request is one JSON line `{device, command}` and each answer one JSON line
  * `{ok, output}`. A device offers a console by implementing `exec(command)`, the admin CLI of its
  * product (CUCM's `admin:` prompt, Expressway's `xConfiguration`/`xStatus`).
+ *
+ * One request is for the lab itself: `{"lab": "stop"}` (what `uclab down` sends) asks the process that
+ * keeps the lab up to stop it; the answer comes before the lab stops.
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -25,18 +28,41 @@ export interface ConsoleRequest {
   command: string;
 }
 
+/** A request for the lab as a whole rather than one device. */
+export interface LabRequest {
+  lab: 'stop';
+}
+
+export interface ConsoleServerOptions {
+  /** Called once a client asked the lab to stop (`{"lab": "stop"}`), after the answer is sent. */
+  onStop?: () => void;
+}
+
 export interface ConsoleAnswer {
   ok: boolean;
   output: string;
   prompt?: string;
 }
 
-async function answer(lab: Lab, line: string): Promise<ConsoleAnswer> {
+/** Marks the answer to a stop request (a symbol: no device output can forge it). */
+const STOP = Symbol('stop');
+
+async function answer(
+  lab: Lab,
+  line: string,
+  opts: ConsoleServerOptions,
+): Promise<ConsoleAnswer & { [STOP]?: true }> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return { ok: false, output: 'the request is not JSON' };
+  }
+  if (typeof parsed === 'object' && parsed !== null && 'lab' in parsed) {
+    if ((parsed as Partial<LabRequest>).lab !== 'stop')
+      return { ok: false, output: 'a lab request is {"lab": "stop"}' };
+    if (!opts.onStop) return { ok: false, output: 'this lab cannot be stopped from its console' };
+    return { ok: true, output: 'stopping the lab', [STOP]: true };
   }
   const req = parsed as Partial<ConsoleRequest> | null;
   if (
@@ -63,7 +89,11 @@ async function answer(lab: Lab, line: string): Promise<ConsoleAnswer> {
 }
 
 /** Serves the console of `lab` on `path` until the returned server is closed. */
-export async function startConsoleServer(lab: Lab, path: string): Promise<Server> {
+export async function startConsoleServer(
+  lab: Lab,
+  path: string,
+  opts: ConsoleServerOptions = {},
+): Promise<Server> {
   if (existsSync(path)) unlinkSync(path);
   const server = createServer((sock) => {
     let buf = '';
@@ -77,10 +107,11 @@ export async function startConsoleServer(lab: Lab, path: string): Promise<Server
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         queue = queue
-          .then(() => answer(lab, line))
+          .then(() => answer(lab, line, opts))
           .catch((e: unknown) => ({ ok: false, output: `console error: ${(e as Error).message}` }))
           .then((a) => {
             if (sock.writable) sock.write(`${JSON.stringify(a)}\n`);
+            if (STOP in a) opts.onStop?.();
           });
         nl = buf.indexOf('\n');
       }

@@ -23,6 +23,8 @@ export interface DeviceKind<D extends { kind: string; name: string }> {
   summary: string;
   schema: z.ZodType<D>;
   create(decl: D, ctx: DeviceContext, lab: LabView): Device;
+  /** Host names the declaration refers to (`path` of the field, `host` as written, `[:port]` allowed). */
+  hosts?(decl: D): { path: string; host: string }[];
 }
 
 /** What a factory may know of the lab it is created in: the names of the other declared devices. */

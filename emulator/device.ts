@@ -6,6 +6,7 @@ import type { Artifacts } from './artifacts.ts';
 import type { LabClock } from './clock.ts';
 import type { EventKind, EventMap, LabEvent, Timeline } from './events.ts';
 import type { Fabric } from './fabric.ts';
+import { fidelityOf } from './fidelity/fidelity.ts';
 
 /** What a device gets from the lab it runs in. */
 export interface DeviceContext {
@@ -58,7 +59,7 @@ export abstract class Device {
 
   /** A line of this device's own log, in the product's wording. */
   log(source: string, text: string, level: EventMap['log']['level'] = 'info'): void {
-    this.ctx.timeline.emit(this.name, 'log', { source, level, text });
+    this.ctx.timeline.emit(this.name, 'log', { source, level, text, fidelity: fidelityOf(text) });
   }
 
   emit<K extends EventKind>(kind: K, payload: EventMap[K]): LabEvent<K> {

@@ -9,6 +9,8 @@
  *     }
  */
 
+import type { Fidelity } from './fidelity/fidelity.ts';
+
 export const SCHEMA_VERSION = 1 as const;
 
 /** A certificate as events show it: enough to recognise it in openssl output and in logs. */
@@ -37,8 +39,11 @@ export interface Endpoint {
 /** The kinds of event the lab machinery itself emits. Devices add theirs by merging into this map. */
 export interface EventMap {
   'lab.started': { block: string; artifacts: string | null };
+  /** The lab begins to stop: what devices do from here (drop registrations, close) is teardown. */
+  'lab.stopping': { reason: string };
   'lab.stopped': { reason: string };
-  'device.started': { kind: string; address: string };
+  /** `deviceKind`, not `kind`: a payload field named `kind` would overwrite the event's own kind. */
+  'device.started': { deviceKind: string; address: string };
   'device.stopped': Record<string, never>;
   'net.listen': { proto: 'tcp' | 'tls' | 'udp'; endpoint: Endpoint };
   'net.connect': {
@@ -116,12 +121,13 @@ export interface EventMap {
     alert: TlsAlert | null;
   };
   /** A line of a device's own log (CUCM SDL trace, phone console, Expressway traffic_server log). */
-  log: { source: string; level: 'debug' | 'info' | 'warning' | 'error'; text: string };
+  log: { source: string; level: 'debug' | 'info' | 'warning' | 'error'; text: string; fidelity: Fidelity };
   /** A device action a scenario or trainer cares about (a step, an admin command, a reset). */
   action: { name: string; detail: string };
   /** A scenario step and its outcome, emitted by the runner. */
   'scenario.step': { index: number; title: string; explain: string };
-  'scenario.expectation': { title: string; held: boolean; saw: string };
+  /** `fidelity`: whether the line an expectation matched is a seed's wording (null: not a log check). */
+  'scenario.expectation': { title: string; held: boolean; saw: string; fidelity?: Fidelity | null };
 }
 
 export type EventKind = keyof EventMap & string;

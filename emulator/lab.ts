@@ -11,6 +11,7 @@ import type { Device, DeviceContext, DeviceDescription } from './device.ts';
 import { deviceKind, deviceKinds, type LabView } from './device-registry.ts';
 import { SCHEMA_VERSION, Timeline } from './events.ts';
 import { Fabric } from './fabric.ts';
+import { formatDeviceLog } from './logs/format.ts';
 import type { ListenerLimits } from './net/config.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
 
@@ -31,6 +32,8 @@ export interface LabOptions {
    * an artifacts folder, appended to timeline.jsonl as they are dropped.
    */
   maxEvents?: number;
+  /** Lab start (ms) to anchor certificate lifetimes on: labs given the same seed and start issue identical PKIs. */
+  start?: number;
 }
 
 /** A lab declaration as a scenario writes it: plain data, checked before anything starts. */
@@ -111,7 +114,7 @@ export class Lab {
 
   static async create(opts: LabOptions): Promise<Lab> {
     const block = await claimAddressBlock(opts.block);
-    const clock = new LabClock();
+    const clock = new LabClock(opts.start);
     const artifacts = new Artifacts(opts.artifactsDir ?? null);
     // timeline.jsonl grows as the timeline drops events and gets the rest when the lab stops.
     if (artifacts.dir) artifacts.write(TIMELINE_FILE, '');
@@ -184,13 +187,14 @@ export class Lab {
     this.#started = true;
     for (const d of this.devices.values()) {
       await d.start();
-      this.timeline.emit(d.name, 'device.started', { kind: d.kind, address: d.address });
+      this.timeline.emit(d.name, 'device.started', { deviceKind: d.kind, address: d.address });
     }
   }
 
   async stop(reason = 'stopped'): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.timeline.emit('lab', 'lab.stopping', { reason });
     // A device that fails to stop must not keep the others, the fabric or the block alive.
     const failures: string[] = [];
     for (const d of [...this.devices.values()].reverse()) {
@@ -206,7 +210,11 @@ export class Lab {
     if (this.artifacts.dir) {
       this.artifacts.append(TIMELINE_FILE, this.timeline.toJsonLines());
       for (const d of this.devices.values()) {
-        const lines = this.timeline.logLines(d.name);
+        const lines = formatDeviceLog(this.timeline.ofKind('log', d.name), {
+          kind: d.kind,
+          device: d.name,
+          address: d.address,
+        });
         if (lines.length > 0) this.artifacts.write(`logs/${d.name}.log`, `${lines.join('\n')}\n`);
       }
     }

@@ -4,12 +4,15 @@
  */
 // Every device kind a scenario may declare is registered before a scenario loads.
 import '../devices/index.ts';
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkLabDeclaration } from './declaration-checks.ts';
 import { WaitTimeout } from './events.ts';
+import { type Fidelity, fidelityOf } from './fidelity/fidelity.ts';
 import { Lab } from './lab.ts';
 import { checkScenario, type Scenario, type Step } from './scenario.ts';
+import { displayPath, importScenarioFile, SCENARIO_EXTENSIONS } from './scenario-file.ts';
 
 export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
 
@@ -23,6 +26,8 @@ export interface StepResult {
   /** For an expectation: whether it held. Actions have `held: true` unless they failed. */
   held: boolean;
   saw: string;
+  /** For a log expectation that held: whether the line it saw is a seed's wording. */
+  fidelity: Fidelity | null;
   error: string | null;
   durationMs: number;
 }
@@ -48,12 +53,15 @@ export interface RunOptions {
   artifactsLayout?: 'nested' | 'flat';
   block?: string;
   onStep?: (v: { scenario: string; variant: string }, r: StepResult) => void;
+  /** Awaited before each step runs (the trainer's page pauses here); a rejection stops the lab and the run. */
+  beforeStep?: (v: { scenario: string; variant: string }, step: Step, index: number) => Promise<void>;
   onVariantStart?: (v: { scenario: string; variant: string; explain: string; title: string }) => void;
   /** Called once the lab exists, before any device is built: subscribe to its timeline here. */
   onLab?: (lab: Lab) => void;
   /** Keep the lab running after the steps (for `uclab up`): the caller stops it. */
   keepRunning?: boolean;
-  onLabReady?: (lab: Lab) => Promise<void>;
+  /** Resolves when the lab kept running should stop, with why (recorded in `lab.stopped`). */
+  onLabReady?: (lab: Lab) => Promise<string | undefined>;
 }
 
 export function exitCodeOf(results: { outcome: Outcome }[]): 0 | 1 | 2 {
@@ -62,28 +70,26 @@ export function exitCodeOf(results: { outcome: Outcome }[]): 0 | 1 | 2 {
   return 0;
 }
 
-/** Loads a scenario by id (from `scenarios/`) or by file path. */
+/** Loads a scenario by id (from `scenarios/`) or by file path (TypeScript or JavaScript, any folder). */
 export async function loadScenario(
   ref: string,
 ): Promise<{ ok: true; scenario: Scenario; file: string } | { ok: false; message: string }> {
   const candidates = [resolve(ref), join(SCENARIO_DIR, `${ref}.ts`), join(SCENARIO_DIR, ref)];
-  const file = candidates.find((c) => existsSync(c) && c.endsWith('.ts'));
+  const file = candidates.find(
+    (c) => existsSync(c) && statSync(c).isFile() && SCENARIO_EXTENSIONS.some((x) => c.endsWith(x)),
+  );
   if (!file) {
+    const exists = existsSync(resolve(ref));
     return {
       ok: false,
-      message: `no scenario "${ref}": not a file, and not an id in scenarios/ (uclab list shows them)`,
+      message: exists
+        ? `${displayPath(resolve(ref))}: not a scenario file (uclab runs ${SCENARIO_EXTENSIONS.join(', ')} files)`
+        : `no scenario "${ref}": not a file, and not an id in scenarios/ (uclab list shows them)`,
     };
   }
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (e) {
-    return {
-      ok: false,
-      message: `${basename(file)}: cannot be loaded: ${(e as Error).message.split('\n')[0]}`,
-    };
-  }
-  const checked = checkScenario(mod.default, basename(file));
+  const loaded = await importScenarioFile(file);
+  if (!loaded.ok) return loaded;
+  const checked = checkScenario(loaded.module.default, displayPath(file));
   if (!checked.ok) return checked;
   return { ok: true, scenario: checked.scenario, file };
 }
@@ -160,6 +166,8 @@ export async function runVariant(
       started,
     );
   }
+  const checked = checkLabDeclaration(declaration);
+  if (!checked.ok) return brokenResult(s, variant, v.explain, checked.error.message, started);
   const artifactsDir = !opts.artifactsDir
     ? null
     : opts.artifactsLayout === 'flat'
@@ -175,6 +183,7 @@ export async function runVariant(
   const results: StepResult[] = [];
   let outcome: Outcome = 'passed';
   let reason: string | null = null;
+  let stopReason: string | undefined;
   try {
     const built = lab.build(declaration);
     if (!built.ok) {
@@ -190,6 +199,7 @@ export async function runVariant(
     }
     if (outcome === 'passed') {
       for (const [i, step] of steps.entries()) {
+        await opts.beforeStep?.({ scenario: s.id, variant }, step, i + 1);
         const t0 = Date.now();
         lab.timeline.emit('scenario', 'scenario.step', {
           index: i + 1,
@@ -203,6 +213,7 @@ export async function runVariant(
           explain: step.explain,
           held: true,
           saw: '',
+          fidelity: null,
           error: null,
           durationMs: 0,
         };
@@ -213,10 +224,12 @@ export async function runVariant(
             const c = await step.check(lab);
             r.held = c.held;
             r.saw = c.saw;
+            r.fidelity = step.pattern !== undefined && c.held ? fidelityOf(c.saw) : null;
             lab.timeline.emit('scenario', 'scenario.expectation', {
               title: step.title,
               held: c.held,
               saw: c.saw,
+              fidelity: r.fidelity,
             });
           }
         } catch (e) {
@@ -237,9 +250,10 @@ export async function runVariant(
         if (outcome === 'broken') break;
       }
     }
-    if (opts.keepRunning && opts.onLabReady) await opts.onLabReady(lab);
+    // A lab whose devices did not all start is not kept up: there is nothing sound to talk to.
+    if (opts.keepRunning && opts.onLabReady && outcome !== 'broken') stopReason = await opts.onLabReady(lab);
   } finally {
-    await lab.stop(outcome);
+    await lab.stop(stopReason ?? outcome);
   }
   return {
     scenario: s.id,

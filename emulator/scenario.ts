@@ -12,6 +12,7 @@
  *     });
  */
 import { z } from 'zod';
+import { closest } from './did-you-mean.ts';
 import { type LabEvent, WaitTimeout } from './events.ts';
 import type { Lab, LabDeclaration } from './lab.ts';
 import type { FaultEffect, FaultSpec } from './net/fault-spec.ts';
@@ -36,6 +37,8 @@ export interface ExpectStep {
   type: 'expect';
   title: string;
   explain: string;
+  /** For `expectLog`: the text the device's log must show (what the fidelity marker classifies). */
+  pattern?: string | RegExp;
   check(lab: StepContext): Promise<Check>;
 }
 
@@ -67,7 +70,9 @@ export interface VariantRef<P> {
   params: P;
 }
 
-const scenarioShape = z.object({
+const variantShape = z.strictObject({ explain: z.string().min(1), params: z.unknown() });
+
+const scenarioShape = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'an id is lower case: letters, digits, "." and "-"'),
   title: z.string().min(1, 'a scenario needs a title'),
   seed: z.string().min(1),
@@ -76,7 +81,7 @@ const scenarioShape = z.object({
   rootCause: z.string().min(1, 'say why it happens'),
   fix: z.string().min(1, 'say what makes it pass'),
   variants: z
-    .record(z.string().regex(/^[a-z0-9-]+$/), z.object({ explain: z.string().min(1), params: z.unknown() }))
+    .record(z.string().regex(/^[a-z0-9-]+$/), variantShape)
     .refine((v) => Object.keys(v).length > 0, 'a scenario needs at least one variant'),
   lab: z.custom<(v: unknown) => unknown>(
     (f) => typeof f === 'function',
@@ -86,7 +91,13 @@ const scenarioShape = z.object({
     (f) => typeof f === 'function',
     'steps must be a function of the variant',
   ),
+  // Set by defineScenario.
+  __scenario: z.literal(true).optional(),
 });
+
+/** The fields a scenario definition may have, for "did you mean" hints. */
+const SCENARIO_FIELDS = Object.keys(scenarioShape.shape).filter((k) => !k.startsWith('_'));
+const VARIANT_FIELDS = Object.keys(variantShape.shape);
 
 export type Scenario = ScenarioDefinition<unknown> & { readonly __scenario: true };
 
@@ -105,9 +116,25 @@ export function checkScenario(
   }
   const r = scenarioShape.safeParse(value);
   if (!r.success) {
-    const issue = r.error.issues[0];
+    // A misspelt field shows up twice (unknown `steeps`, missing `steps`): name the misspelling.
+    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0];
     const path = issue?.path.map(String).join('.') ?? '';
-    return { ok: false, message: `${file}: ${path || 'scenario'}: ${issue?.message ?? 'invalid'}` };
+    if (issue?.code === 'unrecognized_keys') {
+      const inVariant = issue.path.length > 0;
+      const fields = inVariant ? VARIANT_FIELDS : SCENARIO_FIELDS;
+      const key = issue.keys[0] ?? '';
+      const near = closest(key, fields);
+      const where = inVariant ? `${path}.${key}` : key;
+      return {
+        ok: false,
+        message: `${file}: ${where}: not a ${inVariant ? 'variant' : 'scenario'} field (${near ? `did you mean "${near}"? ` : ''}fields: ${fields.join(', ')})`,
+      };
+    }
+    const missing = issue?.code === 'invalid_type' && /received undefined/.test(issue.message);
+    return {
+      ok: false,
+      message: `${file}: ${path || 'scenario'}: ${missing ? `missing (a scenario needs ${path})` : (issue?.message ?? 'invalid')}`,
+    };
   }
   return { ok: true, scenario: value as Scenario };
 }
@@ -146,7 +173,7 @@ export function expectLog(
 ): ExpectStep {
   const title =
     opts.title ?? `${device} logs ${typeof pattern === 'string' ? `"${pattern}"` : pattern.toString()}`;
-  return expectThat(title, explain, async (lab) => {
+  const step = expectThat(title, explain, async (lab) => {
     try {
       const e = (await lab.timeline.waitFor(
         title,
@@ -159,6 +186,7 @@ export function expectLog(
       throw e;
     }
   });
+  return { ...step, pattern };
 }
 
 /** No line of the device's log, so far, contains `pattern`. */

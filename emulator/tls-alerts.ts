@@ -53,7 +53,7 @@ export function alertFromErrorCode(code: string | undefined): TlsAlert | null {
 
 /**
  * The alert a real OpenSSL-based device sends when certificate verification fails with the given X509
- * error (OpenSSL `ssl_verify_alarm_type`): Node never sends it itself (toolchain-facts 2.6).
+ * error (OpenSSL `ssl_verify_alarm_type`): Node never sends it itself (docs/reference/toolchain.md §3.6).
  */
 export function alertForVerifyError(verifyError: string, version?: string): TlsAlert {
   switch (verifyError) {
@@ -61,8 +61,11 @@ export function alertForVerifyError(verifyError: string, version?: string): TlsA
       // RFC 8446 §4.4.2.4: TLS 1.3 says certificate_required; earlier versions handshake_failure.
       return version === 'TLSv1.3' ? alert('certificate_required') : alert('handshake_failure');
     case 'CERT_HAS_EXPIRED':
-    case 'CERT_NOT_YET_VALID':
       return alert('certificate_expired');
+    case 'CERT_NOT_YET_VALID':
+      // Not "expired": OpenSSL's ssl_x509err2alert answers bad_certificate(42), as measured with
+      // `openssl s_server -Verify` (docs/reference/toolchain.md §3.6).
+      return alert('bad_certificate');
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':

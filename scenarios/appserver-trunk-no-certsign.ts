@@ -90,7 +90,7 @@ export default defineScenario<Params>({
           expectNoLog(
             'cucm-pub',
             'block type is not 01',
-            'Not the wrong-key signature failure of appserver-trunk-wrong-cert: no trust certificate has this name.',
+            "Not seed 000's RSA trace: that comes from the later stage of the case, with a good certificate and a faulty client stack (appserver-trunk-client-stack).",
           ),
           expectLog(
             'apas',

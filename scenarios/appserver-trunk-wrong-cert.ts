@@ -1,8 +1,12 @@
 /**
- * Seed 000, second finding: "the application server is presenting a certificate that is different from
- * the one you attached in the email and it does not have certificate sign". The administrator uploaded a
- * good certificate to CallManager-trust, but the Java key store still presents the old one, so CUCM
- * refuses the handshake. Presenting the uploaded certificate fixes it.
+ * Seed 000, read oldest first: a new certificate made with openssl and the discussed options is
+ * uploaded, and "the error remains the same" (line 392); the Wireshark trace shows why (line 330): "the
+ * application server is presenting a certificate that is different from the one you attached in the
+ * email and it does not have certificate sign". The Java key store still presents the old BouncyCastle
+ * certificate (`C=Germany, L=Hallbergmoos, CN=...`, lines 332-374), which nothing in CallManager-trust
+ * names, so CUCM refuses it exactly as it refused it before the upload. Presenting the uploaded
+ * certificate, which has certificate sign, fixes it. The `block type is not 01` trace belongs to a later
+ * stage of the case (appserver-trunk-client-stack), not to this one.
  */
 import { AppServer } from '../devices/peers/app-server.ts';
 import { act, defineScenario, expectLog, expectNoLog, expectThat } from '../emulator/scenario.ts';
@@ -25,10 +29,10 @@ export default defineScenario<Params>({
   seed: '000',
   tags: ['peers', 'cucm', 'sip', 'tls', 'trunk'],
   symptom:
-    'The certificate was uploaded to CallManager-trust without complaint, yet the secure SIP trunk still fails: CUCM logs "HandleSSLError - TLS protocol error(...)" and the application logs a fatal TLS alert.',
+    'The certificate was uploaded to CallManager-trust without complaint, yet the secure SIP trunk still fails with the same error as before the upload: CUCM logs "HandleSSLError - TLS protocol error(...)" and the application logs a fatal TLS alert.',
   rootCause:
-    "The certificate the application presents in the TLS handshake is not the one that was uploaded (a packet capture shows a different serial and issuer): the application's key store still holds its old self-signed certificate, which is not in CallManager-trust.",
-  fix: "Make the application present the certificate that was uploaded (load it and its key into the application's TLS key store), or upload the one it actually presents (after regenerating it with keyCertSign).",
+    "The certificate the application presents in the TLS handshake is not the one that was uploaded (a packet capture shows a different serial, issuer and key usage, without certificate sign): the application's key store still holds its old self-signed BouncyCastle certificate, which is not in CallManager-trust.",
+  fix: "Make the application present the certificate that was uploaded, the one with certificate sign (load it and its key into the application's TLS key store).",
   variants: {
     fault: {
       explain:
@@ -36,7 +40,8 @@ export default defineScenario<Params>({
       params: { presentUploaded: false },
     },
     fix: {
-      explain: 'The uploaded certificate is loaded into the application key store before the trunk opens.',
+      explain:
+        'The uploaded certificate, with certificate sign, is loaded into the application key store before the trunk opens.',
       params: { presentUploaded: true },
     },
   },
@@ -106,13 +111,18 @@ export default defineScenario<Params>({
       : [
           expectLog(
             'cucm-pub',
-            'HandleSSLError - TLS protocol error(ssl reason code=block type is not 01 [106]),lib=rsa routines [4],fun=RSA_padding_check_PKCS1_type_1 [112], errno=12 for',
-            "CUCM's SDL trace, word for word as in seed 000: the presented certificate names the uploaded one as its issuer (same subject, no keyCertSign so not self-signed to OpenSSL), and its signature does not verify with the uploaded certificate's RSA key.",
+            'HandleSSLError - TLS protocol error(ssl reason code=certificate verify failed [134]),lib=SSL routines [20],fun=ssl3_get_client_certificate [137], errno=18 for',
+            'The same trace as before the upload (appserver-trunk-no-certsign; seed 000 line 392: "the error remains the same"): nothing in CallManager-trust names the presented certificate\'s issuer, so OpenSSL stops at the self-issued leaf (errno 18).',
+          ),
+          expectNoLog(
+            'cucm-pub',
+            'block type is not 01',
+            "Not seed 000's RSA trace: that one comes from the later stage, once the right certificate is presented (appserver-trunk-client-stack).",
           ),
           expectLog(
             'apas',
-            'javax.net.ssl.SSLHandshakeException: Received fatal alert: decrypt_error',
-            'OpenSSL answers a certificate signature failure with decrypt_error; the Java application receives that fatal alert (through the alert side channel).',
+            'javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca',
+            'CUCM answers a certificate it cannot chain with unknown_ca; the Java application logs that fatal alert.',
           ),
         ]),
   ],

@@ -4,7 +4,7 @@
  * the old one. The phone checks the CAPF server against the CTL's CAPF record and gives up.
  */
 import { act, defineScenario } from '../emulator/scenario.ts';
-import { cucm, mixedModeLab, mustSucceed } from './kits/cucm.ts';
+import { cucm, etoken, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import {
   boot,
   expectNoStatus,
@@ -39,18 +39,21 @@ export default defineScenario<Params>({
   fix: 'Regenerate CAPF where needed and update the CTL (utils ctl update CTLFile / rerun the CTL client), then reset the phones.',
   variants: {
     fault: { explain: 'CAPF regenerated, CTL not updated.', params: { updateCtl: false } },
-    fix: { explain: 'CAPF regenerated, then utils ctl update CTLFile.', params: { updateCtl: true } },
+    fix: {
+      explain: 'CAPF regenerated, then the CTL client updates the CTL with an eToken.',
+      params: { updateCtl: true },
+    },
   },
   lab: () => mixedModeLab([{ ...P, typed: '' }]),
   steps: (v) => [
     boot(P.mac, 'The phone installs the CTL (with the CAPF record) and registers.'),
     act(
       'CAPF is regenerated',
-      `admin: set cert regen CAPF${v.params.updateCtl ? ', then utils ctl update CTLFile' : ''}`,
+      `admin: set cert regen CAPF${v.params.updateCtl ? ', then the CTL client updates the CTL (eToken 1)' : ''}`,
       async (lab) => {
         await withCucmReset(lab, [P.mac], async () => {
           await cucm(lab).exec('set cert regen CAPF');
-          if (v.params.updateCtl) await cucm(lab).exec('utils ctl update CTLFile');
+          if (v.params.updateCtl) mustSucceed(cucm(lab).updateCtl(etoken(1)));
         });
       },
     ),

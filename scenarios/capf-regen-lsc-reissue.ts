@@ -4,7 +4,7 @@
  * they get a new LSC (a CAPF Install/Upgrade with the new CAPF).
  */
 import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
-import { adminOutput, cucm, mixedModeLab, mustSucceed } from './kits/cucm.ts';
+import { adminOutput, cucm, etoken, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import {
   boot,
   expectRegistration,
@@ -53,10 +53,10 @@ export default defineScenario<Params>({
     expectRegistration(P.mac, 'registered', 'Secure registration with the LSC.', true),
     act(
       'CAPF is regenerated and the CTL updated',
-      'admin: set cert regen CAPF (CUCM resets the registered phones: they boot with their old LSC), then utils ctl update CTLFile.',
+      'admin: set cert regen CAPF (CUCM resets the registered phones: they boot with their old LSC), then the CTL client updates the CTL (eToken 1).',
       async (lab) => {
         await withCucmReset(lab, [P.mac], () => cucm(lab).exec('set cert regen CAPF'));
-        await cucm(lab).exec('utils ctl update CTLFile');
+        mustSucceed(cucm(lab).updateCtl(etoken(1)));
       },
     ),
     expectLog(

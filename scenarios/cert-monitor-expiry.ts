@@ -1,6 +1,7 @@
 /**
  * Seed 003, "Certificate Monitor Daemon": CUCM's Certificate Monitor raises CertValidLessThanMonth,
- * CertValidfor7days and CertExpired for certificates close to (or past) their expiry. The fix is the
+ * CertValidfor7days and CertValidLessthanADay for certificates close to (or past) their expiry; the
+ * catalog's CertExpired is obsolete and never raised. The fix is the
  * planned regeneration; the next monitor pass raises nothing for the regenerated certificates.
  */
 import type { LabEvent } from '../emulator/events.ts';
@@ -15,11 +16,11 @@ const NODE = PUBLISHER;
 
 export default defineScenario<Params>({
   id: 'cert-monitor-expiry',
-  title: 'Certificate Monitor: alarms at 30 days, 7 days and expiry',
+  title: 'Certificate Monitor: alarms at 30 days, 7 days and a day (or expired)',
   seed: '003',
   tags: ['cucm', 'certificates', 'alarms'],
   symptom:
-    'RTMT / syslog show CertValidLessThanMonth for tomcat, CertValidfor7days for CallManager and CertExpired for ipsec on cucm-pub.',
+    'RTMT / syslog show CertValidLessThanMonth for tomcat, CertValidfor7days for CallManager and CertValidLessthanADay for ipsec on cucm-pub.',
   rootCause:
     'The certificates were issued long ago and nobody regenerated them: tomcat expires in 20 days, CallManager in 5 days, ipsec expired yesterday.',
   fix: 'Regenerate the certificates (set cert regen <unit>) in a maintenance window, one unit at a time; the next Certificate Monitor pass is clean.',
@@ -56,8 +57,20 @@ export default defineScenario<Params>({
     ),
     expectLog(
       NODE,
-      /%UC_CERT-3-CertExpired: .*Unit:ipsec /,
-      'ipsec expired yesterday: CertExpired (obsolete in the catalog of 14, still what people search for).',
+      /%UC_CERT-2-CertValidLessthanADay: .*Unit:ipsec /,
+      'ipsec expired yesterday: the last-day alarm, the most severe (the lab raises it past expiry too).',
+    ),
+    expectThat(
+      'no obsolete alarm (CertExpired, CertExpiryApproaching) is raised',
+      'Seed 003\'s CertMonitorAlarmCatalog marks both "This alarm is Obsolete.": CUCM raises the current ones.',
+      async (lab) => {
+        const obsolete = lab.timeline
+          .ofKind('cucm.alarm', NODE)
+          .filter((e) => e.alarm === 'CertExpired' || e.alarm === 'CertExpiryApproaching')
+          .map((e) => `${e.alarm}(${e.unit})`);
+        const raised = [...new Set(lab.timeline.ofKind('cucm.alarm', NODE).map((e) => e.alarm))];
+        return { held: obsolete.length === 0, saw: `alarms raised: ${raised.join(', ') || 'none'}` };
+      },
     ),
     ...(v.params.regenerate
       ? [

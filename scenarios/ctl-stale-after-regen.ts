@@ -1,11 +1,11 @@
 /**
- * Seed 002 / cisco-formats §4.4: in mixed mode the CallManager certificate is regenerated but the CTL
+ * Seed 002 / docs/reference/cucm-certificates.md §3: in mixed mode the CallManager certificate is regenerated but the CTL
  * is not updated. The phone still trusts the old CallManager certificate only, so the TLS handshake on
- * 2443 fails and the phone cannot register securely. `utils ctl update CTLFile` (before the reset)
+ * 2443 fails and the phone cannot register securely. Updating the CTL (before the reset)
  * puts the new certificate in the CTL.
  */
 import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
-import { cucm, mixedModeLab } from './kits/cucm.ts';
+import { cucm, etoken, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import { boot, expectRegistration, type PhoneSpec, phone, sep, withCucmReset } from './kits/phone.ts';
 
 interface Params {
@@ -30,11 +30,12 @@ export default defineScenario<Params>({
     'After "Regenerate" of the CallManager certificate, secure phones stay unregistered; the phone console shows an SSL error on the connection to 2443.',
   rootCause:
     "A phone checks CUCM's TLS certificate against the CCM+TFTP record of its CTL. The CTL still holds the old CallManager certificate: the new one is unknown to the phone.",
-  fix: 'Run `utils ctl update CTLFile` after regenerating CallManager (mixed mode), then reset the phones.',
+  fix: 'Update the CTL after regenerating CallManager (the CTL client with an eToken of the current CTL; `utils ctl update CTLFile` in a tokenless cluster), then reset the phones.',
   variants: {
     fault: { explain: 'CallManager regenerated; nobody updates the CTL.', params: { updateCtl: false } },
     fix: {
-      explain: 'CallManager regenerated, then utils ctl update CTLFile, then the phones reset.',
+      explain:
+        'CallManager regenerated, then the CTL client updates the CTL with an eToken, then the phones reset.',
       params: { updateCtl: true },
     },
   },
@@ -68,9 +69,9 @@ export default defineScenario<Params>({
       ? [
           act(
             'The administrator updates the CTL and resets the phone',
-            'admin: utils ctl update CTLFile puts the new CallManager certificate in the CTL (same eToken signer). The phone is no longer registered, so CUCM cannot reset it: it is reset at the phone.',
+            'The CTL client, with the eToken that signed the CTL inserted, updates the CTL: it now holds the new CallManager certificate (same eToken signer). The phone is no longer registered, so CUCM cannot reset it: it is reset at the phone.',
             async (lab) => {
-              await cucm(lab).exec('utils ctl update CTLFile');
+              mustSucceed(cucm(lab).updateCtl(etoken(1)));
               await phone(lab, P.mac).reset();
             },
           ),

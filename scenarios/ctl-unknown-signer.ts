@@ -3,7 +3,7 @@
  * Trust List does not have the same eTokens inside of it that the newly downloaded CTL was signed with"
  * -> `Trust List Update Failed`. Here the old eTokens are lost and the CTL client is run with two new
  * ones: the new CTL is signed by a token the phone's CTL does not hold. (Going tokenless would not do
- * it: the eToken CTL lists ITLRecovery as a SAST, cisco-formats §1.6, and ITLRecovery signs the
+ * it: the eToken CTL lists ITLRecovery as a SAST, docs/reference/trust-files.md §1.6, and ITLRecovery signs the
  * tokenless CTL from 12.0.) The fix the seed gives when the old tokens are gone: delete the CTL from
  * the phone.
  */

@@ -4,7 +4,7 @@
  * certificate has expired. Regenerate it (and, in mixed mode, update the CTL).
  */
 import { act, defineScenario, expectLog, expectNoLog } from '../emulator/scenario.ts';
-import { cucm, mixedModeLab } from './kits/cucm.ts';
+import { cucm, etoken, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import { boot, expectRegistration, type PhoneSpec, sep } from './kits/phone.ts';
 
 interface Params {
@@ -47,10 +47,10 @@ export default defineScenario<Params>({
       ? [
           act(
             'The administrator regenerates CallManager and updates the CTL',
-            'admin: set cert regen CallManager; utils ctl update CTLFile.',
+            'admin: set cert regen CallManager; then the CTL client updates the CTL with the eToken that signed it.',
             async (lab) => {
               await cucm(lab).exec('set cert regen CallManager');
-              await cucm(lab).exec('utils ctl update CTLFile');
+              mustSucceed(cucm(lab).updateCtl(etoken(1)));
             },
           ),
         ]

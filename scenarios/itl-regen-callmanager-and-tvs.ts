@@ -1,17 +1,26 @@
 /**
- * Seed 003 / TAC-217138 (cisco-formats §4.4): "Do not regenerate the CallManager and TVS certificates at
- * the same time". A phone that is offline while both change comes back to an ITL signed by an unknown
- * CallManager key and cannot ask TVS either (the TVS certificate is no longer the ITL TVS record):
+ * Seed 003 / TAC-217138 (docs/reference/cucm-certificates.md §3): "Do not regenerate the CallManager and TVS certificates at
+ * the same time". CUCM's guard refuses TVS within 5 minutes of CallManager (seed 003 line 1155), but
+ * the guard only spaces them: an administrator who waits it out and regenerates TVS while a phone is
+ * still offline does the same harm. That phone comes back to an ITL signed by an unknown CallManager
+ * key and cannot ask TVS either (the TVS certificate is no longer the ITL TVS record):
  * `Trust List Update Failed`, and the config signed by the new CallManager is not trusted. Fixes: an ITL
  * signed by the ITLRecovery key (`utils itl reset localkey`), or deleting the ITL on the phone.
+ *
+ * The lab shortens the guard to 2 seconds (architecture decision 4: timers a scenario can shorten);
+ * the rule itself stays on.
  */
-import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
-import { cucm, cucmLab } from './kits/cucm.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { cucm, cucmLab, PUBLISHER } from './kits/cucm.ts';
 import { boot, expectBoot, expectRegistration, type PhoneSpec, phone, sep } from './kits/phone.ts';
 
 interface Params {
   fix: 'none' | 'itl-reset' | 'delete-itl';
 }
+
+/** The lab's guard between the CallManager and TVS regenerations (5 minutes on CUCM). */
+const GUARD_MS = 2000;
 
 const P: PhoneSpec = {
   mac: 'B000B4BA0AEE',
@@ -34,7 +43,8 @@ export default defineScenario<Params>({
   fix: "`utils itl reset localkey` (an ITL signed by ITLRecovery, which the phone's ITL holds), or delete the ITL on the phone.",
   variants: {
     fault: {
-      explain: 'CallManager and TVS regenerated while the phone is offline.',
+      explain:
+        'CallManager regenerated, the guard waited out, TVS regenerated, all while the phone is offline.',
       params: { fix: 'none' },
     },
     fix: {
@@ -46,20 +56,44 @@ export default defineScenario<Params>({
       params: { fix: 'delete-itl' },
     },
   },
-  lab: () => cucmLab([P], { release: '11.5', regenGuard: '0s' }),
+  lab: () => cucmLab([P], { release: '11.5', regenGuard: `${GUARD_MS / 1000}s` }),
   steps: (v) => [
     boot(P.mac, 'The phone installs the ITL (signed by the 11.5 CallManager) and registers.'),
     act('The phone goes offline', 'It is unplugged for the maintenance window.', async (lab) => {
       phone(lab, P.mac).goOffline();
     }),
     act(
-      'CallManager and TVS are regenerated',
-      'admin: set cert regen CallManager; set cert regen TVS (the 5-minute guard is off in this lab).',
+      'CallManager is regenerated, then TVS at once',
+      'admin: set cert regen CallManager; set cert regen TVS straight after.',
       async (lab) => {
         await cucm(lab).exec('set cert regen CallManager');
         await cucm(lab).exec('set cert regen TVS');
+      },
+    ),
+    expectLog(
+      PUBLISHER,
+      'CallManager certificate was modified in the last 5 minutes. Please re-try regenerating TVS certificate at a later time',
+      "CUCM's guard refuses the second regeneration inside the window (seed 003 line 1155).",
+    ),
+    act(
+      'The administrator waits out the guard and regenerates TVS',
+      `The guard (${GUARD_MS / 1000} s in this lab, 5 minutes on CUCM) has passed; the phone is still offline. admin: set cert regen TVS.`,
+      async (lab) => {
+        await delay(GUARD_MS + 250);
+        await cucm(lab).exec('set cert regen TVS');
         if (v.params.fix === 'itl-reset') await cucm(lab).exec('utils itl reset localkey');
         if (v.params.fix === 'delete-itl') phone(lab, P.mac).deleteTrustList('ITL');
+      },
+    ),
+    expectThat(
+      'the second TVS regeneration is done',
+      'Outside the window CUCM regenerates TVS: the guard spaces the two changes, it does not protect a phone that is offline across both.',
+      async (lab) => {
+        const tvs = lab.timeline
+          .ofKind('cucm.admin-action', PUBLISHER)
+          .filter((e) => e.action === 'regenerate' && e.target === 'TVS')
+          .map((e) => e.outcome);
+        return { held: tvs.join(',') === 'refused,done', saw: `TVS regenerations: ${tvs.join(', ')}` };
       },
     ),
     act('The phone comes back', 'It boots: ITL, then its signed config.', async (lab) => {

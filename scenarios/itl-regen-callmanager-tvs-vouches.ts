@@ -1,5 +1,5 @@
 /**
- * Seed 003 / cisco-formats §4.4: with CUCM releases before 12.0 the ITL is signed by the CallManager
+ * Seed 003 / docs/reference/cucm-certificates.md §3: with CUCM releases before 12.0 the ITL is signed by the CallManager
  * certificate. After "Regenerate" of CallManager the new ITL is signed by a key the phone does not
  * know, so the phone asks TVS (whose certificate is still the ITL's TVS record): TVS vouches for the
  * new signer and the phone shows "Trust List Updated". From 12.0 ITLRecovery signs the ITL and the
@@ -58,7 +58,7 @@ export default defineScenario<Params>({
           expectLog(
             sep(P.mac),
             'SECUREAPP-TVS process request - processing TVS Query Certificate request',
-            'The phone asked TVS about the unknown ITL signer (cisco-formats §4.2).',
+            'The phone asked TVS about the unknown ITL signer (docs/reference/tvs.md §3).',
           ),
           expectLog(
             sep(P.mac),

@@ -15,7 +15,7 @@
 import { trustListRecordLine } from '../devices/phone/menus.ts';
 import { act, defineScenario, expectThat } from '../emulator/scenario.ts';
 import { bringUpAlternateTftp, tftpAddressOf } from './kits/alternate-tftp.ts';
-import { cucm, mixedModeLab, mustSucceed } from './kits/cucm.ts';
+import { cucm, etoken, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import {
   boot,
   expectBoot,
@@ -90,7 +90,7 @@ export default defineScenario<Params>({
             'The CTL client is run again with "Add TFTP Server" for tftp-alt: CUCM signs a new CTL that lists its address as a TFTP record.',
             async (lab) => {
               await bringUpAlternateTftp(lab, 'tftp-alt', 'cucm-pub');
-              mustSucceed(cucm(lab).addCtlTftpServer('tftp-alt'));
+              mustSucceed(cucm(lab).addCtlTftpServer('tftp-alt', { login: etoken(1) }));
             },
           ),
           act(

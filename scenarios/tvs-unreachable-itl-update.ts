@@ -1,5 +1,5 @@
 /**
- * Seed 003 (TVS, "Avoiding phone trust list update failure"; cisco-formats §4.2-§4.4): with CUCM before
+ * Seed 003 (TVS, "Avoiding phone trust list update failure"; docs/reference/tvs.md §3 to docs/reference/cucm-certificates.md §3): with CUCM before
  * 12.0 a CallManager regeneration signs the new ITL with a key the phone does not know, so the phone
  * must ask TVS (TCP 2445 on the nodes of its CallManager group). Here TVS cannot be reached while the
  * phones validate the new ITL (a firewall dropping 2445, the Trust Verification Service stopped): the
@@ -122,7 +122,7 @@ export default defineScenario<Params>({
           ),
           expectThat(
             'TVS vouched for the new CallManager',
-            'TVS knows the new CallManager certificate and says so (cisco-formats §4.2).',
+            'TVS knows the new CallManager certificate and says so (docs/reference/tvs.md §3).',
             async (lab) => {
               const q = lab.timeline.ofKind('phone.tvs', sep(P.mac)).at(-1);
               return {

@@ -1,7 +1,7 @@
 /**
- * CAPF on TCP 3804, publisher only (cisco-formats §3; TAC-217138 "CAPF service only runs in the
- * Publisher"). TLS with the CAPF certificate, server authentication only (§3.1); the phone proves who
- * it is inside the protocol (§3.5):
+ * CAPF on TCP 3804, publisher only (docs/reference/capf.md §1; TAC-217138 "CAPF service only runs in the
+ * Publisher"). TLS with the CAPF certificate, server authentication only (docs/reference/capf.md §2); the phone proves who
+ * it is inside the protocol (docs/reference/capf.md §6):
  *
  *   CAPF → AUTH_REQUEST{VERSION 3, AUTH_TYPE}     phone → AUTH_RESPONSE{DEVICE_NAME, PASSWORD, [CERTIFICATE, SIGNED_DATA]}
  *   install:  → KEY_GENERATE_REQUEST{RSA size | EC curve}  ← [REQUEST_IN_PROGRESS] KEY_GENERATE_RESPONSE{PUBLIC_KEY}
@@ -14,11 +14,12 @@
  * wording). Trace lines follow seed 002's CAPF trace (`MsgType : CAPF_MSG_AUTH_REQ`, `Got a new ph
  * conn ...`, `Certificate upgrade successful`).
  */
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { constants, createPublicKey, type KeyObject, publicDecrypt, X509Certificate } from 'node:crypto';
 import { buildChain } from '../../certs/chain.ts';
 import { issueForPublicKey } from '../../certs/issue.ts';
 import { lscProfile } from '../../certs/profiles.ts';
-import type { Connection, Fabric } from '../../emulator/fabric.ts';
+import type { Fabric, TlsConnection } from '../../emulator/fabric.ts';
+import type { ByteStream, SecureStream } from '../../emulator/net/types.ts';
 import {
   CAPF_PORT,
   CAPF_TRACE_NAMES,
@@ -33,6 +34,7 @@ import {
   endSession,
   fetchCertificateRequest,
   keyGenerateRequest,
+  signedDataDigest,
   storeCertificateRequest,
   verifyCapfData,
 } from '../protocols/capf.ts';
@@ -57,6 +59,28 @@ export interface CapfHost {
 
 type CapfOperation = 'install' | 'delete' | 'troubleshoot';
 type FailureKind = 'authString' | 'lsc' | 'mic' | 'credentials' | 'comm' | 'keygen' | 'late';
+
+/**
+ * SIGNED_DATA in either form phones and clients send (issue 12 docs/reference/capf.md §1): RSASSA-PKCS1-v1_5 with the SHA-1
+ * DigestInfo, or the PKCS#1 v1.5 type-1 padding around the bare 20-byte SHA-1 (the open-source CAPF
+ * client used with real phones; the open-source CAPF server accepts both by comparing the trailing 20
+ * bytes of the recovered block). ECDSA for EC keys.
+ */
+export function signedDataVerifies(
+  key: KeyObject,
+  deviceName: string,
+  certDer: Buffer,
+  signature: Buffer,
+): boolean {
+  if (verifyCapfData(key, deviceName, certDer, signature)) return true;
+  if (key.asymmetricKeyType !== 'rsa') return false;
+  try {
+    const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return recovered.equals(signedDataDigest(deviceName, certDer));
+  } catch {
+    return false;
+  }
+}
 
 /** `tkcertificatestatus` by moniker, from seed 003's enumeration (devices/protocols/lsc-status.ts). */
 function statusCode(moniker: string): number {
@@ -118,12 +142,12 @@ class Reader {
   #waiter: ((m: CapfMessage | Error) => void) | null = null;
   #closed = false;
 
-  constructor(c: Connection) {
+  constructor(socket: ByteStream) {
     const framer = capfFramer();
-    c.socket.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => {
       for (const r of framer.push(chunk)) this.#push(r.ok ? r.value : new Error(r.error.message));
     });
-    c.socket.on('close', () => {
+    socket.on('close', () => {
       this.#closed = true;
       this.#push(new Error('the phone closed the connection'));
     });
@@ -182,26 +206,27 @@ export class CapfServer {
     await this.#port.stop();
   }
 
-  async #serve(c: Connection): Promise<void> {
+  async #serve(c: TlsConnection): Promise<void> {
     const fd = this.#fd++;
     const sid = this.#session++;
     this.h.log('capf', `3:UNKNOWN:Got a new ph conn ${c.remote.address} on ${fd}`, 'debug');
     this.h.log('capf', 'TLS HS Done for ph_conn .', 'debug');
-    const reader = new Reader(c);
+    const socket: SecureStream = c.socket;
+    const reader = new Reader(socket);
     const send = (m: CapfMessage) => {
-      if (!c.socket.destroyed) c.socket.write(encodeCapf(m)); // one write per message (§3.5 step 7)
+      if (!socket.destroyed) socket.write(encodeCapf(m)); // one write per message (docs/reference/capf.md §6 step 7)
     };
     try {
       await this.#session_(c, reader, send, sid);
     } catch (e) {
       this.h.log('capf', `3:UNKNOWN:CAPF session aborted: ${(e as Error).message}`, 'error');
     } finally {
-      c.socket.end();
+      socket.end();
     }
   }
 
   async #session_(
-    _c: Connection,
+    _c: TlsConnection,
     reader: Reader,
     send: (m: CapfMessage) => void,
     sid: number,
@@ -340,7 +365,7 @@ export class CapfServer {
     send(endSession(sid, CapfReason.NO_ACTION));
   }
 
-  /** The auth modes of the CAPF settings (cisco-formats §3.5 step 3). */
+  /** The auth modes of the CAPF settings (docs/reference/capf.md §6 step 3). */
   #authenticate(
     phone: PhoneRecord,
     auth: CapfMessage,
@@ -374,7 +399,7 @@ export class CapfServer {
         }
         const isLsc = e.certificate.certType === CapfCertType.LSC;
         const failure = isLsc ? 'lsc' : 'mic';
-        if (!verifyCapfData(cert.publicKey, e.deviceName ?? '', e.certificate.der, e.signedData)) {
+        if (!signedDataVerifies(cert.publicKey, e.deviceName ?? '', e.certificate.der, e.signedData)) {
           return {
             ok: false,
             failure,

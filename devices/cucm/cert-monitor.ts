@@ -1,9 +1,11 @@
 /**
  * Certificate Monitor (Cisco Unified OS Administration > Security > Certificate Monitor, seed 003):
  * checks the node's own and trust certificates at an interval (default daily, "Notification
- * Frequency"; a scenario shortens it) and raises the alarms of the CertMonitorAlarmCatalog:
- * `CertValidLessThanMonth` (30 days), `CertValidfor7days` (7 days), `CertExpired` (expired; the
- * catalog lists it as obsolete in 14, but it is what trainees search for).
+ * Frequency"; a scenario shortens it) and raises the current alarms of the CertMonitorAlarmCatalog:
+ * `CertValidLessThanMonth` (30 days), `CertValidfor7days` (7 days), `CertValidLessthanADay` (a day
+ * or less, and past expiry). Seed 003's catalog marks `CertExpired` and `CertExpiryApproaching` "This
+ * alarm is Obsolete." (line 1017), so they are never raised. The catalog's first page shows no current
+ * alarm for a certificate already expired; the lab keeps raising the last-day alarm for it (M).
  *
  * Alarm text: the names are from seed 003's catalog; the syslog layout (`%UC_CERT-<sev>-<name>:
  * %[Message=Certificate expiration Notification. Certificate name:... Unit:... Type:... Expiration:...]`)
@@ -94,10 +96,14 @@ export class CertMonitor {
       let alarm: string | null = null;
       let severity = 4;
       let description = '';
-      if (left <= 0) {
-        alarm = 'CertExpired';
-        severity = 3;
-        description = 'Alarm that indicates Certificate has expired';
+      if (left <= DAY) {
+        // `CertValidLessthanADa...` completed (M); "Certificate is about to Expire..." is the catalog's.
+        alarm = 'CertValidLessthanADay';
+        severity = 2;
+        description =
+          left <= 0
+            ? 'Certificate is about to Expire in less than a day: it has expired'
+            : 'Certificate is about to Expire in less than a day';
       } else if (left <= 7 * DAY) {
         alarm = 'CertValidfor7days';
         severity = 3;

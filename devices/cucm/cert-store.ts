@@ -16,7 +16,7 @@
  * - the "modified in the last 5 minutes" guard between CallManager and TVS (seed 003) is in node.ts,
  *   which owns the lab clock and the wording.
  */
-import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { buildChain, hasKeyCertSign, isCa, isSelfSigned } from '../../certs/chain.ts';
 import { type GeneratedCsr, generateCsr } from '../../certs/csr.ts';
 import { commonName, subjectDn } from '../../certs/dn.ts';
@@ -28,10 +28,11 @@ import {
   type SignatureHash,
 } from '../../certs/issue.ts';
 import type { KeySpec } from '../../certs/key-pool/index.ts';
-import { certToPem, splitPemBundle } from '../../certs/pem.ts';
+import { certToPem } from '../../certs/pem.ts';
 import { type CucmNode, type CucmUnit, cucmSelfSigned } from '../../certs/profiles.ts';
 import { x509 } from '../../certs/x509.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
+import { readUploadFile } from './upload-file.ts';
 
 export const OWN_UNITS: readonly CucmUnit[] = [
   'tomcat',
@@ -186,20 +187,17 @@ export class TrustDb {
 
   /**
    * "Upload Certificate/Certificate chain" to a -trust store, with CUCM's rule: a certificate that is
-   * meant as a trust anchor (CA, or self-signed) must carry keyCertSign (seed 000).
+   * meant as a trust anchor (CA, or self-signed) must carry keyCertSign (seed 000). The file is one
+   * PEM or DER certificate, or a DER PKCS#7 chain (upload-file.ts, seed 003).
    */
   upload(
     store: TrustStoreName,
-    pem: string,
+    file: string | Uint8Array,
     description = 'Trust Certificate',
   ): Result<TrustEntry[], CertError> {
-    let certs: X509Certificate[];
-    try {
-      certs = splitPemBundle(pem);
-    } catch (e) {
-      return fail('bad-file', `The file provided is not a valid certificate: ${(e as Error).message}`);
-    }
-    if (certs.length === 0) return fail('bad-file', 'The file provided is not a valid certificate');
+    const read = readUploadFile(file);
+    if (!read.ok) return read;
+    const certs = read.value.certs;
     for (const c of certs) {
       if ((isCa(c) || isSelfSigned(c)) && !hasKeyCertSign(c)) {
         // Wording: approximation (seed 000 shows the refusal only as a failed trunk; M).
@@ -452,18 +450,22 @@ export class CertStore {
    */
   async uploadCaSigned(
     unit: CucmUnit,
-    certPem: string,
-    chainPem?: string,
+    certFile: string | Uint8Array,
+    chainFile?: string | Uint8Array,
   ): Promise<Result<OwnCert, CertError>> {
-    let leaf: X509Certificate;
-    try {
-      leaf = new X509Certificate(certPem);
-    } catch (e) {
-      return fail('bad-file', `The file provided is not a valid certificate: ${(e as Error).message}`);
-    }
+    const read = readUploadFile(certFile);
+    if (!read.ok) return read;
+    // A DER PKCS#7 holds the leaf with its chain: the leaf is the one that issues no other.
+    const all = read.value.certs;
+    const leaf = (all.find((c) => !all.some((o) => o !== c && o.checkIssued(c))) ??
+      all[0]) as X509Certificate;
     const store = UNIT_TRUST[unit][0] as TrustStoreName;
-    if (chainPem && chainPem.trim().length > 0) {
-      const up = this.o.trust.upload(store, chainPem);
+    for (const ca of all.filter((c) => c !== leaf)) {
+      const up = this.o.trust.upload(store, Buffer.from(ca.raw));
+      if (!up.ok) return up;
+    }
+    if (chainFile && chainFile.length > 0 && !(typeof chainFile === 'string' && chainFile.trim() === '')) {
+      const up = this.o.trust.upload(store, chainFile);
       if (!up.ok) return up;
     }
     const chain = buildChain(leaf, this.o.trust.certs(store));

@@ -2,15 +2,16 @@
  * The CUCM admin CLI (`admin:` prompt): the commands of product.md with real-looking output.
  * Wording sources: seed 002 (`file list tftp *.tlv detail`), seed 003 (`show cert list own`,
  * `utils itl reset localkey`, `run sql select name,tkcertificatestatus,publickey from device`, the
- * 5-minute guard), cisco-formats §1.7 (`show ctl`, `show itl`). Prompts ("Proceed (yes|no)?") are
+ * 5-minute guard), docs/reference/trust-files.md §1.7 (`show ctl`, `show itl`). Prompts ("Proceed (yes|no)?") are
  * answered yes, as a scenario would type. Unknown input prints "Executed command unsuccessfully".
  */
 import { renderShowCtl, renderShowItl } from '../../certs/show-ctl.ts';
 import { lscStatus } from '../protocols/lsc-status.ts';
+import type { CucmAdmin } from './admin-api.ts';
 import { trustStoreNamed, unitNamed } from './cert-store.ts';
-import type { CucmNodeDevice } from './node.ts';
 
-const UNSUCCESSFUL = 'Executed command unsuccessfully';
+/** The first line CUCM prints for a command it refused (its refusal text follows). */
+export const UNSUCCESSFUL = 'Executed command unsuccessfully';
 
 /** `31 Aug,2011 13:28:03` (seed 002). */
 function listDate(ms: number): string {
@@ -41,7 +42,8 @@ function sqlTable(columns: string[], rows: string[][]): string {
   return [line(columns), line(widths.map((w) => '='.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export async function runCli(node: CucmNodeDevice, input: string): Promise<string> {
+/** Runs one command line against the node's admin interface; returns what the administrator sees. */
+export async function runCli(node: CucmAdmin, input: string): Promise<string> {
   const command = input.trim().replace(/\s+/g, ' ');
   const lower = command.toLowerCase();
   const out = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);

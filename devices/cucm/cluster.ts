@@ -10,6 +10,11 @@
  * "a device never reads another device's state" holds between clusters, phones and Expressways;
  * within one cluster the database IS shared state). Nothing outside devices/cucm/ may reach it.
  *
+ * It is the one exception, beside the TLS alert side channel (emulator/tls-alerts.ts), to "devices
+ * share no state" (architecture.md, "The house"). Everything the nodes of a cluster share is a field
+ * of this class, including the call directory (which phone is registered where, for call routing):
+ * there is no second registry elsewhere.
+ *
  * Lookup: one registry per fabric (= per lab), keyed by the publisher's name, so two labs (parallel
  * tests) and two clusters in one lab never meet.
  */
@@ -17,6 +22,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Identity, PkiContext } from '../../certs/issue.ts';
 import type { Fabric } from '../../emulator/fabric.ts';
 import { LscStatusCode } from '../protocols/lsc-status.ts';
+import type { Endpoint } from './call-endpoint.ts';
 import type { CertStore } from './cert-store.ts';
 import { TrustDb } from './cert-store.ts';
 import type { CucmRelease } from './releases.ts';
@@ -79,7 +85,7 @@ export type MixedMode = 'none' | 'tokenless' | 'etoken';
 
 /**
  * A TFTP server added to the CTL besides the cluster's own nodes (the CTL client's "Add TFTP Server":
- * an alternate TFTP, e.g. a standalone or another cluster's TFTP, cisco-formats §1.6). Its record
+ * an alternate TFTP, e.g. a standalone or another cluster's TFTP, docs/reference/trust-files.md §1.6). Its record
  * (role TFTP) carries the address legacy 79xx phones check the TFTP server against (seed 002).
  */
 export interface AlternateTftp {
@@ -104,15 +110,31 @@ export class Cluster {
   readonly nodes = new Map<string, NodeInfo>();
   readonly phones = new Map<string, PhoneRecord>();
   readonly sipTrunks: SipTrunkDecl[] = [];
-  readonly users: { id: string; devices: string[] }[] = [];
+  readonly users: {
+    id: string;
+    devices: string[];
+    csf?: {
+      security: 'non-secure' | 'authenticated' | 'encrypted';
+      securityProfileName?: string | undefined;
+    };
+  }[] = [];
   /** Cluster security mode: 0 non-secure, 1 mixed (StationD `ClusterSecurityMode = (1)`, seed 002). */
   mixedMode: MixedMode = 'none';
-  /** Hardware SAST tokens (eToken mode): token 0 signs the CTL. */
+  /** Hardware SAST tokens (eToken mode). */
   etokens: Identity[] = [];
+  /** The token of `etokens` that signs the CTL: the one the CTL client last unlocked (seed 002 line 388). */
+  ctlSignerToken = 0;
   /** TFTP servers outside the cluster's nodes that the CTL lists (built into the next CTL). */
   alternateTftp: AlternateTftp[] = [];
   /** The CTL as last generated (`utils ctl update CTLFile`), or null: never generated. */
   ctl: { bytes: Buffer; modified: number } | null = null;
+  /**
+   * The call directory: the phones registered on any node of the cluster, by device name, as call
+   * control reaches them (call-control.ts). In the real product the CallManager nodes learn each
+   * other's registrations over intra-cluster signalling; modelling that link adds nothing a trainee
+   * can observe, so the directory lives here, inside the one shared cluster database.
+   */
+  readonly callDirectory = new Map<string, Endpoint>();
   /** Bumped on every change that affects generated files (trust lists, configs). */
   version = 0;
   readonly #listeners = new Set<(why: string) => void>();

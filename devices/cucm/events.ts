@@ -4,6 +4,28 @@
  */
 export type CucmSignalling = 'SCCP' | 'SIP';
 
+/** CUCM's call security decision (call-security.ts) and the icon it tells both phones to show. */
+export type CallSecurity = 'Encrypted' | 'Authenticated' | 'NotAuthenticated';
+export type CallIcon = 'lock' | 'shield' | 'none';
+
+/** What an administrator did, as `cucm.admin-action` names it. */
+export type CucmAdminAction =
+  | 'regenerate'
+  | 'generate-csr'
+  | 'upload-ca-signed'
+  | 'upload-trust'
+  | 'delete-trust'
+  | 'capf-operation'
+  | 'reset-phones'
+  | 'system-restart'
+  | 'mixed-mode'
+  | 'non-secure-mode'
+  | 'ctl-update'
+  | 'etokens-replaced'
+  | 'ctl-tftp-added'
+  | 'ctl-tftp-removed'
+  | 'itl-reset';
+
 declare module '../../emulator/events.ts' {
   interface EventMap {
     /** A phone (or SIP trunk peer) registered: RegisterAck sent / 200 OK to REGISTER. */
@@ -41,8 +63,36 @@ declare module '../../emulator/events.ts' {
     'cucm.cert-changed': { unit: string; serial: string; subject: string };
     /** A generated TFTP file changed (ITL, CTL, ...): `file` is its TFTP name. */
     'cucm.file-changed': { file: string; size: number; md5: string };
-    /** An admin CLI command and the output the administrator saw (`uclab console`, scenario steps). */
-    'cucm.admin': { command: string; output: string };
+    /**
+     * An admin CLI command and the output the administrator saw (`uclab console`, scenario steps);
+     * `outcome` is `refused` when CUCM printed "Executed command unsuccessfully".
+     */
+    'cucm.admin': { command: string; output: string; outcome: 'done' | 'refused' };
+    /**
+     * The outcome of one administrator action, whether typed on the CLI or done in the GUI (upload,
+     * CSR, CTL client, phone reset): what it acted on and the text the administrator saw, success or
+     * refusal, so a report or a live view can show it without reading the node.
+     */
+    'cucm.admin-action': {
+      action: CucmAdminAction;
+      /** A unit, a trust store (and file), a phone, a TFTP host, a key; null for the whole cluster. */
+      target: string | null;
+      outcome: 'done' | 'refused';
+      /** The success text or the refusal, word for word as the administrator saw it. */
+      detail: string;
+      /** The refusal's code (`cert.regen-guard`, `ctl.not-publisher`, ...); null on success. */
+      code: string | null;
+    };
+    /** CUCM routed (or refused) a phone-to-phone call; `security` is its decision for both phones. */
+    'cucm.call': {
+      caller: string;
+      dialled: string;
+      called: string | null;
+      security: CallSecurity | null;
+      icon: CallIcon | null;
+      result: 'connected' | 'failed';
+      reason: string;
+    };
     /** A CAPF operation ended, with the LSC status it left (devices/protocols/lsc-status.ts). */
     'cucm.capf': { deviceName: string; operation: string; status: number; statusName: string };
   }

@@ -1,7 +1,7 @@
 /**
  * CUCM release behaviour as data (architecture decision 8): adding a release is a row, not a branch.
- * Sources: cisco-formats §1.6 (ITL signer: CallManager before 12.0, ITLRecovery from 12.0), §3.1 and
- * TAC-217138 (CAPF runs on the publisher only), §4 (TVS on every node), §6 (`Server:` header).
+ * Sources: docs/reference/trust-files.md §1.6 (ITL signer: CallManager before 12.0, ITLRecovery from 12.0), docs/reference/capf.md §2 and
+ * TAC-217138 (CAPF runs on the publisher only), docs/reference/tvs.md §1 (TVS on every node), docs/reference/sccp-sip.md §2 (`Server:` header).
  */
 export type CucmRelease = '11.5' | '12.5' | '14' | '15';
 
@@ -13,7 +13,7 @@ export interface ReleaseBehaviour {
   readonly capfOnPublisherOnly: boolean;
   /** TVS listens on 2445 on every node. */
   readonly tvsOnEveryNode: boolean;
-  /** `Server:` of SIP responses (cisco-formats §6: `Cisco-CUCM12.5`). */
+  /** `Server:` of SIP responses (docs/reference/sccp-sip.md §2: `Cisco-CUCM12.5`). */
   readonly sipServer: string;
   /** `show version active` text. */
   readonly version: string;

@@ -1,6 +1,6 @@
 /**
  * The TLS port of a CUCM service that presents one of the node's own certificates and asks the phone
- * for none: TVS on 2445 (cisco-formats §4.1) and CAPF on 3804 (§3.1). Both accept the phones' full
+ * for none: TVS on 2445 (docs/reference/tvs.md §2) and CAPF on 3804 (docs/reference/capf.md §2). Both accept the phones' full
  * range (TLS 1.0 up to the release's signalling maximum, security level 0 for legacy firmware) and
  * follow the client's cipher order.
  *

@@ -1,7 +1,7 @@
 /**
  * The Cisco TFTP service of one node: TFTP on UDP 69 (devices/protocols/tftp/server.ts, bound through
  * the fabric so replies come from the node's own address) and the same files over HTTP on 6970
- * (a minimal HTTP/1.1 GET server of our own). HTTPS 6972 is Tomcat's (tomcat.ts); it uses `get()`, so
+ * (tftp-http.ts, a minimal HTTP/1.1 GET server of our own). HTTPS 6972 is Tomcat's (tomcat.ts); it uses `get()`, so
  * the three serve the same bytes: phone files, trust lists, and the CSF (Jabber) configs of end users.
  *
  * Files are generated once per change, not per request (architecture decision 9): the ITL when one
@@ -15,14 +15,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Artifacts } from '../../emulator/artifacts.ts';
-import type { Connection, Fabric, Listener } from '../../emulator/fabric.ts';
+import type { Fabric, Listener } from '../../emulator/fabric.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { TFTP_ERROR_TEXT, TftpErrorCode } from '../protocols/tftp/packet.ts';
 import { startTftpServer, type TftpPeer, type TftpServer } from '../protocols/tftp/server.ts';
 import type { Cluster, NodeInfo } from './cluster.ts';
-import { httpPathToTftpName } from './http-path.ts';
+import type { HttpTimeouts } from './http-deadline.ts';
 import type { ReleaseBehaviour } from './releases.ts';
-import { buildItl, csfConfigXml, itlRecords, phoneFiles, xmlDefault } from './trust-files.ts';
+import { serveTftpHttp, type TftpHttpHost } from './tftp-http.ts';
+import { buildItl, csfConfigXml, itlRecords, phoneConfigXml, phoneFiles, xmlDefault } from './trust-files.ts';
 
 export const TFTP_HTTP_PORT = 6970;
 
@@ -36,6 +37,8 @@ export interface TftpHost {
   now(): number;
   log(source: string, text: string, level?: 'debug' | 'info' | 'warning' | 'error'): void;
   fileChanged(file: string, bytes: Buffer): void;
+  /** Header and request deadlines of HTTP 6970 (tftp-http.ts). */
+  readonly httpTimeouts: HttpTimeouts;
 }
 
 export interface ServedFile {
@@ -53,7 +56,7 @@ export class TftpFiles {
   /** A reset ITL (`utils itl reset ...`) served instead of the normal ITL until the next ITL change. */
   #itlOverride: ServedFile | null = null;
   #xmlDefault: (ServedFile & { version: number }) | null = null;
-  readonly #phones = new Map<string, { version: number; files: Map<string, ServedFile> }>();
+  readonly #phones = new Map<string, { version: number; plain: string; files: Map<string, ServedFile> }>();
   readonly #csf = new Map<string, ServedFile & { version: number }>();
 
   constructor(private readonly h: TftpHost) {}
@@ -106,14 +109,18 @@ export class TftpFiles {
       return null;
     }
     const files = new Map<string, ServedFile>();
+    // What an encrypted config holds: its plaintext and the certificate it is encrypted to.
+    const plain = `${phoneConfigXml(this.h.cluster, p)}|${(p.lsc ?? p.mic)?.fingerprint256 ?? ''}`;
     for (const [name, bytes] of built.value.files) {
       const previous = cached?.files.get(name);
-      // A file whose content did not change keeps its date (and a phone sees the same hash).
-      const same = previous && (name.endsWith('.enc.sgn') || previous.bytes.equals(bytes));
+      // A file whose content did not change keeps its date (and a phone sees the same hash); an
+      // encrypted one is new bytes at every build, so it is the same when its plaintext is.
+      const same =
+        previous && (name.endsWith('.enc.sgn') ? cached?.plain === plain : previous.bytes.equals(bytes));
       files.set(name, same && previous ? previous : { bytes, modified: this.h.now() });
       if (!same) this.#write(name, bytes);
     }
-    this.#phones.set(p.decl.name.toUpperCase(), { version: this.h.cluster.version, files });
+    this.#phones.set(p.decl.name.toUpperCase(), { version: this.h.cluster.version, plain, files });
     return files;
   }
 
@@ -265,7 +272,15 @@ export class TftpService {
         }
       },
     });
-    this.#http = await this.h.fabric.listenTcp(this.h.name, TFTP_HTTP_PORT, (c) => this.#httpConn(c));
+    const http: TftpHttpHost = {
+      log: (source, text, level) => this.h.log(source, text, level),
+      now: () => this.h.now(),
+      file: (name) => this.files.get(name),
+      servedName: (name) => this.files.servedName(name),
+      context: (peer) => this.#ctx(peer),
+      timeouts: this.h.httpTimeouts,
+    };
+    this.#http = await this.h.fabric.listenTcp(this.h.name, TFTP_HTTP_PORT, (c) => serveTftpHttp(http, c));
   }
 
   async stop(): Promise<void> {
@@ -273,82 +288,5 @@ export class TftpService {
     await this.#http?.close();
     this.#tftp = null;
     this.#http = null;
-  }
-
-  /** A minimal HTTP/1.1 file server: GET/HEAD, keep-alive, 400/404/405 (the 6970 service). */
-  #httpConn(c: Connection): void {
-    let buf = Buffer.alloc(0);
-    c.socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) {
-          if (buf.length > 16384) c.socket.destroy();
-          return;
-        }
-        const head = buf.subarray(0, end).toString('latin1');
-        buf = buf.subarray(end + 4);
-        const [requestLine = '', ...headerLines] = head.split('\r\n');
-        const m = /^([A-Z]+) (\S+) HTTP\/(1\.[01])$/.exec(requestLine);
-        const respond = (
-          status: number,
-          reason: string,
-          body: Buffer,
-          type = 'text/plain',
-          close = false,
-        ) => {
-          const headers = [
-            `HTTP/1.1 ${status} ${reason}`,
-            `Content-Type: ${type}`,
-            `Content-Length: ${body.length}`,
-            `Date: ${new Date(this.h.now()).toUTCString()}`,
-            ...(close ? ['Connection: close'] : []),
-          ];
-          c.socket.write(
-            Buffer.concat([
-              Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'),
-              m?.[1] === 'HEAD' ? Buffer.alloc(0) : body,
-            ]),
-          );
-          if (close) c.socket.end();
-        };
-        if (!m) {
-          respond(400, 'Bad Request', Buffer.from('Bad Request\n'), 'text/plain', true);
-          return;
-        }
-        const close = m[3] === '1.0' || headerLines.some((l) => /^connection:\s*close$/i.test(l));
-        if (m[1] !== 'GET' && m[1] !== 'HEAD') {
-          respond(405, 'Method Not Allowed', Buffer.from('Method Not Allowed\n'), 'text/plain', close);
-          continue;
-        }
-        const name = httpPathToTftpName(m[2] ?? '/');
-        const path = name.ok ? name.value : name.error.requested;
-        const f = name.ok ? this.files.get(name.value) : null;
-        const peer = { address: c.remote.address, port: c.remote.port };
-        if (!name.ok && name.error.status === 400) {
-          this.h.log(
-            'tftp',
-            `HttpRequestHandler::processRequest[${this.#ctx(peer)}], GET [${path}] 400 Bad Request`,
-            'warning',
-          );
-          respond(400, 'Bad Request', Buffer.from('Bad Request\n'), 'text/plain', close);
-        } else if (!f) {
-          this.h.log(
-            'tftp',
-            `HttpRequestHandler::processRequest[${this.#ctx(peer)}], GET [${path}] 404 File not found`,
-            'warning',
-          );
-          respond(404, 'Not Found', Buffer.from('File not found\n'), 'text/plain', close);
-        } else {
-          this.h.log(
-            'tftp',
-            `HttpRequestHandler::processRequest[${this.#ctx(peer)}], GET [${path}] Transferred[${this.files.servedName(path)}]`,
-            'debug',
-          );
-          respond(200, 'OK', f.bytes, /\.xml$/i.test(path) ? 'text/xml' : 'application/octet-stream', close);
-        }
-        if (close) return;
-      }
-    });
   }
 }

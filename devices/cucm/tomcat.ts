@@ -9,7 +9,7 @@
  * OpenSSL picks one per handshake. How it picks differs by port, as seed 004 captured it: the same
  * X14.2 traffic server (ECDSA-first cipher list) got the CA-signed RSA `tomcat` on 8443 and the
  * self-signed `cucm-EC` certificate on 6972. So 6972 follows the client's cipher preference
- * (`honorCipherOrder:false`, toolchain-facts §2.7) and 8443 by default keeps the server's own order,
+ * (`honorCipherOrder:false`, docs/reference/toolchain.md §3.7) and 8443 by default keeps the server's own order,
  * RSA first; `cipherSelection['8443'] = 'client'` makes 8443 follow the client too.
  *
  * The CUCM node model calls `startTomcat(fabric, deviceName, {...})` and `tomcat.restart({...})`
@@ -17,11 +17,13 @@
  * listening and take the new certificates for every new connection (`TlsListener.update()`).
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Endpoint } from '../../emulator/events.ts';
 import type { Fabric, Listener, TlsIdentity, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
+import { asDuplex, type SecureStream } from '../../emulator/net/types.ts';
 import type { Result } from '../../emulator/result.ts';
 import { xmlEscape } from '../../emulator/text.ts';
+import { DEFAULT_HTTP_TIMEOUTS, HttpDeadline, type HttpTimeouts } from './http-deadline.ts';
 import { httpPathToTftpName } from './http-path.ts';
 
 /** The server's own order on 8443 when it does not follow the client: RSA suites first. */
@@ -63,6 +65,8 @@ export interface TomcatOptions {
   hostName?: string;
   /** Which certificate selection each port uses (see the header). */
   cipherSelection?: { '8443'?: CipherSelection; '6972'?: CipherSelection };
+  /** Header and request deadlines per connection (http-deadline.ts); default Tomcat's 20 s / 60 s. */
+  timeouts?: HttpTimeouts;
   ports?: { uds?: number; tftpHttps?: number };
 }
 
@@ -261,13 +265,57 @@ async function serveFile(o: TomcatOptions, req: IncomingMessage, res: ServerResp
   }
 }
 
-/** One http.Server per port, fed with the fabric's TLS sockets (devices never open sockets themselves). */
-function httpFor(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+/**
+ * One http.Server per port, fed with the fabric's TLS streams (devices never open sockets themselves).
+ * `serve` hands it one connection with its own header and request deadlines: a server that does not
+ * listen itself never arms node:http's timeouts (http-deadline.ts).
+ */
+function httpFor(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  current: () => TomcatOptions,
+  port: number,
+): { serve(stream: SecureStream): void } {
   const s = createServer({ keepAlive: true }, handler);
+  const deadlines = new WeakMap<object, HttpDeadline>();
   s.on('clientError', (_e, sock) => {
     if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  return s;
+  s.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const deadline = deadlines.get(req.socket);
+    if (!deadline) return;
+    // The body (if any) must be in within the request timeout; the next head, once both the body
+    // and the response are done, within the header timeout.
+    let bodyDone = false;
+    let answered = false;
+    deadline.awaitingBody();
+    req.on('end', () => {
+      bodyDone = true;
+      if (answered) deadline.awaitingHead();
+      else deadline.answering();
+    });
+    res.on('finish', () => {
+      answered = true;
+      if (bodyDone) deadline.awaitingHead();
+    });
+    req.resume();
+  });
+  return {
+    serve(stream: SecureStream) {
+      const duplex = asDuplex(stream);
+      const peer = `${stream.remoteAddress ?? '-'}:${stream.remotePort ?? 0}`;
+      deadlines.set(
+        duplex,
+        new HttpDeadline(stream, current().timeouts ?? DEFAULT_HTTP_TIMEOUTS, (phase, ms) =>
+          current().log?.(
+            'tomcat',
+            `Connection from ${peer} to port ${port} closed: no complete request ${phase} within ${ms} ms`,
+            'warning',
+          ),
+        ),
+      );
+      s.emit('connection', duplex);
+    },
+  };
 }
 
 /** The secure context of one port; `update()` swaps it in place on a certificate change. */
@@ -304,15 +352,15 @@ export async function startTomcat(
       `Tomcat started: 8443 (UDS) ${o.resolveFile ? 'and 6972 (TFTP over HTTPS) ' : ''}with ${o.identities['tomcat-ECDSA'] ? 'tomcat and tomcat-ECDSA' : 'tomcat'}`,
     );
 
-  const uds = httpFor(udsHandler(current, udsPort, self));
+  const uds = httpFor(udsHandler(current, udsPort, self), current, udsPort);
   const udsListener = await fabric.listenTls(deviceName, udsPort, portConfig(opts, selection('8443')), {
-    onConnection: (c) => uds.emit('connection', c.socket),
+    onConnection: (c) => uds.serve(c.socket),
   });
   let fileListener: TlsListener | null = null;
   if (opts.resolveFile) {
-    const files = httpFor(fileHandler(current));
+    const files = httpFor(fileHandler(current), current, filePort);
     fileListener = await fabric.listenTls(deviceName, filePort, portConfig(opts, selection('6972')), {
-      onConnection: (c) => files.emit('connection', c.socket),
+      onConnection: (c) => files.serve(c.socket),
     });
   }
   started(opts);

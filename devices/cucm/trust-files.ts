@@ -2,7 +2,7 @@
  * What a CUCM TFTP node generates: ITLFile.tlv, CTLFile.tlv, SEP<MAC>.cnf.xml[.sgn|.enc.sgn] and
  * XmlDefault.cnf.xml. Pure builders over the cluster database; node.ts caches the bytes per change.
  *
- * Contents (cisco-formats §1.6):
+ * Contents (docs/reference/trust-files.md §1.6):
  * - ITL: ITLRecovery (SAST; the signer from 12.0), the node's CallManager (SAST too when it signs, i.e.
  *   before 12.0), the node's CallManager as TFTP (CCM+TFTP in mixed mode), the publisher's CAPF (4),
  *   the TVS certificate of every node (21). Every TFTP node serves its own ITL.
@@ -93,8 +93,9 @@ export function buildCtl(
         recordFromCertificate(t.cert, Role.SAST, { dnsName: '', etoken: true, dnStyle: 'etoken' }),
       );
     }
-    const first = cluster.etokens[0] as (typeof cluster.etokens)[number];
-    signer = { cert: first.cert, key: first.key };
+    const token = (cluster.etokens[cluster.ctlSignerToken] ??
+      cluster.etokens[0]) as (typeof cluster.etokens)[number];
+    signer = { cert: token.cert, key: token.key };
   } else {
     records.push(nodeRecord(pub, pub.certs.own('CallManager').identity.cert, Role.SAST));
     records.push(nodeRecord(pub, pub.certs.own('ITLRecovery').identity.cert, Role.SAST));
@@ -105,7 +106,7 @@ export function buildCtl(
   for (const n of cluster.nodeList())
     records.push(nodeRecord(n, n.certs.own('CallManager').identity.cert, Role.CCM_TFTP));
   records.push(nodeRecord(pub, pub.certs.own('CAPF').identity.cert, Role.CAPF));
-  // cisco-formats §1.6: the CTL holds the ITLRecovery certificate whatever signs it (tokenless
+  // docs/reference/trust-files.md §1.6: the CTL holds the ITLRecovery certificate whatever signs it (tokenless
   // already lists it among its SAST records).
   if (cluster.mixedMode === 'etoken') records.push(nodeRecord(pub, itlRecovery, Role.SAST));
   for (const a of cluster.alternateTftp) {
@@ -141,7 +142,7 @@ export function capfAuthModeOf(p: PhoneRecord): CapfAuthMode {
   return p.capf.operation === 'none' ? 0 : CAPF_AUTH_MODE[p.capf.authMode];
 }
 
-/** A stable per-line contact UUID (cisco-formats §6: the Contact user part). */
+/** A stable per-line contact UUID (docs/reference/sccp-sip.md §2: the Contact user part). */
 function lineContact(mac: string): string {
   const h = createHash('sha1').update(`line:${mac}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
@@ -230,7 +231,7 @@ export interface PhoneFiles {
 }
 
 /**
- * The config files of one phone as this TFTP node serves them (cisco-formats §2.1): `.cnf.xml` and
+ * The config files of one phone as this TFTP node serves them (docs/reference/config-files.md §1): `.cnf.xml` and
  * `.cnf.xml.sgn`; with TFTP Encrypted Config, `.cnf.xml.enc.sgn` (encrypted to the LSC, else the MIC
  * CAPF saw) plus the signed stub `.cnf.xml.sgn`, and no plain `.cnf.xml`.
  */

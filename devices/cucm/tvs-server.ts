@@ -1,10 +1,10 @@
 /**
- * Trust Verification Service on TCP 2445 (cisco-formats §4): TLS with the node's TVS certificate,
- * server authentication only (§4.1); CERT_VERIFICATION and QUERY_CERT requests (§4.2) answered from
+ * Trust Verification Service on TCP 2445 (docs/reference/tvs.md §1): TLS with the node's TVS certificate,
+ * server authentication only (docs/reference/tvs.md §2); CERT_VERIFICATION and QUERY_CERT requests (§3) answered from
  * the cluster's certificate database, with CUCM's lookup by serial + issuer ("Unique MAP ID", seed
  * 003: `Looking up the certificate cache using Unique MAP ID : 027865CN=VASANK-DC1-CA;...`).
  *
- * Roles returned (§1.4 codes): CallManager 3 (TFTP; 2 CCM+TFTP in mixed mode; plus 0 SAST when it
+ * Roles returned (docs/reference/trust-files.md §1.4 codes): CallManager 3 (TFTP; 2 CCM+TFTP in mixed mode; plus 0 SAST when it
  * signs the ITL, releases before 12.0), ITLRecovery 0, CAPF 4, TVS 21, tomcat 7; trust entries by
  * store: Phone-SAST-trust 0, CallManager-trust 1, tomcat-trust 7. (The role table is an
  * approximation, M: TAC-213407 shows `00 03` for a CallManager certificate.)
@@ -12,7 +12,8 @@
 import { X509Certificate } from 'node:crypto';
 import { ciscoIssuer, ciscoSubject, minimalUnsigned, serialBytes } from '../../certs/cisco-dn.ts';
 import { sameDn } from '../../certs/ctl.ts';
-import type { Connection, Fabric } from '../../emulator/fabric.ts';
+import type { Fabric, TlsConnection } from '../../emulator/fabric.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
 import {
   encodeTvs,
   TVS_DEFAULT_TTL,
@@ -167,16 +168,17 @@ export class TvsServer {
     return null;
   }
 
-  #serve(c: Connection): void {
+  #serve(c: TlsConnection): void {
     const conn = this.#conn++;
     this.h.log('tvs', 'tvsIdleTLSEstablished', 'debug');
     this.h.log('tvs', 'Starting Timer after SSL Negotiation', 'debug');
+    const socket: SecureStream = c.socket;
     const framer = tvsFramer();
-    c.socket.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => {
       for (const r of framer.push(chunk)) {
         if (!r.ok) {
           this.h.log('tvs', `tvsHandleRequest - invalid TVS message: ${r.error.message}`, 'warning');
-          c.socket.destroy();
+          socket.destroy();
           return;
         }
         let reply: TvsMessage | null;
@@ -189,10 +191,10 @@ export class TvsServer {
             `tvsHandleRequest - cannot answer ${r.value.type}: ${(e as Error).message}`,
             'warning',
           );
-          c.socket.destroy();
+          socket.destroy();
           return;
         }
-        if (reply && !c.socket.destroyed) c.socket.write(encodeTvs(reply));
+        if (reply && !socket.destroyed) socket.write(encodeTvs(reply));
       }
     });
   }

@@ -6,7 +6,7 @@
  */
 import type { TlsAlert } from '../../emulator/events.ts';
 
-/** One HTTP request of a Jabber sign-in, as the client saw it. */
+/** One HTTP request of an MRA client (a Jabber sign-in, a phone's provisioning), as the client saw it. */
 export interface JabberRequest {
   /** The sign-in step: `get_edge_config`, `UDS devices`, or the configuration file name. */
   step: string;
@@ -83,6 +83,23 @@ declare module '../../emulator/events.ts' {
       result: 'Success' | 'Failure';
       description: string;
     };
+    /**
+     * An MRA client's REGISTER the Expressway-C forwarded to Unified CM (mra-registration.ts), with
+     * CUCM's answer: the leg (TCP 5060 or TLS 5061) follows the device's security.
+     */
+    'expressway.mra-registration': {
+      deviceName: string;
+      aor: string;
+      /** The Unified CM node, as the Request-URI names it. */
+      node: string;
+      port: number;
+      protocol: 'TCP' | 'TLS';
+      /** CUCM's answer, or the Expressway's own when the request never reached CUCM. */
+      status: number | null;
+      reason: string;
+      /** CUCM's Warning header, when it sent one (`399 <node> "..."`). */
+      warning: string | null;
+    };
     /** One request through the Expressway-C traffic server (MRA), with the answer it sent back. */
     'expressway.mra-request': {
       txn: number;
@@ -98,6 +115,32 @@ declare module '../../emulator/events.ts' {
       reason: string;
       /** The origin verification verdict (X14.2), null when no origin connection was made. */
       origin: { accepted: boolean; kind: string; reason: string } | null;
+    };
+    /**
+     * A 78xx/88xx phone provisioning over MRA (seed 003: it trusts only its pre-installed CA list):
+     * what the phone shows and, when it failed, why.
+     */
+    'mra-phone.provision': {
+      deviceName: string;
+      model: string;
+      via: string;
+      outcome: 'provisioned' | 'failed';
+      /** What the phone shows (the lab's wording, L). */
+      shown: string;
+      /** The failing request and why, null on success. */
+      reason: string | null;
+      requests: JabberRequest[];
+    };
+    /** A Jabber phone-services registration over MRA (SIP through the Expressway-E and -C to CUCM). */
+    'jabber.register': {
+      user: string;
+      deviceName: string;
+      outcome: 'registered' | 'failed';
+      /** What the user sees (the lab's wording, L). */
+      shown: string;
+      status: number | null;
+      reason: string | null;
+      warning: string | null;
     };
     /** A Jabber (MRA) sign-in: what the user sees and, when it failed, which request failed and how. */
     'jabber.sign-in': {

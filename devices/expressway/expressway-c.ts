@@ -16,6 +16,7 @@ import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import { asDuplex } from '../../emulator/net/types.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
 import { runXCli } from './admin-cli.ts';
+import { serveMraSip } from './mra-registration.ts';
 import './events.ts';
 import type { OriginConfig } from './origin.ts';
 import { issueServerCert, LAB_CA_NAMES, labCa, type ServerIdentity, serverCertDecl } from './pki.ts';
@@ -67,6 +68,11 @@ export const expresswayCDecl = baseDeviceDecl.extend({
     })
     .optional(),
   trafficServerPort: z.number().int().default(8443),
+  sipPort: z
+    .number()
+    .int()
+    .default(5060)
+    .describe("where the Expressway-E relays MRA clients' SIP (the lab's stand-in for the traversal zone)"),
 });
 export type ExpresswayCDecl = z.infer<typeof expresswayCDecl>;
 
@@ -123,6 +129,20 @@ export class ExpresswayC extends Device {
     await this.fabric.listenTcp(this.name, this.decl.trafficServerPort, (c) =>
       http.emit('connection', asDuplex(c.socket)),
     );
+    await this.fabric.listenTcp(this.name, this.decl.sipPort, (c) =>
+      serveMraSip(
+        {
+          fabric: this.fabric,
+          device: this.name,
+          identity: () => this.#identity,
+          trust: () => this.#trustStore.pems(),
+          nodes: () => this.#clusters.flatMap((cl) => cl.nodes),
+          log: (text, level) => this.log('tvcs', text, level),
+          registration: (e) => this.emit('expressway.mra-registration', e),
+        },
+        c.socket,
+      ),
+    );
     for (const u of this.decl.unifiedCm) await this.discoverUnifiedCm(u.publisher, u.tlsVerify);
     if (this.decl.traversal) await this.connectTraversal();
   }
@@ -133,7 +153,10 @@ export class ExpresswayC extends Device {
       kind: this.kind,
       address: this.address,
       aliases: this.aliases,
-      ports: [{ name: 'traffic server (MRA HTTP)', proto: 'tcp', port: this.decl.trafficServerPort }],
+      ports: [
+        { name: 'traffic server (MRA HTTP)', proto: 'tcp', port: this.decl.trafficServerPort },
+        { name: 'MRA SIP (from the Expressway-E)', proto: 'tcp', port: this.decl.sipPort },
+      ],
       certificates: this.#identity
         ? [{ name: 'server', file: null, subject: this.#identity.cert.subject.replace(/\n/g, ', ') }]
         : [],
@@ -190,7 +213,7 @@ export class ExpresswayC extends Device {
 
   /** Maintenance > Security > Trusted CA certificate > Append CA certificate. */
   uploadTrust(pem: string): Result<{ added: string[]; alreadyPresent: string[] }, UclabError> {
-    return trustAppend(this.#trustStore, pem, this.#admin);
+    return trustAppend(this.#trustStore, pem, this.#admin, this.ctx.clock.now());
   }
 
   /** Maintenance > Security > Trusted CA certificate > Delete (by CN or one-line subject). */

@@ -33,9 +33,15 @@ export const expresswayEDecl = baseDeviceDecl.extend({
     .optional(),
   mra: z
     .object({
-      expresswayC: z.string().describe('the Expressway-C whose traffic server serves MRA requests'),
+      expresswayC: z
+        .union([z.string(), z.array(z.string()).min(1)])
+        .describe(
+          'the Expressway-C whose traffic server serves MRA requests, or the peers of an Expressway-C cluster',
+        ),
       trafficServerPort: z.number().int().default(8443),
       port: z.number().int().default(8443),
+      sipPort: z.number().int().default(5061).describe("SIP over TLS for MRA clients' registrations"),
+      cSipPort: z.number().int().default(5060).describe("the Expressway-C's SIP port it relays them to"),
     })
     .optional(),
 });
@@ -46,6 +52,8 @@ export class ExpresswayE extends Device {
   readonly #trustStore = new ExpresswayTrustStore();
   #identity: ServerIdentity | null = null;
   #traversal: TraversalServer | null = null;
+  /** The next Expressway-C peer to relay to. */
+  #nextPeer = 0;
 
   constructor(
     readonly decl: ExpresswayEDecl,
@@ -96,14 +104,45 @@ export class ExpresswayE extends Device {
         this.name,
         m.port,
         { identities: [{ certPem: identity.certPem, keyPem: identity.keyPem }] },
-        { onConnection: (c) => void this.#relayToC(c.socket, m.expresswayC, m.trafficServerPort) },
+        {
+          onConnection: (c) =>
+            void this.#relayToC(c.socket, this.#peer(m.expresswayC), m.trafficServerPort, 'http'),
+        },
+      );
+      // MRA clients register over SIP/TLS to the E; the C forwards to Unified CM (mra-registration.ts).
+      await this.fabric.listenTls(
+        this.name,
+        m.sipPort,
+        { identities: [{ certPem: identity.certPem, keyPem: identity.keyPem }] },
+        { onConnection: (c) => void this.#relayToC(c.socket, this.#peer(m.expresswayC), m.cSipPort, 'sip') },
       );
     }
   }
 
-  async #relayToC(client: SecureStream, expresswayC: string, port: number): Promise<void> {
+  /**
+   * The Expressway-C peer for the next MRA connection: each in turn (M: the real E spreads requests
+   * over its traversal connections to the cluster's peers; seed 004 has the trust store updated "on all
+   * servers of the cluster" because any peer may serve a request).
+   */
+  #peer(peers: string | string[]): string {
+    if (typeof peers === 'string') return peers;
+    const p = peers[this.#nextPeer % peers.length] as string;
+    this.#nextPeer++;
+    return p;
+  }
+
+  async #relayToC(
+    client: SecureStream,
+    expresswayC: string,
+    port: number,
+    what: 'http' | 'sip',
+  ): Promise<void> {
     const up = await this.fabric.connectTcp(this.name, { host: expresswayC, port });
     if (!up.ok) {
+      if (what === 'sip') {
+        client.destroy();
+        return;
+      }
       client.end('HTTP/1.1 502 connect failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -113,10 +152,12 @@ export class ExpresswayE extends Device {
 
   /** Append CA certificate; the traversal zone takes the new list for its next connection. */
   async uploadTrust(pem: string): Promise<Result<{ added: string[]; alreadyPresent: string[] }, UclabError>> {
-    const r = trustAppend(this.#trustStore, pem, {
-      log: (text, level) => this.log('management', text, level),
-      emit: this.emit.bind(this),
-    });
+    const r = trustAppend(
+      this.#trustStore,
+      pem,
+      { log: (text, level) => this.log('management', text, level), emit: this.emit.bind(this) },
+      this.ctx.clock.now(),
+    );
     if (r.ok) this.#traversal?.reload();
     return r;
   }
@@ -124,7 +165,10 @@ export class ExpresswayE extends Device {
   describe(): DeviceDescription {
     const ports: DeviceDescription['ports'] = [];
     if (this.decl.traversal) ports.push({ name: 'traversal', proto: 'tls', port: this.decl.traversal.port });
-    if (this.decl.mra) ports.push({ name: 'MRA HTTPS', proto: 'tls', port: this.decl.mra.port });
+    if (this.decl.mra) {
+      ports.push({ name: 'MRA HTTPS', proto: 'tls', port: this.decl.mra.port });
+      ports.push({ name: 'MRA SIP', proto: 'tls', port: this.decl.mra.sipPort });
+    }
     return {
       name: this.name,
       kind: this.kind,

@@ -1,8 +1,9 @@
-/** Registers the Expressway kinds: 'expressway-c', 'expressway-e' and the MRA client 'jabber'. */
+/** Registers the Expressway kinds: 'expressway-c', 'expressway-e' and the MRA clients 'jabber' and 'mra-phone'. */
 import { deviceKind, registerDeviceKind } from '../../emulator/device-registry.ts';
 import { ExpresswayC, type ExpresswayCDecl, expresswayCDecl } from './expressway-c.ts';
 import { ExpresswayE, type ExpresswayEDecl, expresswayEDecl } from './expressway-e.ts';
 import { Jabber, type JabberDecl, jabberDecl } from './jabber.ts';
+import { MraPhone, type MraPhoneDecl, mraPhoneDecl } from './mra-phone.ts';
 
 if (!deviceKind('expressway-c')) {
   registerDeviceKind<ExpresswayCDecl>({
@@ -25,6 +26,13 @@ if (!deviceKind('expressway-c')) {
     schema: jabberDecl as unknown as import('zod').ZodType<JabberDecl>,
     create: (d, ctx) => new Jabber(d, ctx),
   });
+  registerDeviceKind<MraPhoneDecl>({
+    kind: 'mra-phone',
+    summary:
+      '78xx/88xx phone over MRA: edge config and its SEP<MAC>.cnf.xml over 6972, trusting only its pre-installed CA list',
+    schema: mraPhoneDecl as unknown as import('zod').ZodType<MraPhoneDecl>,
+    create: (d, ctx) => new MraPhone(d, ctx),
+  });
 }
 
-export { ExpresswayC, ExpresswayE, Jabber };
+export { ExpresswayC, ExpresswayE, Jabber, MraPhone };

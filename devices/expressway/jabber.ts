@@ -2,7 +2,8 @@
  * An MRA client, Jabber-like (kind 'jabber'): signs in from outside through Expressway, as seed 004's
  * login does: get_edge_config (which UDS / TFTP servers CUCM advertises), then
  * `/cucm-uds/user/<id>/devices?max=100` on 8443, then the device's `CSF<user>.cnf.xml` over 6972,
- * each request addressed as `/<base64url("<domain>/https/<host>/<port>")>/<path>`. Any failed request
+ * each request addressed as `/<base64url("<domain>/https/<host>/<port>")>/<path>`. A UDS server that
+ * does not answer is followed by the next one the edge configuration lists; any other failed request
  * is a failed sign-in, as the user sees it: log source 'jabber', `Cannot communicate with the server.`
  * The outcome, with every request and the one that failed, goes on the timeline (`jabber.sign-in`).
  */
@@ -11,6 +12,7 @@ import { Device, type DeviceContext, type DeviceDescription } from '../../emulat
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
+import { encodeSip, header, SipFramer, type SipRequest, type SipResponse } from '../protocols/sip.ts';
 import type { JabberRequest } from './events.ts';
 import { type HttpAnswer, httpGetOver } from './https-get.ts';
 import { encodeDomain, mraPath } from './mra.ts';
@@ -31,6 +33,11 @@ export const jabberDecl = baseDeviceDecl.extend({
     .describe('false: talk plain HTTP to an Expressway-C traffic server directly'),
   trust: z.array(z.enum(LAB_CA_NAMES)).default(['enterprise-ca', 'public-ca']),
   autoLogin: z.boolean().default(false),
+  deviceSecurity: z
+    .enum(['non-secure', 'authenticated', 'encrypted'])
+    .default('non-secure')
+    .describe("the device security mode of the user's CSF device (its phone security profile)"),
+  sipPort: z.number().int().default(5061).describe("the Expressway-E's SIP/TLS port for phone services"),
 });
 export type JabberDecl = z.infer<typeof jabberDecl>;
 
@@ -61,6 +68,8 @@ export class Jabber extends Device {
   readonly kind = 'jabber';
   #req = 0;
   #state: 'signed-out' | 'signed-in' | 'failed' = 'signed-out';
+  /** The CSF configuration file of the last sign-in: device name and CallManager group. */
+  #config: string | null = null;
 
   constructor(
     readonly decl: JabberDecl,
@@ -86,10 +95,10 @@ export class Jabber extends Device {
     };
   }
 
-  async #open(): Promise<Result<ByteStream, UclabError>> {
+  async #open(port = this.decl.port): Promise<Result<ByteStream, UclabError>> {
     const host = this.decl.via;
     if (!this.decl.tls) {
-      const r = await this.fabric.connectTcp(this.name, { host, port: this.decl.port });
+      const r = await this.fabric.connectTcp(this.name, { host, port });
       return r.ok ? ok(r.value.socket) : r;
     }
     const trust = await Promise.all(
@@ -99,7 +108,7 @@ export class Jabber extends Device {
             .certPem,
       ),
     );
-    const r = await this.fabric.connectTls(this.name, { host, port: this.decl.port }, { trust }, (h) =>
+    const r = await this.fabric.connectTls(this.name, { host, port }, { trust }, (h) =>
       h.chainError
         ? { accepted: false, reason: `Expressway certificate not trusted: ${h.chainError}`, alert: null }
         : { accepted: true, reason: 'Expressway certificate trusted' },
@@ -173,14 +182,29 @@ export class Jabber extends Device {
     const servers = [
       ...edge.body.toString('utf8').matchAll(/<port>8443<\/port><address>([^<]+)<\/address>/g),
     ].map((m) => m[1] ?? '');
-    const server = servers[0];
-    if (!server) return this.#fail(attempt, edgeStep, 'no UDS server in the edge configuration');
+    if (servers.length === 0) return this.#fail(attempt, edgeStep, 'no UDS server in the edge configuration');
+    // The UDS servers in the order the edge configuration lists them: the next one when a server does
+    // not answer 200 (M: Jabber's UDS failover; seed 004 names failover among what X14.2 can break).
     const devicesStep = 'UDS devices';
-    const devicesPath = mraPath(
-      { domain: d.domain, scheme: 'https', host: server, port: 8443 },
-      `/cucm-uds/user/${d.user}/devices?max=100`,
-    );
-    const devices = await this.#get(attempt, devicesStep, devicesPath);
+    let server = '';
+    let devices: HttpAnswer | Error = new Error('no UDS server answered');
+    for (const [i, candidate] of servers.entries()) {
+      server = candidate;
+      devices = await this.#get(
+        attempt,
+        devicesStep,
+        mraPath(
+          { domain: d.domain, scheme: 'https', host: candidate, port: 8443 },
+          `/cucm-uds/user/${d.user}/devices?max=100`,
+        ),
+      );
+      if (!(devices instanceof Error) && devices.status === 200) break;
+      const next = servers[i + 1];
+      if (next) {
+        const why = devices instanceof Error ? devices.message : `HTTP ${devices.status} ${devices.reason}`;
+        this.log('jabber', `[csf.mra] UDS server ${candidate} failed (${why}); trying ${next}`, 'warning');
+      }
+    }
     if (devices instanceof Error) return this.#fail(attempt, devicesStep, devices.message);
     if (devices.status !== 200)
       return this.#fail(attempt, devicesStep, `HTTP ${devices.status} ${devices.reason}`);
@@ -199,6 +223,7 @@ export class Jabber extends Device {
     if (config.status !== 200)
       return this.#fail(attempt, configFile, `HTTP ${config.status} ${config.reason}`);
     this.#state = 'signed-in';
+    this.#config = config.body.toString('utf8');
     const shown = `Signed in as ${d.user}: device ${csf}, configuration ${configFile} (${config.body.length} bytes)`;
     this.log('jabber', shown);
     this.emit('jabber.sign-in', {
@@ -215,5 +240,89 @@ export class Jabber extends Device {
       configBytes: config.body.length,
     });
     return ok({ server, devices: names, configFile, configBytes: config.body.length });
+  }
+
+  /**
+   * Registers the CSF device for phone services over MRA: SIP over TLS to the Expressway-E, which the
+   * Expressway-C forwards to the CallManager of the configuration file (mra-registration.ts). A secure
+   * device asks for a TLS leg with `;transport=tls` in its Contact (the lab's signal, M). What the user
+   * sees is the lab's wording (L).
+   */
+  async register(opts: { timeoutMs?: number } = {}): Promise<Result<{ status: number }, UclabError>> {
+    const config = this.#config;
+    const device = config ? /<name>([^<]+)<\/name>/.exec(config)?.[1] : undefined;
+    const node = config ? /<processNodeName>([^<]+)<\/processNodeName>/.exec(config)?.[1] : undefined;
+    const done = (status: number | null, reason: string | null, warning: string | null) => {
+      const registered = status !== null && status >= 200 && status < 300;
+      const shown = registered ? 'Phone services: connected' : 'Phone services: not connected';
+      this.log(
+        'jabber',
+        `[csf.sip] REGISTER ${device ?? ''}: ${status ?? 'no answer'} ${reason ?? ''}`.trim(),
+        registered ? 'info' : 'warning',
+      );
+      this.log('jabber', shown, registered ? 'info' : 'error');
+      this.emit('jabber.register', {
+        user: this.decl.user,
+        deviceName: device ?? '',
+        outcome: registered ? 'registered' : 'failed',
+        shown,
+        status,
+        reason,
+        warning,
+      });
+      return registered
+        ? ok({ status: status as number })
+        : err({
+            code: 'jabber.register-failed',
+            message: `${shown} (${status ?? 'no answer'} ${reason ?? ''})`.trim(),
+          });
+    };
+    if (!device || !node) return done(null, 'not signed in: no configuration file', null);
+    const stream = await this.#open(this.decl.sipPort);
+    if (!stream.ok) return done(null, stream.error.message, null);
+    const s = stream.value;
+    const transport = this.decl.deviceSecurity === 'non-secure' ? 'tcp' : 'tls';
+    const local = `${s.localAddress ?? this.address}:${s.localPort ?? 0}`;
+    const callId = `${this.decl.user}-${Date.now().toString(16)}@${this.address}`;
+    const req: SipRequest = {
+      kind: 'request',
+      method: 'REGISTER',
+      uri: `sip:${node}`,
+      headers: [
+        ['Via', `SIP/2.0/TLS ${local};branch=z9hG4bK${Date.now().toString(16)}`],
+        ['From', `<sip:${this.decl.user}@${node}>;tag=${Date.now().toString(16)}`],
+        ['To', `<sip:${this.decl.user}@${node}>`],
+        ['Call-ID', callId],
+        ['CSeq', '101 REGISTER'],
+        ['Max-Forwards', '70'],
+        ['User-Agent', 'Cisco-UCM-Jabber/14.1'],
+        [
+          'Contact',
+          `<sip:${this.decl.user}@${local};transport=${transport}>;+u.sip!devicename.ccm.cisco.com="${device}"`,
+        ],
+        ['Expires', '3600'],
+      ],
+      body: Buffer.alloc(0),
+    };
+    const answer = await new Promise<SipResponse | Error>((resolve) => {
+      const framer = new SipFramer();
+      const timer = setTimeout(() => resolve(new Error('no answer to REGISTER')), opts.timeoutMs ?? 5000);
+      s.on('data', (d: Buffer) => {
+        for (const r of framer.push(d)) {
+          if (r.ok && r.value.kind === 'response' && header(r.value, 'call-id') === callId) {
+            clearTimeout(timer);
+            resolve(r.value);
+          }
+        }
+      });
+      s.on('close', () => {
+        clearTimeout(timer);
+        resolve(new Error('the connection closed before an answer'));
+      });
+      s.write(encodeSip(req));
+    });
+    s.destroy();
+    if (answer instanceof Error) return done(null, answer.message, null);
+    return done(answer.status, answer.reason, header(answer, 'warning') ?? null);
   }
 }

@@ -190,6 +190,14 @@ export function decideOrigin(
 export const SSL_VERIFY_FAILED =
   'error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed';
 
+/** strerror() of the socket errors a traffic server meets before TLS (no Node error code in its log). */
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+};
+
 export interface OriginFailure {
   code: string;
   message: string;
@@ -240,9 +248,13 @@ export async function connectOrigin(
       decision: decision ?? decideOrigin(r.value.handshake, advertised, config.verify),
     });
   const d = decision as OriginDecision | null;
-  const line = `[ET_NET 0] ERROR: SSL connection failed for '${advertised}': ${
-    d && !d.accepted ? SSL_VERIFY_FAILED : r.error.message
-  }`;
+  const socketError = SOCKET_ERRORS[r.error.code];
+  const line =
+    !d && socketError
+      ? `[ET_NET 0] ERROR: connection to '${advertised}' failed: ${socketError}`
+      : `[ET_NET 0] ERROR: SSL connection failed for '${advertised}': ${
+          d && !d.accepted ? SSL_VERIFY_FAILED : r.error.message
+        }`;
   log(line, 'error');
   return err({
     code: r.error.code,

@@ -12,16 +12,26 @@ import { enterpriseCaFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 import { enterpriseRootCaProfile, expresswayServerProfile, type Overrides } from '../../certs/profiles.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
 
-export type LabCaName = 'enterprise-ca' | 'public-ca' | 'other-ca';
-export const LAB_CA_NAMES = ['enterprise-ca', 'public-ca', 'other-ca'] as const;
+export type LabCaName = 'enterprise-ca' | 'public-ca' | 'other-ca' | 'expired-ca';
+export const LAB_CA_NAMES = ['enterprise-ca', 'public-ca', 'other-ca', 'expired-ca'] as const;
 
-function otherCa(ref: LabPkiRef, name: 'public-ca' | 'other-ca'): Promise<Identity> {
+const CA_CN: Record<Exclude<LabCaName, 'enterprise-ca'>, string> = {
+  'public-ca': 'uclab Public Server CA',
+  'other-ca': 'uclab-OTHER-CA',
+  // A CA certificate that ran out a month before the lab started (seed 003 "Certificate Expiry").
+  'expired-ca': 'uclab-RETIRED-CA',
+};
+
+function otherCa(ref: LabPkiRef, name: Exclude<LabCaName, 'enterprise-ca'>): Promise<Identity> {
   const make = () => {
     const ctx = createPkiContext({ seed: `${ref.seed}/${name}`, labStart: new Date(ref.start) });
-    const cn = name === 'public-ca' ? 'uclab Public Server CA' : 'uclab-OTHER-CA';
     return issueCertificate(
       ctx,
-      enterpriseRootCaProfile({ cn, ...(name === 'other-ca' ? { dc: ['lab', 'other'] } : {}) }),
+      enterpriseRootCaProfile({
+        cn: CA_CN[name],
+        ...(name === 'other-ca' ? { dc: ['lab', 'other'] } : {}),
+        ...(name === 'expired-ca' ? { overrides: { validity: { notBefore: '-5y', notAfter: '-30d' } } } : {}),
+      }),
     );
   };
   return ref.scope ? labMemo(ref.scope, `${name}/${ref.seed}@${ref.start}`, make) : make();

@@ -27,8 +27,9 @@ export function trustAppend(
   store: ExpresswayTrustStore,
   pem: string,
   sink: AdminSink,
+  now: Date,
 ): Result<{ added: string[]; alreadyPresent: string[] }, UclabError> {
-  const r = store.append(pem);
+  const r = store.append(pem, now);
   const message = r.ok
     ? `Trusted CA certificate appended: ${r.value.added.join('; ') || '(already present)'}`
     : r.error.message;

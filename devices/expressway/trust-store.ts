@@ -1,6 +1,10 @@
 /**
  * Expressway's trusted CA certificate list (Maintenance > Security > Trusted CA certificate) and its
  * server certificate upload, with Expressway's own rules:
+ * - Expired certificates (seed 003 line 547): the page shows `Failed: Expired certificates or CRLs
+ *   detected in trusted CA file`. The list is one file, checked as a whole when it changes, so the lab
+ *   refuses an append while the resulting file holds an expired certificate, the new one or one already
+ *   in the list (M: the seed shows the message, not what the administrator did just before).
  * - CSCwa12905 (seed 004): a certificate whose CN equals the CN of a different certificate already in
  *   the list is refused, even when the two are different self-signed certificates (CUCM chains by
  *   AKI/SKI; Expressway does not).
@@ -23,6 +27,9 @@ function splitPems(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
+/** Seed 003 line 547, word for word. */
+export const EXPIRED_IN_CA_FILE = 'Failed: Expired certificates or CRLs detected in trusted CA file';
+
 export interface TrustEntry {
   cert: X509Certificate;
   pem: string;
@@ -31,8 +38,12 @@ export interface TrustEntry {
 export class ExpresswayTrustStore {
   readonly #entries: TrustEntry[] = [];
 
-  /** "Append CA certificate": every certificate of the file, or none when one is refused. */
-  append(pemText: string): Result<{ added: string[]; alreadyPresent: string[] }, UclabError> {
+  /**
+   * "Append CA certificate": every certificate of the file, or none when one is refused. `now` is the
+   * lab time the file is checked at; without it no expiry check runs (the list a box starts with was
+   * built while its certificates were valid).
+   */
+  append(pemText: string, now?: Date): Result<{ added: string[]; alreadyPresent: string[] }, UclabError> {
     const pems = splitPems(pemText);
     if (pems.length === 0) {
       return err({
@@ -73,6 +84,9 @@ export class ExpresswayTrustStore {
       }
       pending.push(p);
       added.push(p.cert.subject.replace(/\n/g, ', '));
+    }
+    if (now && [...this.#entries, ...pending].some((e) => Date.parse(e.cert.validTo) < now.getTime())) {
+      return err({ code: 'expressway.trust.expired', message: EXPIRED_IN_CA_FILE });
     }
     this.#entries.push(...pending);
     return ok({ added, alreadyPresent: already });

@@ -10,14 +10,19 @@
  *   only (certs/profiles.ts appServerNoCertSignProfile). CUCM refuses it as a trust certificate.
  * - `certificate: 'keycertsign'`: regenerated with keyCertSign (the fix; appServerProfile).
  * - `presents: 'other'`: the certificate sent in the handshake is not the one exported for upload to
- *   CUCM (seed 000: "the application server is presenting a certificate that is different from the one
- *   you attached ... and it does not have certificate sign"): the Java keystore still holds the old
- *   BouncyCastle certificate.
+ *   CUCM (seed 000 line 330: "the application server is presenting a certificate that is different from
+ *   the one you attached ... and it does not have certificate sign"): the Java keystore still holds the
+ *   old BouncyCastle certificate, `C=Germany, L=Hallbergmoos, CN=...` as the seed's capture shows it
+ *   (lines 338-342), a name nothing in CallManager-trust carries.
+ * - `tlsStack: 'java16-bc'`: the later stage of the case (lines 216-224, 79): the right certificate is
+ *   presented, but the Java 1.6 / BouncyCastle TLS stack's CertificateVerify does not verify with its key
+ *   (java16-tls.ts says what is modelled; the seed never found why).
  *
  * Log source `app`: what the Java application prints, e.g. JSSE's
  * `javax.net.ssl.SSLHandshakeException: Received fatal alert: unknown_ca` when CUCM refuses it (the alert
  * arrives on the wire from a real CUCM/OpenSSL, or through the lab's side channel from the CUCM model).
  */
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { hasKeyCertSign } from '../../certs/chain.ts';
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
@@ -26,12 +31,13 @@ import { Device, type DeviceContext, type DeviceDescription } from '../../emulat
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { EventMap } from '../../emulator/events.ts';
 import type { Handshake, TlsConnection, TlsIdentity, TrustVerdict } from '../../emulator/fabric.ts';
-import type { SecureStream } from '../../emulator/net/types.ts';
+import type { ByteStream, SecureStream } from '../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import { buildOptions, buildResponse, encodeSip, SIP_TLS_PORT, SipFramer } from '../protocols/sip.ts';
 import type { CertId } from './events.ts';
-import { connectFailureText, pingOptions, type TrunkError } from './sip-options-ping.ts';
+import { tls10ClientAuthHandshake } from './java16-tls.ts';
+import { connectFailureText, jsseMessage, pingOptions, type TrunkError } from './sip-options-ping.ts';
 
 export type { TrunkError };
 
@@ -54,6 +60,12 @@ export const appServerDecl = baseDeviceDecl.extend({
     .enum(['uploaded', 'other'])
     .default('uploaded')
     .describe("'other': the TLS handshake presents a different certificate than the one exported for CUCM"),
+  tlsStack: z
+    .enum(['standard', 'java16-bc'])
+    .default('standard')
+    .describe(
+      "'java16-bc': seed 000's Java 1.6 / BouncyCastle stack, whose CertificateVerify does not verify with the presented certificate's key",
+    ),
   cn: z.string().optional().describe("certificate CN; default the server's address (seed 000 used its IP)"),
   userAgent: z.string().default('ANDTEK APAS/4.0 (Java 1.6.0_31)'),
   minTls: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).default('TLSv1'),
@@ -86,12 +98,16 @@ export class AppServer extends Device {
   #presented: Identity | null = null;
   #trust: string[] = [];
   #generation = 0;
+  #stack: AppServerDecl['tlsStack'];
+  /** The key the Java 1.6 stand-in signs CertificateVerify with (java16-tls.ts): not the certificate's. */
+  #strayKey: KeyObject | null = null;
 
   constructor(
     readonly decl: AppServerDecl,
     ctx: DeviceContext,
   ) {
     super(decl.name, ctx, decl.aliases);
+    this.#stack = decl.tlsStack;
   }
 
   get cn(): string {
@@ -123,7 +139,8 @@ export class AppServer extends Device {
       cn: this.cn,
       email: `info@${this.name}.lab`,
       l: 'Hallbergmoos',
-      c: 'DE',
+      // seed 000 lines 338, 342: BouncyCastle let the application write the country as `Germany`.
+      c: bouncyCastle ? 'Germany' : 'DE',
       // seed 000's capture of the presented certificate lists no key identifiers: BouncyCastle wrote
       // none. Without an authority key identifier OpenSSL looks its issuer up by name alone.
       ...(bouncyCastle ? { overrides: { ski: false, aki: false } } : {}),
@@ -140,6 +157,9 @@ export class AppServer extends Device {
     // seed 000: the Java keystore kept its BouncyCastle certificate (no keyCertSign, 1024-bit, SHA-1).
     this.#presented =
       this.decl.presents === 'other' ? await this.#issue(false, 'java-keystore', true) : this.#exported;
+    // A key of the certificate's size that is not its key: what the Java 1.6 stand-in signs with.
+    if (this.decl.tlsStack === 'java16-bc')
+      this.#strayKey = (await this.#issue(this.decl.certificate === 'keycertsign', 'java16-signing-key')).key;
     if (this.decl.listenPort > 0) await this.#listen();
   }
 
@@ -204,6 +224,25 @@ export class AppServer extends Device {
     return this.#exported.certPem;
   }
 
+  /**
+   * The administrator exports the private key of the exported certificate, as ANDTEK mailed it to TAC
+   * (seed 000 line 251) for an `openssl s_client` test; returns its PEM (write it 0600).
+   */
+  exportPrivateKey(): string {
+    if (!this.#exported) throw new Error(`${this.name} has not started`);
+    this.#certificateEvent('key-exported', this.#exported);
+    return this.#exported.keyPem;
+  }
+
+  /**
+   * The application's TLS moves to a stack that signs with the key of the certificate it presents (the
+   * lab's own TLS). The seed does not say what ANDTEK changed: this is the lab's fix for its model.
+   */
+  replaceTlsStack(): void {
+    this.#stack = 'standard';
+    this.log('app', 'SIP trunk TLS now uses a TLS stack that signs with the key of its certificate');
+  }
+
   #certificateEvent(action: EventMap['app-server.certificate']['action'], id: Identity): void {
     this.emit('app-server.certificate', {
       action,
@@ -249,7 +288,7 @@ export class AppServer extends Device {
       trust: this.#trust,
       minVersion: this.decl.minTls,
       maxVersion: this.decl.maxTls,
-      // A 1024-bit SHA-1 certificate (seed 000) needs security level 0 in OpenSSL 3 (toolchain-facts §2.3).
+      // A 1024-bit SHA-1 certificate (seed 000) needs security level 0 in OpenSSL 3 (docs/reference/toolchain.md §3.3).
       ciphers: 'DEFAULT:@SECLEVEL=0',
     };
   }
@@ -305,7 +344,37 @@ export class AppServer extends Device {
       message,
       code: r.ok ? null : r.error.code,
       presented: certId(presented),
+      tlsStack: this.#stack,
     });
+  }
+
+  /** The trunk through the Java 1.6 stand-in (java16-tls.ts): it never gets past CertificateVerify. */
+  async #openTrunkJava16(
+    target: { host: string; port: number },
+    where: string,
+    presented: Identity,
+    opts: { timeoutMs?: number },
+  ): Promise<Result<TrunkUp, TrunkError>> {
+    const fail = (code: string, text: string, alertSeen: TrunkError['alert']) => {
+      this.log('app', text, 'error');
+      const r = err({ code, message: text, alert: alertSeen });
+      this.#trunkEvent(where, presented, r, text);
+      return r;
+    };
+    const tcp = await this.fabric.connectTcp(this.name, target, { timeoutMs: opts.timeoutMs ?? 5000 });
+    if (!tcp.ok) return fail(tcp.error.code, connectFailureText(tcp.error), null);
+    const stream: ByteStream = tcp.value.socket;
+    const strayKey = this.#strayKey;
+    if (!strayKey) throw new Error(`${this.name}: the Java 1.6 stack has no key store`);
+    const answer = await tls10ClientAuthHandshake(stream, {
+      certificate: presented.certDer,
+      signingKey: strayKey,
+      timeoutMs: opts.timeoutMs ?? 5000,
+    });
+    if (answer.outcome === 'alert') return fail('tls.alert', jsseMessage(answer.alert), answer.alert);
+    if (answer.outcome === 'timeout')
+      return fail('tls.timeout', `java.net.SocketTimeoutException: Read timed out (${answer.detail})`, null);
+    return fail(`tls.${answer.outcome}`, `${jsseMessage(null)} (${answer.detail})`, null);
   }
 
   /**
@@ -318,6 +387,7 @@ export class AppServer extends Device {
     const presented = this.#presented;
     if (!presented) throw new Error(`${this.name} has not started`);
     this.log('app', `connecting SIP trunk to ${where} over TLS`);
+    if (this.#stack === 'java16-bc') return this.#openTrunkJava16(target, where, presented, opts);
     const conn = await this.fabric.connectTls(
       this.name,
       target,

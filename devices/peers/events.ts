@@ -36,14 +36,34 @@ declare module '../../emulator/events.ts' {
       code: string | null;
       /** The certificate the TLS stack presented. */
       presented: CertId;
+      /** The TLS stack that made the handshake: the lab's own, or seed 000's Java 1.6 / BouncyCastle stand-in. */
+      tlsStack: 'standard' | 'java16-bc';
     };
-    /** The application server's certificate: regenerated, exported for upload, or loaded into the key store. */
+    /**
+     * The application server's certificate: regenerated, exported for upload, its private key exported
+     * (for a test with another TLS client), or loaded into the key store.
+     */
     'app-server.certificate': {
-      action: 'regenerated' | 'exported' | 'presented';
+      action: 'regenerated' | 'exported' | 'key-exported' | 'presented';
       certificate: CertId;
       keyCertSign: boolean;
       /** Whether the TLS stack presents this certificate (false: the key store holds another one). */
       presented: boolean;
+    };
+    /**
+     * A real peer program a scenario step ran against the lab, as an engineer would (seed 000: TAC's
+     * `openssl s_client ... -cert ... -key ...`), or that the step skipped because it is not installed.
+     */
+    'peer.run': {
+      program: string;
+      args: string[];
+      /** Why the engineer ran it, in one sentence. */
+      purpose: string;
+      outcome: 'ran' | 'missing';
+      /** Exit code; null when it was missing or killed at its time limit. */
+      exitCode: number | null;
+      /** What it printed, stdout then stderr, at most 64 kB. */
+      output: string;
     };
     /** An SPA resync (seed 001): the profile received, or the failure the phone logged. */
     'spa-phone.resync': {

@@ -15,10 +15,10 @@
  * AHnnnnn: ...`), `ssl_request_log` (`%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b`, the crypto per
  * request as in seed 001) and `access_log` (combined format).
  *
- * Node/OpenSSL facts used (toolchain-facts §2.4): a client with SSL_OP_NO_RENEGOTIATION makes the
+ * Node/OpenSSL facts used (docs/reference/toolchain.md §3.4): a client with SSL_OP_NO_RENEGOTIATION makes the
  * renegotiation fail (the fabric reports it refused); TLS 1.3 cannot renegotiate. The fabric sets
  * SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION on every listener, without which the client would
- * resume its session and send no certificate. TLS 1.0 and SHA-1 need `@SECLEVEL=0` (§2.2/§2.3).
+ * resume its session and send no certificate. TLS 1.0 and SHA-1 need `@SECLEVEL=0` (docs/reference/toolchain.md §3.2/§3.3).
  */
 import type { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
@@ -144,9 +144,11 @@ export class ProvisioningServer extends Device {
         requestCert: atServerLevel,
         minVersion: versions[0] as TlsVersion,
         maxVersion: versions[versions.length - 1] as TlsVersion,
-        // TLS 1.0 and SHA-1 certificates need security level 0 in OpenSSL 3 (toolchain-facts §2.2, §2.3).
+        // TLS 1.0 and SHA-1 certificates need security level 0 in OpenSSL 3 (docs/reference/toolchain.md §3.2, §3.3).
         ciphers: 'DEFAULT:@SECLEVEL=0',
         honorCipherOrder: true,
+        // mod_ssl 2.4.7 picks DH parameters by key size: seed 001's SPA514 negotiates DHE-RSA-AES256-SHA.
+        dhparam: 'auto',
       },
       {
         verify: (h) => this.#verifyAtHandshake(h, atServerLevel),
@@ -220,7 +222,7 @@ export class ProvisioningServer extends Device {
       return { accepted: true, reason: 'no client certificate asked for at the first handshake' };
     const peer = h.peerChain[0];
     if (!peer) {
-      // OpenSSL with SSL_VERIFY_FAIL_IF_NO_PEER_CERT sends handshake_failure itself (toolchain-facts §2.6).
+      // OpenSSL with SSL_VERIFY_FAIL_IF_NO_PEER_CERT sends handshake_failure itself (docs/reference/toolchain.md §3.6).
       this.#error(
         'info',
         h.remote,

@@ -2,7 +2,12 @@
  * SPA firmware rows for the SPA phone model. The rows themselves live in devices/phone/firmware-profiles.ts
  * (owned by the phone model); this module only picks the SPA ones and adds rows that table lacks.
  */
-import { FIRMWARE_PROFILES, type FirmwareProfile, firmwareProfile } from '../phone/firmware-profiles.ts';
+import {
+  FIRMWARE_PROFILES,
+  type FirmwareProfile,
+  firmwareProfile,
+  tlsClientOptions,
+} from '../phone/firmware-profiles.ts';
 
 /**
  * A later SPA50x/51x release that verifies SHA-256 signatures (the "newer firmware" fix of
@@ -35,4 +40,22 @@ export function spaFirmware(id: string): FirmwareProfile | undefined {
 /** Every SPA firmware id the model accepts. */
 export function spaFirmwareIds(): string[] {
   return [...FIRMWARE_PROFILES.filter((p) => p.family === 'spa'), ...EXTRA].map((p) => p.id);
+}
+
+/**
+ * The TLS library each SPA model links, as seed 001 reports it (line 182): the SPA51x/50x use OpenSSL
+ * 0.9.8zc, whose default list has no ECDHE suite, so the DHE-first list of the firmware row applies
+ * ("When a SPA514 talks to our server it uses DHE-RSA-AES256-SHA", line 187); the SPA525G2 uses
+ * ciscossl 1.0.1j, which offers ECDHE ("When a SPA525G2 talks to our server it uses
+ * ECDHE-RSA-AES256-SHA", line 186). Both speak TLS 1.0 only (line 191).
+ */
+const ECDHE_FIRST: Readonly<Record<string, string>> = {
+  SPA525G2: 'ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA',
+};
+
+/** The TLS client options of an SPA: its firmware row, with the cipher offer of its model's library. */
+export function spaTlsOptions(fw: FirmwareProfile, model: string): ReturnType<typeof tlsClientOptions> {
+  const o = tlsClientOptions(fw);
+  const ecdhe = ECDHE_FIRST[model.toUpperCase()];
+  return ecdhe ? { ...o, ciphers: `${ecdhe}:${o.ciphers}` } : o;
 }

@@ -2,7 +2,8 @@
  * A Cisco SPA50x/51x IP phone as a provisioning client (seed 001): it resyncs its configuration over
  * HTTPS from its profile rule URL, presenting its factory client certificate, with the TLS quirks of its
  * firmware row (devices/phone/firmware-profiles.ts: TLS 1.0 only, SHA-1 only, 7.5.7 refuses a
- * server-initiated renegotiation through SSL_OP_NO_RENEGOTIATION).
+ * server-initiated renegotiation through SSL_OP_NO_RENEGOTIATION), and the cipher offer of its
+ * model's TLS library (spa-firmware.ts: SPA514 DHE first, SPA525G2 ECDHE first, seed 001).
  *
  * Log lines (source `syslog`) use the SPA's default resync message templates
  * `Log_Resync_Request_Msg` = `$PN $MAC -- Requesting resync $SCHEME://$SERVIP:$PORT$PATH`,
@@ -21,10 +22,10 @@ import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { TlsAlert } from '../../emulator/events.ts';
 import type { SecureStream } from '../../emulator/net/types.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
-import { type FirmwareProfile, tlsClientOptions } from '../phone/firmware-profiles.ts';
+import type { FirmwareProfile } from '../phone/firmware-profiles.ts';
 import './events.ts';
 import { parseResponse } from './http-lite.ts';
-import { spaFirmware } from './spa-firmware.ts';
+import { spaFirmware, spaTlsOptions } from './spa-firmware.ts';
 import { spaWorldPki } from './spa-pki.ts';
 import { verifyProvisioningServer } from './spa-trust.ts';
 
@@ -158,7 +159,7 @@ export class SpaPhone extends Device {
       this.#syslog(`Resync failed: ${error}`, 'error');
       return outcome({ ok: false, url: shown, status, error, alert: a }, null);
     };
-    const tlsOpts = tlsClientOptions(this.firmware);
+    const tlsOpts = spaTlsOptions(this.firmware, this.decl.model);
     const conn = await this.fabric.connectTls(
       this.name,
       { host, port },

@@ -1,5 +1,5 @@
 /**
- * The boot sequence of a phone (cisco-formats §2.1 file order): resolve the TFTP server; the 7940/7960
+ * The boot sequence of a phone (docs/reference/config-files.md §1 file order): resolve the TFTP server; the 7940/7960
  * address rule; 1. CTL, 2. ITL (trust-list-step.ts); 3. the config (config-fetch.ts); 4. CAPF when the
  * config says an operation is pending (capf-step.ts), then the config again (it may now be encrypted
  * to the new LSC); 5. registration (registration.ts). The report of what each step did is the
@@ -112,7 +112,7 @@ export async function bootSequence(d: BootDeps, opts: BootOptions): Promise<Boot
     return finish();
   }
 
-  // 1. CTL, 2. ITL (cisco-formats §2.1 order).
+  // 1. CTL, 2. ITL (docs/reference/config-files.md §1 order).
   if (p.profile.supportsCtl) report.ctl = { ...report.ctl, ...(await trustListStep(p, tvs, 'CTL', source)) };
   else report.ctl.outcome = 'not-supported';
   if (p.profile.supportsItl) report.itl = { ...report.itl, ...(await trustListStep(p, tvs, 'ITL', source)) };

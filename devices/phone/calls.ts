@@ -14,16 +14,9 @@ import {
   SccpCallState,
   SccpTone,
   sccpCall,
-} from '../protocols/sccp.ts';
-import {
-  buildAudioSdp,
-  buildResponse,
-  encodeSip,
-  header,
-  parseAudioSdp,
-  type SipMessage,
-  type SipRequest,
-} from '../protocols/sip.ts';
+} from '../protocols/sccp-call.ts';
+import { buildAudioSdp, parseAudioSdp } from '../protocols/sdp.ts';
+import { buildResponse, encodeSip, header, type SipMessage, type SipRequest } from '../protocols/sip.ts';
 import type { PhoneContext } from './context.ts';
 import type { CallIcon, SecurityLevel } from './events.ts';
 import {

@@ -1,5 +1,5 @@
 /**
- * The phone's CAPF client (cisco-formats §3): TLS to <capf node>:3804 with server authentication only
+ * The phone's CAPF client (docs/reference/capf.md §1): TLS to <capf node>:3804 with server authentication only
  * (the phone checks the CAPF certificate against its CTL/ITL CAPF record, role 4), then the CAPF
  * exchange in the wire format of devices/protocols/capf.ts (`capfd`/`capfc`):
  *
@@ -13,9 +13,9 @@
  *   CAPF  END_SESSION{REASON}
  *
  * Keys are never generated at run time: the "generated" key comes from the lab key pool (certs/key-pool).
- * Each message goes out in a single write (§3.5 step 7).
+ * Each message goes out in a single write (docs/reference/capf.md §6 step 7).
  */
-import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { constants, createPublicKey, type KeyObject, privateEncrypt, X509Certificate } from 'node:crypto';
 import type { Identity } from '../../certs/issue.ts';
 import type { KeySpec } from '../../certs/key-pool/index.ts';
 import type { Fabric, Handshake, TlsClientConfig, TrustVerdict } from '../../emulator/fabric.ts';
@@ -36,8 +36,24 @@ import {
   requestInProgress,
   signCapfData,
   signCapfDataSha2,
+  signedDataDigest,
   storeCertificateResponse,
 } from '../protocols/capf.ts';
+
+/**
+ * SIGNED_DATA in the firmware's form: `raw-sha1` pads the bare SHA-1 of deviceName ‖ 0x00 ‖ certDER
+ * (PKCS#1 v1.5 type 1, no DigestInfo), `digest-info` is RSASSA-PKCS1-v1_5-SHA1. ECDSA for EC keys.
+ */
+export function signedData(
+  key: KeyObject,
+  deviceName: string,
+  certDer: Buffer,
+  form: 'raw-sha1' | 'digest-info',
+): Buffer {
+  if (form === 'digest-info' || key.asymmetricKeyType !== 'rsa')
+    return signCapfData(key, deviceName, certDer);
+  return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signedDataDigest(deviceName, certDer));
+}
 
 export type CapfAuthModeName = 'auth-string' | 'null-string' | 'existing-lsc' | 'existing-mic';
 
@@ -58,6 +74,8 @@ export interface CapfClientOptions {
   lsc: Identity | null;
   /** The firmware's limits. */
   maxRsaKeyBits: number;
+  /** The SIGNED_DATA form of this firmware (firmware-profiles.ts `capfSignedData`). */
+  signedDataForm: 'raw-sha1' | 'digest-info';
   ecSupport: boolean;
   /** Takes the "generated" key from the lab pool. */
   takeKey: (spec: KeySpec) => KeyObject;
@@ -133,7 +151,7 @@ export async function runCapf(o: CapfClientOptions): Promise<CapfOutcome> {
             const cert = o.authMode === 3 && o.lsc ? o.lsc : o.mic;
             const certType = cert === o.lsc ? CapfCertType.LSC : CapfCertType.MIC;
             e.certificate = { certType, der: cert.certDer };
-            e.signedData = signCapfData(cert.key, o.deviceName, cert.certDer);
+            e.signedData = signedData(cert.key, o.deviceName, cert.certDer, o.signedDataForm);
             e.sha2SignedData = signCapfDataSha2(cert.key, o.deviceName, cert.certDer);
           }
           send(authResponse(sid, e));

@@ -55,6 +55,7 @@ export async function capfStep(
     mic,
     lsc: p.lsc,
     maxRsaKeyBits: p.profile.maxRsaKeyBits,
+    signedDataForm: p.profile.capfSignedData ?? 'raw-sha1',
     ecSupport: p.profile.ecSupport,
     takeKey: (spec) => p.takeLscKey(spec),
     log: (text, level) => p.console.line(`${secPrefix(p.console)}${text}`, level === 'error' ? 'ERR' : 'NOT'),

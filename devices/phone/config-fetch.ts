@@ -3,7 +3,7 @@
  * (`SEP<MAC>.cnf.xml.enc.sgn` first where the firmware decrypts configs, then `.cnf.xml.sgn`), without
  * them the plain `SEP<MAC>.cnf.xml` (then `XmlDefault.cnf.xml`). A signed config is taken only if its
  * signer is trusted (trust-rules.ts: a trust-list record, or TVS) and its signature verifies; an
- * encrypted one must also decrypt with the LSC or MIC key (cisco-formats §2.2, §2.3).
+ * encrypted one must also decrypt with the LSC or MIC key (docs/reference/trust-files.md §2, §3).
  */
 import type { KeyObject } from 'node:crypto';
 import { decryptEncSgn, encryptedConfigFilename, parseEncSgn } from '../../certs/enc-sgn.ts';
@@ -53,7 +53,7 @@ async function openEncSgn(p: PhoneContext, tvs: PhoneTvs, data: Buffer): Promise
   const file = parsed.value;
   const v = await checkEnvelope(p, tvs, file);
   if (!v.ok) return v;
-  // Decrypt with the LSC key, else the MIC key (the config is encrypted to one of them, §2.3).
+  // Decrypt with the LSC key, else the MIC key (the config is encrypted to one of them, docs/reference/trust-files.md §3).
   const keys: KeyObject[] = [p.lsc?.key, p.mic?.key].filter((k): k is KeyObject => !!k);
   for (const k of keys) {
     const d = decryptEncSgn(file, k);
@@ -132,6 +132,7 @@ export async function configStep(
       report.via = opened.via;
       signed = { signer: opened.signer, via: opened.via };
     }
+    p.received?.('config', configFilename(p.mac), xml);
     const cfg = parsePhoneConfig(xml);
     if (!cfg.ok) {
       report.outcome = 'malformed';
@@ -139,7 +140,7 @@ export async function configStep(
       emit(a.file, 'malformed', { ...signed, reason: cfg.error.message });
       return null;
     }
-    // The stub that goes with an encrypted config: the full config is in the .enc.sgn (§2.3).
+    // The stub that goes with an encrypted config: the full config is in the .enc.sgn (docs/reference/trust-files.md §3).
     if (cfg.value.encrConfig && !cfg.value.fullConfig && a.kind === 'sgn') {
       const why = `${a.file} is the stub of an encrypted config, which could not be fetched`;
       p.console.line(`CFG: ${why}`, 'ERR');

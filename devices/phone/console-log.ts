@@ -5,7 +5,7 @@
  *   `TFTP: [27]:Requesting ... from <ip>`, `TFTP: [27]:Finished --> rcvd 4762 bytes`,
  *   `SECD: validate_file_envelope: File sign verify SUCCESS; header length <296>`,
  *   `ERR ... SECD: EROR:clpSndStatus: ** SEC-ERR: code:5(SSL_ALERT) subcode:45(EXPIRED_CERT)`.
- * - `secureapp` (78xx/88xx, cisco-formats §2.2 and §4.2, TAC-213407): `SECUREAPP-TL file verified successfully.`,
+ * - `secureapp` (78xx/88xx, docs/reference/trust-files.md §2 and docs/reference/tvs.md §3, TAC-213407): `SECUREAPP-TL file verified successfully.`,
  *   `SECUREAPP-TL file updated.`, `SECUREAPP-TVS process request - processing TVS Query Certificate request`,
  *   `TVS added cert to TVS cache - expires in 24 hours`.
  * Lines marked (L) below are approximations where no public log shows the wording.

@@ -56,6 +56,8 @@ export interface PhoneContext {
   takeLscKey(spec: KeySpec): KeyObject;
   /** Writes a file of the phone's artifacts (certificates, keys: 0600). */
   writeArtifact(path: string, content: string): void;
+  /** Sees each file as received over TFTP (`tftp`) and each config as opened (`config`), if asked. */
+  received?(what: 'tftp' | 'config', file: string, bytes: Uint8Array): void;
   emit<K extends EventKind>(kind: K, payload: EventMap[K]): void;
   /** A status message (Settings > Status > Status Messages), in the firmware's wording. */
   status(key: StatusKey, extra?: string): void;

@@ -123,7 +123,7 @@ declare module '../../emulator/events.ts' {
       deviceSecurityMode: number | null;
       reason: string | null;
     };
-    /** A TVS question about a signer (cisco-formats §4.2), answered from the cache or by a TVS server. */
+    /** A TVS question about a signer (docs/reference/tvs.md §3), answered from the cache or by a TVS server. */
     'phone.tvs': {
       subject: string;
       issuer: string;

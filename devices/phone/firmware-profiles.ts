@@ -8,10 +8,10 @@
  * Sources:
  * - legacy 7940/7960: seed 002 ("the older 7940 and 7960 phones have a strict requirement where they ONLY trust
  *   TFTP servers if the address of the server is inside the CTL file"); no ITL / Security by Default on these
- *   models (SecGuide: 7940/7960 do not support ITL); TLS 1.0 only for 7900 series (cisco-formats §3.1, §4.1).
+ *   models (SecGuide: 7940/7960 do not support ITL); TLS 1.0 only for 7900 series (docs/reference/capf.md §2, docs/reference/tvs.md §2).
  * - 79x1/79x5 SCCP (7975): seed 002 ("The 7975 and 9971 will work without any problem", any TFTP address as long
  *   as the signature matches); SECD-style console log (seed 002, `SECD: validate_file_envelope: ...`).
- * - 88xx SIP: TLS 1.2, SHA-256, EC (ITL 1.1) support; SECUREAPP-style console log (cisco-formats §2.2, §4.2).
+ * - 88xx SIP: TLS 1.2, SHA-256, EC (ITL 1.1) support; SECUREAPP-style console log (docs/reference/trust-files.md §2, docs/reference/tvs.md §3).
  * - SPA50x/51x 7.5.6c / 7.5.7: seed 001 (TLS 1.0 only, SHA-1-signed certificates only; 7.5.7 refuses the
  *   server's renegotiation: Apache `AH02261: Re-negotiation handshake failed: Not accepted by client!?`).
  * - Jabber (MRA): TLS 1.2, SIP, no CTL/ITL handling on the MRA path (it trusts the platform store).
@@ -26,7 +26,7 @@ export type ServerCertHashes = 'sha1-only' | 'sha1-sha256' | 'any';
 export type LogStyle =
   /** 79xx SCCP "SECD:" / "TFTP: [n]:" console lines (seed 002). */
   | 'secd-79xx'
-  /** 78xx/88xx "SECUREAPP-..." console lines (cisco-formats §2.2, §4.2, TAC-213407). */
+  /** 78xx/88xx "SECUREAPP-..." console lines (docs/reference/trust-files.md §2, docs/reference/tvs.md §3, TAC-213407). */
   | 'secureapp'
   /** SPA syslog style (no trust lists). */
   | 'spa'
@@ -72,7 +72,7 @@ export const DEFAULT_STATUS_WORDING: Readonly<Record<StatusKey, string>> = {
 export interface TlsProfile {
   min: TlsVersionName;
   max: TlsVersionName;
-  /** OpenSSL cipher string; legacy firmware needs @SECLEVEL=0 for TLS 1.0, SHA-1 and NULL-SHA (toolchain-facts §2.2). */
+  /** OpenSSL cipher string; legacy firmware needs @SECLEVEL=0 for TLS 1.0, SHA-1 and NULL-SHA (docs/reference/toolchain.md §3.2). */
   ciphers: string;
   /** OpenSSL sigalgs list offered in ClientHello, when the firmware restricts it. */
   sigalgs?: string;
@@ -95,7 +95,7 @@ export interface FirmwareProfile {
   loadName: string;
   tls: TlsProfile;
   serverCertHashes: ServerCertHashes;
-  /** ECDSA certificates and EC CAPF keys (needs ITL version 1.1 per cisco-formats §3.5). */
+  /** ECDSA certificates and EC CAPF keys (needs ITL version 1.1 per docs/reference/capf.md §6). */
   ecSupport: boolean;
   /** Largest RSA key the phone will generate for an LSC (ucm-docs: phones support RSA <= 2048). */
   maxRsaKeyBits: 1024 | 2048 | 4096;
@@ -105,19 +105,27 @@ export interface FirmwareProfile {
   supportsItl: boolean;
   /** Only trusts a TFTP server whose address is a CCM+TFTP/TFTP record's IPADDRESS in its CTL (seed 002). */
   tftpMustBeInCtl: boolean;
-  /** Asks for the per-MAC trust files CTLSEP<MAC>.tlv / ITLSEP<MAC>.tlv before CTLFile.tlv / ITLFile.tlv (§1.6). */
+  /** Asks for the per-MAC trust files CTLSEP<MAC>.tlv / ITLSEP<MAC>.tlv before CTLFile.tlv / ITLFile.tlv (docs/reference/trust-files.md §1.6). */
   perMacTrustFiles: boolean;
   /** Has a CAPF client (LSC enrolment). */
   capfClient: boolean;
+  /**
+   * How SIGNED_DATA (CAPF tag 6, authentication by an existing LSC/MIC) is signed: `raw-sha1`, the
+   * RSA PKCS#1 v1.5 type-1 padding around the bare 20-byte SHA-1 (no DigestInfo), as the open-source
+   * CAPF client used with real phones signs it; `digest-info`, the standard RSASSA-PKCS1-v1_5 with the
+   * SHA-1 DigestInfo. Default `raw-sha1` (issue 12 docs/reference/capf.md §1: the open-source CAPF server compares only the
+   * trailing 20 bytes, and accepted only the raw form from 2022 to 2024). EC keys sign ECDSA-SHA1 either way.
+   */
+  capfSignedData?: 'raw-sha1' | 'digest-info';
   /** Can decrypt .cnf.xml.enc.sgn. */
   encryptedConfig: boolean;
   logStyle: LogStyle;
   statusWording: Partial<Record<StatusKey, string>>;
-  /** SCCP Register deviceType per model (cisco-formats §5.3; values from Wireshark's skinny device type table). */
+  /** SCCP Register deviceType per model (docs/reference/sccp-sip.md §1.3; values from Wireshark's skinny device type table). */
   sccpDeviceType?: Readonly<Record<string, number>>;
   /** SCCP protocol version the phone announces (Register protocolVer). */
   sccpProtocolVersion?: number;
-  /** SIP Contact `+u.sip!model.ccm.cisco.com` enum per model (cisco-formats §6). */
+  /** SIP Contact `+u.sip!model.ccm.cisco.com` enum per model (docs/reference/sccp-sip.md §2). */
   sipModelEnum?: Readonly<Record<string, number>>;
   /** SIP User-Agent prefix, e.g. `Cisco-CP8861/14.2.1`. */
   sipUserAgent?: string;
@@ -157,7 +165,7 @@ const CM_GROUP_FAILOVER: ReRegistration = {
 /** SPA and Jabber: one proxy, retried with backoff. */
 const SAME_SERVER: ReRegistration = { ...CM_GROUP_FAILOVER, failover: 'same' };
 
-/** OpenSSL's SSL_OP_NO_RENEGOTIATION (0x40000000); toolchain-facts §2.4. */
+/** OpenSSL's SSL_OP_NO_RENEGOTIATION (0x40000000); docs/reference/toolchain.md §3.4. */
 export const SSL_OP_NO_RENEGOTIATION: number =
   (cryptoConstants as unknown as Record<string, number>).SSL_OP_NO_RENEGOTIATION ?? 0x40000000;
 

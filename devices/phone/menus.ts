@@ -4,7 +4,6 @@
  * what the phone holds, or, for a report or live view, from the `phone.trust-list` events that carry
  * the same records (`trustListRecordLine` is the one wording of a record line for both).
  */
-import { certCommonName } from '../../certs/dn.ts';
 import type { PhoneConfig } from '../../certs/phone-config.ts';
 import type { SecurityLevel, TrustListRecordView } from './events.ts';
 import type { HeldTrustList, PhoneTrustStore } from './trust-store.ts';
@@ -17,14 +16,8 @@ export const SECURITY_NAMES: Record<number, SecurityLevel> = {
 
 /** The records of a held trust list as the menu lists them. */
 export function trustListRecordViews(h: HeldTrustList): TrustListRecordView[] {
-  return h.list.records.map((r, i) => {
-    const c = h.certs[i];
-    return {
-      name: c ? (certCommonName(c) ?? c.subject) : r.subjectName,
-      role: r.role.name,
-      ipAddress: r.ipAddress && r.ipAddress !== '0.0.0.0' ? r.ipAddress : null,
-    };
-  });
+  // Named once per content when the list was held (trust-list-cache.ts); copied for the event.
+  return h.views.map((v) => ({ ...v }));
 }
 
 /** `  6. cucm-pub.lab.example : TFTP (127.169.171.13)`: record `index` (from 0) of a trust list. */

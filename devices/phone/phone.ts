@@ -21,6 +21,7 @@ import type { PhoneConfig } from '../../certs/phone-config.ts';
 import { sepName } from '../../certs/profiles.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { type BootOptions, bootSequence } from './boot.ts';
+import { type BootSlots, bootSlotsFor } from './boot-slots.ts';
 import { type CallOutcome, Calls, type ConnectedCall } from './calls.ts';
 import { PhoneConsole } from './console-log.ts';
 import { activeIdentity, type PhoneContext, type PhoneTimers, phoneTlsOptions } from './context.ts';
@@ -61,12 +62,18 @@ export interface PhoneDeclaration {
   /** Directory number used when the config carries no line (SCCP learns lines from CUCM). */
   line?: string;
   timers?: PhoneTimers;
+  /** At most this many phones of the lab boot at once (boot-slots.ts); absent: no cap. */
+  bootSlots?: number;
 }
 
 export interface PhoneCreateOptions {
   profile: FirmwareProfile;
   /** Reach a TFTP server outside the lab (uclab phone boot): kernel-chosen source address. */
   external?: boolean;
+  /** The TVS server to ask, whatever the config names (uclab phone boot --tvs: TVS not on the TFTP host). */
+  tvs?: { host: string; port: number };
+  /** Every file as received over TFTP, and each config as opened (uclab phone boot --artifacts). */
+  received?: PhoneContext['received'];
 }
 
 const oneLine = (s: string) => s.replace(/\n/g, ', ');
@@ -87,10 +94,12 @@ export class Phone extends Device {
   lastBoot: BootReport | null = null;
   readonly #decl: PhoneDeclaration;
   readonly #external: boolean;
+  readonly #received: PhoneContext['received'];
   readonly #parts: PhoneContext;
   readonly #tvs: PhoneTvs;
   readonly #registrar: Registrar;
   readonly #calls: Calls;
+  readonly #slots: BootSlots | null;
   #booting: Promise<BootReport> | null = null;
   #status: string[] = [];
   #lscGeneration = 0;
@@ -100,14 +109,16 @@ export class Phone extends Device {
     this.#decl = decl;
     this.profile = opts.profile;
     this.#external = opts.external ?? false;
+    this.#received = opts.received;
     this.mac = decl.mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
     this.model = decl.model ?? opts.profile.models[0] ?? 'CP-8861';
     this.deviceName = sepName(this.mac);
     this.online = decl.online;
     this.tftpTarget = Phone.parseTarget(decl.tftp, ctx.fabric.tftpPort());
+    this.#slots = bootSlotsFor(ctx.timeline, decl.bootSlots);
     this.console = new PhoneConsole(this.profile.logStyle, (text, level) => this.log('console', text, level));
     this.#parts = this.#context();
-    this.#tvs = new PhoneTvs(this.#parts, () => this.tftpTarget.host);
+    this.#tvs = new PhoneTvs(this.#parts, () => this.tftpTarget.host, opts.tvs);
     this.#registrar = new Registrar(this.#parts, {
       onReset: (kind) => this.#onResetRequest(kind),
       endCall: (why) => this.#calls.end(why),
@@ -168,6 +179,7 @@ export class Phone extends Device {
         phonePkiContext(this.#labRef).keys.take(spec, `${this.deviceName}/LSC#${++this.#lscGeneration}`)
           .privateKey,
       writeArtifact: (path, content) => this.ctx.artifacts.write(path, content),
+      ...(this.#received ? { received: this.#received } : {}),
       emit: (kind, payload) => {
         this.emit(kind, payload);
       },
@@ -343,11 +355,21 @@ export class Phone extends Device {
    */
   boot(opts: BootOptions = {}): Promise<BootReport> {
     if (!this.#booting) {
-      this.#booting = this.#boot(opts).finally(() => {
+      this.#booting = this.#gatedBoot(opts).finally(() => {
         this.#booting = null;
       });
     }
     return this.#booting;
+  }
+
+  /** The boot, once the lab has a boot slot free for it (boot-slots.ts). */
+  async #gatedBoot(opts: BootOptions): Promise<BootReport> {
+    const release = await this.#slots?.acquire();
+    try {
+      return await this.#boot(opts);
+    } finally {
+      release?.();
+    }
   }
 
   /** Resolves when the current boot (if any) ends. */

@@ -32,6 +32,12 @@ export const phoneDeclSchema = baseDeviceDecl
     online: z.boolean().default(true),
     capfAuthString: z.string().optional(),
     line: z.string().optional(),
+    bootSlots: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('at most this many phones of the lab boot at once (an emulator bound, not a phone setting)'),
     timers: z
       .object({
         tftpTimeoutMs: z.number().int().positive().optional(),

@@ -9,7 +9,7 @@
 
 import type { ByteStream } from '../../emulator/net/types.ts';
 import type { FormatError, Result } from '../../emulator/result.ts';
-import type { SccpCallMessage } from '../protocols/sccp.ts';
+import type { SccpCallMessage } from '../protocols/sccp-call.ts';
 import type { SipMessage, SipRequest } from '../protocols/sip.ts';
 import type { PhoneContext } from './context.ts';
 import type { RegistrationState } from './events.ts';

@@ -3,7 +3,8 @@
  * device type and firmware load; RegisterAck sets the keepalive interval; CapabilitiesReq is answered
  * with G.711 u-law and a-law; Reset comes from CallManager; call messages go to calls.ts.
  */
-import { encodeSccp, headerVersionFor, readSccpCall, SccpResetType, sccpFramer } from '../protocols/sccp.ts';
+import { encodeSccp, headerVersionFor, SccpResetType, sccpFramer } from '../protocols/sccp.ts';
+import { readSccpCall } from '../protocols/sccp-call.ts';
 import type { PhoneContext } from './context.ts';
 import {
   type ProtocolOutcome,

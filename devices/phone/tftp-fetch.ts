@@ -52,5 +52,6 @@ export async function tftpFetch(
     return null;
   }
   p.console.tftpDone(n, file, r.value.data.length);
+  p.received?.('tftp', file, r.value.data);
   return r.value.data;
 }

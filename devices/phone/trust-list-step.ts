@@ -1,20 +1,16 @@
 /**
- * The trust-list step of the boot (cisco-formats §2.1 order: CTL, then ITL): fetch the file over TFTP
+ * The trust-list step of the boot (docs/reference/config-files.md §1 order: CTL, then ITL): fetch the file over TFTP
  * (per-MAC name first where the firmware asks for it), parse it, and install it if the phone's trust
  * rules (trust-rules.ts) accept its signer, asking TVS where they say so. What the phone holds after the
  * step is a `phone.trust-list` event (installed or refused) with the MD5 the Trust List menu shows.
  */
 import { createHash } from 'node:crypto';
-import {
-  parseTrustList,
-  perDeviceTrustListFilename,
-  type TrustListKind,
-  trustListFilename,
-} from '../../certs/ctl.ts';
+import { perDeviceTrustListFilename, type TrustListKind, trustListFilename } from '../../certs/ctl.ts';
 import type { PhoneContext } from './context.ts';
 import type { TrustListOutcome } from './events.ts';
 import { trustListRecordViews } from './menus.ts';
 import { type TftpSource, tftpFetch } from './tftp-fetch.ts';
+import { parseTrustListOnce } from './trust-list-cache.ts';
 import { trustListVerdict, trustListVerdictAfterTvs } from './trust-rules.ts';
 import type { PhoneTvs } from './tvs-client.ts';
 
@@ -52,7 +48,8 @@ export async function trustListStep(
     if (data) break;
   }
   if (!data) return { outcome: 'not-found' };
-  const parsed = parseTrustList(new Uint8Array(data), { kind });
+  const md5 = createHash('md5').update(data).digest('hex');
+  const parsed = parseTrustListOnce(new Uint8Array(data), kind, md5);
   if (!parsed.ok) {
     p.console.envelopeFailed(kind, parsed.error.message);
     p.status('trustListVerificationFailed');
@@ -60,7 +57,6 @@ export async function trustListStep(
     return { outcome: 'verification-failed' };
   }
   const list = parsed.value;
-  const md5 = createHash('md5').update(data).digest('hex');
   const held = p.trust.held(kind);
   if (held && held.md5 === md5) {
     p.console.envelopeOk(list.headerLength, kind);
@@ -78,9 +74,9 @@ export async function trustListStep(
     return { outcome: verdict.corrupt ? 'verification-failed' : 'update-failed', signer: list.signer.name };
   }
   p.console.envelopeOk(list.headerLength, kind);
-  p.trust.set(kind, list);
+  p.trust.set(kind, list, md5);
   p.console.trustListUpdated(kind);
-  // A new trust list flushes what TVS vouched for (cisco-formats §4.3 step 4: tvsReqFlushTvsCertCache).
+  // A new trust list flushes what TVS vouched for (docs/reference/trust-files.md §4 step 4: tvsReqFlushTvsCertCache).
   tvs.flush();
   p.status('trustListUpdated');
   emitTrustListChange(p, kind, 'installed', list.signer.name, verdict.via);

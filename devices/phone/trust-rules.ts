@@ -6,26 +6,20 @@
  * capf-step.ts, registration.ts) do the network work and log in the phone's wording.
  *
  * Where a rule cannot decide from what the phone holds, it says so (`ask-tvs`): the phone then asks TVS
- * (cisco-formats §4.3 step 2b) and the `...AfterTvs` rule decides with TVS's answer.
+ * (docs/reference/trust-files.md §4 step 2b) and the `...AfterTvs` rule decides with TVS's answer.
  *
- * Sources: cisco-formats §4.3 (who may sign the next trust list), §1.6 (record roles), §2.2 (config
- * signer roles), §3.1 (CAPF server), §4.1 (TVS server); seed 002 (the 7940/7960 TFTP rule, SHA-1-only
+ * Sources: docs/reference/trust-files.md §4 (who may sign the next trust list), §1.6 (record roles), §2 (config
+ * signer roles), docs/reference/capf.md §2 (CAPF server), docs/reference/tvs.md §2 (TVS server); seed 002 (the 7940/7960 TFTP rule, SHA-1-only
  * firmware, erasing the CTL as the fix).
  */
-import { X509Certificate } from 'node:crypto';
-import {
-  matchesSerialAndIssuer,
-  Role,
-  type TrustList,
-  type TrustListKind,
-  verifyTrustList,
-} from '../../certs/ctl.ts';
-import { certCommonName } from '../../certs/dn.ts';
+import type { X509Certificate } from 'node:crypto';
+import { Role, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
 import { type SignedFileInfo, type SignerId, verifySignedFile } from '../../certs/tlv.ts';
-import { x509 } from '../../certs/x509.ts';
 import type { TlsAlert } from '../../emulator/events.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
+import { certificateOf, commonNameOf, matchesSigner, signatureHashOf } from './cert-facts.ts';
 import { acceptsSignatureHash, type FirmwareProfile } from './firmware-profiles.ts';
+import { verifyTrustListOnce } from './trust-list-cache.ts';
 import { CCM_ROLES, CONFIG_SIGNER_ROLES, type PhoneTrustStore } from './trust-store.ts';
 
 /** A certificate rule's answer; `alert` is what the phone sends when it refuses a TLS peer. */
@@ -51,24 +45,15 @@ export type Decided<V> = Exclude<V, { decision: 'ask-tvs' }>;
 /** What TVS said about a signer, as the TVS client hands it to the rules. */
 export type TvsVouch = { ok: true; cert: X509Certificate; roles: number[] } | { ok: false; why: string };
 
-/** Roles TVS must vouch with for a trust-list signer (§4.3 step 2b). */
+/** Roles TVS must vouch with for a trust-list signer (docs/reference/trust-files.md §4 step 2b). */
 export const TRUST_LIST_TVS_ROLES: readonly number[] = [Role.SAST, Role.CCM_TFTP, Role.TFTP];
-/** Roles TVS must vouch with for a config signer (§2.2). */
+/** Roles TVS must vouch with for a config signer (docs/reference/trust-files.md §2). */
 export const CONFIG_TVS_ROLES: readonly number[] = [Role.TFTP, Role.CCM_TFTP, Role.SAST];
 
-function nameOf(cert: X509Certificate): string {
-  return certCommonName(cert) ?? cert.subject;
-}
+const nameOf = commonNameOf;
 
 /** The hash of a certificate's signature, as the firmware rows name it (`sha1`, `sha256`). */
-export function signatureHashOf(cert: X509Certificate): string {
-  try {
-    const alg = new x509.X509Certificate(cert.raw).signatureAlgorithm as { hash?: { name?: string } };
-    return (alg.hash?.name ?? 'unknown').toLowerCase().replace('-', '');
-  } catch {
-    return 'unknown';
-  }
-}
+export { signatureHashOf };
 
 /**
  * The 7940/7960 rule (seed 002): with a CTL, only TFTP servers whose address is a TFTP record of that
@@ -85,13 +70,13 @@ export function tftpServerVerdict(
 }
 
 /**
- * Who may sign a new CTL/ITL (cisco-formats §4.3, §1.6), judged from what the phone holds:
+ * Who may sign a new CTL/ITL (docs/reference/trust-files.md §4, §1.6), judged from what the phone holds:
  * - nothing held that could judge it: leap of faith, if the file is consistent (its own signer record
  *   verifies the signature). The first ITL is taken on leap of faith (SecGuide "trusts the first ITL
- *   file automatically") unless the CTL names its signer, then the CTL's copy must verify it (§4.3
+ *   file automatically") unless the CTL names its signer, then the CTL's copy must verify it (docs/reference/trust-files.md §4
  *   step 2); the first CTL likewise, which is why erasing the CTL on the phone is the fix of seed 002;
  * - a CTL that replaces a CTL must be signed by a SAST of the installed CTL: no TVS path (seed 002);
- * - otherwise a signer the held lists do not know is a question for TVS (§4.3 step 2b).
+ * - otherwise a signer the held lists do not know is a question for TVS (docs/reference/trust-files.md §4 step 2b).
  */
 export function trustListVerdict(
   store: PhoneTrustStore,
@@ -100,7 +85,7 @@ export function trustListVerdict(
 ): TrustListVerdict {
   const byCtl =
     kind === 'ITL' && !store.itl && store.ctl
-      ? verifyTrustList(list, store.certsWithRoles([Role.SAST], ['CTL']))
+      ? verifyTrustListOnce(list, store.certsWithRoles([Role.SAST], ['CTL']))
       : null;
   const ctlKnowsSigner = byCtl !== null && (byCtl.ok || byCtl.error.reason === 'signature-mismatch');
   const judges: TrustListKind[] =
@@ -116,11 +101,11 @@ export function trustListVerdict(
           ? ['CTL']
           : [];
   if (judges.length === 0) {
-    const self = verifyTrustList(list);
+    const self = verifyTrustListOnce(list);
     if (!self.ok) return { decision: 'refuse', why: self.error.message, corrupt: true };
     return { decision: 'accept', via: 'leap of faith' };
   }
-  const v = verifyTrustList(list, store.certsWithRoles([Role.SAST], judges));
+  const v = verifyTrustListOnce(list, store.certsWithRoles([Role.SAST], judges));
   if (v.ok) return { decision: 'accept', via: 'trust list' };
   if (v.error.reason === 'signature-mismatch')
     return { decision: 'refuse', why: v.error.message, corrupt: true };
@@ -134,11 +119,11 @@ export function trustListVerdict(
   return { decision: 'ask-tvs', roles: TRUST_LIST_TVS_ROLES };
 }
 
-/** The trust-list rule once TVS answered about the signer (§4.3 step 2b). */
+/** The trust-list rule once TVS answered about the signer (docs/reference/trust-files.md §4 step 2b). */
 export function trustListVerdictAfterTvs(list: TrustList, tvs: TvsVouch): Decided<TrustListVerdict> {
   if (!tvs.ok)
     return { decision: 'refuse', why: `signer ${list.signer.name} unknown and ${tvs.why}`, corrupt: false };
-  const again = verifyTrustList(list, [tvs.cert]);
+  const again = verifyTrustListOnce(list, [tvs.cert]);
   if (!again.ok)
     return {
       decision: 'refuse',
@@ -149,13 +134,13 @@ export function trustListVerdictAfterTvs(list: TrustList, tvs: TvsVouch): Decide
 }
 
 /**
- * Who may sign a config file (§2.2): a TFTP, CCM+TFTP or SAST record of the ITL (and the CTL, in mixed
+ * Who may sign a config file (docs/reference/trust-files.md §2): a TFTP, CCM+TFTP or SAST record of the ITL (and the CTL, in mixed
  * mode) with the signer's serial and issuer; otherwise TVS must vouch for it.
  */
 export function configSignerVerdict(store: PhoneTrustStore, signer: SignerId): ConfigSignerVerdict {
   const lists: TrustListKind[] = store.ctl ? ['CTL', 'ITL'] : ['ITL'];
   for (const c of store.certsWithRoles(CONFIG_SIGNER_ROLES, lists)) {
-    if (matchesSerialAndIssuer(c, signer)) return { decision: 'accept', cert: c, via: 'trust-list' };
+    if (matchesSigner(c, signer)) return { decision: 'accept', cert: c, via: 'trust-list' };
   }
   return { decision: 'ask-tvs', roles: CONFIG_TVS_ROLES };
 }
@@ -178,7 +163,7 @@ export function configEnvelopeVerdict(
 }
 
 /**
- * TVS's answer about a signer (§4.2): it must know the signer, send a certificate that parses and has
+ * TVS's answer about a signer (docs/reference/tvs.md §3): it must know the signer, send a certificate that parses and has
  * the signer's serial and issuer, and vouch with one of the roles the question needs.
  */
 export function tvsAnswerVerdict(
@@ -189,14 +174,9 @@ export function tvsAnswerVerdict(
 ): TvsVouch {
   if (answer.status !== 0 || !answer.certificate)
     return { ok: false, why: `TVS ${server} does not know ${signer.name}` };
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(answer.certificate);
-  } catch {
-    return { ok: false, why: 'TVS returned a certificate that does not parse' };
-  }
-  if (!matchesSerialAndIssuer(cert, signer))
-    return { ok: false, why: 'TVS returned a different certificate' };
+  const cert = certificateOf(answer.certificate);
+  if (!cert) return { ok: false, why: 'TVS returned a certificate that does not parse' };
+  if (!matchesSigner(cert, signer)) return { ok: false, why: 'TVS returned a different certificate' };
   if (!answer.roles.some((x) => roles.includes(x)))
     return {
       ok: false,
@@ -205,7 +185,7 @@ export function tvsAnswerVerdict(
   return { ok: true, cert, roles: answer.roles };
 }
 
-/** The TVS server certificate must be the ITL's TVS record (role 21), cisco-formats §4.1. */
+/** The TVS server certificate must be the ITL's TVS record (role 21), docs/reference/tvs.md §2. */
 export function tvsServerVerdict(store: PhoneTrustStore, cert: X509Certificate): CertVerdict {
   if (store.contains('ITL', cert, [Role.TVS]))
     return { accepted: true, reason: 'TVS certificate matches the ITL TVS record (role 21)' };
@@ -216,7 +196,7 @@ export function tvsServerVerdict(store: PhoneTrustStore, cert: X509Certificate):
   };
 }
 
-/** The CAPF server certificate must be the CAPF record of the CTL in mixed mode, else of the ITL (§3.1). */
+/** The CAPF server certificate must be the CAPF record of the CTL in mixed mode, else of the ITL (docs/reference/capf.md §2). */
 export function capfServerVerdict(store: PhoneTrustStore, cert: X509Certificate): CertVerdict {
   const list: TrustListKind | null = store.ctl ? 'CTL' : store.itl ? 'ITL' : null;
   if (list && store.contains(list, cert, [Role.CAPF]))

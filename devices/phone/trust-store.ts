@@ -1,51 +1,26 @@
 /**
- * What a phone holds of CTL and ITL, and the questions it asks of them (cisco-formats §1.4, §1.6, §4.3):
+ * What a phone holds of CTL and ITL, and the questions it asks of them (docs/reference/trust-files.md §1.4, §1.6, §4):
  * is this certificate in my trust list with this role, who may sign the next trust list or config.
  * A phone keeps the file bytes (for the MD5 the Trust List menu shows) and the parsed records only.
  * The rules that decide with these answers (who may sign, which TLS servers to accept) are in
  * trust-rules.ts.
  */
-import { createHash, X509Certificate } from 'node:crypto';
-import {
-  matchesSerialAndIssuer,
-  type ParsedTrustRecord,
-  Role,
-  type TrustList,
-  type TrustListKind,
-} from '../../certs/ctl.ts';
-import { bytesEqual } from '../../certs/tlv.ts';
+import { createHash, type X509Certificate } from 'node:crypto';
+import { type ParsedTrustRecord, Role, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
+import { matchesSigner, sameBytes } from './cert-facts.ts';
+import { type HeldTrustList, holdTrustList } from './trust-list-cache.ts';
 
-export interface HeldTrustList {
-  list: TrustList;
-  md5: string;
-  /** X.509 of each record that carries a full certificate (same index as list.records). */
-  certs: (X509Certificate | null)[];
-}
-
-export function holdTrustList(list: TrustList): HeldTrustList {
-  return {
-    list,
-    md5: createHash('md5').update(list.bytes).digest('hex'),
-    certs: list.records.map((r) => {
-      if (!r.certificate) return null;
-      try {
-        return new X509Certificate(r.certificate);
-      } catch {
-        return null;
-      }
-    }),
-  };
-}
+export type { HeldTrustList } from './trust-list-cache.ts';
 
 /** Does the record describe this certificate? Full DER when the record has it, else serial + issuer. */
 export function recordMatches(r: ParsedTrustRecord, cert: X509Certificate): boolean {
-  if (r.certificate) return bytesEqual(r.certificate, new Uint8Array(cert.raw));
-  return matchesSerialAndIssuer(cert, { serial: r.serial, issuer: r.issuerName });
+  if (r.certificate) return sameBytes(r.certificate, cert.raw);
+  return matchesSigner(cert, { serial: r.serial, issuer: r.issuerName });
 }
 
 /** Roles that may sign a trust list (SAST) or, before CUCM 12, the ITL (the CallManager cert as TFTP). */
 export const TRUST_LIST_SIGNER_ROLES: readonly number[] = [Role.SAST];
-/** Roles whose certificate signs configuration files (cisco-formats §2.2). */
+/** Roles whose certificate signs configuration files (docs/reference/trust-files.md §2). */
 export const CONFIG_SIGNER_ROLES: readonly number[] = [Role.TFTP, Role.CCM_TFTP, Role.SAST];
 /** Roles of a CallManager TLS server (SCCP 2443 / SIP 5061). */
 export const CCM_ROLES: readonly number[] = [Role.CCM, Role.CCM_TFTP];
@@ -58,9 +33,11 @@ export class PhoneTrustStore {
     return kind === 'CTL' ? this.ctl : this.itl;
   }
 
-  set(kind: TrustListKind, list: TrustList): void {
-    if (kind === 'CTL') this.ctl = holdTrustList(list);
-    else this.itl = holdTrustList(list);
+  /** Installs a list; its held form is shared with every phone that installed the same bytes. */
+  set(kind: TrustListKind, list: TrustList, md5?: string): void {
+    const h = holdTrustList(list, md5 ?? createHash('md5').update(list.bytes).digest('hex'));
+    if (kind === 'CTL') this.ctl = h;
+    else this.itl = h;
   }
 
   delete(which: TrustListKind | 'all'): void {

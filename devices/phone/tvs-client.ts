@@ -1,5 +1,5 @@
 /**
- * The phone's TVS client (cisco-formats §4): TLS to <TVS member>:2445, server certificate checked against
+ * The phone's TVS client (docs/reference/tvs.md §1): TLS to <TVS member>:2445, server certificate checked against
  * the ITL's TVS record (role 21), one request per connection, answers cached for their TTL (24 h from CUCM).
  * Wire format: devices/protocols/tvs.ts (byte-confirmed against Cisco's hex dumps).
  */
@@ -109,7 +109,7 @@ function hex(buf: Uint8Array): string {
 /**
  * What the phone asks TVS and remembers of the answers: the TVS servers of its config (priority order;
  * before the first config, the TFTP node), a cache of vouched signers for the TTL TVS gave, flushed
- * when a new trust list is installed (cisco-formats §4.3 step 4: tvsReqFlushTvsCertCache).
+ * when a new trust list is installed (docs/reference/trust-files.md §4 step 4: tvsReqFlushTvsCertCache).
  */
 export class PhoneTvs {
   readonly #cache = new Map<string, TvsCacheEntry>();
@@ -118,6 +118,8 @@ export class PhoneTvs {
     private readonly p: PhoneContext,
     /** The host the phone boots from: the TVS server it asks before it has a config. */
     private readonly tftpHost: () => string,
+    /** A TVS server named by the person running the phone, asked instead of the config's list. */
+    private readonly pinned?: { host: string; port: number },
   ) {}
 
   flush(): void {
@@ -125,6 +127,7 @@ export class PhoneTvs {
   }
 
   #servers(): { host: string; port: number }[] {
+    if (this.pinned) return [this.pinned];
     const fromConfig = [...(this.p.config?.tvs ?? [])]
       .sort((a, b) => a.priority - b.priority)
       .map((m) => ({ host: m.address, port: m.port || TVS_PORT }));

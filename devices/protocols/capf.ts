@@ -1,25 +1,25 @@
 /**
- * CAPF (Certificate Authority Proxy Function, TCP 3804 over TLS) messages: cisco-formats §3.
+ * CAPF (Certificate Authority Proxy Function, TCP 3804 over TLS) messages: docs/reference/capf.md §1.
  *
- * Header, 8 bytes big-endian (§3.2): protocolId 0x55 | command | sessionId u32 | length u16, then TLVs
+ * Header, 8 bytes big-endian (docs/reference/capf.md §3): protocolId 0x55 | command | sessionId u32 | length u16, then TLVs
  * (tag u8, length u16 BE). No version in the header: VERSION travels as element 7. The server picks the
  * session id in its first message and the phone echoes it.
  *
  * `encodeCapf` returns one Buffer: send it with one `write`. Splitting header and body "causes the
- * phone's CAPF client to stall" (§3.5 step 7, `capfd` comment).
+ * phone's CAPF client to stall" (docs/reference/capf.md §6 step 7, `capfd` comment).
  */
-import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { err, type FormatError, formatError, ok, type Result } from '../../emulator/result.ts';
+import type { CapfSha2Signature } from './capf-signed-data.ts';
 import { decodeTlvs, encodeTlvs, type FrameSpec, MessageFramer, type Tlv } from './framer.ts';
 
 const FORMAT = 'capf';
 export const CAPF_PROTOCOL_ID = 0x55;
 export const CAPF_HEADER_LENGTH = 8;
 export const CAPF_PORT = 3804;
-/** §3.4 element 7: the version both sides send. */
+/** docs/reference/capf.md §5 element 7: the version both sides send. */
 export const CAPF_VERSION = 3;
 
-/** §3.3 command numbers with `capfd`'s names. */
+/** docs/reference/capf.md §4 command numbers with `capfd`'s names. */
 export const CapfCommand = {
   AUTH_REQUEST: 1,
   AUTH_RESPONSE: 2,
@@ -42,7 +42,7 @@ export const CapfCommand = {
   STATUS_RESPONSE: 19,
   ABORT_REQUEST: 20,
   ABORT_RESPONSE: 21,
-  SIGN_CERTIFICATE_REQUEST: 22, // external-CA modes, L (§3.3)
+  SIGN_CERTIFICATE_REQUEST: 22, // external-CA modes, L (docs/reference/capf.md §4)
   SIGN_CERTIFICATE_RESPONSE: 23,
 } as const;
 export type CapfCommandName = keyof typeof CapfCommand;
@@ -53,7 +53,7 @@ const COMMAND_BY_NUMBER = new Map<number, CapfCommandName>(
 
 /**
  * The names Cisco's CAPF traces print (`MsgType : CAPF_MSG_AUTH_REQ`, seed 002). Seed 002 shows
- * AUTH_REQ, REQ_IN_PROGRESS and KEY_GEN_RES; the others follow the same pattern (approximation, §7).
+ * AUTH_REQ, REQ_IN_PROGRESS and KEY_GEN_RES; the others follow the same pattern (approximation, docs/reference/README.md §4).
  */
 export const CAPF_TRACE_NAMES: Record<CapfCommandName, string> = {
   AUTH_REQUEST: 'CAPF_MSG_AUTH_REQ',
@@ -81,7 +81,7 @@ export const CAPF_TRACE_NAMES: Record<CapfCommandName, string> = {
   SIGN_CERTIFICATE_RESPONSE: 'CAPF_MSG_SIGN_CERT_RES',
 };
 
-/** §3.4 element tags. */
+/** docs/reference/capf.md §5 element tags. */
 export const CapfTag = {
   REASON: 1,
   REASON_INFO: 2,
@@ -103,35 +103,29 @@ export const CapfTag = {
   SHA2_SIGNED_DATA: 20,
 } as const;
 
-/** §3.4 REASON: 0 no action, 1 update certificate (= success), 7 invalid element, 9 unknown device. */
+/** docs/reference/capf.md §5 REASON: 0 no action, 1 update certificate (= success), 7 invalid element, 9 unknown device. */
 export const CapfReason = {
   NO_ACTION: 0,
   UPDATE_CERTIFICATE: 1,
   INVALID_ELEMENT: 7,
   UNKNOWN_DEVICE: 9,
 } as const;
-/** §3.4 CERTIFICATE_TYPE. */
+/** docs/reference/capf.md §5 CERTIFICATE_TYPE. */
 export const CapfCertType = { LSC: 1, MIC: 2 } as const;
-/** §3.4 AUTH_TYPE. */
+/** docs/reference/capf.md §5 AUTH_TYPE. */
 export const CapfAuthType = { NONE: 0, PASSWORD: 1, NULL_STRING: 2, LSC: 3, MIC: 4 } as const;
-/** §3.4 KEY_TYPE. */
+/** docs/reference/capf.md §5 KEY_TYPE. */
 export const CapfKeyType = { RSA: 0, EC: 1 } as const;
-/** §3.4 CURVE. */
+/** docs/reference/capf.md §5 CURVE. */
 export const CapfCurve = { SECP256R1: 0, SECP384R1: 1, SECP521R1: 2 } as const;
 export const CAPF_CURVE_NAMES: Record<number, string> = { 0: 'prime256v1', 1: 'secp384r1', 2: 'secp521r1' };
-/** §3.5 step 4: RSA sizes `capfc` accepts. */
+/** docs/reference/capf.md §6 step 4: RSA sizes `capfc` accepts. */
 export const CAPF_RSA_KEY_SIZES = [512, 1024, 2048, 3072, 4096] as const;
 
 /** A certificate element: which kind it is and its DER. */
 export interface CapfCertificate {
   certType: number;
   der: Buffer;
-}
-
-/** SHA2_SIGNED_DATA (§3.4 tag 20): digest code (3 = SHA-512) and signature. */
-export interface CapfSha2Signature {
-  digest: number;
-  signature: Buffer;
 }
 
 /** Every element a CAPF message may carry; which are required depends on the command. */
@@ -166,7 +160,7 @@ export interface CapfMessage<C extends CapfCommandName = CapfCommandName> {
   elements: CapfElements;
 }
 
-/** Required elements per command (§3.5), checked on decode. Commands not listed require nothing. */
+/** Required elements per command (docs/reference/capf.md §6), checked on decode. Commands not listed require nothing. */
 const REQUIRED: Partial<Record<CapfCommandName, (keyof CapfElements)[]>> = {
   AUTH_REQUEST: ['version'],
   AUTH_RESPONSE: ['version', 'deviceName'],
@@ -178,7 +172,7 @@ const REQUIRED: Partial<Record<CapfCommandName, (keyof CapfElements)[]>> = {
   END_SESSION: ['reason'],
 };
 
-/** Typed views of the main flow's messages (§3.5). */
+/** Typed views of the main flow's messages (docs/reference/capf.md §6). */
 type With<C extends CapfCommandName, K extends keyof CapfElements> = CapfMessage<C> & {
   elements: Required<Pick<CapfElements, K>>;
 };
@@ -196,7 +190,7 @@ export function isCapf<C extends CapfCommandName>(m: CapfMessage, command: C): m
   return m.command === command;
 }
 
-// ---------- builders (§3.5 flow) ----------
+// ---------- builders (docs/reference/capf.md §6 flow) ----------
 
 export function authRequest(sessionId: number, authType: number = CapfAuthType.NONE): AuthRequest {
   return { command: 'AUTH_REQUEST', sessionId, elements: { version: CAPF_VERSION, authType } };
@@ -307,7 +301,7 @@ const u16 = (v: number) => {
 };
 const cstr = (s: string) => Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
 
-/** §3.4 tag 4, nested: `01 | len(2)=DER+2 | 00 | certType | DER`. A receiver strips 5 bytes. */
+/** docs/reference/capf.md §5 tag 4, nested: `01 | len(2)=DER+2 | 00 | certType | DER`. A receiver strips 5 bytes. */
 export function encodeCertificateElement(c: CapfCertificate): Buffer {
   const h = Buffer.alloc(5);
   h.writeUInt8(0x01, 0);
@@ -331,7 +325,7 @@ function decodeCertificateElement(v: Buffer, offset: number): Result<CapfCertifi
   return ok({ certType: v[4]!, der: Buffer.from(v.subarray(5)) });
 }
 
-/** Encoding order: the §3.5 order for the main flow, then the rest by tag. */
+/** Encoding order: the docs/reference/capf.md §6 order for the main flow, then the rest by tag. */
 const ORDER: (keyof CapfElements)[] = [
   'reason',
   'reasonInfo',
@@ -393,7 +387,7 @@ function elementTlv(k: keyof CapfElements, e: CapfElements): Tlv | undefined {
       return e.digestType && { tag: CapfTag.DIGEST_TYPE, value: e.digestType };
     case 'sha2SignedData': {
       const s = e.sha2SignedData;
-      // §3.4 tag 20: `03 (SHA512) | len(2B) | sig`.
+      // docs/reference/capf.md §5 tag 20: `03 (SHA512) | len(2B) | sig`.
       return (
         s && {
           tag: CapfTag.SHA2_SIGNED_DATA,
@@ -406,7 +400,7 @@ function elementTlv(k: keyof CapfElements, e: CapfElements): Tlv | undefined {
   }
 }
 
-/** The whole message as one Buffer: write it with a single `write` (§3.5 step 7). */
+/** The whole message as one Buffer: write it with a single `write` (docs/reference/capf.md §6 step 7). */
 export function encodeCapf(m: CapfMessage): Buffer {
   const tlvs: Tlv[] = [];
   for (const k of ORDER) {
@@ -490,7 +484,7 @@ export function decodeCapf(buf: Buffer): Result<CapfMessage, FormatError> {
         if (!bad) e.reason = v[0]!;
         break;
       case CapfTag.REASON_INFO: {
-        // Lenient: REASON_INFO is "string" in §3.4 without a stated terminator.
+        // Lenient: REASON_INFO is "string" in docs/reference/capf.md §5 without a stated terminator.
         const n = v.indexOf(0);
         e.reasonInfo = v.toString('utf8', 0, n < 0 ? v.length : n);
         break;
@@ -589,48 +583,11 @@ export function capfFramer(): MessageFramer<CapfMessage> {
   return new MessageFramer(CAPF_FRAME, decodeCapf);
 }
 
-// ---------- SIGNED_DATA (§3.4 tag 6) ----------
-
-/** The bytes SIGNED_DATA covers: deviceName ‖ 0x00 ‖ certDER. */
-export function signedDataInput(deviceName: string, certDer: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(deviceName, 'utf8'), Buffer.from([0]), certDer]);
-}
-
-/** SHA-1 of the signed-data input (what the RSA signature wraps). */
-export function signedDataDigest(deviceName: string, certDer: Buffer): Buffer {
-  return createHash('sha1').update(signedDataInput(deviceName, certDer)).digest();
-}
-
-/**
- * SIGNED_DATA: RSA PKCS#1 v1.5 over SHA-1(deviceName ‖ 0x00 ‖ certDER) with the key of the certificate
- * presented (LSC or MIC); ECDSA-SHA1 for EC keys (§3.4).
- */
-export function signCapfData(privateKey: KeyObject, deviceName: string, certDer: Buffer): Buffer {
-  return sign('sha1', signedDataInput(deviceName, certDer), privateKey);
-}
-
-/** SHA2_SIGNED_DATA: the same input with SHA-512, digest code 3 (§3.4 tag 20). */
-export function signCapfDataSha2(
-  privateKey: KeyObject,
-  deviceName: string,
-  certDer: Buffer,
-): CapfSha2Signature {
-  return { digest: 3, signature: sign('sha512', signedDataInput(deviceName, certDer), privateKey) };
-}
-
-/** Checks SIGNED_DATA against the public key of the certificate (DER SPKI, KeyObject, or X.509 DER via caller). */
-export function verifyCapfData(
-  publicKey: KeyObject | Buffer,
-  deviceName: string,
-  certDer: Buffer,
-  signature: Buffer,
-): boolean {
-  const key = Buffer.isBuffer(publicKey)
-    ? createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
-    : publicKey;
-  try {
-    return verify('sha1', signedDataInput(deviceName, certDer), key, signature);
-  } catch {
-    return false;
-  }
-}
+export {
+  type CapfSha2Signature,
+  signCapfData,
+  signCapfDataSha2,
+  signedDataDigest,
+  signedDataInput,
+  verifyCapfData,
+} from './capf-signed-data.ts';

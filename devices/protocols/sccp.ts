@@ -1,9 +1,9 @@
 /**
- * SCCP (Skinny) messages for registration: cisco-formats §5.
+ * SCCP (Skinny) messages for registration: docs/reference/sccp-sip.md §1.
  *
- * Header, 12 bytes, all little-endian (§5.1): length u32 (= 4 + body: the bytes after the first 8),
+ * Header, 12 bytes, all little-endian (docs/reference/sccp-sip.md §1.1): length u32 (= 4 + body: the bytes after the first 8),
  * header version u32 (0 below protocol 10, else the protocol version), messageId u32.
- * Bodies are padded so that (body + 8) % 4 == 0, as chan-sccp does (§5.1).
+ * Bodies are padded so that (body + 8) % 4 == 0, as chan-sccp does (docs/reference/sccp-sip.md §1.1).
  */
 import { err, type FormatError, formatError, ok, type Result } from '../../emulator/result.ts';
 import { type FrameSpec, MessageFramer } from './framer.ts';
@@ -16,7 +16,7 @@ export const SCCP_TLS_PORT = 2443;
 export const SCCP_MAX_LENGTH = 8192;
 
 /**
- * Message ids (§5.2) with Wireshark's Skinny dissector names, checked against tshark 4.0.17
+ * Message ids (docs/reference/sccp-sip.md §1.2) with Wireshark's Skinny dissector names, checked against tshark 4.0.17
  * `tshark -G values` (`skinny.messageId`):
  *
  * | id     | Wireshark name         | here                 |
@@ -116,18 +116,18 @@ export const WIRESHARK_SKINNY_NAMES: Record<number, string> = {
   33025: 'SPCPRegisterTokenReject',
 };
 
-/** Header version by protocol (§5.1): 0 below V10, else the version number itself. */
+/** Header version by protocol (docs/reference/sccp-sip.md §1.1): 0 below V10, else the version number itself. */
 export function headerVersionFor(protocolVersion: number): number {
   return protocolVersion < 10 ? 0 : protocolVersion;
 }
 
-/** §5.3 RegisterMessage. Fields after `deviceType` are optional: old phones send short bodies. */
+/** docs/reference/sccp-sip.md §1.3 RegisterMessage. Fields after `deviceType` are optional: old phones send short bodies. */
 export interface SccpRegister {
   /** `SEP<MAC>`, at most 15 characters (16 with NUL). */
   deviceName: string;
   userId?: number;
   instance?: number;
-  /** Dotted quad; on the wire in network order (big-endian), unlike every other field (§5.3). */
+  /** Dotted quad; on the wire in network order (big-endian), unlike every other field (docs/reference/sccp-sip.md §1.3). */
   stationIpAddr: string;
   /** e.g. 115 = 7941, 0x1F1 = 6961, 30016 = IP Communicator. */
   deviceType: number;
@@ -145,7 +145,7 @@ export interface SccpRegister {
   ipV6AddressScope?: number;
   /** e.g. `SCCP41.8-5-3S`. */
   firmwareLoadName?: string;
-  /** "new since 11.5" (§5.3). */
+  /** "new since 11.5" (docs/reference/sccp-sip.md §1.3). */
   configVersionStamp?: string;
 }
 
@@ -170,7 +170,7 @@ export type SccpMessage =
   | { type: 'CapabilitiesRes'; capabilities: SccpCapability[] }
   | { type: 'Unregister'; reason?: number }
   | { type: 'UnregisterAck'; status: number }
-  /** §5.2: 1 reset, 2 restart, 3 apply-config. */
+  /** docs/reference/sccp-sip.md §1.2: 1 reset, 2 restart, 3 apply-config. */
   | { type: 'Reset'; resetType: number }
   | { type: 'Other'; messageId: number; body: Buffer };
 
@@ -183,17 +183,20 @@ export interface SccpFrame {
 export const SccpResetType = { RESET: 1, RESTART: 2, APPLY_CONFIG: 3 } as const;
 export const SccpUnregisterStatus = { OK: 0, ERROR: 1, NAK: 2 } as const;
 
-function fixedString(s: string, size: number): Buffer {
+/** Shared with the call messages (sccp-call.ts). */
+export function fixedString(s: string, size: number): Buffer {
   const b = Buffer.alloc(size);
   b.write(s.slice(0, size - 1), 0, 'latin1');
   return b;
 }
-function readFixedString(b: Buffer, off: number, size: number): string {
+/** Shared with the call messages (sccp-call.ts). */
+export function readFixedString(b: Buffer, off: number, size: number): string {
   const s = b.subarray(off, off + size);
   const nul = s.indexOf(0);
   return s.toString('latin1', 0, nul < 0 ? s.length : nul);
 }
-function ipToBuf(ip: string): Buffer {
+/** Shared with the call messages (sccp-call.ts). */
+export function ipToBuf(ip: string): Buffer {
   const parts = ip.split('.').map((p) => Number(p));
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
     throw new RangeError(`not an IPv4 address: ${ip}`);
@@ -201,13 +204,13 @@ function ipToBuf(ip: string): Buffer {
   return Buffer.from(parts);
 }
 
-/** §5.3 body sizes: 44 (through phoneFeatures, as in the 7936 dump), 124 (through firmwareLoadName), 172. */
+/** docs/reference/sccp-sip.md §1.3 body sizes: 44 (through phoneFeatures, as in the 7936 dump), 124 (through firmwareLoadName), 172. */
 function registerBody(r: SccpRegister): Buffer {
   const b = Buffer.alloc(172);
   fixedString(r.deviceName, 16).copy(b, 0);
   b.writeUInt32LE(r.userId ?? 0, 16);
   b.writeUInt32LE(r.instance ?? 1, 20);
-  ipToBuf(r.stationIpAddr).copy(b, 24); // network order (§5.3)
+  ipToBuf(r.stationIpAddr).copy(b, 24); // network order (docs/reference/sccp-sip.md §1.3)
   b.writeUInt32LE(r.deviceType, 28);
   b.writeUInt32LE(r.maxStreams ?? 0, 32);
   b.writeUInt32LE(r.activeStreams ?? 0, 36);
@@ -284,14 +287,14 @@ function body(m: SccpMessage): Buffer {
     case 'RegisterAck': {
       const b = Buffer.alloc(20);
       b.writeUInt32LE(m.ack.keepAliveInterval, 0);
-      fixedString(m.ack.dateTemplate, 7).copy(b, 4); // dateTemplate[6]+2 pad ≡ [7]+1 pad (§5.2)
+      fixedString(m.ack.dateTemplate, 7).copy(b, 4); // dateTemplate[6]+2 pad ≡ [7]+1 pad (docs/reference/sccp-sip.md §1.2)
       b.writeUInt32LE(m.ack.secondaryKeepAliveInterval, 12);
       b.writeUInt8(m.ack.protocolVersion, 16);
       (m.ack.features ?? Buffer.alloc(3)).copy(b, 17, 0, 3);
       return b;
     }
     case 'RegisterReject':
-      // text[33] zero-padded (ast-skinny; §5.2 says use 33), then 3 pad bytes for the 4-byte rule.
+      // text[33] zero-padded (ast-skinny; docs/reference/sccp-sip.md §1.2 says use 33), then 3 pad bytes for the 4-byte rule.
       return Buffer.concat([fixedString(m.text, 33), Buffer.alloc(3)]);
     case 'CapabilitiesRes': {
       const caps = m.capabilities.slice(0, 18);
@@ -319,7 +322,7 @@ function messageId(m: SccpMessage): number {
   return m.type === 'Other' ? m.messageId : SccpMessageId[m.type];
 }
 
-/** Encodes one message as one Buffer. `headerVersion` per §5.1 (use `headerVersionFor`). */
+/** Encodes one message as one Buffer. `headerVersion` per docs/reference/sccp-sip.md §1.1 (use `headerVersionFor`). */
 export function encodeSccp(m: SccpMessage, headerVersion = 0): Buffer {
   const b = body(m);
   const h = Buffer.alloc(SCCP_HEADER_LENGTH);
@@ -436,254 +439,4 @@ export const SCCP_FRAME: FrameSpec = { format: FORMAT, headerLength: 8, frameLen
 /** Accumulates TCP/TLS chunks and yields decoded SCCP frames (one Result per frame). */
 export function sccpFramer(): MessageFramer<SccpFrame> {
   return new MessageFramer(SCCP_FRAME, decodeSccp);
-}
-
-// ------------------------------------------------------------------------------------ calls
-
-/**
- * A minimal SCCP call exchange (ids checked against tshark 4.0 `skinny.messageId`). Bodies follow
- * Wireshark's skinny dissector field order for protocol versions below 17 (older layouts, no IPv6
- * fields); APPROXIMATION where noted. They travel as `{type:'Other'}` frames so registration decoding
- * is untouched: `sccpCall()` builds one, `readSccpCall()` reads one.
- *
- * | id     | Wireshark name          | body here |
- * |--------|-------------------------|-----------|
- * | 0x0003 | KeypadButton            | kpButton, lineInstance, callReference (u32 LE) |
- * | 0x0006 | OffHook                 | lineInstance, callReference |
- * | 0x0007 | OnHook                  | lineInstance, callReference |
- * | 0x0022 | OpenReceiveChannelAck   | status, ipAddr (network order), port, passThruPartyId, callReference |
- * | 0x0082 | StartTone               | tone, direction, lineInstance, callReference |
- * | 0x008A | StartMediaTransmission  | conferenceId, passThruPartyId, remoteIp, remotePort, msPacketSize, compressionType, precedence, ssValue, maxFrames, g723BitRate, callReference, then mediaEncryptionKey {algorithmID, keyLength u16, saltLength u16, key[16], salt[16], isMKIPresent, keyDerivationRate} |
- * | 0x008F | CallInfo                | callingPartyName[40] callingParty[24] calledPartyName[40] calledParty[24] lineInstance callReference callType ... callInstance callSecurityStatus partyPIRestrictionBits (384 bytes) |
- * | 0x0105 | OpenReceiveChannel      | conferenceId, passThruPartyId, msPacketSize, compressionType, echoCancelType, g723BitRate, callReference |
- * | 0x0111 | CallState               | callState, lineInstance, callReference, privacy, precedenceLevel, precedenceDomain |
- *
- * APPROXIMATION: real CUCM gives an SCCP phone its SRTP receive key in OpenReceiveChannel and its send
- * key in StartMediaTransmission; here both keys ride in StartMediaTransmission (a second
- * mediaEncryptionKey block after the first), so CUCM can open both channels before the far end answers.
- */
-export const SccpCallMessageId = {
-  KeypadButton: 0x0003,
-  OffHook: 0x0006,
-  OnHook: 0x0007,
-  OpenReceiveChannelAck: 0x0022,
-  StartTone: 0x0082,
-  StartMediaTransmission: 0x008a,
-  CallInfo: 0x008f,
-  OpenReceiveChannel: 0x0105,
-  CallState: 0x0111,
-} as const;
-
-/** skinny `DCallState` values used here. */
-export const SccpCallState = {
-  OffHook: 1,
-  OnHook: 2,
-  RingOut: 3,
-  RingIn: 4,
-  Connected: 5,
-  Busy: 6,
-  Congestion: 7,
-} as const;
-
-/** skinny `CallSecurityStatusType`: what the phone's lock/shield icon shows. */
-export const SccpCallSecurityStatus = {
-  Unknown: 0,
-  NotAuthenticated: 1,
-  Authenticated: 2,
-  Encrypted: 3,
-} as const;
-
-/** skinny `DeviceTone`: 0x25 ReorderTone (a call that cannot be completed). */
-export const SccpTone = { Reorder: 0x25 } as const;
-
-/** skinny `MediaEncryptionAlgorithmType`: 0 none, 1 AES_128_COUNTER. */
-export interface SccpMediaKey {
-  algorithm: 0 | 1;
-  key: Buffer;
-  salt: Buffer;
-}
-
-export type SccpCallMessage =
-  | { type: 'KeypadButton'; button: number; lineInstance: number; callReference: number }
-  | { type: 'OffHook'; lineInstance: number; callReference: number }
-  | { type: 'OnHook'; lineInstance: number; callReference: number }
-  | {
-      type: 'OpenReceiveChannelAck';
-      status: number;
-      ip: string;
-      port: number;
-      passThruPartyId: number;
-      callReference: number;
-    }
-  | { type: 'StartTone'; tone: number; lineInstance: number; callReference: number }
-  | {
-      type: 'StartMediaTransmission';
-      passThruPartyId: number;
-      remoteIp: string;
-      remotePort: number;
-      callReference: number;
-      sendKey: SccpMediaKey | null;
-      recvKey: SccpMediaKey | null;
-    }
-  | {
-      type: 'CallInfo';
-      callingPartyName: string;
-      callingParty: string;
-      calledPartyName: string;
-      calledParty: string;
-      lineInstance: number;
-      callReference: number;
-      /** 1 inbound, 2 outbound. */
-      callType: number;
-      callSecurityStatus: number;
-    }
-  | { type: 'OpenReceiveChannel'; passThruPartyId: number; callReference: number }
-  | { type: 'CallState'; state: number; lineInstance: number; callReference: number };
-
-function u32s(...v: number[]): Buffer {
-  const b = Buffer.alloc(v.length * 4);
-  v.forEach((x, i) => {
-    b.writeUInt32LE(x >>> 0, i * 4);
-  });
-  return b;
-}
-
-function mediaKey(k: SccpMediaKey | null): Buffer {
-  const b = Buffer.alloc(48);
-  if (!k) return b;
-  b.writeUInt32LE(k.algorithm, 0);
-  b.writeUInt16LE(k.key.length, 4);
-  b.writeUInt16LE(k.salt.length, 6);
-  k.key.copy(b, 8, 0, 16);
-  k.salt.copy(b, 24, 0, 16);
-  return b;
-}
-
-function readMediaKey(b: Buffer, off: number): SccpMediaKey | null {
-  if (b.length < off + 48) return null;
-  const algorithm = b.readUInt32LE(off);
-  if (algorithm !== 1) return null;
-  const kl = Math.min(16, b.readUInt16LE(off + 4));
-  const sl = Math.min(16, b.readUInt16LE(off + 6));
-  return {
-    algorithm: 1,
-    key: Buffer.from(b.subarray(off + 8, off + 8 + kl)),
-    salt: Buffer.from(b.subarray(off + 24, off + 24 + sl)),
-  };
-}
-
-/** An SCCP call message as a frame `encodeSccp` sends. */
-export function sccpCall(m: SccpCallMessage): SccpMessage {
-  const id = SccpCallMessageId[m.type];
-  let b: Buffer;
-  switch (m.type) {
-    case 'KeypadButton':
-      b = u32s(m.button, m.lineInstance, m.callReference);
-      break;
-    case 'OffHook':
-    case 'OnHook':
-      b = u32s(m.lineInstance, m.callReference);
-      break;
-    case 'OpenReceiveChannelAck':
-      b = Buffer.concat([u32s(m.status), ipToBuf(m.ip), u32s(m.port, m.passThruPartyId, m.callReference)]);
-      break;
-    case 'StartTone':
-      b = u32s(m.tone, 0, m.lineInstance, m.callReference);
-      break;
-    case 'StartMediaTransmission':
-      b = Buffer.concat([
-        u32s(m.callReference, m.passThruPartyId),
-        ipToBuf(m.remoteIp),
-        u32s(m.remotePort, 20, 4, 0, 0, 1, 0, m.callReference),
-        mediaKey(m.sendKey),
-        mediaKey(m.recvKey),
-      ]);
-      break;
-    case 'CallInfo': {
-      b = Buffer.alloc(384);
-      fixedString(m.callingPartyName, 40).copy(b, 0);
-      fixedString(m.callingParty, 24).copy(b, 40);
-      fixedString(m.calledPartyName, 40).copy(b, 64);
-      fixedString(m.calledParty, 24).copy(b, 104);
-      b.writeUInt32LE(m.lineInstance, 128);
-      b.writeUInt32LE(m.callReference, 132);
-      b.writeUInt32LE(m.callType, 136);
-      b.writeUInt32LE(m.callReference, 372); // callInstance
-      b.writeUInt32LE(m.callSecurityStatus, 376);
-      break;
-    }
-    case 'OpenReceiveChannel':
-      // compressionType 4 = G.711 u-law 64k, 20 ms packets.
-      b = u32s(m.callReference, m.passThruPartyId, 20, 4, 0, 0, m.callReference);
-      break;
-    case 'CallState':
-      b = u32s(m.state, 1, m.callReference, 0, 4, 0);
-      break;
-  }
-  return { type: 'Other', messageId: id, body: b };
-}
-
-/** Reads an SCCP call message from a decoded `Other` frame; null for anything else or a short body. */
-export function readSccpCall(m: SccpMessage): SccpCallMessage | null {
-  if (m.type !== 'Other') return null;
-  const b = m.body;
-  const u = (i: number) => (b.length >= i * 4 + 4 ? b.readUInt32LE(i * 4) : 0);
-  const ip = (off: number) => (b.length >= off + 4 ? [...b.subarray(off, off + 4)].join('.') : '0.0.0.0');
-  switch (m.messageId) {
-    case SccpCallMessageId.KeypadButton:
-      return b.length < 4
-        ? null
-        : { type: 'KeypadButton', button: u(0), lineInstance: u(1), callReference: u(2) };
-    case SccpCallMessageId.OffHook:
-      return { type: 'OffHook', lineInstance: u(0), callReference: u(1) };
-    case SccpCallMessageId.OnHook:
-      return { type: 'OnHook', lineInstance: u(0), callReference: u(1) };
-    case SccpCallMessageId.OpenReceiveChannelAck:
-      return b.length < 20
-        ? null
-        : {
-            type: 'OpenReceiveChannelAck',
-            status: u(0),
-            ip: ip(4),
-            port: u(2),
-            passThruPartyId: u(3),
-            callReference: u(4),
-          };
-    case SccpCallMessageId.StartTone:
-      return b.length < 4 ? null : { type: 'StartTone', tone: u(0), lineInstance: u(2), callReference: u(3) };
-    case SccpCallMessageId.StartMediaTransmission:
-      return b.length < 44
-        ? null
-        : {
-            type: 'StartMediaTransmission',
-            passThruPartyId: u(1),
-            remoteIp: ip(8),
-            remotePort: u(3),
-            callReference: u(10),
-            sendKey: readMediaKey(b, 44),
-            recvKey: readMediaKey(b, 92),
-          };
-    case SccpCallMessageId.CallInfo:
-      return b.length < 384
-        ? null
-        : {
-            type: 'CallInfo',
-            callingPartyName: readFixedString(b, 0, 40),
-            callingParty: readFixedString(b, 40, 24),
-            calledPartyName: readFixedString(b, 64, 40),
-            calledParty: readFixedString(b, 104, 24),
-            lineInstance: b.readUInt32LE(128),
-            callReference: b.readUInt32LE(132),
-            callType: b.readUInt32LE(136),
-            callSecurityStatus: b.readUInt32LE(376),
-          };
-    case SccpCallMessageId.OpenReceiveChannel:
-      return b.length < 8 ? null : { type: 'OpenReceiveChannel', passThruPartyId: u(1), callReference: u(6) };
-    case SccpCallMessageId.CallState:
-      return b.length < 12
-        ? null
-        : { type: 'CallState', state: u(0), lineInstance: u(1), callReference: u(2) };
-    default:
-      return null;
-  }
 }

@@ -1,12 +1,13 @@
 /**
  * A small SIP (RFC 3261) message codec and the Cisco-specific builders the lab needs: the phone
- * REGISTER and CUCM's answers (cisco-formats §6), and OPTIONS/INVITE for SIP trunks.
+ * REGISTER and CUCM's answers (docs/reference/sccp-sip.md §2), and OPTIONS/INVITE for SIP trunks.
  *
  * Headers are an ordered list of (name, value) pairs: order and repeats survive a round trip. The
  * body is delimited by Content-Length (mandatory on stream transports, RFC 3261 §18.3).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { err, type FormatError, formatError, ok, type Result } from '../../emulator/result.ts';
+import { ByteQueue } from './framer.ts';
 
 const FORMAT = 'sip';
 export const SIP_TLS_PORT = 5061;
@@ -14,6 +15,7 @@ export const SIP_TCP_PORT = 5060;
 /** Refuse header blocks and bodies beyond these: garbage, not SIP. */
 export const SIP_MAX_HEADER_BYTES = 16384;
 export const SIP_MAX_BODY_BYTES = 65536;
+const BLANK_LINE = Buffer.from('\r\n\r\n');
 
 export type SipHeader = [name: string, value: string];
 
@@ -89,16 +91,53 @@ export function headerValues(m: SipMessage, name: string): string[] {
   return out.filter((s) => s !== '');
 }
 
-/** A `;name=value` parameter of a header value (e.g. `tag` of From), outside `<...>`. */
+/**
+ * A `;name=value` parameter of a header value (e.g. `tag` of From), outside `<...>`; `''` for a
+ * parameter without a value. One pass over the value: a peer controls it, and a backtracking regex
+ * over `<<<<...` costs quadratic time (a 60 KB To header took seconds).
+ */
 export function headerParam(value: string, param: string): string | undefined {
-  const outside = value.replace(/<[^>]*>/g, '');
-  const re = new RegExp(
-    `;\\s*${param.replace(/[.*+?^${}()|[\]\\!]/g, '\\$&')}(?:=("[^"]*"|[^;,\\s]*))?`,
-    'i',
-  );
-  const m = re.exec(outside);
-  if (!m) return undefined;
-  return (m[1] ?? '').replace(/^"|"$/g, '');
+  const outside = withoutAngleBrackets(value);
+  const want = param.toLowerCase();
+  const n = outside.length;
+  for (let i = outside.indexOf(';'); i >= 0; i = outside.indexOf(';', i + 1)) {
+    let j = i + 1;
+    while (j < n && isSpace(outside.charCodeAt(j))) j++;
+    if (outside.slice(j, j + want.length).toLowerCase() !== want) continue;
+    j += want.length;
+    // The name must end here: `;tagged=1` is not the `tag` parameter.
+    if (j < n && !isSpace(outside.charCodeAt(j)) && !'=;,'.includes(outside[j]!)) continue;
+    if (outside[j] !== '=') return '';
+    j++;
+    if (outside[j] === '"') {
+      const close = outside.indexOf('"', j + 1);
+      if (close >= 0) return outside.slice(j + 1, close);
+    }
+    let k = j;
+    while (k < n && !isSpace(outside.charCodeAt(k)) && outside[k] !== ';' && outside[k] !== ',') k++;
+    return outside.slice(j, k).replace(/^"|"$/g, '');
+  }
+  return undefined;
+}
+
+/** Whitespace as the former regex's `\s` saw it. */
+const SPACE = /\s/;
+function isSpace(c: number): boolean {
+  return SPACE.test(String.fromCharCode(c));
+}
+
+/** The value with every `<...>` removed; an unclosed `<` stays as text. Linear: one scan. */
+function withoutAngleBrackets(value: string): string {
+  let out = '';
+  let from = 0;
+  for (let lt = value.indexOf('<'); lt >= 0; ) {
+    const gt = value.indexOf('>', lt + 1);
+    if (gt < 0) break; // no `>` anywhere after: every later `<` is unclosed too
+    out += value.slice(from, lt);
+    from = gt + 1;
+    lt = value.indexOf('<', from);
+  }
+  return out + value.slice(from);
 }
 
 /** Serialises a message; Content-Length is always (re)written to match the body. */
@@ -164,8 +203,13 @@ function contentLength(headers: SipHeader[], at: number): Result<number | undefi
 
 /** Decodes one whole message (a datagram, or a frame from `SipFramer`). */
 export function decodeSip(buf: Buffer): Result<SipMessage, FormatError> {
-  const end = buf.indexOf('\r\n\r\n');
+  const end = buf.indexOf(BLANK_LINE);
   if (end < 0) return err(formatError(FORMAT, buf.length, 'truncated', 'no blank line after the headers'));
+  if (end > SIP_MAX_HEADER_BYTES) {
+    return err(
+      formatError(FORMAT, 0, 'header-too-large', `header block of ${end} bytes > ${SIP_MAX_HEADER_BYTES}`),
+    );
+  }
   const head = parseHead(buf.toString('utf8', 0, end));
   if (!head.ok) return head;
   const cl = contentLength(head.value.headers, 0);
@@ -185,46 +229,69 @@ export function decodeSip(buf: Buffer): Result<SipMessage, FormatError> {
 /**
  * Stream framer for SIP over TCP/TLS: splits on the blank line and Content-Length. Bare CRLFs between
  * messages (RFC 5626 keep-alive pings) are skipped. A message without Content-Length is an error on a
- * stream (RFC 3261 §18.3) and poisons the framer, as does an oversized header block.
+ * stream (RFC 3261 §18.3) and poisons the framer, as does a header block over `SIP_MAX_HEADER_BYTES`,
+ * whether its end has arrived or not (so one 60 KB write is refused like sixty 1 KB ones).
+ *
+ * Like the binary framers (framer.ts), it gives the same results for the same bytes however they are
+ * segmented (messages before garbage are delivered, then the error), and its work is linear: the
+ * search for the blank line resumes where the previous chunk's search stopped.
  */
 export class SipFramer {
-  private buffer = Buffer.alloc(0);
+  private readonly queue = new ByteQueue();
   private consumed = 0;
+  /** Bytes of the current message's head already searched for the blank line. */
+  private searched = 0;
+  /** The current message's whole length, once its head has been read: the body is being waited for. */
+  private pending: number | undefined;
   private poisoned: FormatError | undefined;
 
-  push(chunk: Buffer): Result<SipMessage, FormatError>[] {
+  push(chunk: Uint8Array): Result<SipMessage, FormatError>[] {
     if (this.poisoned) return [err(this.poisoned)];
-    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.queue.append(chunk);
     const out: Result<SipMessage, FormatError>[] = [];
     for (;;) {
-      let skip = 0;
-      while (skip + 1 < this.buffer.length && this.buffer[skip] === 0x0d && this.buffer[skip + 1] === 0x0a)
-        skip += 2;
-      if (skip) {
-        this.buffer = this.buffer.subarray(skip);
-        this.consumed += skip;
+      let buf = this.queue.view();
+      if (this.pending !== undefined) {
+        if (buf.length < this.pending) return out;
+        out.push(decodeSip(this.queue.take(this.pending)));
+        this.consumed += this.pending;
+        this.pending = undefined;
+        this.searched = 0;
+        continue;
       }
-      const end = this.buffer.indexOf('\r\n\r\n');
+      if (this.searched === 0) {
+        let skip = 0;
+        while (skip + 1 < buf.length && buf[skip] === 0x0d && buf[skip + 1] === 0x0a) skip += 2;
+        if (skip) {
+          this.queue.skip(skip);
+          this.consumed += skip;
+          buf = this.queue.view();
+        }
+        // A lone CR may be the first half of a keep-alive CRLF: wait for the next byte.
+        if (buf.length === 1 && buf[0] === 0x0d) return out;
+      }
+      // Resume 3 bytes back: the blank line may straddle the previous chunk's end.
+      const end = buf.indexOf(BLANK_LINE, Math.max(0, this.searched - 3));
       if (end < 0) {
-        if (this.buffer.length > SIP_MAX_HEADER_BYTES) return this.poison(out, 0, 'header block too large');
+        this.searched = buf.length;
+        // The head is at least `length - 3` bytes: over the limit already, whatever follows.
+        if (buf.length - 3 > SIP_MAX_HEADER_BYTES) return this.poison(out, 0, 'header block too large');
         return out;
       }
-      const head = parseHead(this.buffer.toString('utf8', 0, end));
+      if (end > SIP_MAX_HEADER_BYTES) return this.poison(out, 0, 'header block too large');
+      this.searched = end;
+      const head = parseHead(buf.toString('utf8', 0, end));
       if (!head.ok) return this.poison(out, head.error.offset, head.error.message);
       const cl = contentLength(head.value.headers, 0);
       if (!cl.ok) return this.poison(out, 0, cl.error.message);
       if (cl.value === undefined) return this.poison(out, 0, 'no Content-Length on a stream transport');
-      const total = end + 4 + cl.value;
-      if (this.buffer.length < total) return out;
-      out.push(decodeSip(Buffer.from(this.buffer.subarray(0, total))));
-      this.buffer = this.buffer.subarray(total);
-      this.consumed += total;
+      this.pending = end + 4 + cl.value;
     }
   }
 
   private poison(out: Result<SipMessage, FormatError>[], at: number, why: string) {
     this.poisoned = formatError(FORMAT, this.consumed + at, 'bad-stream', why);
-    this.buffer = Buffer.alloc(0);
+    this.queue.clear();
     out.push(err(this.poisoned));
     return out;
   }
@@ -263,7 +330,7 @@ export interface RegisterParams {
   callId?: string;
   fromTag?: string;
   branch?: string;
-  /** First REGISTER after boot: adds the cisco-alarm Reason and the multipart body (§6). */
+  /** First REGISTER after boot: adds the cisco-alarm Reason and the multipart body (docs/reference/sccp-sip.md §2). */
   first?: boolean;
   /** `Last=` reason in the cisco-alarm, e.g. `reset-restart`, `initialized`. */
   lastReason?: string;
@@ -275,20 +342,20 @@ export function deviceNameOf(mac: string): string {
   return `SEP${mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase()}`;
 }
 
-/** Call-ID in the Cisco phone shape: `<mac[0:8]>-<mac[8:12]><4hex>-<8hex>-<8hex>@<phone-ip>` (§6). */
+/** Call-ID in the Cisco phone shape: `<mac[0:8]>-<mac[8:12]><4hex>-<8hex>-<8hex>@<phone-ip>` (docs/reference/sccp-sip.md §2). */
 export function ciscoCallId(mac: string, phoneIp: string): string {
   const m = mac.toLowerCase();
   return `${m.slice(0, 8)}-${m.slice(8, 12)}${hex(2)}-${hex(4)}-${hex(4)}@${phoneIp}`;
 }
 
-/** From tag in the Cisco phone shape: `<mac12hex><4hex>-<8hex>` (§6). */
+/** From tag in the Cisco phone shape: `<mac12hex><4hex>-<8hex>` (docs/reference/sccp-sip.md §2). */
 export function ciscoFromTag(mac: string): string {
   return `${mac.toLowerCase()}${hex(2)}-${hex(4)}`;
 }
 
 const MULTIPART_BOUNDARY = 'uniqueBoundary';
 
-/** The first-REGISTER multipart body (§6): bulk register and options indication. */
+/** The first-REGISTER multipart body (docs/reference/sccp-sip.md §2): bulk register and options indication. */
 export function registerMultipartBody(): Buffer {
   const parts = [
     '--uniqueBoundary',
@@ -312,7 +379,7 @@ export function registerMultipartBody(): Buffer {
 const CISCO_SUPPORTED =
   'replaces,join,sdp-anat,norefersub,resource-priority,extended-refer,X-cisco-callinfo,X-cisco-serviceuri,X-cisco-escapecodes,X-cisco-service-control,X-cisco-srtp-fallback,X-cisco-monrec,X-cisco-config,X-cisco-sis-7.0.0,X-cisco-xsi-8.5.1';
 
-/** The Cisco hardware phone REGISTER of cisco-formats §6 (TAC-214535, TAC-215572 shapes). */
+/** The Cisco hardware phone REGISTER of docs/reference/sccp-sip.md §2 (TAC-214535, TAC-215572 shapes). */
 export function buildRegister(p: RegisterParams): SipRequest {
   const devName = deviceNameOf(p.phone.mac);
   const mac = p.phone.mac.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
@@ -389,7 +456,7 @@ export interface CucmResponseOptions {
 }
 
 /**
- * CUCM's 200 OK to a REGISTER (§6): `Expires: 120` (SIP Station KeepAlive, whatever the phone asked),
+ * CUCM's 200 OK to a REGISTER (docs/reference/sccp-sip.md §2): `Expires: 120` (SIP Station KeepAlive, whatever the phone asked),
  * the Contact echoed with `;x-cisco-newreg` on a new registration, Cisco's Supported list.
  */
 export function buildRegisterOk(
@@ -502,70 +569,4 @@ export function buildInvite(p: TrunkRequestParams & { rtpPort?: number }): SipRe
     '',
   ].join('\r\n');
   return trunkRequest('INVITE', p, Buffer.from(sdp), 'application/sdp');
-}
-
-// ------------------------------------------------------------------------------------ SDP (calls)
-
-/** The audio offer/answer of a Cisco phone call (RFC 4566 subset; RFC 4568 `a=crypto` for SRTP). */
-export interface AudioSdp {
-  address: string;
-  port: number;
-  /** `RTP/SAVP` when the offer carries SRTP keys. */
-  profile: 'RTP/AVP' | 'RTP/SAVP';
-  /** The `inline:` key of `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:...`, or null. */
-  crypto: { suite: string; inline: string } | null;
-}
-
-/** One audio line, PCMU 20 ms, as Cisco SIP phones send it (`o=Cisco-SIPUA`). */
-export function buildAudioSdp(s: AudioSdp): string {
-  return [
-    'v=0',
-    `o=Cisco-SIPUA 1 1 IN IP4 ${s.address}`,
-    's=SIP Call',
-    `c=IN IP4 ${s.address}`,
-    't=0 0',
-    `m=audio ${s.port} ${s.crypto ? 'RTP/SAVP' : 'RTP/AVP'} 0`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=ptime:20',
-    ...(s.crypto ? [`a=crypto:1 ${s.crypto.suite} inline:${s.crypto.inline}`] : []),
-    '',
-  ].join('\r\n');
-}
-
-/** Reads the first audio line; null when the body has no `c=` or `m=audio`, or they are not a valid
- * IPv4 address (octets 0-255) and UDP port (1-65535). */
-export function parseAudioSdp(body: string): AudioSdp | null {
-  const address = /^c=IN IP4 (\d{1,3}(?:\.\d{1,3}){3})\s*$/m.exec(body)?.[1];
-  const m = /^m=audio (\d{1,5}) (RTP\/S?AVP)/m.exec(body);
-  if (!address || !m) return null;
-  if (address.split('.').some((o) => Number(o) > 255)) return null;
-  const port = Number(m[1]);
-  if (port < 1 || port > 65535) return null;
-  const c = /^a=crypto:\d+ (\S+) inline:([A-Za-z0-9+/=]+)/m.exec(body);
-  return {
-    address,
-    port,
-    profile: m[2] === 'RTP/SAVP' ? 'RTP/SAVP' : 'RTP/AVP',
-    crypto: c?.[1] && c[2] ? { suite: c[1], inline: c[2] } : null,
-  };
-}
-
-/** RFC 4568 §6.2 / RFC 3711: the AES_CM_128 suites carry a 16-byte master key and a 14-byte salt. */
-const SRTP_MASTER_BYTES: Record<string, number> = {
-  AES_CM_128_HMAC_SHA1_32: 30,
-  AES_CM_128_HMAC_SHA1_80: 30,
-};
-
-/**
- * The master key ‖ salt of an `a=crypto` `inline:` value (RFC 4568 §6.1), or null when the suite is
- * unknown or the value is not canonical base64 of exactly the suite's key + salt length.
- */
-export function parseSrtpInline(crypto: { suite: string; inline: string }): Buffer | null {
-  const want = SRTP_MASTER_BYTES[crypto.suite];
-  if (!want) return null;
-  // The key-params may carry `|lifetime|MKI` after the key (RFC 4568 §9.2): only the key is read.
-  const b64 = crypto.inline.split('|')[0] ?? '';
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return null;
-  const b = Buffer.from(b64, 'base64');
-  return b.length === want ? b : null;
 }

@@ -1,5 +1,5 @@
 /**
- * TVS (Trust Verification Service, TCP 2445 over TLS) messages: cisco-formats §4.2.
+ * TVS (Trust Verification Service, TCP 2445 over TLS) messages: docs/reference/tvs.md §3.
  *
  * Header, 10 bytes big-endian: protocolId 0x57 | version 0x01 | command | reserved | sessionId u32 |
  * length u16, then TLVs (tag u8, length u16 BE). Byte-confirmed by the Cisco hex dumps in TAC-213407 and
@@ -16,7 +16,7 @@ export const TVS_VERSION = 0x01;
 export const TVS_HEADER_LENGTH = 10;
 export const TVS_PORT = 2445;
 
-/** cisco-formats §4.2: Cisco log names (TVS_MSG_*) with `tvsd`'s names in comments. */
+/** docs/reference/tvs.md §3: Cisco log names (TVS_MSG_*) with `tvsd`'s names in comments. */
 export const TvsCommand = {
   CERT_VERIFICATION_REQ: 1, // tvsd VERIFY_REQUEST
   CERT_VERIFICATION_RES: 2, // tvsd VERIFY_RESPONSE
@@ -32,7 +32,7 @@ export const TVS_COMMAND_NAMES: Record<number, string> = {
   4: 'TVS_MSG_QUERY_CERT_RES',
 };
 
-/** cisco-formats §4.2 element tags. 4 and 5 are inferred from the dump lengths (M, §7). */
+/** docs/reference/tvs.md §3 element tags. 4 and 5 are inferred from the dump lengths (M, docs/reference/README.md §4). */
 export const TvsTag = {
   DEVICE_NAME: 1,
   CERTIFICATE: 2,
@@ -47,7 +47,7 @@ export const TvsTag = {
 /** Status element: 0 valid, 1 invalid (phone log `Authentication Response received, status : 0`). */
 export const TvsStatus = { VALID: 0, INVALID: 1 } as const;
 
-/** CUCM sends 86400 s: phone log "TVS added cert to TVS cache - expires in 24 hours" (§4.2). */
+/** CUCM sends 86400 s: phone log "TVS added cert to TVS cache - expires in 24 hours" (docs/reference/tvs.md §3). */
 export const TVS_DEFAULT_TTL = 86400;
 
 interface Base {
@@ -89,7 +89,7 @@ export type TvsMessage =
   | QueryCertRequest
   | QueryCertResponse;
 
-/** Tag 1: a 0x01 type byte and the ASCII name, no NUL (§4.2). */
+/** Tag 1: a 0x01 type byte and the ASCII name, no NUL (docs/reference/tvs.md §3). */
 function deviceNameTlv(name: string): Tlv {
   return { tag: TvsTag.DEVICE_NAME, value: Buffer.concat([Buffer.from([0x01]), Buffer.from(name, 'ascii')]) };
 }

@@ -1,8 +1,6 @@
 /** `uclab catalogue`: prints (or writes, or checks) the catalogue page generated from the scenarios. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { renderCataloguePage } from '../catalogue-page.ts';
-import { loadCatalogue } from '../runner.ts';
 
 export function registerCatalogueCommand(program: Command): void {
   program
@@ -11,6 +9,8 @@ export function registerCatalogueCommand(program: Command): void {
     .option('--write <file>', 'write it to a file (docs/catalogue.md)')
     .option('--check <file>', 'exit 1 when the file differs from what the scenarios generate')
     .action(async (o: { write?: string; check?: string }) => {
+      const { loadCatalogue } = await import('../runner.ts');
+      const { renderCataloguePage } = await import('../catalogue-page.ts');
       const { scenarios, broken } = await loadCatalogue();
       for (const b of broken) process.stderr.write(`broken: ${b.message}\n`);
       const page = renderCataloguePage(scenarios);

@@ -1,4 +1,6 @@
 /** `uclab explain`: the scenario narrated for trainees, from the same metadata and steps a run uses. */
+import { FIDELITY_LEGEND, fidelityLabel } from '../fidelity/legend.ts';
+import { patternFidelity } from '../fidelity/pattern-fidelity.ts';
 import type { Scenario } from '../scenario.ts';
 
 function wrap(text: string, indent: string, width = 96): string {
@@ -36,9 +38,16 @@ export function explainScenario(s: Scenario): string {
     for (const d of decl.devices) out.push(`    - ${d.name} (${d.kind})`);
     out.push('  Step by step:');
     for (const [i, step] of s.steps(ref).entries()) {
-      out.push(`   ${String(i + 1).padStart(2)}. ${step.type === 'expect' ? 'Expect: ' : ''}${step.title}`);
+      const mark =
+        step.type === 'expect' && step.pattern !== undefined
+          ? ` ${fidelityLabel(patternFidelity(step.pattern))}`
+          : '';
+      out.push(
+        `   ${String(i + 1).padStart(2)}. ${step.type === 'expect' ? 'Expect: ' : ''}${step.title}${mark}`,
+      );
       out.push(wrap(step.explain, '       '));
     }
   }
+  out.push('', FIDELITY_LEGEND);
   return `${out.join('\n')}\n`;
 }

@@ -8,13 +8,18 @@
  * 1 validation failed (a trust list refused, config missing, untrusted or undecryptable, or registration
  * failed when asked for); 2 usage error (bad MAC, unknown firmware or model, unresolvable host).
  * CAPF enrolment and registration are off by default: a probe should not change a real cluster.
+ *
+ * A phone's state (the before/after question of a certificate change): `--held-ctl`/`--held-itl` boot a phone that already holds these trust
+ * lists (the question "will the phones that hold today's ITL accept tomorrow's?"), `--mic`/`--lsc` give
+ * it its certificates, `--tvs` names the TVS server when it is not the TFTP host, and `--artifacts DIR`
+ * keeps what it learned (phone-state.ts) so the same phone can boot again later from DIR.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { FIRMWARE_PROFILES, profileFor } from '../../devices/phone/firmware-profiles.ts';
-import { Phone } from '../../devices/phone/phone.ts';
-import { Lab } from '../lab.ts';
+import { TVS_PORT } from '../../devices/protocols/tvs.ts';
+import { loadHeldTrustList, loadIdentity, PhoneStateArtifacts } from './phone-state.ts';
 
 interface PhoneBootOptions {
   tftp: string;
@@ -25,6 +30,36 @@ interface PhoneBootOptions {
   capf?: boolean;
   capfAuthString?: string;
   timeout?: string;
+  heldCtl?: string;
+  heldItl?: string;
+  mic?: string[];
+  lsc?: string[];
+  tvs?: string;
+  artifacts?: string;
+}
+
+/** HOST[:PORT] to an address and port (names resolved as the phone's DNS would); null after a usage error. */
+async function target(
+  flag: string,
+  spec: string,
+  defaultPort: number,
+): Promise<{ host: string; port: number } | null> {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec.trim());
+  if (!m?.[1]) {
+    usage(`${flag} ${spec}: expected HOST[:PORT]`);
+    return null;
+  }
+  let host = m[1];
+  const port = m[2] ? Number(m[2]) : defaultPort;
+  if (!isIP(host)) {
+    try {
+      host = (await lookup(host, { family: 4 })).address;
+    } catch (e) {
+      usage(`${flag} ${spec}: cannot resolve ${host}: ${(e as Error).message}`);
+      return null;
+    }
+  }
+  return { host, port };
 }
 
 function usage(message: string): void {
@@ -44,19 +79,34 @@ export async function phoneBoot(o: PhoneBootOptions): Promise<void> {
       `no firmware profile ${o.firmware ?? `for model ${o.model}`}; use one of ${FIRMWARE_PROFILES.map((p) => p.id).join(', ')}`,
     );
   }
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(o.tftp.trim());
-  if (!m?.[1]) return usage(`--tftp ${o.tftp}: expected HOST[:PORT]`);
-  let host = m[1];
-  const port = m[2] ? Number(m[2]) : 69;
-  if (!isIP(host)) {
-    try {
-      host = (await lookup(host, { family: 4 })).address;
-    } catch (e) {
-      return usage(`--tftp ${o.tftp}: cannot resolve ${host}: ${(e as Error).message}`);
-    }
-  }
-  const lab = await Lab.create({ name: 'phone-boot', seed: `phone-boot-${mac}`, allowExternal: true });
+  const tftp = await target('--tftp', o.tftp, 69);
+  if (!tftp) return;
+  const { host, port } = tftp;
+  const tvs = o.tvs ? await target('--tvs', o.tvs, TVS_PORT) : undefined;
+  if (tvs === null) return;
+  // What the phone already holds: read before any socket opens, so bad input is exit 2 and nothing else.
+  const held = [
+    ...(o.heldCtl ? [loadHeldTrustList('--held-ctl', o.heldCtl, 'CTL')] : []),
+    ...(o.heldItl ? [loadHeldTrustList('--held-itl', o.heldItl, 'ITL')] : []),
+  ];
+  const ids = [
+    ...(o.mic ? [loadIdentity('--mic', 'MIC', o.mic)] : []),
+    ...(o.lsc ? [loadIdentity('--lsc', 'LSC', o.lsc)] : []),
+  ];
+  for (const r of [...held, ...ids]) if (!r.ok) return usage(r.error);
+  // Loaded here, not at the top: other commands should not pay for the phone model at start-up.
+  const [{ Lab }, { Phone }] = await Promise.all([
+    import('../lab.ts'),
+    import('../../devices/phone/phone.ts'),
+  ]);
+  const lab = await Lab.create({
+    name: 'phone-boot',
+    seed: `phone-boot-${mac}`,
+    allowExternal: true,
+    ...(o.artifacts ? { artifactsDir: o.artifacts } : {}),
+  });
   const name = `SEP${mac}`;
+  const state = new PhoneStateArtifacts(lab.artifacts, name);
   const unsubscribe = lab.timeline.subscribe({ kind: 'log', device: name }, (e) => {
     if (e.kind === 'log')
       process.stderr.write(`${e.source === 'status' ? 'STATUS  ' : 'CONSOLE '}${e.text}\n`);
@@ -78,9 +128,20 @@ export async function phoneBoot(o: PhoneBootOptions): Promise<void> {
           timers: { tftpTimeoutMs: Number(o.timeout ?? 1000), tftpRetries: 2 },
         },
         lab.context,
-        { profile, external: true },
+        {
+          profile,
+          external: true,
+          ...(tvs ? { tvs } : {}),
+          ...(o.artifacts ? { received: state.received } : {}),
+        },
       ),
     );
+    for (const r of held) if (r.ok) phone.trust.set(r.value.kind, r.value);
+    for (const r of ids) {
+      if (!r.ok) continue;
+      if (r.value.name === 'MIC') phone.mic = r.value;
+      else phone.lsc = r.value;
+    }
     await lab.start();
     const report = await phone.boot({ register: o.register === true, capf: o.capf === true });
     const tlFailed = [report.ctl.outcome, report.itl.outcome].some((x) =>
@@ -99,6 +160,7 @@ export async function phoneBoot(o: PhoneBootOptions): Promise<void> {
         wouldTrust: ok,
       },
     };
+    if (o.artifacts) state.keep(phone, summary);
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     process.exitCode = ok ? 0 : 1;
   } finally {
@@ -124,6 +186,18 @@ export function registerPhoneBootCommand(program: Command): void {
     .option('--capf', 'also run a pending CAPF operation (off by default)')
     .option('--capf-auth-string <s>', 'the CAPF authentication string to enter')
     .option('--timeout <ms>', 'TFTP per-packet timeout in ms', '1000')
+    .option('--held-ctl <file>', 'boot as a phone that already holds this CTL (CTLFile.tlv)')
+    .option('--held-itl <file>', 'boot as a phone that already holds this ITL (ITLFile.tlv)')
+    .option('--mic <cert_key...>', 'the MIC the phone has: certificate PEM and private key PEM')
+    .option('--lsc <cert_key...>', 'the LSC the phone holds: certificate PEM and private key PEM')
+    .option(
+      '--tvs <host[:port]>',
+      'the TVS server to ask (default: the TVS list of the config, else the TFTP host)',
+    )
+    .option(
+      '--artifacts <dir>',
+      'keep what the phone learned: MIC, LSC and keys (0600), trust lists, config, key log, boot report',
+    )
     .addHelpText(
       'after',
       [
@@ -138,10 +212,23 @@ export function registerPhoneBootCommand(program: Command): void {
         '  0  the trust lists and the config validated (and, with --register, the phone registered)',
         '  1  validation failed: a trust list refused, the config missing, untrusted or undecryptable,',
         '     or registration failed with --register',
-        '  2  usage error: bad MAC, unknown firmware or model, unresolvable host',
+        '  2  usage error: bad MAC, unknown firmware or model, unresolvable host, a held file that is',
+        '     not a trust list, a certificate and key that do not belong together',
         '',
-        'Example:',
+        'Artifacts (--artifacts DIR):',
+        '  DIR/phones/SEP<MAC>/MIC.pem, MIC.key, LSC.pem, LSC.key   the phone certificates (keys 0600)',
+        '  DIR/phones/SEP<MAC>/tftp/<file>    every file as received over TFTP',
+        '  DIR/phones/SEP<MAC>/config/<file>  the config as the phone read it (verified, decrypted)',
+        '  DIR/phones/SEP<MAC>/held/CTLFile.tlv, ITLFile.tlv   the trust lists the phone holds after the boot',
+        '  DIR/phones/SEP<MAC>/boot-report.json   the report printed on stdout',
+        '  DIR/keys.log   the TLS key log (0600), for Wireshark',
+        '',
+        'Examples:',
         '  uclab phone boot --tftp 10.0.0.10 --mac 001122334455 --model CP-7975',
+        '  uclab phone boot --tftp 10.0.0.10 --mac 001122334455 --artifacts today',
+        '  uclab phone boot --tftp 10.0.0.10 --mac 001122334455 \\',
+        '      --held-itl today/phones/SEP001122334455/held/ITLFile.tlv \\',
+        '      --mic today/phones/SEP001122334455/MIC.pem today/phones/SEP001122334455/MIC.key',
       ].join('\n'),
     )
     .action(phoneBoot);

@@ -1,12 +1,11 @@
 /**
- * `uclab probe origin HOST[:PORT] --trust PEM...`: runs the Expressway-C traffic server's origin
+ * `uclab probe origin HOST[:PORT] --trust FILE [--trust FILE ...]`: runs the Expressway-C traffic server's origin
  * verification (devices/expressway/origin.ts, the same code, not a copy) against any HTTPS server, a
  * real CUCM's 8443 or 6972 included, and prints what the traffic server would log and answer, once per
  * cipher preference (ECDSA first, as a fresh X14.2; RSA first, with the `ECDHE-RSA-AES256-GCM-SHA384:`
  * prefix) unless told which. Exit 0: it would pass; 1: it would fail; 2: usage.
  */
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { httpGetOver } from '../../devices/expressway/https-get.ts';
@@ -14,7 +13,7 @@ import { connectOrigin } from '../../devices/expressway/origin.ts';
 import { cipherList, RELEASE_IDS, RELEASES } from '../../devices/expressway/releases.ts';
 import { SCHEMA_VERSION } from '../events.ts';
 import type { Handshake } from '../fabric.ts';
-import { Lab } from '../lab.ts';
+import { collect, readTrustFiles } from './trust-option.ts';
 
 export interface ProbeOptions {
   trust?: string[];
@@ -80,18 +79,9 @@ export async function probeOrigin(target: string, o: ProbeOptions): Promise<Prob
   const release = o.version ?? 'X14.2';
   const rel = RELEASES[release];
   if (!rel) throw new UsageError(`unknown --version ${release}; use one of ${RELEASE_IDS.join(', ')}`);
-  const trust: string[] = [];
-  for (const file of o.trust ?? []) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --trust ${file}: ${(e as Error).message}`);
-    }
-    const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-    if (!pems) throw new UsageError(`--trust ${file} holds no PEM certificate`);
-    trust.push(...pems.map((p) => `${p}\n`));
-  }
+  const read = readTrustFiles(o.trust ?? []);
+  if (!read.ok) throw new UsageError(read.message);
+  const trust = read.pems;
   let address = host;
   if (!isIP(host)) {
     try {
@@ -114,6 +104,7 @@ export async function probeOrigin(target: string, o: ProbeOptions): Promise<Prob
         { preference: 'ecdsa', ciphers: cipherList('ecdsa') },
         { preference: 'rsa', ciphers: cipherList('rsa') },
       ];
+  const { Lab } = await import('../lab.ts');
   const lab = await Lab.create({ name: 'probe-origin', allowExternal: true });
   const results: ProbeResult[] = [];
   try {
@@ -207,7 +198,11 @@ export function registerProbeCommand(program: Command): void {
       'verify an HTTPS origin (CUCM 8443/6972) as the Expressway-C traffic server does; exit 0 pass, 1 would fail, 2 usage',
     )
     .argument('<target>', 'HOST[:PORT] (default port 8443)')
-    .option('--trust <pem...>', 'PEM files of the Expressway-C trusted CA list')
+    .option(
+      '--trust <file>',
+      'a certificate file (PEM bundle or DER) of the Expressway-C trusted CA list; repeat for more',
+      collect,
+    )
     .option('--version <release>', `Expressway release (${RELEASE_IDS.join(', ')})`, 'X14.2')
     .option('--ciphers <pref>', 'rsa, ecdsa or an OpenSSL cipher list (default: both rsa and ecdsa)')
     .option(

@@ -8,7 +8,7 @@ import type { CertSummary } from '../events.ts';
 
 /**
  * A certificate time as ISO 8601, or Node's own text when it does not parse: `validTo` is
- * `"Bad time value"` for a month 13, and `new Date()` of it is Invalid Date (toolchain-facts 4.3).
+ * `"Bad time value"` for a month 13, and `new Date()` of it is Invalid Date (docs/reference/toolchain.md §3.8).
  */
 function isoOrRaw(text: string): string {
   const d = new Date(text);

@@ -18,7 +18,7 @@ export interface TlsCommonConfig {
   trust?: string[];
   minVersion?: TlsVersion;
   maxVersion?: TlsVersion;
-  /** OpenSSL cipher string; legacy firmware needs `...:@SECLEVEL=0` (toolchain-facts 2.2, 2.3). */
+  /** OpenSSL cipher string; legacy firmware needs `...:@SECLEVEL=0` (docs/reference/toolchain.md §3.2, §3.3). */
   ciphers?: string;
   sigalgs?: string;
   secureOptions?: number;
@@ -34,8 +34,10 @@ export interface TlsServerConfig extends TlsCommonConfig {
   /** One identity, or an RSA and an ECDSA one: OpenSSL picks by the client's preference. */
   identities: TlsIdentity[];
   requestCert?: boolean;
-  /** Default false: choose the certificate by the client's cipher order (toolchain-facts 2.7). */
+  /** Default false: choose the certificate by the client's cipher order (docs/reference/toolchain.md §3.7). */
   honorCipherOrder?: boolean;
+  /** 'auto': DH parameters matching the key size, so DHE suites are offered (none without). */
+  dhparam?: 'auto';
 }
 
 export interface TlsClientConfig extends TlsCommonConfig {
@@ -70,8 +72,8 @@ export interface ListenerLimits {
  * (`FabricOptions.listenerDefaults`).
  *
  * - idle 240 s: modelled. No reference gives a per-service value for these ports; 240 s is twice the
- *   120 s keep-alive CUCM hands SIP phones (`Expires: 120` in the REGISTER 200 OK, cisco-formats
- *   §6), so a client that keeps alive as CUCM asks is never cut. Services that close sooner say
+ *   120 s keep-alive CUCM hands SIP phones (`Expires: 120` in the REGISTER 200 OK,
+ *   docs/reference/sccp-sip.md §2.2), so a client that keeps alive as CUCM asks is never cut. Services that close sooner say
  *   so themselves (the lab's CAPF server gives up on a silent phone after its own message timeout).
  * - 2048 per listener, 64 per peer: modelled. A real phone holds one or two connections to a port; 64
  *   leaves room for test tools and proxies, and keeps one flooding address to a small part of the

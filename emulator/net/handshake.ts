@@ -54,7 +54,7 @@ function peerChainOf(sock: TLSSocket): X509Certificate[] {
 
 /**
  * OpenSSL's chain result. A peer that sent no certificate shows as `UNABLE_TO_GET_ISSUER_CERT` in Node
- * (toolchain-facts 2.6), a misleading name: it is reported here as `NO_PEER_CERTIFICATE`.
+ * (docs/reference/toolchain.md §3.6), a misleading name: it is reported here as `NO_PEER_CERTIFICATE`.
  */
 function chainErrorOf(sock: TLSSocket): string | null {
   if (sock.authorized) return null;

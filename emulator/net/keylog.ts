@@ -1,7 +1,7 @@
 /**
  * The lab's TLS key log, in the NSS SSLKEYLOGFILE format tshark and Wireshark read
- * (`-o tls.keylog_file:keys.log`, toolchain-facts 1.4): node:tls hands every secret line to the
- * fabric through its `keylog` events (toolchain-facts 2.5). The file holds secrets: it is written 0600.
+ * (`-o tls.keylog_file:keys.log`, docs/reference/toolchain.md §2.3): node:tls hands every secret line to the
+ * fabric through its `keylog` events (docs/reference/toolchain.md §3.5). The file holds secrets: it is written 0600.
  */
 import { appendFileSync, chmodSync } from 'node:fs';
 

@@ -4,7 +4,7 @@
  * 001). The new handshake is recorded like any other (`tls.handshake`, marked `renegotiation`), with
  * the device's verdict when it gives a `verify` hook, and the outcome as `tls.renegotiation`.
  *
- * Node/OpenSSL facts (toolchain-facts 2.4): TLS 1.0-1.2 only (`renegotiate()` returns false on 1.3,
+ * Node/OpenSSL facts (docs/reference/toolchain.md §3.4): TLS 1.0-1.2 only (`renegotiate()` returns false on 1.3,
  * which has none); the server needs SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION or the client
  * resumes its session and sends no certificate (every lab listener sets it, `secure-contexts.ts`); a
  * client with SSL_OP_NO_RENEGOTIATION makes the server's socket fail with ERR_SSL_NO_RENEGOTIATION.

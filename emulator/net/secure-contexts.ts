@@ -9,7 +9,7 @@ import type { TlsClientConfig, TlsServerConfig } from './config.ts';
 
 /**
  * Every lab server sets this, so `Fabric.renegotiate` really asks for a certificate: without it the
- * client resumes its session in the renegotiation and sends none (toolchain-facts 2.4). It changes
+ * client resumes its session in the renegotiation and sends none (docs/reference/toolchain.md §3.4). It changes
  * nothing for a connection that never renegotiates.
  */
 export const SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION: number =
@@ -29,6 +29,7 @@ export function serverContextOptions(config: TlsServerConfig): tls.SecureContext
     secureOptions: (config.secureOptions ?? 0) | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
     // setSecureContext() resets it to true when absent; the default here is the client's preference.
     honorCipherOrder: config.honorCipherOrder ?? false,
+    ...(config.dhparam ? { dhparam: config.dhparam } : {}),
   } as tls.SecureContextOptions;
 }
 

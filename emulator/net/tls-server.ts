@@ -2,7 +2,7 @@
  * TLS listeners. The transport accepts the raw stream; node:tls runs the handshake over it (the
  * `tls.Server` never listens itself: it is fed each accepted stream, so any transport works under it).
  *
- * What a real server does and Node does not do for us (toolchain-facts 4.3, issue 13):
+ * What a real server does and Node does not do for us (docs/reference/toolchain.md §3.8):
  * - a handshake deadline that closes the socket: Node's `handshakeTimeout` fires (handshake bytes do not
  *   hold it off: they never reach the TLS socket's own activity timer) but only emits `tlsClientError`
  *   and leaves the socket open. The fabric closes the stream itself and records `tls.failed` with code
@@ -123,7 +123,7 @@ export async function listenTls(
         nodeCode: e.code,
       });
     }
-    // Node leaves the socket open after a handshake timeout (toolchain-facts 4.3); close every failed one.
+    // Node leaves the socket open after a handshake timeout (docs/reference/toolchain.md §3.8); close every failed one.
     sock.destroy();
     p?.raw.destroy();
   });

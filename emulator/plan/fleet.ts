@@ -133,3 +133,16 @@ export function shardOf(phones: FleetPhone[], shard: Shard): FleetPhone[] {
   const to = Math.floor(((shard.index + 1) * phones.length) / shard.count);
   return phones.slice(from, to);
 }
+
+/**
+ * The fleet's phones split into cells of at most `cellSize` (one lab each: a /24 holds the cluster and
+ * about 200 phones, as a real cluster spreads its phones over subscribers): contiguous runs of the
+ * interleaved order, as even as possible, so every cell holds every group in proportion.
+ */
+export function splitCells(phones: FleetPhone[], cellSize: number): FleetPhone[][] {
+  if (phones.length === 0) return [];
+  const count = Math.ceil(phones.length / cellSize);
+  return Array.from({ length: count }, (_, i) =>
+    phones.slice(Math.floor((i * phones.length) / count), Math.floor(((i + 1) * phones.length) / count)),
+  );
+}

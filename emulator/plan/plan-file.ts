@@ -20,13 +20,20 @@
  * `uclab plan --schema`); a bad field is reported with its path (`steps[2].unit: ...`).
  */
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
 const mac = z.string().regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. B00000000001');
+/**
+ * A lab has one /24 of loopback addresses: hosts 10..250 (emulator/fabric.ts), so 241 devices. A cell
+ * holds the cluster's nodes and at most this many phones.
+ */
+export const LAB_HOSTS = 241;
+
 const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'a duration is a number and a unit: 500ms, 30s, 5m, 2h, 1d');
@@ -78,25 +85,43 @@ const unit = z.enum([
   'ITLRecovery',
 ]);
 
+/**
+ * How phones are reset: `cucm` is Device > Reset (only registered phones receive it, as on a real
+ * cluster); `power` is a power cycle at every online phone (a site visit, or bouncing the PoE ports).
+ */
+const resetVia = z.enum(['cucm', 'power']).default('cucm');
+
 /** The operations of a rollover, each as an administrator does it on the publisher (or `node`). */
 const operation = z.discriminatedUnion('op', [
   z.object({ op: z.literal('boot') }).strict(),
   z.object({ op: z.literal('regenerate'), unit, node: z.string().optional() }).strict(),
+  /** CSR on the node, signed by the enterprise CA (the lab's stand-in for AD CS), root and leaf uploaded. */
   z
     .object({
       op: z.literal('ca-sign'),
       unit,
       node: z.string().optional(),
+      /** Extra SANs the CA puts in (DNS names or IP addresses); none: the CSR's own. */
       sans: z.array(z.string()).default([]),
       ca: z.enum(['enterprise-ca']).default('enterprise-ca'),
+      /** The signature hash the CA signs with (SHA1 for firmware that verifies SHA-1 only, seed 002). */
+      hash: z.enum(['SHA1', 'SHA256', 'SHA384']).default('SHA256'),
     })
     .strict(),
   z
     .object({ op: z.literal('itl-reset'), key: z.enum(['localkey', 'remotekey']).default('localkey') })
     .strict(),
   z.object({ op: z.literal('ctl-update') }).strict(),
-  z.object({ op: z.literal('reissue-lsc'), groups: z.array(z.string()).optional() }).strict(),
-  z.object({ op: z.literal('reset-phones') }).strict(),
+  /** Device > Phone > CAPF Information: Install/Upgrade for the LSC phones (of `groups`), then a reset. */
+  z
+    .object({
+      op: z.literal('reissue-lsc'),
+      groups: z.array(z.string()).optional(),
+      authMode: z.enum(['null-string', 'existing-lsc', 'existing-mic']).default('null-string'),
+      via: resetVia,
+    })
+    .strict(),
+  z.object({ op: z.literal('reset-phones'), via: resetVia }).strict(),
   z.object({ op: z.literal('wait'), duration }).strict(),
   /** Any admin CLI command, as typed on the publisher (`set cert delete CallManager-trust x.pem`). */
   z.object({ op: z.literal('cli'), command: z.string().min(1), node: z.string().optional() }).strict(),
@@ -118,15 +143,29 @@ export const planSchema = z
     seed: z.string().optional(),
     cluster: z
       .object({
-        release: z.string().default('14'),
+        release: z.enum(['11.5', '12.5', '14', '15']).default('14'),
         subscribers: z.number().int().min(0).max(8).default(0),
         mode: z.enum(['non-secure', 'mixed']).default('non-secure'),
         /** The 5-minute CallManager/TVS guard, shortened for a lab (`5m` on a real cluster). */
         regenGuard: duration.default('5m'),
-        keys: z.enum(['rsa2048', 'ec256']).default('rsa2048'),
+        /**
+         * How the cluster's own certificates were made before the plan (e.g. an older cluster whose
+         * CallManager certificate is SHA-1 signed, which 7940/7960 firmware needs, seed 002).
+         */
+        certificates: z
+          .partialRecord(
+            unit,
+            z
+              .object({
+                hash: z.enum(['SHA1', 'SHA256', 'SHA384', 'SHA512']).optional(),
+                key: z.enum(['rsa1024', 'rsa2048', 'rsa4096', 'ec256', 'ec384']).optional(),
+              })
+              .strict(),
+          )
+          .default({}),
       })
       .strict()
-      .default({ release: '14', subscribers: 0, mode: 'non-secure', regenGuard: '5m', keys: 'rsa2048' }),
+      .default({ release: '14', subscribers: 0, mode: 'non-secure', regenGuard: '5m', certificates: {} }),
     fleet: z
       .object({
         size: z.number().int().positive().max(100_000).optional(),
@@ -139,10 +178,25 @@ export const planSchema = z
     steps: z.array(step).min(1, 'a plan needs at least one step'),
     /** How many phones may end broken before the plan fails (exit 1). */
     allowBroken: z.number().int().min(0).default(0),
+    /**
+     * How the emulator runs the fleet (not what it models): phones per cell (one lab, one /24, an
+     * identical cluster each), boots in flight per cell, and how long a step's fleet may show no
+     * progress before the step gives up waiting (a bounded wait; the phones still pending are named).
+     */
+    run: z
+      .object({
+        cellSize: z.number().int().min(1).max(LAB_HOSTS).default(200),
+        bootsInFlight: z.number().int().min(1).max(1000).default(16),
+        settleTimeout: duration.default('60s'),
+      })
+      .strict()
+      .default({ cellSize: 200, bootsInFlight: 16, settleTimeout: '60s' }),
   })
   .strict();
 
 export type PlanFile = z.infer<typeof planSchema>;
+/** A plan as written (defaults not filled in yet): what a TypeScript plan exports. */
+export type PlanInput = z.input<typeof planSchema>;
 export type PlanStep = PlanFile['steps'][number];
 export type PhoneGroupDecl = PlanFile['fleet']['groups'][number];
 
@@ -191,6 +245,26 @@ function crossCheck(plan: PlanFile): PlanError | null {
         return {
           code: 'plan.invalid',
           where: `fleet.offline[${i}].groups[${j}]`,
+          message: `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
+        };
+      }
+    }
+  }
+  const nodes = 1 + plan.cluster.subscribers;
+  if (plan.run.cellSize + nodes > LAB_HOSTS) {
+    return {
+      code: 'plan.invalid',
+      where: 'run.cellSize',
+      message: `a cell holds ${LAB_HOSTS} hosts: ${nodes} CUCM node(s) leave room for ${LAB_HOSTS - nodes} phones, not ${plan.run.cellSize}`,
+    };
+  }
+  for (const [i, s] of plan.steps.entries()) {
+    if (s.op !== 'reissue-lsc') continue;
+    for (const [j, g] of (s.groups ?? []).entries()) {
+      if (!groupNames.has(g)) {
+        return {
+          code: 'plan.invalid',
+          where: `steps[${i}].groups[${j}]`,
           message: `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
         };
       }
@@ -253,6 +327,46 @@ export function readPlanFile(file: string): { ok: true; plan: PlanFile } | { ok:
       };
     }
     data = doc.toJS();
+  }
+  return parsePlan(data);
+}
+
+/** Typing help for a plan written in TypeScript (`export default definePlan({...})`). */
+export function definePlan(plan: PlanInput): PlanInput {
+  return plan;
+}
+
+/**
+ * Reads a plan in any form `uclab plan` takes: YAML or JSON (readPlanFile), or a TypeScript/JavaScript
+ * module whose default export (or `plan` export) is the plan object.
+ */
+export async function loadPlan(
+  file: string,
+): Promise<{ ok: true; plan: PlanFile } | { ok: false; error: PlanError }> {
+  if (!/\.(ts|mts|js|mjs)$/i.test(file)) return readPlanFile(file);
+  let mod: { default?: unknown; plan?: unknown };
+  try {
+    mod = (await import(pathToFileURL(resolve(file)).href)) as typeof mod;
+  } catch (e) {
+    return {
+      ok: false,
+      error: {
+        code: 'plan.unreadable',
+        where: file,
+        message: `cannot load ${file}: ${(e as Error).message}`,
+      },
+    };
+  }
+  const data = mod.default ?? mod.plan;
+  if (data === undefined) {
+    return {
+      ok: false,
+      error: {
+        code: 'plan.invalid',
+        where: file,
+        message: `${file} exports no plan (export default definePlan({...}))`,
+      },
+    };
   }
   return parsePlan(data);
 }

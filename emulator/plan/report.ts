@@ -17,6 +17,16 @@ import { SCHEMA_VERSION } from '../events.ts';
  */
 export type PhoneOutcome = 'trusted' | 'recovered-tvs' | 'lost-trust' | 'unregistered' | 'lsc-invalid';
 export const BROKEN_OUTCOMES: readonly PhoneOutcome[] = ['lost-trust', 'unregistered', 'lsc-invalid'];
+export const OUTCOMES: readonly PhoneOutcome[] = [
+  'trusted',
+  'recovered-tvs',
+  'lost-trust',
+  'unregistered',
+  'lsc-invalid',
+];
+
+/** A phone's state at the end of a step: an outcome, or switched off during it. */
+export type PhoneState = PhoneOutcome | 'offline';
 
 export interface PhoneResult {
   index: number;
@@ -29,6 +39,44 @@ export interface PhoneResult {
   changedAt: string | null;
   /** What the phone said (status message or console line), or the CUCM's reason. */
   reason: string;
+  /** The cell (lab) the phone ran in, from 1 within its shard. */
+  cell: number;
+  /** Its state at the end of each step, in plan order. */
+  states: PhoneState[];
+}
+
+/** What one step did across the cells. */
+export interface StepSummary {
+  id: string;
+  op: string;
+  title: string;
+  /** Resets CUCM sent to phones (after a certificate change, or asked for). */
+  resets: number;
+  /** Boots the phones completed during the step. */
+  boots: number;
+  /** Phones that had not settled when the step's bounded wait gave up, with what they waited for. */
+  unsettled: { phone: string; waitingFor: string }[];
+  /** Admin actions that failed, with what the administrator saw (distinct texts). */
+  adminFailures: string[];
+}
+
+/** How the fleet was run: cells (labs of an identical cluster), workers, and the cluster check. */
+export interface CellsSummary {
+  count: number;
+  /** Phones per cell, largest. */
+  size: number;
+  workers: number;
+  bootsInFlight: number;
+  /**
+   * The digest of what every cell's CUCM nodes issued, signatures aside (names, serials, keys,
+   * validity, extensions), as the seed and the shared lab start promise; null when a cell differed.
+   * `byteIdentical`: the whole certificates too (false when ECDSA units exist: ECDSA signatures are
+   * randomised). `itlDigests`: the distinct ITL contents the cells served at start (MD5; the ITL
+   * records carry each cell's own addresses, and its header the signing time).
+   */
+  certificates: string | null;
+  byteIdentical: boolean;
+  itlDigests: string[];
 }
 
 export interface SummaryRow {
@@ -53,6 +101,10 @@ export interface PlanReport {
   exitCode: 0 | 1;
   durationMs: number;
   summary: SummaryRow[];
+  /** Phones per state at the end of each step (a trainer's view of the run). */
+  byStep: { step: string; counts: Record<PhoneState, number> }[];
+  steps: StepSummary[];
+  cells: CellsSummary | null;
   phones: PhoneResult[];
 }
 
@@ -78,6 +130,24 @@ export function summarize(phones: PhoneResult[]): SummaryRow[] {
   );
 }
 
+/** Phones per state after each step. */
+export function countByStep(
+  stepIds: readonly string[],
+  phones: readonly PhoneResult[],
+): PlanReport['byStep'] {
+  return stepIds.map((step, i) => {
+    const counts = Object.fromEntries([...OUTCOMES, 'offline'].map((o) => [o, 0])) as Record<
+      PhoneState,
+      number
+    >;
+    for (const p of phones) {
+      const s = p.states[i];
+      if (s) counts[s]++;
+    }
+    return { step, counts };
+  });
+}
+
 export function buildReport(opts: {
   plan: { id: string; title?: string | undefined; steps: { id: string }[]; allowBroken: number };
   digest: string;
@@ -85,6 +155,8 @@ export function buildReport(opts: {
   fleetSize: number;
   phones: PhoneResult[];
   durationMs: number;
+  steps?: StepSummary[];
+  cells?: CellsSummary | null;
 }): PlanReport {
   const phones = [...opts.phones].sort((a, b) => a.index - b.index);
   const broken = phones.filter((p) => BROKEN_OUTCOMES.includes(p.outcome)).length;
@@ -107,7 +179,49 @@ export function buildReport(opts: {
     exitCode: passed ? 0 : 1,
     durationMs: opts.durationMs,
     summary: summarize(phones),
+    byStep: countByStep(
+      opts.plan.steps.map((s) => s.id),
+      phones,
+    ),
+    steps: opts.steps ?? [],
+    cells: opts.cells ?? null,
     phones,
+  };
+}
+
+/** Step summaries of several runs (cells, shards) of the same plan, added up. */
+export function addSteps(runs: readonly StepSummary[][]): StepSummary[] {
+  const first = runs[0];
+  if (!first) return [];
+  return first.map((s, i) => {
+    const all = runs.map((r) => r[i]).filter((x): x is StepSummary => !!x);
+    return {
+      id: s.id,
+      op: s.op,
+      title: s.title,
+      resets: all.reduce((n, x) => n + x.resets, 0),
+      boots: all.reduce((n, x) => n + x.boots, 0),
+      unsettled: all.flatMap((x) => x.unsettled),
+      adminFailures: [...new Set(all.flatMap((x) => x.adminFailures))],
+    };
+  });
+}
+
+/** Cell summaries of shards, joined: the certificates agree only if every shard's did, and alike. */
+export function addCells(cells: readonly (CellsSummary | null)[]): CellsSummary | null {
+  const known = cells.filter((c): c is CellsSummary => c !== null);
+  const first = known[0];
+  if (!first) return null;
+  return {
+    count: known.reduce((n, c) => n + c.count, 0),
+    size: Math.max(...known.map((c) => c.size)),
+    workers: Math.max(...known.map((c) => c.workers)),
+    bootsInFlight: first.bootsInFlight,
+    certificates: known.every((c) => c.certificates !== null && c.certificates === first.certificates)
+      ? first.certificates
+      : null,
+    byteIdentical: known.every((c) => c.byteIdentical),
+    itlDigests: [...new Set(known.flatMap((c) => c.itlDigests))].sort(),
   };
 }
 
@@ -155,6 +269,8 @@ export function mergeReports(reports: { file: string; report: PlanReport }[]): M
     fleetSize: base.fleetSize,
     phones: [...phones.values()],
     durationMs: Math.max(...reports.map((r) => r.report.durationMs)),
+    steps: addSteps(reports.map((r) => r.report.steps ?? [])),
+    cells: addCells(reports.map((r) => r.report.cells ?? null)),
   });
   // A merge with shards missing is not a verdict on the whole fleet.
   if (missing.length > 0) return { ok: true, report: { ...report, passed: false, exitCode: 1 }, missing };

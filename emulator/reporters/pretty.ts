@@ -31,20 +31,21 @@ export function variantFooter(v: VariantResult): string {
   return `  ${paint(colour, v.outcome.toUpperCase())} in ${v.durationMs} ms${tail}${v.artifacts ? `\n  artifacts: ${v.artifacts}` : ''}`;
 }
 
-export function summaryTable(results: VariantResult[]): string {
+/** One line for a variant that did not pass: what `--quiet` still prints, so a broken run says why. */
+export function reasonLine(v: VariantResult): string {
+  return `uclab: ${v.scenario} [${v.variant}] ${v.outcome}: ${v.reason ?? 'no reason recorded'}`;
+}
+
+/** The table of variants and the closing count; files that did not load count as broken. */
+export function summaryTable(results: VariantResult[], notLoaded = 0): string {
   const rows = results.map((r) => [r.scenario, r.variant, r.outcome, `${r.durationMs} ms`]);
   const head = ['scenario', 'variant', 'outcome', 'time'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   const passed = results.filter((r) => r.outcome === 'passed').length;
   const failed = results.filter((r) => r.outcome === 'failed').length;
-  const broken = results.filter((r) => r.outcome === 'broken').length;
-  return [
-    '',
-    fmt(head),
-    fmt(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(fmt),
-    '',
-    `${passed} passed, ${failed} failed, ${broken} broken`,
-  ].join('\n');
+  const broken = results.filter((r) => r.outcome === 'broken').length + notLoaded;
+  const count = `${passed} passed, ${failed} failed, ${broken} broken${notLoaded ? ` (${notLoaded} ${notLoaded === 1 ? 'file' : 'files'} did not load)` : ''}`;
+  if (results.length === 0) return count;
+  return ['', fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), '', count].join('\n');
 }

@@ -5,8 +5,11 @@
 import { X509Certificate } from 'node:crypto';
 import '../../devices/cucm/events.ts';
 import '../../devices/peers/events.ts';
+import { AppServer } from '../../devices/peers/app-server.ts';
 import type { Device } from '../../emulator/device.ts';
 import type { Lab } from '../../emulator/lab.ts';
+import type { Check } from '../../emulator/scenario.ts';
+import { lastPeerRun, runPeer } from './real-peer.ts';
 
 export const APP_CN = 'apas.lab.example';
 export const CUCM = 'cucm-pub';
@@ -118,4 +121,79 @@ export function presentedToCucm(lab: Lab, cn: string): { sha256: string; serial:
     .filter((e) => e.role === 'server' && e.peerCert?.subject.includes(`CN=${cn}`))
     .at(-1);
   return hs?.peerCert ? { sha256: hs.peerCert.sha256, serial: hs.peerCert.serial } : null;
+}
+
+/** CUCM's SCCP/TLS port, where TAC ran its `openssl s_client` test (seed 000 line 218). */
+export const SCCP_TLS = 2443;
+
+/** The address `device` listens on for `port`, from the timeline (what DNS would give the engineer). */
+function listenAddress(lab: Lab, device: string, port: number): string | null {
+  return (
+    lab.timeline.ofKind('net.listen', device).find((e) => e.endpoint.port === port)?.endpoint.address ?? null
+  );
+}
+
+/**
+ * TAC's test of seed 000 (lines 216-222): the application server's certificate and private key, as the
+ * administrator exported them, in `openssl s_client -connect <cucm>:2443 -tls1 -cert ... -key ... -msg`.
+ * `-cipher DEFAULT@SECLEVEL=0` is the one addition: OpenSSL 3 allows TLS 1.0 only at security level 0
+ * (docs/reference/toolchain.md §3.2); the 2012 OpenSSL needed nothing.
+ */
+export async function tacOpensslTest(lab: Lab): Promise<void> {
+  const app = lab.device('apas', AppServer);
+  const address = listenAddress(lab, CUCM, SCCP_TLS);
+  if (!address) throw new Error(`${CUCM} does not listen on ${SCCP_TLS}`);
+  await runPeer(lab, {
+    program: 'openssl',
+    args: [
+      's_client',
+      '-connect',
+      `${address}:${SCCP_TLS}`,
+      '-tls1',
+      '-cert',
+      '{file:AS_cert.pem}',
+      '-key',
+      '{file:AS_priv.key}',
+      '-msg',
+      '-cipher',
+      'DEFAULT@SECLEVEL=0',
+    ],
+    files: { 'AS_cert.pem': app.exportCertificate(), 'AS_priv.key': app.exportPrivateKey() },
+    purpose: "TAC's openssl s_client test with the application server's certificate and key",
+  });
+}
+
+/**
+ * Whether TAC's test "worked fine" (seed 000 line 221): s_client finished a TLS 1.0 handshake with the
+ * certificate and key, and CUCM accepted that certificate on 2443 and sent no alert. Read from the
+ * engineer's `peer.run` record and CUCM's own handshake events.
+ */
+export function tacTestOutcome(lab: Lab): Check {
+  const run = lastPeerRun(lab, 'openssl');
+  if (!run) return { held: false, saw: 'openssl s_client was not run' };
+  if (run.outcome === 'missing')
+    return { held: true, saw: 'SKIPPED: openssl is not installed (CI=true makes this a failure)' };
+  const handshake = /New, TLSv1(?:\.0)?, Cipher is (\S+)/.exec(run.output);
+  const alerted = /<<< TLS 1\.0 Alert .*fatal/i.test(run.output);
+  const onCucm = lab.timeline
+    .ofKind('net.connect', CUCM)
+    .filter((e) => e.role === 'server' && e.local.port === SCCP_TLS)
+    .map((e) => e.connId);
+  const verdict = lab.timeline
+    .ofKind('tls.verdict', CUCM)
+    .filter((v) => onCucm.includes(v.connId))
+    .at(-1);
+  const presented = lab.timeline.ofKind('tls.handshake', CUCM).find((h) => h.connId === verdict?.connId)
+    ?.peerCert?.subject;
+  const held =
+    handshake !== null &&
+    !alerted &&
+    verdict?.accepted === true &&
+    (presented ?? '').includes(`CN=${APP_CN}`);
+  return {
+    held,
+    saw: `s_client: ${handshake ? `TLSv1 handshake, cipher ${handshake[1]}` : 'no handshake'}${
+      alerted ? ', fatal alert received' : ''
+    }; CUCM on ${SCCP_TLS}: ${verdict ? `${verdict.accepted ? 'accepted' : 'refused'} ${presented ?? '?'} (${verdict.reason})` : 'no verdict'}`,
+  };
 }

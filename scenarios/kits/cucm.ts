@@ -14,7 +14,21 @@ import { cucmPhone, type PhoneSpec, phoneDevice, sep } from './phone.ts';
 export const PUBLISHER = 'cucm-pub';
 
 type CapfSpec = NonNullable<PhoneSpec['capf']>;
-type AdminResult = { ok: true } | { ok: false; error: { message: string } };
+type AdminResult = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+/** The eToken inserted in the CTL client PC (1: the token that signed the CTL, 2: the backup) and its password. */
+export interface EtokenLogin {
+  token: number;
+  password: string;
+}
+
+/** The password the lab's eTokens have unless a lab declares another (`etokenPassword`). */
+export const ETOKEN_PASSWORD = 'Cisco123';
+
+/** The CTL client with eToken `token` inserted and `password` typed. */
+export function etoken(token = 1, password = ETOKEN_PASSWORD): EtokenLogin {
+  return { token, password };
+}
 
 /** What an administrator can do on a CUCM node (the CUCM model's admin API). */
 export interface CucmAdmin {
@@ -22,8 +36,12 @@ export interface CucmAdmin {
   exec(command: string): Promise<string>;
   /** The CTL client run again with new eTokens (the old ones lost). */
   replaceEtokens(): Promise<AdminResult>;
-  /** The CTL client's "Add TFTP Server". */
-  addCtlTftpServer(host: string): AdminResult;
+  /** The CTL client's "Add TFTP Server" (with an eToken in an eToken cluster). */
+  addCtlTftpServer(host: string, opts?: { login?: EtokenLogin }): AdminResult;
+  /** `utils ctl update CTLFile`; in an eToken cluster the CTL client's "Update CTL File" with a token. */
+  updateCtl(login?: EtokenLogin): AdminResult;
+  /** `utils ctl set-cluster non-secure-mode`; in an eToken cluster the CTL client's, with a token. */
+  setNonSecure(login?: EtokenLogin): AdminResult;
   /** Device > Phone > CAPF Information. */
   setCapfOperation(
     phoneName: string,

@@ -1,5 +1,5 @@
 /**
- * CUCM's own numbers (cisco-formats §1.2, §1.7, TAC-118893, seed 002) reproduced byte for byte.
+ * CUCM's own numbers (docs/reference/trust-files.md §1.2, §1.7, TAC-118893, seed 002) reproduced byte for byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ciscoIssuer, ciscoSubject } from '../../certs/cisco-dn.ts';
@@ -18,8 +18,8 @@ const f = new CertFactory();
 afterAll(() => f.cleanup());
 
 let pub1024: TestCert;
-beforeAll(() => {
-  pub1024 = f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
+beforeAll(async () => {
+  pub1024 = await f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
 });
 
 const TS = 1425667513; // Fri Mar 06 2015 18:45:13 UTC
@@ -46,12 +46,17 @@ describe('CTL header arithmetic matches CUCM', () => {
     expect(bytes.length).toBe(336);
   });
 
-  it('eToken-signed CTL with 56/42 names and a 10-byte serial has HeaderLength 304 and SIGNERID 117', () => {
-    const ca = f.cert({ subject: '/O=Cisco Systems/CN=Cisco Manufacturing CA', serial: '01', bits: 1024 });
-    const token = f.cert({
+  it('eToken-signed CTL with 56/42 names and a 10-byte serial has HeaderLength 304 and SIGNERID 117', async () => {
+    const ca = await f.cert({
+      subject: '/O=Cisco Systems/CN=Cisco Manufacturing CA',
+      serial: '01',
+      bits: 1024,
+      ca: true,
+    });
+    const token = await f.cert({
       subject: '/O=Cisco Systems, Inc./OU=IPCBU/CN=SAST-ADN4e31f914 ',
       serial: 'BDA302000000D888641F',
-      keyPath: f.rsaKey(1024, true),
+      key: f.rsaKey(1024, true),
       issuer: ca,
     });
     const name = ciscoSubject(token.cert, 'etoken');
@@ -72,24 +77,29 @@ describe('CTL header arithmetic matches CUCM', () => {
     expect(list.signer.serial.length).toBe(10);
   });
 
-  it('an eToken record without tag 8 and an 894-byte cert is 1178 bytes, like seed 002 record #1', () => {
-    const ca = f.cert({ subject: '/O=Cisco Systems/CN=Cisco Manufacturing CA', serial: '02', bits: 1024 });
+  it('an eToken record without tag 8 and an 894-byte cert is 1178 bytes, like seed 002 record #1', async () => {
+    const ca = await f.cert({
+      subject: '/O=Cisco Systems/CN=Cisco Manufacturing CA',
+      serial: '02',
+      bits: 1024,
+      ca: true,
+    });
     const opts = {
       subject: '/O=Cisco Systems, Inc./OU=IPCBU/CN=SAST-ADN4e31f914 ',
       serial: 'BDA302000000D888641F',
-      keyPath: f.rsaKey(1024, true),
+      key: f.rsaKey(1024, true),
       issuer: ca,
     };
-    const token = f.certTuned(opts, 894, (c) => c.cert.raw.length);
+    const token = await f.certTuned(opts, 894, (c) => c.cert.raw.length);
     const rec = recordFromCertificate(token.cert, Role.SAST, { etoken: true, dnStyle: 'etoken' });
     expect(rec.signature).toBeUndefined();
     expect(rec.publicKey.length).toBe(140);
     expect(encodeTrustRecord(rec).length).toBe(1178);
   });
 
-  it('after a regen to 2048 bits the header is 464 and the file 6113 with records 1675+1675+1138+1161', () => {
+  it('after a regen to 2048 bits the header is 464 and the file 6113 with records 1675+1675+1138+1161', async () => {
     // 1675 = 720 bytes of fields + a 955-byte certificate.
-    const pub2048 = f.certTuned(
+    const pub2048 = await f.certTuned(
       { subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 2048 },
       955,
       (c) => c.cert.raw.length,
@@ -97,8 +107,12 @@ describe('CTL header arithmetic matches CUCM', () => {
     const records = [
       sized(pub2048, Role.SAST, 1675),
       sized(pub2048, Role.CCM_TFTP, 1675),
-      sizedNew('/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=CAPF-12ab34cd', Role.CAPF, 1138),
-      sizedNew('/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=ITLRECOVERY_cucm-1051-a-pub', Role.SAST, 1161),
+      await sizedNew('/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=CAPF-12ab34cd', Role.CAPF, 1138),
+      await sizedNew(
+        '/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=ITLRECOVERY_cucm-1051-a-pub',
+        Role.SAST,
+        1161,
+      ),
     ];
     const bytes = unwrap(
       buildTrustList({
@@ -113,8 +127,8 @@ describe('CTL header arithmetic matches CUCM', () => {
     expect(bytes.length).toBe(6113);
   });
 
-  it('a 1024-bit record with 62/62 names, 16-byte serial and a 694-byte cert is 1156 bytes; the file is 4947', () => {
-    const pub = f.certTuned(
+  it('a 1024-bit record with 62/62 names, 16-byte serial and a 694-byte cert is 1156 bytes; the file is 4947', async () => {
+    const pub = await f.certTuned(
       { subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 },
       694,
       (c) => c.cert.raw.length,
@@ -133,8 +147,12 @@ describe('CTL header arithmetic matches CUCM', () => {
     const records = [
       r1,
       r2,
-      sizedNew('/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=CAPF-12ab34cd', Role.CAPF, 1138),
-      sizedNew('/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=ITLRECOVERY_cucm-1051-a-pub', Role.SAST, 1161),
+      await sizedNew('/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=CAPF-12ab34cd', Role.CAPF, 1138),
+      await sizedNew(
+        '/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=ITLRECOVERY_cucm-1051-a-pub',
+        Role.SAST,
+        1161,
+      ),
     ];
     const bytes = unwrap(
       buildTrustList({ kind: 'CTL', signer: { cert: pub.cert, key: pub.key }, timestamp: TS, records }),
@@ -155,10 +173,10 @@ function sized(c: TestCert, roleCode: number, target: number): TrustRecord {
   return rec;
 }
 
-function sizedNew(subject: string, roleCode: number, target: number): TrustRecord {
+async function sizedNew(subject: string, roleCode: number, target: number): Promise<TrustRecord> {
   const make = (c: TestCert) =>
     recordFromCertificate(c.cert, roleCode, { dnsName: 'cucm-1051-a-pub', ipAddress: '10.48.47.153' });
-  const c = f.certTuned(
+  const c = await f.certTuned(
     { subject, serial: '5A6B7C8D9E0F1A2B', bits: 1024 },
     target,
     (x) => encodeTrustRecord(make(x)).length,

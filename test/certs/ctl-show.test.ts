@@ -1,5 +1,5 @@
 /**
- * `show ctl` / `show itl` in the layout of cisco-formats §1.7 (TAC-118893).
+ * `show ctl` / `show itl` in the layout of docs/reference/trust-files.md §1.7 (TAC-118893).
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +16,16 @@ let capf: TestCert;
 let ctl: Uint8Array;
 const TS = 1425667513; // Fri Mar 06 19:45:13 CET 2015
 
-beforeAll(() => {
-  pub = f.certTuned({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 }, 694, (c) => c.cert.raw.length);
-  capf = f.cert({
+beforeAll(async () => {
+  pub = await f.certTuned(
+    { subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 },
+    694,
+    (c) => c.cert.raw.length,
+  );
+  capf = await f.cert({
     subject: '/C=PL/ST=Malopolska/L=Krakow/O=Cisco/OU=TAC/CN=CAPF-12ab34cd',
     serial: '0102',
-    keyPath: f.rsaKey(1024, true),
+    key: f.rsaKey(1024, true),
   });
   const opts = { dnsName: 'cucm-1051-a-pub', ipAddress: '10.48.47.153' };
   ctl = unwrap(
@@ -41,7 +45,7 @@ beforeAll(() => {
 const lines = (text: string) => text.split('\n').map(expandTabs);
 
 describe('show ctl', () => {
-  it('prints the §1.7 header block line for line', () => {
+  it('prints the docs/reference/trust-files.md §1.7 header block line for line', () => {
     const out = lines(renderShowCtl(ctl, { timeZone: 'Europe/Warsaw' }));
     const md5 = createHash('md5').update(ctl).digest('hex');
     const sha1 = createHash('sha1').update(ctl).digest('hex');
@@ -85,7 +89,7 @@ describe('show ctl', () => {
     expect(bytes.every((b) => /^[0-9a-f]{1,2}$/.test(b) && (b.length === 1 || b[0] !== '0'))).toBe(true);
   });
 
-  it('prints each record as §1.7 with the eToken line for the signing SAST', () => {
+  it('prints each record as docs/reference/trust-files.md §1.7 with the eToken line for the signing SAST', () => {
     const out = lines(renderShowCtl(ctl));
     const i = out.indexOf('CTL Record #:1');
     const sha1 = createHash('sha1').update(pub.cert.raw).digest('hex').toUpperCase().match(/../g)!.join(' ');
@@ -123,8 +127,8 @@ describe('show ctl', () => {
     expect(out.at(-2)).toBe('Verification of the CTL File Failed');
   });
 
-  it('a non-signing SAST record says the eToken was not used', () => {
-    const other = f.cert({ subject: '/CN=ITLRECOVERY_cucm', serial: '99', keyPath: f.rsaKey(1024, true) });
+  it('a non-signing SAST record says the eToken was not used', async () => {
+    const other = await f.cert({ subject: '/CN=ITLRECOVERY_cucm', serial: '99', key: f.rsaKey(1024, true) });
     const bytes = unwrap(
       buildTrustList({
         kind: 'CTL',
@@ -156,11 +160,11 @@ describe('show ctl', () => {
 });
 
 describe('show itl', () => {
-  it('uses the ITL words, ISSUENAME and prints the TVS hash record', () => {
-    const tvs = f.cert({
+  it('uses the ITL words, ISSUENAME and prints the TVS hash record', async () => {
+    const tvs = await f.cert({
       subject: '/C=IN/O=Cisco/OU=TAC/CN=cs-ccm-sub',
       serial: '6DEE',
-      keyPath: f.rsaKey(1024, true),
+      key: f.rsaKey(1024, true),
     });
     const bytes = unwrap(
       buildTrustList({

@@ -6,15 +6,16 @@ import { buildEncSgn } from '../../certs/enc-sgn.ts';
 import { detectKind, inspectFile } from '../../certs/inspect.ts';
 import { buildSgn } from '../../certs/sgn.ts';
 import { unwrap } from '../../emulator/result.ts';
+import { itWithPeers } from '../support/peers.ts';
 import { CertFactory, OPENSSL, PUB_SERIAL, PUB_SUBJECT, type TestCert } from './ctl-fixtures.ts';
 
 const f = new CertFactory();
 afterAll(() => f.cleanup());
 let pub: TestCert;
 let ca: TestCert;
-beforeAll(() => {
-  pub = f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
-  ca = f.cert({ subject: '/CN=lab-root', serial: '01', keyPath: f.rsaKey(1024, true) });
+beforeAll(async () => {
+  pub = await f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
+  ca = await f.cert({ subject: '/CN=lab-root', serial: '01', key: f.rsaKey(1024, true), ca: true });
 });
 
 const signer = () => ({ cert: pub.cert, key: pub.key });
@@ -33,6 +34,22 @@ describe('uclab inspect', () => {
     const out = unwrap(inspectFile(itl, 'ITLSEP001122334455.tlv'));
     expect(out).toContain('Parse ITL File');
     expect(out).toContain('The ITL file was verified successfully.');
+  });
+
+  it('tells an ITL from a CTL by the FILENAME in its header (tag 14), not by the name on disk', () => {
+    const build = (kind: 'CTL' | 'ITL') =>
+      unwrap(
+        buildTrustList({
+          kind,
+          signer: signer(),
+          timestamp: 1,
+          records: [recordFromCertificate(pub.cert, Role.SAST)],
+        }),
+      );
+    expect(detectKind(build('ITL'), 'x-ITLFile.tlv')).toBe('ITL');
+    expect(detectKind(build('ITL'), 'CTLFile.tlv')).toBe('ITL');
+    expect(detectKind(build('CTL'), 'ITLFile.tlv')).toBe('CTL');
+    expect(unwrap(inspectFile(build('ITL'), 'x-ITLFile.tlv'))).toContain('Parse ITL File');
   });
 
   it('prints a .sgn header table and the XML payload, and checks the signature when given the cert', () => {
@@ -76,7 +93,7 @@ describe('uclab inspect', () => {
     expect(der).toBe(pem);
   });
 
-  it('lists the certificates of a PKCS#7 bundle made by openssl', () => {
+  itWithPeers(['openssl'], 'lists the certificates of a PKCS#7 bundle made by openssl', async () => {
     execFileSync(OPENSSL, [
       'crl2pkcs7',
       '-nocrl',

@@ -15,7 +15,7 @@ describe('distinguished names', () => {
     const ctx = createPkiContext({ seed: 'dn' });
     const node = { host: 'cucm-1051-a-pub', ou: 'TAC', o: 'Cisco', l: 'Krakow', st: 'Malopolska', c: 'PL' };
     const cm = await issueCertificate(ctx, cucmSelfSigned(ctx, node, 'CallManager'));
-    // Encoded L, ST, CN, OU, O, C as CUCM does; printed CN first (cisco-formats §1.1, SUBJECTNAME 62).
+    // Encoded L, ST, CN, OU, O, C as CUCM does; printed CN first (docs/reference/trust-files.md §1.1, SUBJECTNAME 62).
     expect(cm.cert.subject.split('\n')[0]).toBe('L=Krakow');
     const expected = 'CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL';
     expect(ciscoSubject(cm.cert)).toBe(expected);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createPkiContext, issueCertificate } from '../../certs/issue.ts';
 import { joinPemBundle } from '../../certs/pem.ts';
 import {
@@ -11,6 +11,7 @@ import {
   lscProfile,
   micProfile,
 } from '../../certs/profiles.ts';
+import { itWithPeers } from '../support/peers.ts';
 import { openssl } from './pki-support.ts';
 
 function verify(caPems: string[], leafPem: string, extra: string[] = []) {
@@ -21,7 +22,7 @@ function verify(caPems: string[], leafPem: string, extra: string[] = []) {
 }
 
 describe('issued certificates against the real openssl', () => {
-  it('an RSA leaf verifies against its RSA CA', async () => {
+  itWithPeers(['openssl'], 'an RSA leaf verifies against its RSA CA', async () => {
     const ctx = createPkiContext({ seed: 'openssl-rsa' });
     const ca = await issueCertificate(
       ctx,
@@ -36,7 +37,7 @@ describe('issued certificates against the real openssl', () => {
     expect(r.stdout + r.stderr).toContain('leaf.pem: OK');
   });
 
-  it('an EC leaf verifies against its EC CA', async () => {
+  itWithPeers(['openssl'], 'an EC leaf verifies against its EC CA', async () => {
     const ctx = createPkiContext({ seed: 'openssl-ec' });
     const ca = await issueCertificate(
       ctx,
@@ -60,7 +61,7 @@ describe('issued certificates against the real openssl', () => {
     expect(r.stdout + r.stderr).toContain('leaf.pem: OK');
   });
 
-  it('an EC leaf verifies under an RSA CA', async () => {
+  itWithPeers(['openssl'], 'an EC leaf verifies under an RSA CA', async () => {
     const ctx = createPkiContext({ seed: 'openssl-mixed' });
     const ca = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'rsa-root' }));
     const leaf = await issueCertificate(
@@ -73,7 +74,7 @@ describe('issued certificates against the real openssl', () => {
     expect(r.stdout + r.stderr).toContain('leaf.pem: OK');
   });
 
-  it('a three-level chain with an intermediate verifies', async () => {
+  itWithPeers(['openssl'], 'a three-level chain with an intermediate verifies', async () => {
     const ctx = createPkiContext({ seed: 'openssl-intermediate' });
     const root = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'root' }));
     const sub = await issueCertificate(ctx, enterpriseIntermediateCaProfile({ cn: 'issuing-CA-1' }), root);
@@ -87,57 +88,67 @@ describe('issued certificates against the real openssl', () => {
     expect(r.stdout + r.stderr).toContain('leaf.pem: OK');
   });
 
-  it('a SHA-1 RSA-1024 legacy chain fails at auth level 2 and verifies with -auth_level 0', async () => {
-    const ctx = createPkiContext({ seed: 'openssl-legacy' });
-    const ca = await issueCertificate(
-      ctx,
-      enterpriseRootCaProfile({
-        cn: 'legacy-CA',
-        key: { kind: 'rsa', bits: 1024 },
-        overrides: { hash: 'SHA-1' },
-      }),
-    );
-    const leaf = await issueCertificate(
-      ctx,
-      expresswayServerProfile({
-        name: 'legacy',
-        cn: 'spa.lab',
-        key: { kind: 'rsa', bits: 1024 },
-        overrides: { hash: 'SHA-1' },
-      }),
-      ca,
-    );
-    const text = openssl(['x509', '-in', 'leaf.pem', '-noout', '-text'], { 'leaf.pem': leaf.certPem }).stdout;
-    expect(text).toContain('sha1WithRSAEncryption');
-    expect(text).toMatch(/Public-Key: \(1024 bit\)/);
-    expect(verify([ca.certPem], leaf.certPem, ['-auth_level', '2']).ok).toBe(false);
-    const r = verify([ca.certPem], leaf.certPem, ['-auth_level', '0']);
-    expect(r.stdout + r.stderr).toContain('leaf.pem: OK');
-  });
+  itWithPeers(
+    ['openssl'],
+    'a SHA-1 RSA-1024 legacy chain fails at auth level 2 and verifies with -auth_level 0',
+    async () => {
+      const ctx = createPkiContext({ seed: 'openssl-legacy' });
+      const ca = await issueCertificate(
+        ctx,
+        enterpriseRootCaProfile({
+          cn: 'legacy-CA',
+          key: { kind: 'rsa', bits: 1024 },
+          overrides: { hash: 'SHA-1' },
+        }),
+      );
+      const leaf = await issueCertificate(
+        ctx,
+        expresswayServerProfile({
+          name: 'legacy',
+          cn: 'spa.lab',
+          key: { kind: 'rsa', bits: 1024 },
+          overrides: { hash: 'SHA-1' },
+        }),
+        ca,
+      );
+      const text = openssl(['x509', '-in', 'leaf.pem', '-noout', '-text'], {
+        'leaf.pem': leaf.certPem,
+      }).stdout;
+      expect(text).toContain('sha1WithRSAEncryption');
+      expect(text).toMatch(/Public-Key: \(1024 bit\)/);
+      expect(verify([ca.certPem], leaf.certPem, ['-auth_level', '2']).ok).toBe(false);
+      const r = verify([ca.certPem], leaf.certPem, ['-auth_level', '0']);
+      expect(r.stdout + r.stderr).toContain('leaf.pem: OK');
+    },
+  );
 
-  it('openssl shows keyUsage without Certificate Sign and SAN IP and email as set', async () => {
-    const ctx = createPkiContext({ seed: 'openssl-text' });
-    const cert = await issueCertificate(
-      ctx,
-      appServerNoCertSignProfile({
-        name: 'appserver',
-        cn: '192.168.150.170',
-        overrides: {
-          san: [
-            { type: 'ip', value: '192.168.150.170' },
-            { type: 'email', value: 'info@appserver.lab' },
-          ],
-        },
-      }),
-    );
-    const text = openssl(['x509', '-in', 'c.pem', '-noout', '-text'], { 'c.pem': cert.certPem }).stdout;
-    expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment\n/);
-    expect(text).not.toContain('Certificate Sign');
-    expect(text).toContain('IP Address:192.168.150.170, email:info@appserver.lab');
-    expect(text).toMatch(/X509v3 Extended Key Usage: critical\s+TLS Web Server Authentication\n/);
-  });
+  itWithPeers(
+    ['openssl'],
+    'openssl shows keyUsage without Certificate Sign and SAN IP and email as set',
+    async () => {
+      const ctx = createPkiContext({ seed: 'openssl-text' });
+      const cert = await issueCertificate(
+        ctx,
+        appServerNoCertSignProfile({
+          name: 'appserver',
+          cn: '192.168.150.170',
+          overrides: {
+            san: [
+              { type: 'ip', value: '192.168.150.170' },
+              { type: 'email', value: 'info@appserver.lab' },
+            ],
+          },
+        }),
+      );
+      const text = openssl(['x509', '-in', 'c.pem', '-noout', '-text'], { 'c.pem': cert.certPem }).stdout;
+      expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment\n/);
+      expect(text).not.toContain('Certificate Sign');
+      expect(text).toContain('IP Address:192.168.150.170, email:info@appserver.lab');
+      expect(text).toMatch(/X509v3 Extended Key Usage: critical\s+TLS Web Server Authentication\n/);
+    },
+  );
 
-  it('an LSC verifies against the CAPF certificate that issued it', async () => {
+  itWithPeers(['openssl'], 'an LSC verifies against the CAPF certificate that issued it', async () => {
     const ctx = createPkiContext({ seed: 'openssl-lsc' });
     const node = { host: 'cucm-pub', domain: 'uclab.lab' };
     const capf = await issueCertificate(ctx, cucmSelfSigned(ctx, node, 'CAPF'));
@@ -149,7 +160,7 @@ describe('issued certificates against the real openssl', () => {
     expect(text).toMatch(/Issuer: .*CN = CAPF-[0-9a-f]{8}/);
   });
 
-  it('a MIC verifies through the stand-in Cisco manufacturing hierarchy', async () => {
+  itWithPeers(['openssl'], 'a MIC verifies through the stand-in Cisco manufacturing hierarchy', async () => {
     const ctx = createPkiContext({ seed: 'openssl-mic' });
     const cisco = await issueCiscoManufacturing(ctx);
     const mic = await issueCertificate(

@@ -16,8 +16,8 @@ afterAll(() => f.cleanup());
 
 let pub: TestCert;
 let ctl: Uint8Array; // header 336, records follow
-beforeAll(() => {
-  pub = f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
+beforeAll(async () => {
+  pub = await f.cert({ subject: PUB_SUBJECT, serial: PUB_SERIAL, bits: 1024 });
   ctl = unwrap(
     buildTrustList({
       kind: 'CTL',

@@ -9,10 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../devices/index.ts';
-import { callSecurityOf, SccpEndpoint } from '../../devices/cucm/call-control.ts';
+import { callSecurityOf } from '../../devices/cucm/call-security.ts';
+import { SccpEndpoint } from '../../devices/cucm/sccp-call-flow.ts';
 import { MEDIA_PACKETS } from '../../devices/phone/media.ts';
 import { Phone } from '../../devices/phone/phone.ts';
-import { readSccpCall, type SccpMessage } from '../../devices/protocols/sccp.ts';
+import type { SccpMessage } from '../../devices/protocols/sccp.ts';
+import { readSccpCall } from '../../devices/protocols/sccp-call.ts';
 import {
   buildResponse,
   encodeSip,

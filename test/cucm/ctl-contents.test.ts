@@ -1,11 +1,14 @@
 /**
- * What the CTL holds (cisco-formats §1.6): SAST, CCM+TFTP of every node, CAPF, ITLRecovery and the
+ * What the CTL holds (docs/reference/trust-files.md §1.6): SAST, CCM+TFTP of every node, CAPF, ITLRecovery and the
  * alternate TFTP servers the admin added.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustList, Role, type TrustList } from '../../certs/ctl.ts';
 import { createPkiContext, issueCertificate } from '../../certs/issue.ts';
 import { type CucmLab, startCucmLab } from './support.ts';
+
+/** The first eToken with the lab's default password, as the CTL client asks for it. */
+const TOKEN = { token: 1, password: 'Cisco123' };
 
 let etoken: CucmLab;
 let tokenless: CucmLab;
@@ -73,7 +76,7 @@ describe('CTL contents', () => {
 
   it('the admin adds a TFTP server to the CTL: a new CTL with a TFTP record for its address, shown by show ctl', async () => {
     const before = etoken.pub.tftpFiles.ctl()?.bytes;
-    const r = etoken.pub.addCtlTftpServer('tftp-relay');
+    const r = etoken.pub.addCtlTftpServer('tftp-relay', { login: TOKEN });
     expect(r.ok).toBe(true);
     const after = etoken.pub.tftpFiles.ctl()?.bytes;
     expect(after?.equals(before ?? Buffer.alloc(0))).toBe(false);
@@ -90,9 +93,9 @@ describe('CTL contents', () => {
   });
 
   it('refuses a TFTP server that does not resolve, and one whose certificate is not PEM', () => {
-    const a = etoken.pub.addCtlTftpServer('no-such-tftp');
+    const a = etoken.pub.addCtlTftpServer('no-such-tftp', { login: TOKEN });
     expect(a.ok ? 'added' : a.error.code).toBe('ctl.tftp-unknown-host');
-    const b = etoken.pub.addCtlTftpServer('192.0.2.70', { certificate: 'not a certificate' });
+    const b = etoken.pub.addCtlTftpServer('192.0.2.70', { certificate: 'not a certificate', login: TOKEN });
     expect(b.ok ? 'added' : b.error.code).toBe('ctl.tftp-bad-certificate');
   });
 

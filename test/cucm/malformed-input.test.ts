@@ -10,7 +10,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAudioSdp, parseSrtpInline } from '../../devices/protocols/sip.ts';
+import { parseAudioSdp, parseSrtpInline } from '../../devices/protocols/sdp.ts';
 import { tftpGet } from '../../devices/protocols/tftp/client.ts';
 import type { LabEvent } from '../../emulator/events.ts';
 import { type CucmLab, issueLsc, startCucmLab } from './support.ts';

@@ -1,5 +1,5 @@
 /**
- * A cluster of a publisher and one subscriber (cisco-formats §1.6, §3.1, §4): TVS runs on both nodes,
+ * A cluster of a publisher and one subscriber (docs/reference/trust-files.md §1.6, docs/reference/capf.md §2, docs/reference/tvs.md §1): TVS runs on both nodes,
  * CAPF on the publisher only, every TFTP node serves its own ITL (its own CallManager, every TVS
  * certificate of the cluster, the publisher's CAPF), and a subscriber's TVS vouches for the publisher's
  * certificates.
@@ -53,7 +53,7 @@ function tlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([h, value]);
 }
 
-/** One TVS response (cisco-formats §4.2: 10-byte header, u16 body length at offset 8). */
+/** One TVS response (docs/reference/tvs.md §3: 10-byte header, u16 body length at offset 8). */
 function nextMessage(sock: TLSSocket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);

@@ -1,11 +1,12 @@
 /**
- * TVS (2445) and CAPF (3804) answer requests built byte by byte from cisco-formats §4.2 / §3.2-3.5,
+ * TVS (2445) and CAPF (3804) answer requests built byte by byte from docs/reference/tvs.md §3 / docs/reference/capf.md §3-§6,
  * independently of the codecs the server uses.
  */
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ciscoIssuer, ciscoSubject, serialBytes } from '../../certs/cisco-dn.ts';
-import type { SecureStream as TLSSocket } from '../../emulator/net/types.ts';
+import { type PoolKey, poolKeys } from '../../certs/key-pool/index.ts';
+import type { SecureStream } from '../../emulator/net/types.ts';
 import { type CucmLab, issueUntrusted, PHONE, startCucmLab } from './support.ts';
 
 let t: CucmLab;
@@ -44,7 +45,7 @@ function tlv(tag: number, value: Buffer): Buffer {
 const cstr = (s: string) => Buffer.concat([Buffer.from(s), Buffer.from([0])]);
 
 /** Reads whole length-prefixed messages: header size and where the u16 length sits. */
-function reader(sock: TLSSocket, headerLen: number, lenAt: number) {
+function reader(sock: SecureStream, headerLen: number, lenAt: number) {
   let buf = Buffer.alloc(0);
   const waiting: ((b: Buffer) => void)[] = [];
   const queue: Buffer[] = [];
@@ -200,7 +201,8 @@ describe('CAPF on 3804', () => {
     const keyReq = await next();
     expect(keyReq[1]).toBe(3);
     expect(elements(keyReq.subarray(8)).get(10)?.readUInt16BE(0)).toBe(2048);
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    // The phone's new key pair: a 1024-bit key from the committed pool (no key generation at test time).
+    const { publicKey } = poolKeys({ kind: 'rsa', bits: 1024 })[0] as PoolKey;
     sock.write(capfMessage(17, sid, Buffer.alloc(0)));
     sock.write(capfMessage(4, sid, tlv(9, publicKey.export({ type: 'spki', format: 'der' }))));
     const store = await next();

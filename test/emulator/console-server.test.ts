@@ -45,4 +45,39 @@ describe('console socket of a running lab', () => {
       await lab.stop();
     }
   });
+
+  it('answers {"lab": "stop"} and then asks the lab to stop; nothing else asks it', async () => {
+    const lab = await Lab.create({ name: 'console-stop' });
+    expect(lab.build({ devices: [{ kind: 'test-tls-server', name: 'server', port: 2443 }] }).ok).toBe(true);
+    await lab.start();
+    const path = join(mkdtempSync(join(tmpdir(), 'uclab-console-')), 'console.sock');
+    const stops: string[] = [];
+    const server = await startConsoleServer(lab, path, { onStop: () => stops.push('stop') });
+    try {
+      const sock = connect(path);
+      const lines: string[] = [];
+      let buf = '';
+      const three = new Promise<void>((resolve) => {
+        sock.on('data', (d) => {
+          buf += d;
+          const parts = buf.split('\n');
+          buf = parts.pop() ?? '';
+          lines.push(...parts);
+          if (lines.length >= 3) resolve();
+        });
+      });
+      sock.write('{"lab":"restart"}\n{"device":"server","command":"show accepted"}\n{"lab":"stop"}\n');
+      await three;
+      sock.end();
+      expect(lines.map((l) => JSON.parse(l))).toEqual([
+        { ok: false, output: 'a lab request is {"lab": "stop"}' },
+        { ok: true, output: 'accepted connections: 0', prompt: 'test:' },
+        { ok: true, output: 'stopping the lab' },
+      ]);
+      expect(stops).toEqual(['stop']);
+    } finally {
+      server.close();
+      await lab.stop();
+    }
+  });
 });

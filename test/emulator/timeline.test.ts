@@ -4,7 +4,12 @@ import { SCHEMA_VERSION, Timeline, WaitTimeout } from '../../emulator/events.ts'
 describe('event timeline', () => {
   it('stamps every event with the schema version, lab, device and position', () => {
     const t = new Timeline('lab-a');
-    const e = t.emit('cucm', 'log', { source: 'ccm', level: 'info', text: 'hello' });
+    const e = t.emit('cucm', 'log', {
+      source: 'ccm',
+      level: 'info',
+      text: 'hello',
+      fidelity: { kind: 'modelled' },
+    });
     expect(e).toMatchObject({
       schemaVersion: SCHEMA_VERSION,
       seq: 1,
@@ -17,7 +22,12 @@ describe('event timeline', () => {
 
   it('a bounded wait that runs out says what it waited for and what it saw instead', async () => {
     const t = new Timeline('lab-b');
-    t.emit('phone', 'log', { source: 'console', level: 'info', text: 'Trust List Update Failed' });
+    t.emit('phone', 'log', {
+      source: 'console',
+      level: 'info',
+      text: 'Trust List Update Failed',
+      fidelity: { kind: 'modelled' },
+    });
     const p = t.waitFor(
       '"Trust List Updated" on the phone',
       (e) => e.kind === 'log' && e.text === 'Trust List Updated',

@@ -4,6 +4,7 @@ import { alertForVerifyError, alertFromErrorCode } from '../../emulator/tls-aler
 describe('TLS alerts a real OpenSSL device sends', () => {
   it.each([
     ['CERT_HAS_EXPIRED', 'certificate_expired'],
+    ['CERT_NOT_YET_VALID', 'bad_certificate'],
     ['DEPTH_ZERO_SELF_SIGNED_CERT', 'unknown_ca'],
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unknown_ca'],
     ['CERT_SIGNATURE_FAILURE', 'decrypt_error'],

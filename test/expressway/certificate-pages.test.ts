@@ -30,8 +30,8 @@ describe('Expressway certificate pages', () => {
     const callManager = await issueCertificate(ctx, cucmSelfSigned(ctx, node, 'CallManager'));
     const store = new ExpresswayTrustStore();
     const { sink, events } = recorder();
-    trustAppend(store, tomcat.certPem, sink);
-    trustAppend(store, callManager.certPem, sink);
+    trustAppend(store, tomcat.certPem, sink, new Date());
+    trustAppend(store, callManager.certPem, sink, new Date());
     const [first, second] = events.map((e) => e.payload as EventMap['expressway.trust-store']);
     expect(first).toMatchObject({ action: 'append', accepted: true, code: null, entries: 1 });
     expect(second).toMatchObject({
@@ -48,8 +48,8 @@ describe('Expressway certificate pages', () => {
     const ca = await issueCertificate(ctx, cucmSelfSigned(ctx, node, 'tomcat-ECDSA'));
     const store = new ExpresswayTrustStore();
     const { sink, events, lines } = recorder();
-    trustAppend(store, ca.certPem, sink);
-    trustAppend(store, ca.certPem, sink);
+    trustAppend(store, ca.certPem, sink, new Date());
+    trustAppend(store, ca.certPem, sink, new Date());
     const [added, again] = events.map((e) => e.payload as EventMap['expressway.trust-store']);
     expect(added?.subjects).toEqual([ca.cert.subject.replace(/\n/g, ', ')]);
     expect(again?.alreadyPresent).toEqual([ca.cert.subject.replace(/\n/g, ', ')]);
@@ -61,7 +61,7 @@ describe('Expressway certificate pages', () => {
     const b = await issueCertificate(ctx, cucmSelfSigned(ctx, { host: 'b', domain: 'lab' }, 'tomcat'));
     const store = new ExpresswayTrustStore();
     const { sink, events } = recorder();
-    trustAppend(store, a.certPem + b.certPem, sink);
+    trustAppend(store, a.certPem + b.certPem, sink, new Date());
     expect(trustDelete(store, 'a.lab', sink)).toBe(1);
     expect(events[1]?.payload).toMatchObject({
       action: 'delete',

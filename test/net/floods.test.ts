@@ -101,7 +101,7 @@ describe('a flood of hostile connections', () => {
           serial: Buffer.from(serialBytes(cm)),
         },
       );
-      // Status 0: TVS knows the certificate (cisco-formats §4.2).
+      // Status 0: TVS knows the certificate (docs/reference/tvs.md §3).
       expect(tvs.ok ? `TVS status ${tvs.answer.status}` : tvs.message).toBe('TVS status 0');
 
       const https = await lab.fabric.connectTls(

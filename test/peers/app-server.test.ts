@@ -13,7 +13,7 @@ const cucmCert = cucmPki.leaf('cucm-pub');
 
 /**
  * `openssl s_server -Verify 1 -verify_return_error` stands in for CUCM on 5061: it sends real alerts
- * when it refuses a client certificate (toolchain-facts §1.2, §2.6). It trusts exactly `trustedPem`, as
+ * when it refuses a client certificate (docs/reference/toolchain.md §2.1, §3.6). It trusts exactly `trustedPem`, as
  * CUCM's CallManager-trust holds the uploaded certificate.
  */
 async function appLab(name: string, decl: Record<string, unknown>, trusted: (app: AppServer) => string) {

@@ -1,13 +1,12 @@
 /** The minimal SCCP call messages (devices/protocols/sccp.ts `sccpCall` / `readSccpCall`). */
 import { describe, expect, it } from 'vitest';
+import { decodeSccp, encodeSccp } from '../../devices/protocols/sccp.ts';
 import {
-  decodeSccp,
-  encodeSccp,
   readSccpCall,
   type SccpCallMessage,
   SccpCallSecurityStatus,
   sccpCall,
-} from '../../devices/protocols/sccp.ts';
+} from '../../devices/protocols/sccp-call.ts';
 
 function roundTrip(m: SccpCallMessage): SccpCallMessage | null {
   const d = decodeSccp(encodeSccp(sccpCall(m), 17));

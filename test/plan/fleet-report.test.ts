@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandFleet, groupCounts, parseShard, shardOf } from '../../emulator/plan/fleet.ts';
+import { expandFleet, groupCounts, parseShard, shardOf, splitCells } from '../../emulator/plan/fleet.ts';
 import { parsePlan } from '../../emulator/plan/plan-file.ts';
 import { buildReport, mergeReports, type PhoneResult, planJunit } from '../../emulator/plan/report.ts';
 
@@ -36,6 +36,8 @@ const result = (index: number, outcome: PhoneResult['outcome'], group = 'sip'): 
   outcome,
   changedAt: outcome === 'trusted' ? null : 'regen',
   reason: outcome === 'trusted' ? '' : 'Trust List Update Failed',
+  cell: 1,
+  states: ['trusted', outcome, outcome],
 });
 
 describe('a fleet expanded from a plan', () => {
@@ -72,6 +74,17 @@ describe('a fleet expanded from a plan', () => {
         .sort((a, b) => a - b),
     ).toEqual(phones.map((p) => p.index));
     for (const s of shards) expect(new Set(s.map((p) => p.group)).size).toBeGreaterThan(1);
+  });
+
+  it('cells split the fleet evenly, none larger than the cell size', () => {
+    const phones = expandFleet(
+      plan({
+        fleet: { size: 450, groups: [{ model: 'CP-8861', firmware: 'f', protocol: 'SIP', weight: 1 }] },
+      }),
+    );
+    const cells = splitCells(phones, 200);
+    expect(cells.map((c) => c.length)).toEqual([150, 150, 150]);
+    expect(cells.flat().map((p) => p.index)).toEqual(phones.map((p) => p.index));
   });
 
   it('refuses a shard outside 1..N', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePlan, planJsonSchema, readPlanFile } from '../../emulator/plan/plan-file.ts';
+import { loadPlan, parsePlan, planJsonSchema, readPlanFile } from '../../emulator/plan/plan-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uclab-plan-'));
 function file(name: string, text: string): string {
@@ -103,5 +103,31 @@ describe('rollover plan files', () => {
     for (const op of ['regenerate', 'ca-sign', 'itl-reset', 'ctl-update', 'reissue-lsc', 'wait', 'cli']) {
       expect(schema).toContain(`"${op}"`);
     }
+  });
+
+  it("a TypeScript plan is its module's default export, validated like a file", async () => {
+    const r = await loadPlan(join(import.meta.dirname, 'fixtures', 'tiny.plan.ts'));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.plan.id).toBe('tiny-ts');
+    expect(r.plan.run.cellSize).toBe(200);
+    const bad = await loadPlan(file('none.ts', 'export const x = 1;\n'));
+    expect(!bad.ok && bad.error.message).toMatch(/exports no plan/);
+  });
+
+  it('a cell holds the cluster and the phones in one /24', () => {
+    const r = readPlanFile(file('cell.yaml', `${GOOD}run: { cellSize: 241 }\n`));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.where).toBe('run.cellSize');
+      expect(r.error.message).toContain('room for 240 phones');
+    }
+  });
+
+  it('an LSC reissue names groups of the fleet', () => {
+    const r = readPlanFile(
+      file('reissue.yaml', `${GOOD}  - { id: again, op: reissue-lsc, groups: [CP-9999] }\n`),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.where).toBe('steps[2].groups[0]');
   });
 });

@@ -19,7 +19,7 @@ import {
 import { LSC_STATUSES, lscStatus } from '../../devices/protocols/lsc-status.ts';
 
 describe('CAPF codec', () => {
-  it('AUTH_REQUEST matches a hand-built byte string (cisco-formats §3.2, §3.5 step 2)', () => {
+  it('AUTH_REQUEST matches a hand-built byte string (docs/reference/capf.md §3, §6 step 2)', () => {
     // 55 | cmd 01 | session 00000001 | len 0008 | VERSION 07 0001 03 | AUTH_TYPE 08 0001 01
     const expected = Buffer.from('55 01 00000001 0008 07 0001 03 08 0001 01'.replace(/ /g, ''), 'hex');
     expect(encodeCapf(authRequest(1, 1)).equals(expected)).toBe(true);

@@ -8,7 +8,7 @@ import {
 } from '../../devices/protocols/sccp.ts';
 
 describe('SCCP codec', () => {
-  it('a short Register matches the chan-sccp 7936 dump prefix (cisco-formats §5.1)', () => {
+  it('a short Register matches the chan-sccp 7936 dump prefix (docs/reference/sccp-sip.md §1.1)', () => {
     const b = encodeSccp({
       type: 'Register',
       register: {

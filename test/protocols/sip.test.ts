@@ -39,7 +39,7 @@ const first = (): SipRequest =>
   });
 
 describe('SIP codec and Cisco builders', () => {
-  it('the first REGISTER has the Cisco phone shape of cisco-formats §6', () => {
+  it('the first REGISTER has the Cisco phone shape of docs/reference/sccp-sip.md §2', () => {
     const r = first();
     const text = encodeSip(r).toString();
     expect(text.startsWith('REGISTER sip:127.0.0.5 SIP/2.0\r\n')).toBe(true);

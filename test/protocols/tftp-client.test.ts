@@ -23,7 +23,7 @@ let tftpd: ChildProcess | undefined;
 let ours: TftpServer;
 
 async function stop(child: ChildProcess): Promise<void> {
-  // toolchain-facts §1.1: in.tftpd sometimes ignores TERM; TERM, wait, then KILL, by PID.
+  // docs/reference/tftp.md §4: in.tftpd sometimes ignores TERM; TERM, wait, then KILL, by PID.
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTvs, encodeTvs, type TvsMessage, tvsFramer } from '../../devices/protocols/tvs.ts';
 
-// cisco-formats §4.2: the Cisco dump's QUERY_CERT_REQ is 143 = 27 + 69 + 25 + 22 bytes of TLVs.
+// docs/reference/tvs.md §3: the Cisco dump's QUERY_CERT_REQ is 143 = 27 + 69 + 25 + 22 bytes of TLVs.
 const query: TvsMessage = {
   type: 'QUERY_CERT_REQ',
   sessionId: 1001,

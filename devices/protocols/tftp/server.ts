@@ -3,16 +3,20 @@
  *
  * Realism points:
  * - Every transfer gets its own socket from `bind(0)`, bound on the device's own address, so replies come
- *   from the address the phone contacted, as tftpd-hpa does (toolchain-facts §1.1). The npm `tftp`
- *   package answers from 0.0.0.0 and so from 127.0.0.1 (toolchain-facts §3.1); we must not.
+ *   from the address the phone contacted, as tftpd-hpa does (docs/reference/tftp.md §4). The npm `tftp`
+ *   package answers from 0.0.0.0 and so from 127.0.0.1 (docs/reference/tftp.md §5); we must not.
  * - Request refusals (file not found, access violation, writes) are also sent from a fresh transfer
- *   socket, like tftpd-hpa. Only a datagram that does not decode is answered from the listening socket.
- * - Duplicate ACKs are ignored, never answered with a resend (RFC 1123 §4.2.3.1, "Sorcerer's Apprentice
- *   Syndrome"); only the retransmission timer resends.
+ *   socket, like tftpd-hpa. Only a datagram that does not decode, and a request refused by a cap
+ *   (admission.ts: a refusal must not cost the descriptor the cap protects), are answered from the
+ *   listening socket.
+ * - Resends back off as tftpd-hpa's do (transfer.ts); concurrent transfers are capped per peer and in
+ *   all, with a queue (admission.ts).
  * - A corrupt datagram never throws: it becomes a `malformed` event (and an ERROR 0 on the listening port).
  */
 import type { Datagram } from '../../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../../emulator/result.ts';
+import { type Slot, TransferSlots } from './admission.ts';
+import type { TftpEvent, TftpPeer } from './events.ts';
 import {
   BLKSIZE_MAX,
   DEFAULT_BLKSIZE,
@@ -22,32 +26,18 @@ import {
   TFTP_ERROR_TEXT,
   TftpErrorCode,
   type TftpOptions,
+  type TftpPacket,
   toNetascii,
 } from './packet.ts';
+import { Transfer } from './transfer.ts';
 
-export interface TftpPeer {
-  address: string;
-  port: number;
-}
+export type { TftpEvent, TftpLimit, TftpPeer } from './events.ts';
 
 /** A refusal from the resolver: the TFTP error code to send and its text. */
 export interface TftpRefusal {
   tftpCode: number;
   message: string;
 }
-
-export type TftpEvent =
-  | { type: 'rrq'; filename: string; mode: string; peer: TftpPeer; options: TftpOptions }
-  | { type: 'transfer-complete'; filename: string; peer: TftpPeer; bytes: number; blocks: number }
-  | {
-      type: 'transfer-error';
-      filename?: string;
-      peer: TftpPeer;
-      code: number;
-      message: string;
-      sent: boolean;
-    }
-  | { type: 'malformed'; peer: TftpPeer; reason: string; offset: number };
 
 export interface TftpServerOptions {
   /** Binds a UDP socket on the device's own address; port 0 = ephemeral. Injected by the fabric. */
@@ -56,14 +46,25 @@ export interface TftpServerOptions {
   /** Returns the file for a clean relative name, or a refusal (e.g. `{tftpCode: 1, message: 'File not found'}`). */
   resolve: (filename: string, peer: TftpPeer) => Promise<Result<Buffer, TftpRefusal>>;
   onEvent?: (e: TftpEvent) => void;
-  /** Retransmission interval when the client negotiates no `timeout` option. Default 1000 ms. */
+  /** First retransmission wait when the client negotiates no `timeout` option. Default 1000 ms (tftpd-hpa's). */
   retransmitMs?: number;
-  /** Resends of one packet before the transfer is abandoned. Default 5. */
+  /** Resends of one packet, each after twice the previous wait, before the transfer is abandoned. Default 5. */
   maxRetries?: number;
   /** Largest blksize the server will agree to. Default 65464 (RFC 2348 maximum). */
   maxBlksize?: number;
+  /**
+   * Requests served at once (each holds a socket). Default 256: far below a process's descriptor
+   * limit, which the lab's TCP services share. Cisco's Maximum Serving Count (1500-3500) counts queued
+   * requests too; here those are `maxQueued`.
+   */
+  maxTransfers?: number;
+  /** Requests one peer address may have running or queued. Default 8 (a phone fetches one file at a time). */
+  maxTransfersPerPeer?: number;
+  /** Requests waiting for a slot, holding no socket. Default 2048. */
+  maxQueued?: number;
+  /** A transfer whose peer has acknowledged nothing for this long may be abandoned for a waiting request. Default 2000 ms. */
+  staleMs?: number;
 }
-
 /**
  * Turns a requested filename into a clean relative name, or refuses it with Access violation.
  * Backslashes count as separators (Windows-style clients); absolute paths, drive letters and any
@@ -89,141 +90,13 @@ function peerOf(rinfo: { address: string; port: number }): TftpPeer {
   return { address: rinfo.address, port: rinfo.port };
 }
 
-class Transfer {
-  private blockIndex = 0; // last logical block sent; 0 = the OACK
-  private lastPacket: Buffer = Buffer.alloc(0);
-  private retries = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private done = false;
-  private readonly totalBlocks: number;
-
-  constructor(
-    private readonly server: TftpServer,
-    readonly socket: Datagram,
-    private readonly peer: TftpPeer,
-    private readonly filename: string,
-    private readonly data: Buffer,
-    private readonly blksize: number,
-    private readonly retransmitMs: number,
-    private readonly maxRetries: number,
-  ) {
-    // Always a final short block, possibly empty: a 512-byte file at blksize 512 is blocks 1 (512) + 2 (0).
-    this.totalBlocks = Math.floor(data.length / blksize) + 1;
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, peerOf(rinfo)));
-    socket.on('error', (e) => this.fail(TftpErrorCode.NOT_DEFINED, `socket error: ${e.message}`, false));
-    // A stopped lab closes the socket under a running transfer: stop the retransmission timer with it.
-    socket.once('close', () => {
-      if (!this.done) this.finish();
-    });
-  }
-
-  start(oack: TftpOptions | undefined): void {
-    if (oack) this.send(encodeTftp({ op: 'OACK', options: oack }));
-    else this.sendBlock(1);
-  }
-
-  private sendBlock(index: number): void {
-    this.blockIndex = index;
-    const chunk = this.data.subarray((index - 1) * this.blksize, index * this.blksize);
-    // Block numbers are 16-bit on the wire and wrap 65535 → 0 (as tftpd-hpa, curl and atftp do).
-    this.send(encodeTftp({ op: 'DATA', block: index & 0xffff, data: chunk }));
-  }
-
-  private send(pkt: Buffer): void {
-    this.lastPacket = pkt;
-    this.retries = 0;
-    this.socket.send(pkt, this.peer.port, this.peer.address);
-    this.arm();
-  }
-
-  private arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimeout(), this.retransmitMs);
-  }
-
-  private onTimeout(): void {
-    if (this.done) return;
-    if (this.retries >= this.maxRetries) {
-      this.fail(TftpErrorCode.NOT_DEFINED, `Timeout: no ACK after ${this.maxRetries} retransmissions`, false);
-      return;
-    }
-    this.retries++;
-    this.socket.send(this.lastPacket, this.peer.port, this.peer.address);
-    this.arm();
-  }
-
-  private onMessage(msg: Buffer, from: TftpPeer): void {
-    if (this.done) return;
-    if (from.address !== this.peer.address || from.port !== this.peer.port) {
-      // RFC 1350 §4: a packet from another TID gets error 5 and does not disturb this transfer.
-      this.socket.send(
-        encodeTftp({ op: 'ERROR', code: TftpErrorCode.UNKNOWN_TID, message: TFTP_ERROR_TEXT[5]! }),
-        from.port,
-        from.address,
-      );
-      return;
-    }
-    const p = decodeTftp(msg);
-    if (!p.ok) {
-      // Inside a transfer a corrupt datagram is dropped; the retransmission timer recovers.
-      this.server.emit({ type: 'malformed', peer: from, reason: p.error.message, offset: p.error.offset });
-      return;
-    }
-    const pkt = p.value;
-    if (pkt.op === 'ERROR') {
-      this.fail(pkt.code, pkt.message || (TFTP_ERROR_TEXT[pkt.code] ?? 'error'), false);
-      return;
-    }
-    if (pkt.op !== 'ACK') {
-      this.fail(TftpErrorCode.ILLEGAL_OPERATION, TFTP_ERROR_TEXT[4]!, true);
-      return;
-    }
-    if (pkt.block !== (this.blockIndex & 0xffff)) return; // duplicate or stale ACK: ignore
-    if (this.blockIndex === this.totalBlocks) {
-      this.finish();
-      this.server.emit({
-        type: 'transfer-complete',
-        filename: this.filename,
-        peer: this.peer,
-        bytes: this.data.length,
-        blocks: this.totalBlocks,
-      });
-      return;
-    }
-    this.sendBlock(this.blockIndex + 1);
-  }
-
-  private fail(code: number, message: string, sendError: boolean): void {
-    if (this.done) return;
-    if (sendError) {
-      // Close only once the ERROR has left: closing a socket cancels its queued sends.
-      this.done = true;
-      clearTimeout(this.timer);
-      this.socket.send(encodeTftp({ op: 'ERROR', code, message }), this.peer.port, this.peer.address, () =>
-        this.finish(),
-      );
-    } else this.finish();
-    this.server.emit({
-      type: 'transfer-error',
-      filename: this.filename,
-      peer: this.peer,
-      code,
-      message,
-      sent: sendError,
-    });
-  }
-
-  finish(): void {
-    this.done = true;
-    clearTimeout(this.timer);
-    this.server.release(this);
-  }
-}
+type Request = Extract<TftpPacket, { op: 'RRQ' | 'WRQ' }>;
 
 export class TftpServer {
   private socket: Datagram | undefined;
   private readonly transfers = new Set<Transfer>();
   private readonly sockets = new Set<Datagram>();
+  private readonly slots: TransferSlots;
   private closed = false;
   private readonly retransmitMs: number;
   private readonly maxRetries: number;
@@ -233,6 +106,12 @@ export class TftpServer {
     this.retransmitMs = opts.retransmitMs ?? 1000;
     this.maxRetries = opts.maxRetries ?? 5;
     this.maxBlksize = Math.min(opts.maxBlksize ?? BLKSIZE_MAX, BLKSIZE_MAX);
+    this.slots = new TransferSlots({
+      maxTransfers: opts.maxTransfers ?? 256,
+      maxPerPeer: opts.maxTransfersPerPeer ?? 8,
+      maxQueued: opts.maxQueued ?? 2048,
+      staleMs: opts.staleMs ?? 2000,
+    });
   }
 
   /** Binds the listening socket; resolves with the bound address. */
@@ -240,17 +119,7 @@ export class TftpServer {
     const s = await this.opts.bind(this.opts.port);
     this.socket = s;
     this.sockets.add(s);
-    s.on('message', (msg, rinfo) => {
-      void this.onRequest(msg, peerOf(rinfo)).catch((e: unknown) =>
-        this.emit({
-          type: 'transfer-error',
-          peer: peerOf(rinfo),
-          code: 0,
-          message: `internal: ${String(e)}`,
-          sent: false,
-        }),
-      );
-    });
+    s.on('message', (msg, rinfo) => this.onDatagram(msg, peerOf(rinfo)));
     s.on('error', () => {
       /* a listening UDP socket has no per-peer errors worth dying for */
     });
@@ -268,19 +137,17 @@ export class TftpServer {
     return this.transfers.size;
   }
 
-  /** @internal */
-  emit(e: TftpEvent): void {
+  /** Requests waiting for a slot. */
+  get queuedRequests(): number {
+    return this.slots.waiting;
+  }
+
+  private emit(e: TftpEvent): void {
     try {
       this.opts.onEvent?.(e);
     } catch {
       /* an observer's bug must not stop the server */
     }
-  }
-
-  /** @internal */
-  release(t: Transfer): void {
-    this.transfers.delete(t);
-    this.closeSocket(t.socket);
   }
 
   private closeSocket(s: Datagram): Promise<void> {
@@ -294,7 +161,7 @@ export class TftpServer {
     });
   }
 
-  private async onRequest(msg: Buffer, peer: TftpPeer): Promise<void> {
+  private onDatagram(msg: Buffer, peer: TftpPeer): void {
     if (this.closed || !this.socket) return;
     const decoded = decodeTftp(msg);
     if (!decoded.ok) {
@@ -310,6 +177,44 @@ export class TftpServer {
     }
     const p = decoded.value;
     if (p.op === 'ERROR') return; // never answer an ERROR
+    const what = p.op === 'RRQ' || p.op === 'WRQ' ? `${p.op} ${p.filename}` : p.op;
+    const admitted = this.slots.request(peer, what, (slot) => {
+      void this.serve(p, peer, slot)
+        .catch((e: unknown) =>
+          this.emit({
+            type: 'transfer-error',
+            peer,
+            code: 0,
+            message: `internal: ${String(e)}`,
+            sent: false,
+          }),
+        )
+        .finally(() => {
+          if (!slot.transfer) this.slots.release(slot);
+        });
+    });
+    if (admitted.kind === 'refused') {
+      const filename = p.op === 'RRQ' || p.op === 'WRQ' ? p.filename : undefined;
+      this.socket.send(
+        encodeTftp({ op: 'ERROR', code: TftpErrorCode.NOT_DEFINED, message: admitted.message }),
+        peer.port,
+        peer.address,
+      );
+      this.emit({
+        type: 'transfer-error',
+        ...(filename !== undefined ? { filename } : {}),
+        peer,
+        code: TftpErrorCode.NOT_DEFINED,
+        message: admitted.message,
+        sent: true,
+        limit: admitted.limit,
+      });
+    }
+  }
+
+  /** Answers one admitted request in its slot: a transfer, or a refusal from a fresh socket. */
+  private async serve(p: TftpPacket, peer: TftpPeer, slot: Slot): Promise<void> {
+    if (this.closed) return;
     if (p.op !== 'RRQ') {
       const message =
         p.op === 'WRQ' ? 'Illegal TFTP operation: write requests are refused' : TFTP_ERROR_TEXT[4]!;
@@ -343,22 +248,35 @@ export class TftpServer {
       await this.refuse(peer, file.error.tftpCode, file.error.message, clean.value);
       return;
     }
-    const data = p.mode === 'netascii' ? toNetascii(file.value) : file.value;
+    await this.transfer(p, peer, slot, clean.value, file.value);
+  }
+
+  private async transfer(p: Request, peer: TftpPeer, slot: Slot, name: string, file: Buffer): Promise<void> {
+    const data = p.mode === 'netascii' ? toNetascii(file) : file;
     const oack = this.negotiate(p, data.length);
-    const timeoutMs = oack?.timeout !== undefined ? oack.timeout * 1000 : this.retransmitMs;
     const sock = await this.transferSocket();
     if (!sock) return;
     const t = new Transfer(
-      this,
+      {
+        emit: (e) => this.emit(e),
+        ended: (done) => {
+          this.transfers.delete(done);
+          void this.closeSocket(done.socket);
+          this.slots.release(slot);
+        },
+      },
       sock,
-      peer,
-      clean.value,
-      data,
-      oack?.blksize ?? DEFAULT_BLKSIZE,
-      timeoutMs,
-      this.maxRetries,
+      {
+        peer,
+        filename: name,
+        data,
+        blksize: oack?.blksize ?? DEFAULT_BLKSIZE,
+        baseMs: oack?.timeout !== undefined ? oack.timeout * 1000 : this.retransmitMs,
+        maxRetries: this.maxRetries,
+      },
     );
     this.transfers.add(t);
+    slot.transfer = t;
     t.start(oack);
   }
 
@@ -389,6 +307,7 @@ export class TftpServer {
     return s;
   }
 
+  /** Sends an ERROR from a fresh socket and resolves once it has left (the slot is held until then). */
   private async refuse(
     peer: TftpPeer,
     code: number,
@@ -398,12 +317,6 @@ export class TftpServer {
     const s = await this.transferSocket();
     if (!s) return;
     s.on('error', () => {});
-    s.send(
-      encodeTftp({ op: 'ERROR', code, message }),
-      peer.port,
-      peer.address,
-      () => void this.closeSocket(s),
-    );
     this.emit({
       type: 'transfer-error',
       ...(filename !== undefined ? { filename } : {}),
@@ -412,11 +325,16 @@ export class TftpServer {
       message,
       sent: true,
     });
+    await new Promise<void>((resolve) =>
+      s.send(encodeTftp({ op: 'ERROR', code, message }), peer.port, peer.address, () => resolve()),
+    );
+    await this.closeSocket(s);
   }
 
   /** Stops listening, abandons every transfer and closes every socket and timer. */
   async close(): Promise<void> {
     this.closed = true;
+    this.slots.clearQueue();
     for (const t of [...this.transfers]) t.finish();
     await Promise.all([...this.sockets].map((s) => this.closeSocket(s)));
   }

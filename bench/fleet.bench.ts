@@ -1,0 +1,449 @@
+/**
+ * Benchmark of a fleet (issue 15): secure boots/s of N mixed phones (FLEET_N, default 10,000: CTL,
+ * ITL, signed or encrypted config, mutual-TLS registration; cells of 200 on every core), against two
+ * baselines measured in the same run on the same cores:
+ *   (a) raw mutual-TLS handshakes/s (node:tls, both ends in one thread, no model logic);
+ *   (b) the bare-protocol boot: three TFTP reads (the project's TFTP codec, real UDP), one
+ *       mutual-TLS handshake and one request/response, with no model logic;
+ * and p50/p99 boot latency (a phone's `action phone.boot` to its `phone.boot`), cores used (CPU time
+ * over wall time), and RSS per idle registered phone against two idle TLS ends, each measured in a
+ * child process of its own. Figures are ratios against the same-run baselines, never assertions.
+ *
+ * Usage: `npm run bench:fleet` (`-- --json` for machine output); FLEET_N, FLEET_BASELINE_S (seconds
+ * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_BOOTS_IN_FLIGHT (per cell, default 16).
+ */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { availableParallelism } from 'node:os';
+import * as tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createPkiContext, type Identity, issueCertificate } from '../certs/issue.ts';
+import { enterpriseRootCaProfile } from '../certs/profiles.ts';
+import { tftpGet } from '../devices/protocols/tftp/client.ts';
+import { startTftpServer } from '../devices/protocols/tftp/server.ts';
+import { ok } from '../emulator/result.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const BASELINE_S = Number(process.env.FLEET_BASELINE_S ?? 5);
+
+// ------------------------------------------------------------------------------------ identities
+
+async function identities(): Promise<{ ca: Identity; server: Identity; client: Identity }> {
+  const ctx = createPkiContext({ seed: 'fleet-bench' });
+  const ca = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'Fleet Bench CA' }));
+  const leaf = (name: string) =>
+    issueCertificate(
+      ctx,
+      {
+        name,
+        subject: [['CN', name]],
+        key: { kind: 'rsa', bits: 2048 },
+        extKeyUsage: ['serverAuth', 'clientAuth'],
+      },
+      ca,
+    );
+  return { ca, server: await leaf('bench-server'), client: await leaf('bench-phone') };
+}
+
+// ------------------------------------------------------------------------------------ baselines
+
+type Role = { role: 'handshakes' | 'bare-boot'; seconds: number };
+
+/** A mutual-TLS server on 127.0.0.1 answering one request per connection. */
+async function tlsServer(id: { ca: Identity; server: Identity }): Promise<{ port: number; close(): void }> {
+  const server = tls.createServer({
+    key: id.server.keyPem,
+    cert: id.server.certPem,
+    ca: [id.ca.certPem],
+    requestCert: true,
+    rejectUnauthorized: true,
+  });
+  server.on('secureConnection', (s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.end(Buffer.alloc(200, 1)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as { port: number }).port, close: () => server.close() };
+}
+
+function handshake(ctx: tls.SecureContext, port: number, exchange: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, secureContext: ctx, rejectUnauthorized: false });
+    s.once('error', reject);
+    s.once('secureConnect', () => {
+      if (!exchange) {
+        s.destroy();
+        resolve();
+        return;
+      }
+      s.write(Buffer.alloc(100, 2));
+      s.once('data', () => {
+        s.destroy();
+        resolve();
+      });
+    });
+  });
+}
+
+/** One worker's part of a baseline: as many as it can in `seconds`, 16 at a time. */
+async function baselineWorker(r: Role): Promise<number> {
+  const id = await identities();
+  const srv = await tlsServer(id);
+  const ctx = tls.createSecureContext({
+    key: id.client.keyPem,
+    cert: id.client.certPem,
+    ca: [id.ca.certPem],
+  });
+  // Files the size of a CTL, an ITL and a signed config (what a phone reads at boot).
+  const files = new Map([
+    ['CTLFile.tlv', Buffer.alloc(7611, 3)],
+    ['ITLFile.tlv', Buffer.alloc(7557, 4)],
+    ['SEP000000000001.cnf.xml.sgn', Buffer.alloc(3116, 5)],
+  ]);
+  const bindUdp = (port: number) =>
+    new Promise<ReturnType<typeof createSocket>>((resolve) => {
+      const s = createSocket('udp4');
+      s.bind(port, '127.0.0.1', () => resolve(s));
+    });
+  const tftp = await startTftpServer({
+    bind: bindUdp,
+    port: 0,
+    resolve: async (name) => {
+      const f = files.get(name);
+      return f ? ok(f) : { ok: false, error: { tftpCode: 1, message: 'File not found' } };
+    },
+  });
+  const tftpPort = tftp.address.port;
+  const deadline = Date.now() + r.seconds * 1000;
+  let done = 0;
+  const lane = async () => {
+    while (Date.now() < deadline) {
+      if (r.role === 'bare-boot') {
+        for (const filename of files.keys()) {
+          const g = await tftpGet({
+            bind: bindUdp,
+            server: { address: '127.0.0.1', port: tftpPort },
+            filename,
+            timeoutMs: 2000,
+            retries: 2,
+          });
+          if (!g.ok) throw new Error(g.error.message);
+        }
+      }
+      await handshake(ctx, srv.port, r.role === 'bare-boot');
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+  srv.close();
+  await tftp.close();
+  return done / r.seconds;
+}
+
+/** A baseline on every core: one worker thread per core, rates added up. */
+async function onAllCores(role: Role['role'], seconds: number, cores: number): Promise<number> {
+  const rates = await Promise.all(
+    Array.from(
+      { length: cores },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(
+            `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(
+              `file://${SELF}`,
+            )}); });`,
+            { eval: true, workerData: { role, seconds } satisfies Role },
+          );
+          w.once('message', (m: number) => {
+            resolve(m);
+            void w.terminate();
+          });
+          w.once('error', reject);
+        }),
+    ),
+  );
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+// ------------------------------------------------------------------------------------ RSS
+
+/** RSS of idle things, in a child process of its own (so nothing else is in its heap). */
+interface RssFigure {
+  perItemKb: number;
+  items: number;
+  /** Phones only: the lab's timeline per phone (events, and their size as JSON). */
+  eventsPerItem?: number;
+  eventJsonKbPerItem?: number;
+}
+
+function rssChild(what: 'tls-ends' | 'phones', count: number): Promise<RssFigure> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', SELF, '--rss', what, String(count)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`rss child (${what}) exited ${code}: ${out}`));
+      resolve(JSON.parse(line) as RssFigure);
+    });
+  });
+}
+
+async function settleRss(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return process.memoryUsage().rss;
+}
+
+async function rssTlsEnds(pairs: number): Promise<RssFigure> {
+  const id = await identities();
+  const srv = tls.createServer({
+    key: id.server.keyPem,
+    cert: id.server.certPem,
+    ca: [id.ca.certPem],
+    requestCert: true,
+  });
+  const held: tls.TLSSocket[] = [];
+  srv.on('secureConnection', (s) => held.push(s));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  const ctx = tls.createSecureContext({
+    key: id.client.keyPem,
+    cert: id.client.certPem,
+    ca: [id.ca.certPem],
+  });
+  // One connection first, so what is measured is the connections, not OpenSSL's first-use costs.
+  await handshake(ctx, port, false);
+  const before = await settleRss();
+  for (let i = 0; i < pairs; i++) {
+    await new Promise<void>((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port, secureContext: ctx, rejectUnauthorized: false }, () =>
+        resolve(),
+      );
+      held.push(s);
+    });
+  }
+  const after = await settleRss();
+  return { perItemKb: (after - before) / pairs / 1024, items: pairs };
+}
+
+async function rssPhones(n: number): Promise<RssFigure> {
+  await import('../devices/index.ts');
+  const { Lab } = await import('../emulator/lab.ts');
+  const { Phone } = await import('../devices/phone/phone.ts');
+  const { cellDeclaration } = await import('../emulator/plan/cell-lab.ts');
+  const { expandFleet } = await import('../emulator/plan/fleet.ts');
+  const { parsePlan } = await import('../emulator/plan/plan-file.ts');
+  const parsed = parsePlan(benchPlan(n));
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  const plan = parsed.plan;
+  // A cluster alone first: what is measured then is the phones (and CUCM's state for them).
+  const warm = await Lab.create({ name: 'rss-warm', seed: 'rss', artifactsDir: null });
+  warm.build(cellDeclaration(plan, [], { bootsInFlight: 16 }));
+  await warm.start();
+  const before = await settleRss();
+  const lab = await Lab.create({ name: 'rss', seed: 'rss', artifactsDir: null });
+  const phones = expandFleet(plan);
+  const built = lab.build(cellDeclaration(plan, phones, { bootsInFlight: 16 }));
+  if (!built.ok) throw new Error(built.error.message);
+  await lab.start();
+  const reports = await Promise.all(phones.map((p) => lab.device(p.name, Phone).boot()));
+  const registered = reports.filter((r) => r.registration.state === 'registered').length;
+  if (registered < n) throw new Error(`only ${registered} of ${n} phones registered`);
+  // Idle: the registrations stay up, keepalives run, nothing else happens.
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = await settleRss();
+  // The lab holds its events (the timeline) too: they are part of what a phone costs here.
+  const events = lab.timeline.events();
+  const jsonBytes = events.reduce((a, e) => a + JSON.stringify(e).length, 0);
+  return {
+    perItemKb: (after - before) / n / 1024,
+    items: n,
+    eventsPerItem: events.length / n,
+    eventJsonKbPerItem: jsonBytes / n / 1024,
+  };
+}
+
+// ------------------------------------------------------------------------------------ the fleet
+
+function benchPlan(n: number) {
+  return {
+    schemaVersion: 1 as const,
+    id: 'fleet-bench',
+    seed: 'fleet-bench',
+    cluster: { release: '14' as const, mode: 'mixed' as const },
+    fleet: {
+      size: n,
+      groups: [
+        {
+          name: 'cp-8861-encrypted',
+          model: 'CP-8861',
+          firmware: 'sip-88xx-14.2',
+          protocol: 'SIP' as const,
+          security: 'encrypted' as const,
+          weight: 40,
+        },
+        {
+          name: 'cp-7975-authenticated',
+          model: 'CP-7975',
+          firmware: 'sccp-79xx-9.4',
+          protocol: 'SCCP' as const,
+          security: 'authenticated' as const,
+          weight: 30,
+        },
+        {
+          name: 'cp-8845-authenticated',
+          model: 'CP-8845',
+          firmware: 'sip-88xx-14.2',
+          protocol: 'SIP' as const,
+          security: 'authenticated' as const,
+          weight: 20,
+        },
+        {
+          name: 'cp-7965-encrypted',
+          model: 'CP-7965',
+          firmware: 'sccp-79xx-9.4',
+          protocol: 'SCCP' as const,
+          security: 'encrypted' as const,
+          weight: 10,
+        },
+      ],
+    },
+    steps: [{ id: 'boot', op: 'boot' as const }],
+  };
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const n = Number(process.env.FLEET_N ?? 10_000);
+  const cores = availableParallelism();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  await import('../devices/index.ts');
+  const { parsePlan } = await import('../emulator/plan/plan-file.ts');
+  const { runPlan } = await import('../emulator/plan/run.ts');
+  const { progressOn } = await import('../emulator/plan/progress.ts');
+
+  log(`baseline (a): raw mutual-TLS handshakes on ${cores} cores, ${BASELINE_S} s ...`);
+  const handshakesPerS = await onAllCores('handshakes', BASELINE_S, cores);
+  log(
+    `baseline (b): bare-protocol boots (3 TFTP reads, 1 mutual-TLS handshake, 1 request/response) on ${cores} cores ...`,
+  );
+  const bareBootsPerS = await onAllCores('bare-boot', BASELINE_S, cores);
+
+  const parsed = parsePlan(benchPlan(n));
+  if (!parsed.ok) throw new Error(`${parsed.error.where}: ${parsed.error.message}`);
+  log(`fleet: ${n.toLocaleString('en-US')} secure phones ...`);
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  const run = await runPlan(parsed.plan, {
+    workers: cores,
+    bootsInFlight: Number(process.env.FLEET_BOOTS_IN_FLIGHT ?? parsed.plan.run.bootsInFlight),
+    bootLatencies: true,
+    progress: progressOn(process.stderr, { planId: 'fleet-bench', everyMs: 10_000 }),
+  });
+  const wallMs = Date.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const registered = run.report.phones.filter(
+    (p) => p.outcome === 'trusted' || p.outcome === 'recovered-tvs',
+  ).length;
+  // Each worker runs its cells one after another: the boot steps of a worker add up to its boot time.
+  const bootMs = run.cells.reduce((a, c) => a + (c.stepMs[0] ?? 0), 0) / Math.max(1, run.workers);
+  const setupMs = run.cells.reduce((a, c) => a + c.setupMs, 0) / Math.max(1, run.workers);
+  const bootsPerS = registered / (bootMs / 1000);
+  const latencies = run.cells.flatMap((c) => c.bootLatencies).sort((a, b) => a - b);
+
+  log('RSS: idle mutual-TLS pairs, then idle registered phones, each in a process of its own ...');
+  const tlsEnds = await rssChild('tls-ends', 500);
+  const phones = await rssChild('phones', Number(process.env.FLEET_RSS_PHONES ?? 200));
+
+  const result = {
+    schemaVersion: 1,
+    machine: { cores, loadAverage: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2))) },
+    baselines: {
+      mutualTlsHandshakesPerS: Number(handshakesPerS.toFixed(1)),
+      bareProtocolBootsPerS: Number(bareBootsPerS.toFixed(1)),
+    },
+    fleet: {
+      phones: n,
+      registered,
+      cells: run.cells.length,
+      workers: run.workers,
+      wallS: Number((wallMs / 1000).toFixed(1)),
+      setupS: Number((setupMs / 1000).toFixed(1)),
+      bootS: Number((bootMs / 1000).toFixed(1)),
+      secureBootsPerS: Number(bootsPerS.toFixed(1)),
+      endToEndPhonesPerS: Number((registered / (wallMs / 1000)).toFixed(1)),
+      vsBareProtocolBoot: Number((bootsPerS / bareBootsPerS).toFixed(3)),
+      vsMutualTlsHandshakes: Number((bootsPerS / handshakesPerS).toFixed(3)),
+      bootLatencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) },
+      coresUsed: Number((cpuMs / wallMs).toFixed(2)),
+      certificatesIdenticalInEveryCell: run.report.cells?.certificates !== null,
+    },
+    rss: {
+      perIdleRegisteredPhoneKb: Number(phones.perItemKb.toFixed(1)),
+      perTwoIdleTlsEndsKb: Number(tlsEnds.perItemKb.toFixed(1)),
+      ratio: Number((phones.perItemKb / tlsEnds.perItemKb).toFixed(2)),
+      timelinePerPhone: {
+        events: Number((phones.eventsPerItem ?? 0).toFixed(1)),
+        jsonKb: Number((phones.eventJsonKbPerItem ?? 0).toFixed(1)),
+      },
+    },
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const f = result.fleet;
+  const lines = [
+    `machine: ${cores} cores, load average ${result.machine.loadAverage.join(' ')} (a shared, loaded machine skews every figure; compare the ratios)`,
+    `baseline (a) raw mutual-TLS handshakes, all cores:  ${result.baselines.mutualTlsHandshakesPerS}/s`,
+    `baseline (b) bare-protocol boot, all cores:         ${result.baselines.bareProtocolBootsPerS}/s`,
+    `fleet: ${f.registered}/${f.phones} secure phones registered in ${f.cells} cells on ${f.workers} workers; wall ${f.wallS} s (setup ${f.setupS} s, boots ${f.bootS} s per worker)`,
+    `secure boots/s: ${f.secureBootsPerS} = ${(f.vsBareProtocolBoot * 100).toFixed(1)} % of (b), ${(f.vsMutualTlsHandshakes * 100).toFixed(1)} % of (a); end to end with setup ${f.endToEndPhonesPerS}/s`,
+    `boot latency: p50 ${f.bootLatencyMs.p50} ms, p99 ${f.bootLatencyMs.p99} ms; cores used ${f.coresUsed}`,
+    `RSS per idle registered phone ${result.rss.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${result.rss.perTwoIdleTlsEndsKb} KB (x${result.rss.ratio}); the timeline holds ${result.rss.timelinePerPhone.events} events (${result.rss.timelinePerPhone.jsonKb} KB as JSON) per phone`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (!isMainThread) {
+  const r = workerData as Role;
+  baselineWorker(r).then(
+    (rate) => parentPort?.postMessage(rate),
+    (e: Error) => {
+      throw e;
+    },
+  );
+} else if (process.argv[2] === '--rss') {
+  const count = Number(process.argv[4]);
+  const measure = process.argv[3] === 'tls-ends' ? rssTlsEnds(count) : rssPhones(count);
+  measure.then(
+    (figure) => {
+      process.stdout.write(`${JSON.stringify(figure)}\n`);
+      process.exit(0);
+    },
+    (e: Error) => {
+      process.stderr.write(`${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
+} else {
+  await main();
+}

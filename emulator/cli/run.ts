@@ -1,0 +1,84 @@
+/** `uclab run`: runs scenarios (ids or files), prints the timeline and the summary, writes reports. */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { buildReport } from '../reporters/json.ts';
+import { toJUnit } from '../reporters/junit.ts';
+import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
+import { loadCatalogue, loadScenario, runScenario, type VariantResult } from '../runner.ts';
+
+export interface RunCommandOptions {
+  all?: boolean;
+  tag?: string;
+  variant?: string;
+  json?: boolean;
+  junit?: string;
+  artifacts?: string;
+  events?: string;
+  /** One self-contained HTML file with the picture, ladder, screens and logs of every variant. */
+  report?: string;
+  quiet?: boolean;
+}
+
+export async function runCommand(refs: string[], o: RunCommandOptions): Promise<void> {
+  const errors: { ref: string; message: string }[] = [];
+  const scenarios = [];
+  if (o.all || o.tag) {
+    const cat = await loadCatalogue();
+    for (const b of cat.broken) errors.push({ ref: b.file, message: b.message });
+    scenarios.push(...cat.scenarios.filter((s) => !o.tag || s.tags.includes(o.tag)));
+  }
+  for (const ref of refs) {
+    const r = await loadScenario(ref);
+    if (r.ok) scenarios.push(r.scenario);
+    else errors.push({ ref, message: r.message });
+  }
+  if (scenarios.length === 0 && errors.length === 0) {
+    process.stderr.write('uclab run: name at least one scenario, or --all (uclab list shows them)\n');
+    process.exitCode = 2;
+    return;
+  }
+  for (const e of errors) process.stderr.write(`uclab: ${e.message}\n`);
+  // Loaded only when asked for: the page renderer is not needed by a plain run.
+  const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
+  const results: VariantResult[] = [];
+  for (const s of scenarios) {
+    if (o.variant && !s.variants[o.variant] && (o.all || o.tag)) continue;
+    const rs = await runScenario(s, {
+      variant: o.variant,
+      artifactsDir: o.artifacts ?? null,
+      onLab: (lab) => {
+        htmlReport?.watch(lab);
+        if (!o.events) return;
+        const out = o.events;
+        lab.timeline.subscribe(undefined, (e) => {
+          const line = `${JSON.stringify(e)}\n`;
+          if (out === '-') process.stdout.write(line);
+          else appendFileSync(out, line);
+        });
+      },
+      onVariantStart: (v) => {
+        if (!o.quiet) process.stderr.write(`${variantHeader(v)}\n`);
+      },
+      onStep: (_v, r) => {
+        if (!o.quiet) process.stderr.write(`${stepLine(r)}\n`);
+      },
+    });
+    for (const r of rs) {
+      if (!o.quiet) process.stderr.write(`${variantFooter(r)}\n`);
+      else if (r.outcome !== 'passed') process.stderr.write(`${reasonLine(r)}\n`);
+    }
+    results.push(...rs);
+  }
+  process.stderr.write(`${summaryTable(results, errors.length)}\n`);
+  const report = buildReport(results, errors);
+  if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (o.junit) {
+    mkdirSync(dirname(resolve(o.junit)), { recursive: true });
+    writeFileSync(o.junit, toJUnit(results, errors));
+  }
+  if (o.report && htmlReport) {
+    const written = await htmlReport.write(o.report, results);
+    if (!written.ok) process.stderr.write(`uclab: ${written.error.message}\n`);
+  }
+  process.exitCode = report.exitCode;
+}

@@ -1,0 +1,91 @@
+/**
+ * One cell of a fleet as a lab declaration: the plan's cluster (a publisher `cucm-pub` and its
+ * subscribers), the cell's phones configured on it (Device > Phone: model, protocol, security profile,
+ * line, TFTP encrypted config, a pending CAPF Install for LSC phones) and the phone devices themselves,
+ * booting from the publisher's TFTP when a step says so.
+ *
+ * Every cell declares the same cluster with the same seed and lab start, so every cell's CUCM issues
+ * the same certificates (the run checks it: cell.ts `pkiFingerprint`); only the addresses differ, each
+ * cell having its own /24.
+ */
+import type { LabDeclaration } from '../lab.ts';
+import type { FleetPhone } from './fleet.ts';
+import type { PlanFile } from './plan-file.ts';
+
+export const PUBLISHER = 'cucm-pub';
+export const DOMAIN = 'lab.example';
+
+export function subscriberName(i: number): string {
+  return `cucm-sub${i + 1}`;
+}
+
+/** The cluster's nodes by name: the publisher first. */
+export function clusterNodes(plan: PlanFile): string[] {
+  return [PUBLISHER, ...Array.from({ length: plan.cluster.subscribers }, (_, i) => subscriberName(i))];
+}
+
+/**
+ * Phone timers in a fleet: one process plays every phone and the cluster, so a TFTP block or a TLS
+ * handshake may wait behind many others; the timers are those of a patient phone on a busy network
+ * (a real one retries TFTP for longer still), not the short ones single-phone scenarios use.
+ */
+const FLEET_TIMERS = { tftpTimeoutMs: 2000, tftpRetries: 2, tlsTimeoutMs: 15_000 };
+
+function cucmRow(p: FleetPhone) {
+  return {
+    name: p.name,
+    model: p.model,
+    protocol: p.protocol,
+    security: p.security,
+    line: p.line,
+    ...(p.tftpEncryptedConfig ? { tftpEncryptedConfig: true } : {}),
+    // An LSC phone gets its LSC from CAPF at its first boot (Install, null string), before any change.
+    ...(p.certificate === 'lsc'
+      ? { capf: { operation: 'install' as const, authMode: 'null-string' as const, keySize: 2048 as const } }
+      : {}),
+  };
+}
+
+export function cellDeclaration(
+  plan: PlanFile,
+  phones: FleetPhone[],
+  opts: { bootsInFlight: number },
+): LabDeclaration {
+  const common = {
+    domain: DOMAIN,
+    release: plan.cluster.release,
+    regenGuard: plan.cluster.regenGuard,
+  };
+  return {
+    devices: [
+      {
+        kind: 'cucm',
+        name: PUBLISHER,
+        aliases: [`${PUBLISHER}.${DOMAIN}`],
+        ...common,
+        ...(plan.cluster.mode === 'mixed' ? { mixedMode: 'etoken', etokens: 2 } : {}),
+        certificates: plan.cluster.certificates,
+        phones: phones.map(cucmRow),
+      },
+      ...Array.from({ length: plan.cluster.subscribers }, (_, i) => ({
+        kind: 'cucm',
+        name: subscriberName(i),
+        aliases: [`${subscriberName(i)}.${DOMAIN}`],
+        publisher: PUBLISHER,
+        ...common,
+      })),
+      ...phones.map((p) => ({
+        kind: 'phone',
+        name: p.name,
+        mac: p.mac,
+        model: p.model,
+        firmware: p.firmware,
+        tftp: PUBLISHER,
+        autoBoot: false,
+        line: p.line,
+        bootSlots: opts.bootsInFlight,
+        timers: FLEET_TIMERS,
+      })),
+    ],
+  };
+}

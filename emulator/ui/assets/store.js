@@ -1,0 +1,99 @@
+// The page's copy of the view (emulator/ui/model/view.ts): a reset replaces it, patches update it.
+// Entities are replaced, never edited in place, so a component can tell a changed row by identity.
+
+export function emptyView() {
+  return {
+    lab: { name: '', block: null, started: null, stopped: null, events: 0, lastSeq: 0 },
+    devices: new Map(),
+    links: new Map(),
+    rows: new Map(),
+    order: [],
+    logs: [],
+    screens: new Map(),
+    steps: new Map(),
+    layout: null,
+    // A revision per collection: a panel redraws only when what it shows has changed.
+    rev: { lab: 0, layout: 0, device: 0, link: 0, row: 0, log: 0, screen: 0, step: 0 },
+  };
+}
+
+/** A view from a whole snapshot (a `reset` message, or one variant of a report file). */
+export function viewFromSnapshot(snap) {
+  const v = emptyView();
+  v.lab = snap.lab;
+  for (const d of snap.devices) v.devices.set(d.name, d);
+  for (const l of snap.links) v.links.set(l.id, l);
+  for (const r of snap.rows) {
+    v.rows.set(r.id, r);
+    v.order.push(r.id);
+  }
+  v.logs = snap.logs.slice();
+  for (const s of snap.screens) v.screens.set(s.device, s);
+  for (const s of snap.steps) v.steps.set(s.index, s);
+  v.layout = snap.layout;
+  for (const k of Object.keys(v.rev)) v.rev[k] = 1;
+  return v;
+}
+
+/** Where a row of this seq goes in the ladder's order (rows mostly arrive in order: look from the end). */
+function insertAt(order, rows, seq) {
+  let i = order.length;
+  while (i > 0 && rows.get(order[i - 1]).seq > seq) i--;
+  return i;
+}
+
+/** Applies patches in order; returns the view (the same object, with new collections where changed). */
+export function applyPatches(v, patches) {
+  for (const p of patches) {
+    if (p.k in v.rev) v.rev[p.k] += 1;
+    switch (p.k) {
+      case 'lab':
+        v.lab = p.v;
+        break;
+      case 'layout':
+        v.layout = p.v;
+        break;
+      case 'device':
+        v.devices.set(p.v.name, p.v);
+        break;
+      case 'link':
+        v.links.set(p.v.id, p.v);
+        break;
+      case 'row':
+        if (!v.rows.has(p.v.id)) {
+          const at = insertAt(v.order, v.rows, p.v.seq);
+          if (at === v.order.length) v.order.push(p.v.id);
+          else v.order.splice(at, 0, p.v.id);
+        }
+        v.rows.set(p.v.id, p.v);
+        break;
+      case 'log':
+        v.logs.push(p.v);
+        break;
+      case 'screen':
+        v.screens.set(p.v.device, p.v);
+        break;
+      case 'step':
+        v.steps.set(p.v.index, p.v);
+        break;
+      default:
+        // A patch kind from a newer server: ignored rather than guessed at.
+        break;
+    }
+  }
+  return v;
+}
+
+/** Devices as ladder lanes: left to right as the picture has them, else as the timeline named them. */
+export function lanesOf(v) {
+  const pos = new Map((v.layout?.nodes ?? []).map((n) => [n.name, n]));
+  return [...v.devices.values()]
+    .sort((a, b) => {
+      const pa = pos.get(a.name);
+      const pb = pos.get(b.name);
+      if (pa && pb) return pa.x - pb.x || pa.y - pb.y;
+      if (pa || pb) return pa ? -1 : 1;
+      return a.firstSeq - b.firstSeq;
+    })
+    .map((d) => d.name);
+}

@@ -1,0 +1,71 @@
+/**
+ * Certificates as the ladder's detail shows them: the `CertSummary` a `tls.handshake` event carries
+ * (emulator/events.ts), checked field by field, with its validity at the moment of the exchange.
+ */
+
+import { bool, list, obj, shortValue, str } from './fields.ts';
+import type { CertView, Fact } from './view.ts';
+
+const SUMMARY_FIELDS = new Set([
+  'subject',
+  'issuer',
+  'serial',
+  'sha256',
+  'notBefore',
+  'notAfter',
+  'keyType',
+  'selfSigned',
+]);
+
+function validityAt(notBefore: string, notAfter: string, at: string): CertView['validity'] {
+  const from = Date.parse(notBefore);
+  const to = Date.parse(notAfter);
+  const now = Date.parse(at);
+  if (Number.isNaN(from) || Number.isNaN(to) || Number.isNaN(now)) return 'unknown';
+  if (now < from) return 'not yet valid';
+  if (now > to) return 'expired';
+  return 'valid';
+}
+
+/** A certificate summary from an event, or null when the value is not one. */
+export function certView(v: unknown, at: string): CertView | null {
+  const o = obj(v);
+  const subject = str(o?.subject);
+  if (!o || subject === null) return null;
+  const notBefore = str(o.notBefore) ?? '';
+  const notAfter = str(o.notAfter) ?? '';
+  // Any field beyond the summary (an event kind may add subjectAltName, keyUsage, ...) is shown as is.
+  const extensions: Fact[] = [];
+  const ext = obj(o.extensions);
+  if (ext)
+    for (const [k, val] of Object.entries(ext)) extensions.push({ label: k, value: shortValue(val, 400) });
+  for (const [k, val] of Object.entries(o)) {
+    if (SUMMARY_FIELDS.has(k) || k === 'extensions') continue;
+    extensions.push({ label: k, value: shortValue(val, 400) });
+  }
+  return {
+    subject,
+    issuer: str(o.issuer) ?? '',
+    serial: str(o.serial) ?? '',
+    sha256: str(o.sha256) ?? '',
+    notBefore,
+    notAfter,
+    keyType: str(o.keyType) ?? '',
+    selfSigned: bool(o.selfSigned) ?? false,
+    validity: validityAt(notBefore, notAfter, at),
+    extensions,
+  };
+}
+
+/** The certificates of a chain list (issuer side of a peer chain). */
+export function certList(v: unknown, at: string): CertView[] {
+  return list(v)
+    .map((c) => certView(c, at))
+    .filter((c): c is CertView => c !== null);
+}
+
+/** The common name of a subject, for one-line titles (`CN=cucm-pub.lab.example` → `cucm-pub.lab.example`). */
+export function commonName(subject: string): string {
+  const m = /(?:^|[,/]\s*)CN=([^,/]+)/.exec(subject);
+  return m?.[1]?.trim() ?? subject;
+}

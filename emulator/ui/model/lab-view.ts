@@ -1,0 +1,279 @@
+/**
+ * The view model: folds the lab timeline, one event at a time, into what the page shows (view.ts), and
+ * says which entities each event changed (patches). The live page applies the patches as they come;
+ * the report file embeds the snapshot. Events are the only input (architecture decision 7): no device
+ * is ever asked anything.
+ */
+import { CONNECTION_KINDS, Connections } from './connections.ts';
+import { ConsoleTftp } from './console-tftp.ts';
+import { isKnownDeviceKind, type RowSpec, renderDeviceEvent, SKIP } from './device-events.ts';
+import { asRawEvent, endpoint, num, type RawEvent, str } from './fields.ts';
+import { renderGeneric } from './generic.ts';
+import { NOT_DEVICES, Picture } from './picture.ts';
+import { Screens } from './screens.ts';
+import { type StepPlan, Steps } from './steps.ts';
+import type { LabHeader, LabView, LadderRow, Layout, LogLine, Patch } from './view.ts';
+
+export type { StepPlan } from './steps.ts';
+
+/** Kinds that change the picture only (not a ladder row of their own). */
+const PICTURE_ONLY = new Set([
+  'lab.started',
+  'lab.stopping',
+  'lab.stopped',
+  'device.started',
+  'device.stopped',
+  'net.listen',
+]);
+
+export class LabViewModel {
+  readonly #header: LabHeader = {
+    name: '',
+    block: null,
+    started: null,
+    stopped: null,
+    events: 0,
+    lastSeq: 0,
+  };
+  readonly #picture = new Picture();
+  readonly #rows = new Map<string, LadderRow>();
+  readonly #logs: LogLine[] = [];
+  readonly #steps = new Steps();
+  /** The last event seq of a row on each lane: a status message shows the lines since then. */
+  readonly #lastRowSeq = new Map<string, number>();
+  /** From `lab.stopping` on, devices tear down: the page keeps showing the lab as the steps left it. */
+  #stopping = false;
+  #layout: Layout | null = null;
+  readonly #connections: Connections;
+  readonly #tftp: ConsoleTftp;
+  readonly #screens: Screens;
+
+  constructor() {
+    this.#connections = new Connections({
+      deviceAt: (a) => this.#picture.deviceAt(a),
+      kindOf: (d) => this.#picture.kindOf(d),
+    });
+    this.#tftp = new ConsoleTftp((a) => this.#picture.deviceAt(a));
+    this.#screens = new Screens((n) => this.#picture.laneOf(n));
+  }
+
+  laneOf(nameOrAddress: string): string | null {
+    return this.#picture.laneOf(nameOrAddress);
+  }
+
+  /** The steps the scenario will run, before they run (the step-through shows what comes next). */
+  setPlan(plan: StepPlan[]): Patch[] {
+    const out: Patch[] = [];
+    this.#steps.plan(plan, out);
+    return out;
+  }
+
+  setLayout(layout: Layout): Patch {
+    this.#layout = layout;
+    return { k: 'layout', v: layout };
+  }
+
+  /** Folds one event (checked first: a malformed line changes nothing) and returns what changed. */
+  apply(input: unknown): Patch[] {
+    const e = asRawEvent(input);
+    if (!e) return [];
+    const out: Patch[] = [];
+    this.#header.events += 1;
+    this.#header.lastSeq = Math.max(this.#header.lastSeq, e.seq);
+    if (!this.#header.name && e.lab) this.#header.name = e.lab;
+    if (e.kind === 'lab.started') {
+      this.#header.block = str(e.block);
+      this.#header.started = e.time;
+    }
+    if (e.kind === 'lab.stopping') this.#stopping = true;
+    if (e.kind === 'lab.stopped') this.#header.stopped = str(e.reason) ?? 'stopped';
+    if (!this.#stopping) this.#picture.apply(e, out);
+    else this.#picture.stopped(e, out);
+    const connId = str(e.connId);
+    const settling = CONNECTION_KINDS.has(e.kind) && connId !== null && this.#connections.has(connId);
+    if (!this.#stopping || settling) this.#ladder(e, out);
+    if (e.kind === 'log') {
+      const line: LogLine = {
+        seq: e.seq,
+        t: e.t,
+        device: e.device,
+        source: str(e.source) ?? '',
+        level: str(e.level) ?? 'info',
+        text: str(e.text) ?? '',
+      };
+      this.#logs.push(line);
+      out.push({ k: 'log', v: line });
+    }
+    const screen = this.#stopping ? null : this.#screens.apply(e);
+    if (screen) out.push({ k: 'screen', v: screen });
+    const divider = this.#steps.apply(e, out, (id) => this.#rows.get(id));
+    if (divider) this.#putRow(divider, out);
+    out.push({ k: 'lab', v: { ...this.#header } });
+    return out;
+  }
+
+  // ---------------------------------------------------------------- the ladder
+
+  #ladder(e: RawEvent, out: Patch[]): void {
+    if (PICTURE_ONLY.has(e.kind) || e.kind.startsWith('scenario.')) return;
+    // A kind without a rendering of its own that names a known connection adds to that exchange.
+    const connId = str(e.connId);
+    const aboutConnection =
+      connId !== null && !isKnownDeviceKind(e.kind) && e.kind !== 'log' && this.#connections.has(connId);
+    if (CONNECTION_KINDS.has(e.kind) || aboutConnection) {
+      const row = this.#connections.apply(e);
+      if (row) {
+        this.#connectionRow(row, e, out);
+        return;
+      }
+    }
+    if (e.kind === 'log') {
+      this.#logRow(e, out);
+      return;
+    }
+    const spec = this.#special(e) ?? renderDeviceEvent(e, this) ?? renderGeneric(e);
+    if (spec !== SKIP) this.#putSpec(e, spec, out);
+  }
+
+  #connectionRow(row: LadderRow, e: RawEvent, out: Patch[]): void {
+    // A lane known only by its address may be a lab device whose own end of the connection is not on
+    // the timeline yet; it becomes a lane of its own (a peer outside the lab) once the connection
+    // closes without one.
+    const settled = e.kind === 'net.close';
+    const lanes = [row.from, row.to].filter((l): l is string => !!l && !NOT_DEVICES.has(l));
+    const known = lanes.every((l) => this.#picture.has(l));
+    if (known || settled) for (const lane of lanes) this.#picture.device(lane, e.seq, out);
+    this.#putRow(row, out, known || settled);
+  }
+
+  #logRow(e: RawEvent, out: Patch[]): void {
+    const text = str(e.text) ?? '';
+    const source = str(e.source);
+    if (source === 'console') {
+      const row = this.#tftp.apply(e, text);
+      if (row) {
+        if (row.to) this.#picture.device(row.to, e.seq, out);
+        this.#putRow(row, out);
+      }
+    } else if (source === 'status') {
+      // What the phone's screen says is part of the story the ladder tells.
+      const level = str(e.level) ?? 'info';
+      const bad = level === 'warning' || level === 'error';
+      this.#putSpec(
+        e,
+        {
+          shape: 'note',
+          from: e.device,
+          to: null,
+          protocol: 'screen',
+          title: `“${text}”`,
+          outcome: bad ? 'failed' : 'info',
+          reason: bad ? `the phone shows "${text}"` : null,
+          facts: [],
+          text: null,
+        },
+        out,
+      );
+    }
+  }
+
+  /** The lab machinery's own kinds that are not about one connection. */
+  #special(e: RawEvent): RowSpec | null {
+    if (e.kind === 'net.error' && str(e.connId) === null) {
+      return {
+        shape: 'note',
+        from: e.device,
+        to: null,
+        protocol: 'network',
+        title: `connection failed · ${str(e.code) ?? ''}`,
+        outcome: 'failed',
+        reason: str(e.message),
+        facts: [],
+        text: null,
+      };
+    }
+    if (e.kind === 'net.refused') {
+      const remote = endpoint(e.remote);
+      const from = remote ? (this.laneOf(remote.address) ?? remote.address) : '?';
+      return {
+        shape: 'exchange',
+        from,
+        to: e.device,
+        protocol: 'network',
+        title: `connection turned away · ${str(e.reason) ?? ''} limit ${num(e.limit) ?? '?'}`,
+        outcome: 'refused',
+        reason: `${e.device} holds ${num(e.open) ?? '?'} connections (limit ${num(e.limit) ?? '?'})`,
+        facts: [],
+        text: null,
+      };
+    }
+    return null;
+  }
+
+  #putSpec(e: RawEvent, spec: RowSpec, out: Patch[]): void {
+    for (const lane of [spec.from, spec.to]) {
+      if (lane && !NOT_DEVICES.has(lane)) this.#picture.device(lane, e.seq, out);
+    }
+    const previous = this.#lastRowSeq.get(spec.from);
+    this.#putRow(
+      {
+        id: `ev-${e.seq}`,
+        seq: e.seq,
+        lastSeq: e.seq,
+        t: e.t,
+        logFrom: spec.protocol === 'screen' && previous !== undefined ? previous + 1 : e.seq,
+        shape: spec.shape,
+        from: spec.from,
+        to: spec.to,
+        protocol: spec.protocol,
+        title: spec.title,
+        outcome: spec.outcome,
+        reason: spec.reason,
+        detail: { facts: spec.facts, certificates: [], decisions: [], text: spec.text },
+      },
+      out,
+    );
+  }
+
+  #putRow(row: LadderRow, out: Patch[], linked = true): void {
+    this.#rows.set(row.id, row);
+    for (const lane of [row.from, row.to]) {
+      if (lane) this.#lastRowSeq.set(lane, Math.max(this.#lastRowSeq.get(lane) ?? 0, row.lastSeq));
+    }
+    out.push({ k: 'row', v: row });
+    if (linked && row.shape === 'exchange' && row.to && row.to !== row.from) this.#picture.link(row, out);
+  }
+
+  // ---------------------------------------------------------------- the whole view
+
+  snapshot(): LabView {
+    return {
+      schemaVersion: 1,
+      lab: { ...this.#header },
+      devices: this.#picture.devices(),
+      links: this.#picture.links(),
+      rows: [...this.#rows.values()].sort((a, b) => a.seq - b.seq),
+      logs: [...this.#logs],
+      screens: this.#screens.all(),
+      steps: this.#steps.all(),
+      layout: this.#layout,
+    };
+  }
+
+  /** Names of the devices and links: when it changes, the picture needs a new layout. */
+  graphKey(): string {
+    return this.#picture.graphKey();
+  }
+
+  graph(): { devices: ReturnType<Picture['devices']>; links: ReturnType<Picture['links']> } {
+    return { devices: this.#picture.devices(), links: this.#picture.links() };
+  }
+}
+
+/** The view of a whole timeline at once (the report file, a finished run). */
+export function viewOf(events: readonly unknown[], plan: StepPlan[] = []): LabView {
+  const m = new LabViewModel();
+  m.setPlan(plan);
+  for (const e of events) m.apply(e);
+  return m.snapshot();
+}
