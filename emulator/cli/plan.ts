@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseShard, type Shard } from '../plan/fleet.ts';
-import { loadPlan, planJsonSchema } from '../plan/plan-file.ts';
+import { LAB_HOSTS, loadPlan, planJsonSchema } from '../plan/plan-file.ts';
 import { progressOn } from '../plan/progress.ts';
 import { mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
 import { PlanRunError, runPlan } from '../plan/run.ts';
@@ -84,9 +84,10 @@ export async function planCommand(file: string | undefined, o: PlanOptions): Pro
   const bootsInFlight = count('--boots-in-flight', o.bootsInFlight, 1);
   if ([workers, cellsPerWorker, cellSize, bootsInFlight].includes(null)) return;
   const plan = loaded.plan;
-  if (cellSize != null && cellSize + 1 + plan.cluster.subscribers > 241)
+  const nodes = 1 + plan.cluster.subscribers;
+  if (cellSize != null && cellSize + nodes > LAB_HOSTS)
     return fail(
-      `--cell-size ${cellSize}: a cell's /24 holds the cluster and at most ${240 - plan.cluster.subscribers} phones`,
+      `--cell-size ${cellSize}: a cell's /24 holds the cluster and at most ${LAB_HOSTS - nodes} phones`,
     );
   try {
     const run = await runPlan(plan, {
