@@ -49,8 +49,8 @@ const WORKER_BOOT = `import('tsx/esm/api').then((t) => { t.register(); return im
   new URL('./worker.ts', import.meta.url).href,
 )}); })`;
 
-/** What is running, for the progress lines. */
-const live = new Map<string, { read: () => TargetStats; since: number }>();
+/** What is running, for the progress lines and for a report when the run is stopped. */
+const live = new Map<string, { read: () => TargetStats; since: number; findings: Findings }>();
 
 /** Fuzzes one target in workers, restarting after each hang, until `runs` inputs are done. */
 async function fuzzInWorkers(name: string): Promise<Done> {
@@ -60,7 +60,7 @@ async function fuzzInWorkers(name: string): Promise<Done> {
   const findings = new Findings();
   let total = emptyStats(t.name);
   const started = Date.now();
-  live.set(t.name, { read: () => mergeStats(total, shared.readStats(t.name)), since: started });
+  live.set(t.name, { read: () => mergeStats(total, shared.readStats(t.name)), since: started, findings });
 
   return await new Promise((resolve, reject) => {
     const segment = (startAt: number) => {
@@ -144,11 +144,46 @@ function table(done: Map<string, Done>): string {
   return [head, ...rows].join('\n');
 }
 
+/** Prints the table and keeps every finding as a fixture; 0 when nothing was found. */
+function conclude(done: Map<string, Done>, stopped: boolean): number {
+  const rows = new Map(done);
+  if (stopped) {
+    for (const [name, l] of live) {
+      rows.set(name, { stats: l.read(), findings: l.findings.all, seconds: (Date.now() - l.since) / 1000 });
+    }
+    process.stdout.write(`\nstopped: parsers still running show the inputs they had reached\n`);
+  }
+  process.stdout.write(`\n${table(rows)}\n`);
+  const all = [...rows.values()].flatMap((d) => d.findings);
+  if (all.length === 0) {
+    process.stdout.write('\nno untyped exceptions, disagreements, hangs or slow inputs\n');
+    return 0;
+  }
+  process.stdout.write(`\n${all.length} distinct findings:\n`);
+  for (const f of all) {
+    const path = writeFixture(f, seed, fixturesDir);
+    process.stdout.write(
+      `  ${f.target} ${f.kind}: ${f.signature}\n    ${path ?? '(fixture already kept)'}\n`,
+    );
+  }
+  return 1;
+}
+
 async function main(): Promise<number> {
   process.stdout.write(
     `fuzz: ${names.length} parsers × ${runs} inputs, FUZZ_SEED=${seed}, ${jobs} at once, watchdog ${watchdogMs} ms\n`,
   );
   const done = new Map<string, Done>();
+  // A long run stopped by a signal still reports what it did and keeps what it found.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      conclude(done, true);
+      process.exit(code);
+    });
+  }
   const queue = [...names];
   const ticker = setInterval(() => {
     for (const [name, { read, since }] of live) {
@@ -163,21 +198,7 @@ async function main(): Promise<number> {
     }),
   );
   clearInterval(ticker);
-  const ordered = new Map(names.map((n) => [n, done.get(n)!]));
-  process.stdout.write(`\n${table(ordered)}\n`);
-  const all = [...ordered.values()].flatMap((d) => d.findings);
-  if (all.length === 0) {
-    process.stdout.write('\nno untyped exceptions, disagreements, hangs or slow inputs\n');
-    return 0;
-  }
-  process.stdout.write(`\n${all.length} distinct findings:\n`);
-  for (const f of all) {
-    const path = writeFixture(f, seed, fixturesDir);
-    process.stdout.write(
-      `  ${f.target} ${f.kind}: ${f.signature}\n    ${path ?? '(fixture already kept)'}\n`,
-    );
-  }
-  return 1;
+  return conclude(new Map(names.map((n) => [n, done.get(n)!])), false);
 }
 
 process.exitCode = await main();
