@@ -131,7 +131,10 @@ function decodeDirectoryString(node: DerNode): string {
       // UniversalString: UTF-32BE
       let s = '';
       for (let i = 0; i + 3 < v.length; i += 4) {
-        s += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
+        const cp = ((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0;
+        // A value past U+10FFFF is no character (a hostile or corrupt certificate): shown as U+FFFD,
+        // the replacement character, so a DN always prints rather than the whole parse failing.
+        s += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
       }
       return s;
     }

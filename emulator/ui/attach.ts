@@ -3,16 +3,7 @@
  * name and block) and `events.jsonl` (event-log.ts), which this follows as it grows. A lab that has
  * stopped leaves `timeline.jsonl`, which is read whole.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  unwatchFile,
-  watchFile,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { err, ok, type Result, type UclabError } from '../result.ts';
@@ -118,11 +109,13 @@ export function followJsonLines(
     }
   };
   drain();
-  // Polling rather than fs.watch: it sees appends on every filesystem, and a quarter second is live
-  // enough for a person watching.
-  watchFile(file, { interval: opts.intervalMs ?? 250, persistent: false }, drain);
+  // Our own poll rather than fs.watch or fs.watchFile: fs.watch misses appends on some filesystems, and
+  // fs.watchFile compares against a first stat taken later, so lines appended between this first drain
+  // and that stat would wait for the next write. A drain with nothing new costs one stat.
+  const timer = setInterval(drain, opts.intervalMs ?? 250);
+  timer.unref();
   return () => {
     stopped = true;
-    unwatchFile(file, drain);
+    clearInterval(timer);
   };
 }
