@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { parseShard, type Shard } from '../plan/fleet.ts';
 import { LAB_HOSTS, loadPlan, planJsonSchema } from '../plan/plan-file.ts';
 import { progressOn } from '../plan/progress.ts';
-import { mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
+import { BROKEN_OUTCOMES, mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
 import { PlanRunError, runPlan } from '../plan/run.ts';
 
 interface PlanOptions {
@@ -48,9 +48,7 @@ function count(name: string, text: string | undefined, min: number): number | un
 /** Writes what a run or a merge produced: table on stderr, JSON and JUnit where asked. */
 function emit(report: PlanReport, o: { json?: boolean; reportJson?: string; junit?: string }): void {
   process.stderr.write(`${summaryTable(report)}\n`);
-  const broken = report.phones.filter((p) =>
-    ['lost-trust', 'unregistered', 'lsc-invalid'].includes(p.outcome),
-  );
+  const broken = report.phones.filter((p) => BROKEN_OUTCOMES.includes(p.outcome));
   for (const p of broken.slice(0, 20))
     process.stderr.write(
       `  ${p.name} (${p.group}) ${p.outcome} after ${p.changedAt ?? 'start'}: ${p.reason}\n`,
@@ -174,7 +172,7 @@ export function registerPlanCommands(program: Command): void {
       [
         '',
         'Exit codes:',
-        '  0  no more phones ended broken (lost-trust, unregistered, lsc-invalid) than allowBroken',
+        `  0  no more phones ended broken (${BROKEN_OUTCOMES.join(', ')}) than allowBroken`,
         '  1  more phones ended broken than the plan allows',
         '  2  a broken plan file (the message names the bad field), bad options, too few descriptors, a failed run',
         '',
