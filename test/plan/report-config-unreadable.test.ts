@@ -102,7 +102,7 @@ function smallCapfPlan(file: string) {
   return { ...plan, fleet: { ...plan.fleet, size: 12 } };
 }
 
-describe('CAPF regenerated, over the wire (12 phones)', { timeout: 180_000 }, () => {
+describe('CAPF regenerated, over the wire (12 phones)', { timeout: 300_000 }, () => {
   it.concurrent('without a reissue, encrypted-config phones end config-unreadable after regen-capf', async () => {
     const { report } = await runPlan(smallCapfPlan('capf-regen-lsc-reissue.broken.yaml'), { workers: 1 });
     const enc = report.phones.filter((p) => p.group === 'lsc-encrypted-config');
