@@ -23,7 +23,15 @@ import type { Cluster, NodeInfo } from './cluster.ts';
 import type { HttpTimeouts } from './http-deadline.ts';
 import type { ReleaseBehaviour } from './releases.ts';
 import { serveTftpHttp, type TftpHttpHost } from './tftp-http.ts';
-import { buildItl, csfConfigXml, itlRecords, phoneConfigXml, phoneFiles, xmlDefault } from './trust-files.ts';
+import {
+  buildItl,
+  configRecipient,
+  csfConfigXml,
+  itlRecords,
+  phoneConfigXml,
+  phoneFiles,
+  xmlDefault,
+} from './trust-files.ts';
 
 export const TFTP_HTTP_PORT = 6970;
 
@@ -110,7 +118,7 @@ export class TftpFiles {
     }
     const files = new Map<string, ServedFile>();
     // What an encrypted config holds: its plaintext and the certificate it is encrypted to.
-    const plain = `${phoneConfigXml(this.h.cluster, p)}|${(p.lsc ?? p.mic)?.fingerprint256 ?? ''}`;
+    const plain = `${phoneConfigXml(this.h.cluster, p)}|${configRecipient(this.h.cluster, p).cert?.fingerprint256 ?? ''}`;
     for (const [name, bytes] of built.value.files) {
       const previous = cached?.files.get(name);
       // A file whose content did not change keeps its date (and a phone sees the same hash); an

@@ -231,9 +231,35 @@ export interface PhoneFiles {
 }
 
 /**
+ * The certificate CUCM encrypts a phone's config to (TFTP Encrypted Config): its LSC while the LSC
+ * chains to a certificate in CAPF-trust (the CAPF that issued it is still trusted), else the MIC CAPF
+ * saw. `stubOnly`: the phone has an LSC on record that no longer chains (CAPF was regenerated and the
+ * LSC not reissued yet) and no MIC: CUCM has no certificate it trusts to encrypt to, so it serves only
+ * the signed stub, which names the CAPF operation but holds no configuration; the phone cannot read
+ * its configuration until it has a new LSC (M: issue 15 part 6; the stub and its CAPF fields are
+ * docs/reference/config-files.md §2.3, trust-files.md §3).
+ */
+export function configRecipient(
+  cluster: Cluster,
+  p: PhoneRecord,
+): { cert: X509Certificate | null; stubOnly: boolean } {
+  if (p.lsc) {
+    const lsc = p.lsc;
+    const issuer = cluster.trust
+      .certs('CAPF-trust')
+      .find((c) => lsc.checkIssued(c) && lsc.verify(c.publicKey));
+    if (issuer) return { cert: lsc, stubOnly: false };
+    if (p.mic) return { cert: p.mic, stubOnly: false };
+    return { cert: lsc, stubOnly: true };
+  }
+  return { cert: p.mic, stubOnly: false };
+}
+
+/**
  * The config files of one phone as this TFTP node serves them (docs/reference/config-files.md §1): `.cnf.xml` and
- * `.cnf.xml.sgn`; with TFTP Encrypted Config, `.cnf.xml.enc.sgn` (encrypted to the LSC, else the MIC
- * CAPF saw) plus the signed stub `.cnf.xml.sgn`, and no plain `.cnf.xml`.
+ * `.cnf.xml.sgn`; with TFTP Encrypted Config, `.cnf.xml.enc.sgn` (encrypted to the certificate
+ * `configRecipient` names) plus the signed stub `.cnf.xml.sgn`, and no plain `.cnf.xml`; only the
+ * stub when CUCM trusts no certificate of the phone to encrypt to.
  */
 export function phoneFiles(
   cluster: Cluster,
@@ -245,18 +271,21 @@ export function phoneFiles(
   const signer = signerOf(node, 'CallManager');
   const xml = phoneConfigXml(cluster, p);
   const files = new Map<string, Buffer>();
-  const encryptTo = p.lsc ?? p.mic;
+  const recipient = configRecipient(cluster, p);
+  const encryptTo = recipient.cert;
   if (p.decl.tftpEncryptedConfig) {
     if (encryptTo) {
-      const enc = buildEncSgn({
-        signer,
-        deviceCert: encryptTo,
-        xml,
-        filename: encryptedConfigFilename(mac),
-        timestamp,
-      });
-      if (!enc.ok) return enc;
-      files.set(encryptedConfigFilename(mac), Buffer.from(enc.value.bytes));
+      if (!recipient.stubOnly) {
+        const enc = buildEncSgn({
+          signer,
+          deviceCert: encryptTo,
+          xml,
+          filename: encryptedConfigFilename(mac),
+          timestamp,
+        });
+        if (!enc.ok) return enc;
+        files.set(encryptedConfigFilename(mac), Buffer.from(enc.value.bytes));
+      }
       const pub = cluster.publisherNode();
       const stub = buildEncryptedConfigStub({
         signer,

@@ -134,6 +134,12 @@ export async function bootSequence(d: BootDeps, opts: BootOptions): Promise<Boot
     }
   }
 
+  // The stub of an encrypted config, still unreadable after CAPF: no configuration to register with.
+  if (!cfg.fullConfig) {
+    report.registration.detail = 'no readable configuration';
+    return finish();
+  }
+
   // 5. Registration.
   if (opts.register === false) {
     report.registration.detail = 'registration not attempted (probe)';

@@ -74,7 +74,9 @@ async function openEncSgn(p: PhoneContext, tvs: PhoneTvs, data: Buffer): Promise
 
 /**
  * Fetches and checks the config; fills `report` as it goes (file, outcome, signer, via) and, on
- * success, makes it the phone's config. Null when no trusted config could be taken.
+ * success, makes it the phone's config. Null when no trusted config could be taken; the stub of an
+ * encrypted config (`fullConfig` false, outcome `decrypt-failed`) when it is all the phone could read
+ * and it names a pending CAPF operation.
  */
 export async function configStep(
   p: PhoneContext,
@@ -141,12 +143,17 @@ export async function configStep(
       return null;
     }
     // The stub that goes with an encrypted config: the full config is in the .enc.sgn (docs/reference/trust-files.md §3).
+    // The stub alone (no `.enc.sgn` served: CUCM trusts no certificate of the phone to encrypt to,
+    // devices/cucm/trust-files.ts configRecipient) leaves the phone without a readable configuration.
+    // It still names the CAPF operation, so it is handed back when one is pending: a new LSC is the
+    // way to a config the phone can read (boot.ts registers only with a full config).
     if (cfg.value.encrConfig && !cfg.value.fullConfig && a.kind === 'sgn') {
-      const why = `${a.file} is the stub of an encrypted config, which could not be fetched`;
+      const why = `the stub of an encrypted config; ${encryptedConfigFilename(p.mac)} could not be fetched`;
       p.console.line(`CFG: ${why}`, 'ERR');
+      p.status('configDecryptionFailed', encryptedConfigFilename(p.mac));
       report.outcome = 'decrypt-failed';
       emit(a.file, 'decrypt-failed', { ...signed, reason: why });
-      return null;
+      return cfg.value.capfAuthMode !== 0 ? cfg.value : null;
     }
     p.config = cfg.value;
     report.deviceSecurityMode = cfg.value.deviceSecurityMode;

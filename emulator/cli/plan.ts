@@ -5,7 +5,8 @@
  * `uclab merge-reports a.json b.json ...` joins the JSON reports of `--shard i/N` runs.
  *
  * Output: the summary table on stderr; the JSON report (schemaVersion) on stdout with --json or to a
- * file with --report-json; JUnit with --junit (a test case per phone group, failures naming phones).
+ * file with --report-json; JUnit with --junit (a test case per phone group, failures naming phones);
+ * the trainer's view (one offline HTML file, emulator/plan/report-html.ts) with --report.
  * Exit codes: 0 no more phones broken than the plan's allowBroken; 1 more; 2 a broken plan file (the
  * message names the path of the bad field), bad options, too few file descriptors, or a failed run.
  */
@@ -14,11 +15,13 @@ import type { Command } from 'commander';
 import { parseShard, type Shard } from '../plan/fleet.ts';
 import { LAB_HOSTS, loadPlan, planJsonSchema } from '../plan/plan-file.ts';
 import { progressOn } from '../plan/progress.ts';
-import { mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
+import { BROKEN_OUTCOMES, mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
+import { writePlanReportHtml } from '../plan/report-html.ts';
 import { PlanRunError, runPlan } from '../plan/run.ts';
 
 interface PlanOptions {
   json?: boolean;
+  report?: string;
   reportJson?: string;
   junit?: string;
   shard?: string;
@@ -46,11 +49,12 @@ function count(name: string, text: string | undefined, min: number): number | un
 }
 
 /** Writes what a run or a merge produced: table on stderr, JSON and JUnit where asked. */
-function emit(report: PlanReport, o: { json?: boolean; reportJson?: string; junit?: string }): void {
+function emit(
+  report: PlanReport,
+  o: { json?: boolean; report?: string; reportJson?: string; junit?: string },
+): void {
   process.stderr.write(`${summaryTable(report)}\n`);
-  const broken = report.phones.filter((p) =>
-    ['lost-trust', 'unregistered', 'lsc-invalid'].includes(p.outcome),
-  );
+  const broken = report.phones.filter((p) => BROKEN_OUTCOMES.includes(p.outcome));
   for (const p of broken.slice(0, 20))
     process.stderr.write(
       `  ${p.name} (${p.group}) ${p.outcome} after ${p.changedAt ?? 'start'}: ${p.reason}\n`,
@@ -62,6 +66,10 @@ function emit(report: PlanReport, o: { json?: boolean; reportJson?: string; juni
   if (o.reportJson) writeFileSync(o.reportJson, json);
   if (o.junit) writeFileSync(o.junit, planJunit(report));
   process.exitCode = report.exitCode;
+  if (o.report) {
+    const w = writePlanReportHtml(o.report, report);
+    if (!w.ok) fail(w.error.message);
+  }
 }
 
 export async function planCommand(file: string | undefined, o: PlanOptions): Promise<void> {
@@ -121,7 +129,7 @@ export async function planCommand(file: string | undefined, o: PlanOptions): Pro
 
 export async function mergeCommand(
   files: string[],
-  o: { json?: boolean; reportJson?: string; junit?: string },
+  o: { json?: boolean; report?: string; reportJson?: string; junit?: string },
 ): Promise<void> {
   const reports: { file: string; report: PlanReport }[] = [];
   for (const file of files) {
@@ -154,6 +162,10 @@ export function registerPlanCommands(program: Command): void {
     )
     .argument('[file]', 'the plan file (plans/*.yaml, or your own)')
     .option('--json', 'print the JSON report on stdout')
+    .option(
+      '--report <file.html>',
+      "write the trainer's view: one offline HTML file (outcome counts over the steps, phones and reasons)",
+    )
     .option('--report-json <file>', 'write the JSON report to this file')
     .option('--junit <file>', 'write a JUnit XML report (a test case per phone group)')
     .option('--shard <i/N>', 'run only the i-th of N parts of the fleet (merge with uclab merge-reports)')
@@ -174,14 +186,14 @@ export function registerPlanCommands(program: Command): void {
       [
         '',
         'Exit codes:',
-        '  0  no more phones ended broken (lost-trust, unregistered, lsc-invalid) than allowBroken',
+        `  0  no more phones ended broken (${BROKEN_OUTCOMES.join(', ')}) than allowBroken`,
         '  1  more phones ended broken than the plan allows',
         '  2  a broken plan file (the message names the bad field), bad options, too few descriptors, a failed run',
         '',
         'Examples:',
-        '  uclab plan plans/regen-callmanager-offline.yaml --junit plan.xml',
+        '  uclab plan plans/regen-callmanager-offline.yaml --junit plan.xml --report plan.html',
         '  uclab plan plan.yaml --shard 2/4 --report-json shard-2.json',
-        '  uclab merge-reports shard-*.json --junit plan.xml',
+        '  uclab merge-reports shard-*.json --junit plan.xml --report plan.html',
       ].join('\n'),
     )
     .action(planCommand);
@@ -190,6 +202,7 @@ export function registerPlanCommands(program: Command): void {
     .description('join the JSON reports of --shard runs of one plan into one report (and JUnit)')
     .argument('<reports...>', 'JSON reports written by uclab plan --report-json (or --json)')
     .option('--json', 'print the merged JSON report on stdout')
+    .option('--report <file.html>', "write the trainer's view of the merged report (one offline HTML file)")
     .option('--report-json <file>', 'write the merged JSON report to this file')
     .option('--junit <file>', 'write a JUnit XML report')
     .action(mergeCommand);

@@ -88,6 +88,9 @@ function apply(v: PhoneView, e: LabEvent): void {
     case 'phone.config':
       if (e.reason && e.outcome !== 'verified' && e.outcome !== 'decrypted' && e.outcome !== 'plain')
         v.refusal ??= `${e.file}: ${e.reason}`;
+      // A config taken later in the same boot (after CAPF gave the phone a new LSC) ends a config
+      // refusal: the phone reads its configuration now.
+      else if (!e.reason && v.refusal && /\.cnf\.xml/.test(v.refusal.split(': ')[0] ?? '')) v.refusal = null;
       if (e.via === 'tvs' && e.signer) v.vouchedBy = e.signer;
       return;
     case 'phone.tvs':
@@ -121,8 +124,9 @@ function words(...parts: (string | null | undefined)[]): string {
  * A phone's state from its view:
  * - registered: `recovered-tvs` when TVS vouched for a signer it did not know, else `trusted`;
  * - not registered, and its last boot refused a trust list or config (or its TFTP server): `lost-trust`;
- * - not registered, holding an LSC that CUCM refused on TLS, or its config no longer decrypts with
- *   it: `lsc-invalid`;
+ * - not registered, holding an LSC that CUCM refused on TLS: `lsc-invalid`;
+ * - not registered, its config encrypted and unreadable ("Config File Decryption Failed": the
+ *   `.enc.sgn` does not decrypt, or only its stub is served): `config-unreadable`;
  * - otherwise `unregistered`.
  */
 export function classify(v: PhoneView): { state: PhoneState; reason: string } {
@@ -144,7 +148,7 @@ export function classify(v: PhoneView): { state: PhoneState; reason: string } {
   const lsc = boot.certificates.lsc !== null;
   if (boot.config.outcome === 'decrypt-failed')
     return {
-      state: lsc ? 'lsc-invalid' : 'lost-trust',
+      state: 'config-unreadable',
       reason: words(status, v.refusal ?? 'the config does not decrypt'),
     };
   if (

@@ -13,16 +13,30 @@ import { SCHEMA_VERSION } from '../events.ts';
  * - `lost-trust`: it cannot verify the new trust list or config (needs `utils itl reset` or deleting
  *   the trust list on the phone);
  * - `unregistered`: trust held, but the phone does not register;
- * - `lsc-invalid`: its LSC is no longer trusted (CAPF regenerated): it needs a new LSC.
+ * - `lsc-invalid`: its LSC is no longer trusted (CAPF regenerated): it needs a new LSC;
+ * - `config-unreadable`: its configuration is encrypted and it cannot read it ("Config File Decryption
+ *   Failed": no encrypted config it can decrypt, e.g. CAPF regenerated and its LSC not reissued yet).
  */
-export type PhoneOutcome = 'trusted' | 'recovered-tvs' | 'lost-trust' | 'unregistered' | 'lsc-invalid';
-export const BROKEN_OUTCOMES: readonly PhoneOutcome[] = ['lost-trust', 'unregistered', 'lsc-invalid'];
+export type PhoneOutcome =
+  | 'trusted'
+  | 'recovered-tvs'
+  | 'lost-trust'
+  | 'unregistered'
+  | 'lsc-invalid'
+  | 'config-unreadable';
+export const BROKEN_OUTCOMES: readonly PhoneOutcome[] = [
+  'lost-trust',
+  'unregistered',
+  'lsc-invalid',
+  'config-unreadable',
+];
 export const OUTCOMES: readonly PhoneOutcome[] = [
   'trusted',
   'recovered-tvs',
   'lost-trust',
   'unregistered',
   'lsc-invalid',
+  'config-unreadable',
 ];
 
 /** A phone's state at the end of a step: an outcome, or switched off during it. */
