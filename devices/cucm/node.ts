@@ -387,6 +387,12 @@ export class CucmNodeDevice extends Device {
     this.#report('system-restart', this.name, ok(undefined), () => 'The system is up: services started');
   }
 
+  /** `utils service restart <name>` of the services restarted one by one (today: Cisco DRF Master and Local). */
+  restartService(name: string): Result<string, AdminError> {
+    const r = this.#services.restartService(name);
+    return this.#report('service-restart', this.name, r, (s) => `${s} restarted`);
+  }
+
   /** Certificate Monitor notification frequency (a scenario shortens it). */
   setCertMonitorInterval(ms: number): void {
     this.#monitor.setInterval(ms);
