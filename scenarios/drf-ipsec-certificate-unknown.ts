@@ -62,7 +62,7 @@ export default defineScenario<Params>({
   seed: '003',
   tags: ['cucm', 'cluster', 'drf', 'ipsec', 'regeneration'],
   symptom:
-    'DRF backups leave the subscriber out; the DRF Master log on the publisher repeats "drfNetServerWorker.drfNetServerWorker: Unable to create input/output stream to client" / "Received fatal alert: certificate_unknown" for the subscriber\'s address.',
+    'The subscriber\'s DRF Local cannot connect to the DRF Master, so DRF backups fail for it (seed 003: "DRF backup Failure"); the DRF Master log on the publisher repeats "drfNetServerWorker.drfNetServerWorker: Unable to create input/output stream to client" / "Received fatal alert: certificate_unknown" for the subscriber\'s address.',
   rootCause:
     "The publisher's ipsec certificate was regenerated and DRF was restarted on the publisher only. The subscriber's DRF Local still trusts the ipsec-trust it loaded at its start, which lacks the new certificate: it refuses the Master's certificate and sends certificate_unknown.",
   fix: "After an ipsec regeneration, make sure every node's ipsec-trust holds the publisher's new ipsec.pem (upload it as ipsec-trust where it is missing), then restart Cisco DRF Master on the publisher and Cisco DRF Local on every node (utils service restart Cisco DRF Local).",
