@@ -19,7 +19,14 @@
  * line for an accepted agent.
  */
 import type { EventMap, TlsAlert } from '../../emulator/events.ts';
-import type { Fabric, Handshake, TlsListener, TlsServerConfig, TrustVerdict } from '../../emulator/fabric.ts';
+import type {
+  ConnectError,
+  Fabric,
+  Handshake,
+  TlsListener,
+  TlsServerConfig,
+  TrustVerdict,
+} from '../../emulator/fabric.ts';
 import type { SecureStream } from '../../emulator/net/types.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import type { CertStore } from './cert-store.ts';
@@ -78,6 +85,21 @@ function jsseVerdict(h: Handshake): TrustVerdict {
   if (!h.chainError || NAME_ONLY.has(h.chainError))
     return { accepted: true, reason: 'ipsec certificate trusted' };
   return { accepted: false, reason: jsseReason(h.chainError), alert: alert('certificate_unknown') };
+}
+
+/**
+ * What the Local Agent's Java stack prints for a connection that never became a session (modelled:
+ * the java.net and JSSE exception texts, not a seed's): never the fabric's or Node's own codes.
+ */
+function javaConnectFailure(e: ConnectError): string {
+  if (e.alert) return `javax.net.ssl.SSLHandshakeException: Received fatal alert: ${e.alert.name}`;
+  const code = e.code.replace(/^net\./, '');
+  if (code === 'ECONNREFUSED') return 'java.net.ConnectException: Connection refused (Connection refused)';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return 'java.net.NoRouteToHostException: No route to host (Host unreachable)';
+  if (code === 'ECONNRESET') return 'java.net.SocketException: Connection reset';
+  if (/timeout|ETIMEDOUT/i.test(code)) return 'java.net.SocketTimeoutException: connect timed out';
+  return 'javax.net.ssl.SSLHandshakeException: Remote host closed connection during handshake';
 }
 
 /** The Master Agent on the publisher: TCP 4040, mutual TLS with the ipsec certificate. */
@@ -243,12 +265,7 @@ export class DrfLocalAgent {
     }
     if (!r.ok) {
       const own = refused as TrustVerdict | null;
-      const detail =
-        own && !own.accepted
-          ? own.reason
-          : r.error.alert
-            ? `Received fatal alert: ${r.error.alert.name}`
-            : r.error.message;
+      const detail = own && !own.accepted ? own.reason : javaConnectFailure(r.error);
       this.h.log(
         'drf',
         `drfNetClient: Unable to connect to the Master Agent ${master}:${DRF_MASTER_PORT}: ${detail}`,
