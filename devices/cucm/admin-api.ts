@@ -26,6 +26,8 @@ export interface CucmAdmin {
   regenerate(unit: CucmUnit): Promise<Result<OwnCert, AdminError>>;
   deleteTrust(store: TrustStoreName, subjectOrFile: string): Result<TrustEntry[], CertError>;
   restartSystem(): Promise<void>;
+  /** `utils service restart <name>`: the service's name as CUCM spells it, or why not. */
+  restartService(name: string): Result<string, AdminError>;
   setMixedMode(mode: 'tokenless' | 'etoken'): Promise<Result<void, AdminError>>;
   setNonSecure(): Result<void, AdminError>;
   updateCtl(): Result<Buffer, AdminError>;

@@ -157,6 +157,22 @@ export async function runCli(node: CucmAdmin, input: string): Promise<string> {
     );
   }
 
+  m = /^utils service restart (.+)$/i.exec(command);
+  if (m) {
+    const service = m[1] as string;
+    const r = node.restartService(service);
+    if (!r.ok) return out(`${UNSUCCESSFUL}\n${r.error.message}`);
+    // The service manager's progress lines (modelled after CUCM's output, not from a seed).
+    return out(
+      [
+        'Service Manager is running',
+        `${r.value}[STOPPING]`,
+        `${r.value}[STARTING]`,
+        `${r.value}[STARTED]`,
+      ].join('\n'),
+    );
+  }
+
   // ------------------------------------------------------------------ utils ctl / itl
   if (lower === 'utils ctl set-cluster mixed-mode') {
     const r = await node.setMixedMode(node.decl.mixedMode === 'etoken' ? 'etoken' : 'tokenless');

@@ -18,6 +18,7 @@ export type CucmAdminAction =
   | 'capf-operation'
   | 'reset-phones'
   | 'system-restart'
+  | 'service-restart'
   | 'mixed-mode'
   | 'non-secure-mode'
   | 'ctl-update'

@@ -387,6 +387,28 @@ export class CucmNodeDevice extends Device {
     this.#report('system-restart', this.name, ok(undefined), () => 'The system is up: services started');
   }
 
+  /** `utils service restart <name>` of the services restarted one by one (today: Cisco DRF Master and Local). */
+  restartService(name: string): Result<string, AdminError> {
+    const r = this.#services.restartService(name);
+    return this.#report('service-restart', this.name, r, (s) => `${s} restarted`);
+  }
+
+  /**
+   * A lab fault, not an administrator's action: byte `offset` (from the end when negative) of the
+   * CTLFile.tlv the TFTP service serves is changed, as on a damaged copy (seed 002: "the newly downloaded CTL was corrupt"). The
+   * next CTL update writes a whole file again. False when there is no CTL or no such byte.
+   */
+  damageCtl(offset: number): boolean {
+    const ctl = this.cluster.ctl;
+    const at = ctl && offset < 0 ? ctl.bytes.length + offset : offset;
+    if (!ctl || !Number.isInteger(at) || at < 0 || at >= ctl.bytes.length) return false;
+    const bytes = Buffer.from(ctl.bytes);
+    bytes[at] = (bytes[at] as number) ^ 0xff;
+    this.cluster.ctl = { bytes, modified: ctl.modified };
+    this.emit('action', { name: 'fault.file-damaged', detail: `CTLFile.tlv: byte ${at} changed` });
+    return true;
+  }
+
   /** Certificate Monitor notification frequency (a scenario shortens it). */
   setCertMonitorInterval(ms: number): void {
     this.#monitor.setInterval(ms);

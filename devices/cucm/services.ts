@@ -4,7 +4,7 @@
  * registration.ts), Cisco Trust Verification Service (2445, tvs-server.ts; every node, or the
  * publisher where the release says so), Cisco Certificate Authority Proxy Function (3804,
  * capf-server.ts; the publisher only on the releases modelled, TAC-217138) and Cisco Tomcat
- * (8443 and 6972, tomcat.ts).
+ * (8443 and 6972, tomcat.ts), Cisco DRF Master (4040, the publisher) and Cisco DRF Local (drf.ts).
  *
  * `restart(service)` is "utils service restart <service>" after a certificate or trust change: the
  * port swaps its secure context in place, so a client connecting as soon as it returns meets the new
@@ -15,16 +15,18 @@ import type { Artifacts } from '../../emulator/artifacts.ts';
 import type { DeviceDescription } from '../../emulator/device.ts';
 import type { EventKind, EventMap } from '../../emulator/events.ts';
 import type { Fabric } from '../../emulator/fabric.ts';
-import { err, ok } from '../../emulator/result.ts';
+import { err, ok, type Result } from '../../emulator/result.ts';
 import { lscStatus } from '../protocols/lsc-status.ts';
 import { CapfServer } from './capf-server.ts';
 import type { CucmService } from './cert-consequences.ts';
 import type { CertStore } from './cert-store.ts';
 import type { Cluster, NodeInfo } from './cluster.ts';
 import type { CucmDecl } from './declaration.ts';
+import { DRF_MASTER_PORT, DRF_RETRY_MS, DrfLocalAgent, DrfMasterAgent } from './drf.ts';
 import type { HttpTimeouts } from './http-deadline.ts';
 import { Registration } from './registration.ts';
 import type { ReleaseBehaviour } from './releases.ts';
+import type { AdminError } from './security-mode.ts';
 import { TftpFiles, TftpService } from './tftp-service.ts';
 import { startTomcat, type Tomcat, type TomcatOptions } from './tomcat.ts';
 import { TvsServer } from './tvs-server.ts';
@@ -57,6 +59,8 @@ export class NodeServices {
   readonly #tvs: TvsServer | null;
   readonly #capf: CapfServer | null;
   #tomcat: Tomcat | null = null;
+  readonly #drfMaster: DrfMasterAgent | null;
+  readonly #drfLocal: DrfLocalAgent;
 
   readonly #httpTimeouts: HttpTimeouts;
 
@@ -110,6 +114,9 @@ export class NodeServices {
             },
           })
         : null;
+    const drf = { ...host, retryMs: DRF_RETRY_MS, drf: (e: EventMap['cucm.drf']) => h.emit('cucm.drf', e) };
+    this.#drfMaster = h.isPublisher ? new DrfMasterAgent(drf) : null;
+    this.#drfLocal = new DrfLocalAgent(drf);
   }
 
   get tftpPort(): number {
@@ -122,9 +129,13 @@ export class NodeServices {
     await this.#tvs?.start();
     await this.#capf?.start();
     this.#tomcat = await startTomcat(this.h.fabric, this.h.name, this.#tomcatOptions());
+    await this.#drfMaster?.start();
+    this.#drfLocal.start();
   }
 
   async stop(): Promise<void> {
+    this.#drfLocal.stop();
+    await this.#drfMaster?.stop();
     await this.#registration.stop();
     await this.#tvs?.stop();
     await this.#capf?.stop();
@@ -162,6 +173,25 @@ export class NodeServices {
     }
   }
 
+  /**
+   * `utils service restart <name>` for the services restarted by name (the others restart through
+   * the certificate changes that need it, cert-consequences.ts): the name as CUCM spells it, or why not.
+   */
+  restartService(name: string): Result<string, AdminError> {
+    const wanted = name.trim().toLowerCase();
+    if (wanted === 'cisco drf local') {
+      this.#drfLocal.restart();
+      return ok('Cisco DRF Local');
+    }
+    if (wanted === 'cisco drf master') {
+      if (!this.#drfMaster)
+        return err({ code: 'service.not-on-node', message: 'Cisco DRF Master runs on the publisher only' });
+      this.#drfMaster.restart();
+      return ok('Cisco DRF Master');
+    }
+    return err({ code: 'service.unknown', message: `Service ${name} is not a valid service name` });
+  }
+
   /** Resets this node's registered phones that match (over their registration connections). */
   resetPhones(match: (device: string) => boolean, reason: string): number {
     return this.#registration.reset(match, reason);
@@ -186,6 +216,7 @@ export class NodeServices {
       tls('sip-tls', 5061),
       ...(this.#tvs ? [tls('tvs', 2445)] : []),
       ...(this.#capf ? [tls('capf', 3804)] : []),
+      ...(this.#drfMaster ? [tls('drf-master', DRF_MASTER_PORT)] : []),
     ];
   }
 

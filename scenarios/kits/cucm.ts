@@ -5,6 +5,8 @@
  * admin command as its `cucm.admin` event carries it. Not a scenario: the runner loads only
  * `scenarios/*.ts`.
  */
+
+import type { TrustStoreName } from '../../devices/cucm/cert-store.ts';
 import type { Device } from '../../emulator/device.ts';
 import type { LabEvent } from '../../emulator/events.ts';
 import type { Lab, LabDeclaration } from '../../emulator/lab.ts';
@@ -45,8 +47,17 @@ export interface CucmAdmin {
   /** Device > Phone > CAPF Information. */
   setCapfOperation(
     phoneName: string,
-    op: { operation: CapfSpec['operation']; authMode: CapfSpec['authMode'] },
+    op: {
+      operation: CapfSpec['operation'];
+      authMode: CapfSpec['authMode'];
+      /** "Operation Completes By", relative to the lab's start (`+1d`; `-1h` has already passed). */
+      completesBy?: string;
+    },
   ): AdminResult;
+  /** OS Administration > Certificate Management > Upload Certificate, as a trust certificate of `store`. */
+  uploadTrust(store: TrustStoreName, file: string): AdminResult;
+  /** Certificate Management > Delete, of a trust certificate by file name or CN. */
+  deleteTrust(store: TrustStoreName, subjectOrFile: string): AdminResult;
 }
 
 export function cucm(lab: Lab, name = PUBLISHER): CucmAdmin {
@@ -123,4 +134,15 @@ export function expectCertificateStatus(
     const line = out.split('\n').find((l) => l.toUpperCase().includes(sep(mac))) ?? out;
     return { held: new RegExp(`\\b${status}\\b`).test(line), saw: line.trim() };
   });
+}
+
+/**
+ * The PEM of a trust certificate as `show cert trust <store>/<file>` prints it: what an administrator
+ * copies to upload the same certificate into another trust store.
+ */
+export async function trustCertificatePem(lab: Lab, file: string, node = PUBLISHER): Promise<string> {
+  const out = await adminOutput(lab, `show cert trust ${file}`, node);
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(out)?.[0];
+  if (!pem) throw new Error(`show cert trust ${file} printed no certificate: ${out.split('\n')[0]}`);
+  return `${pem}\n`;
 }

@@ -103,3 +103,14 @@ export function expectSameItl(mac: string, node: string, explain: string): Expec
     };
   });
 }
+
+/**
+ * A lab fault: byte `offset` (from the end when negative) of the CTLFile.tlv `node` serves is changed,
+ * as on a copy damaged in transfer or on disk. Not something an administrator does: the lab injects
+ * it, as `fault()` injects a network fault.
+ */
+export function damageServedCtl(lab: Lab, offset: number, node = 'cucm-pub'): void {
+  const d = lab.device(node) as unknown as { damageCtl?: (o: number) => boolean };
+  if (typeof d.damageCtl !== 'function') throw new Error(`${node} is not a CUCM node`);
+  if (!d.damageCtl(offset)) throw new Error(`${node} serves no CTL with a byte ${offset}`);
+}
