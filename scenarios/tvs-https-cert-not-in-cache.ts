@@ -4,8 +4,8 @@
  * the whole certificate (docs/reference/tvs.md §3; TAC-118699, the Corporate Directory "Host not found"
  * case). TVS looks the certificate up by serial and issuer ("Unique MAP ID"), first in its certificate
  * database cache, then in its CTL cache, and finds it in neither: `Cannot find the certificate in the
- * cache`, `No associated roles found for the certificate in cache` (seed 003's trace, docs/reference/tvs.md
- * §4). The phone refuses the server and its screen says "Host not found".
+ * cache`, `No associated roles found for the certificate in cache` (seed 003's trace,
+ * docs/reference/tvs.md §4). The phone refuses the server and its screen says "Host not found".
  *
  * The lab's case: the service is hosted on the Tomcat of another cluster (cucm-b), whose certificate the
  * phone's cluster does not hold. The fix is seed 003's table of trust stores: tomcat-trust holds "Other
