@@ -7,7 +7,7 @@
  * are 0600, also when an older run left the file with another mode. A folder the user named and that
  * already existed keeps its own mode: the lab does not chmod a directory it did not make.
  */
-import { appendFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
 const DIR_MODE = 0o700;
@@ -58,6 +58,16 @@ export class Artifacts {
     // `mode` applies only when the file is created.
     if (mode === PRIVATE_MODE) chmodSync(full, mode);
     return full;
+  }
+
+  /**
+   * Removes an artifact that no longer stands for anything (a file a server stopped serving), so the
+   * folder never shows a stale copy beside what is current. Absent files are fine.
+   */
+  remove(path: string): void {
+    const safe = this.#safe(path);
+    this.#files.delete(safe);
+    if (this.dir) rmSync(join(this.dir, safe), { force: true });
   }
 
   /**

@@ -128,6 +128,9 @@ export class TftpFiles {
       files.set(name, same && previous ? previous : { bytes, modified: this.h.now() });
       if (!same) this.#write(name, bytes);
     }
+    // A file no longer served (the plain config once the config is encrypted) leaves the artifacts too.
+    for (const name of cached?.files.keys() ?? [])
+      if (!files.has(name)) this.h.artifacts.remove(`tftp/${this.h.name}/${name}`);
     this.#phones.set(p.decl.name.toUpperCase(), { version: this.h.cluster.version, plain, files });
     return files;
   }

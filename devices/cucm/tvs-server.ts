@@ -174,11 +174,19 @@ export class TvsServer {
     this.h.log('tvs', 'Starting Timer after SSL Negotiation', 'debug');
     const socket: SecureStream = c.socket;
     const framer = tvsFramer();
+    // end(), not destroy(): answers already written to this session (a valid request before the bad
+    // one in the same chunk) are flushed before the close instead of being dropped with the socket.
+    let closing = false;
+    const close = () => {
+      closing = true;
+      socket.end();
+    };
     socket.on('data', (chunk: Buffer) => {
+      if (closing) return;
       for (const r of framer.push(chunk)) {
         if (!r.ok) {
           this.h.log('tvs', `tvsHandleRequest - invalid TVS message: ${r.error.message}`, 'warning');
-          socket.destroy();
+          close();
           return;
         }
         let reply: TvsMessage | null;
@@ -191,7 +199,7 @@ export class TvsServer {
             `tvsHandleRequest - cannot answer ${r.value.type}: ${(e as Error).message}`,
             'warning',
           );
-          socket.destroy();
+          close();
           return;
         }
         if (reply && !socket.destroyed) socket.write(encodeTvs(reply));

@@ -87,6 +87,8 @@ export type CapfOutcome =
   | { kind: 'installed'; lsc: X509Certificate; key: KeyObject }
   | { kind: 'deleted' }
   | { kind: 'fetched' }
+  /** CAPF asked for a certificate the phone does not hold: it answered with none (reason 0). */
+  | { kind: 'nothing-to-fetch'; message: string }
   | { kind: 'no-action' }
   | { kind: 'failed'; reason: number | null; message: string }
   | { kind: 'no-valid-server'; message: string };
@@ -122,6 +124,7 @@ export async function runCapf(o: CapfClientOptions): Promise<CapfOutcome> {
   let installed: { lsc: X509Certificate; key: KeyObject } | null = null;
   let deleted = false;
   let fetched = false;
+  let nothingToFetch: string | null = null;
   const send = (m: CapfMessage) => sock.write(encodeCapf(m));
 
   return new Promise<CapfOutcome>((resolve) => {
@@ -224,9 +227,19 @@ export async function runCapf(o: CapfClientOptions): Promise<CapfOutcome> {
           send(deleteCertificateResponse(sid, CapfReason.UPDATE_CERTIFICATE));
           return;
         case 'FETCH_CERTIFICATE_REQUEST': {
-          fetched = true;
+          // CERTIFICATE_TYPE is 1 LSC, 2 MIC (docs/reference/capf.md §5); without it the phone answers for its LSC,
+          // the certificate CAPF issues: an approximation (L), nothing public says what firmware does.
+          const typed = m.elements.certificateType !== undefined;
           const want = m.elements.certificateType ?? CapfCertType.LSC;
-          const c = want === CapfCertType.MIC ? o.mic : o.lsc;
+          const c = want === CapfCertType.MIC ? o.mic : want === CapfCertType.LSC ? o.lsc : null;
+          // Only a certificate sent is a fetch: the report must say what went on the wire.
+          if (c) fetched = true;
+          else {
+            const name =
+              want === CapfCertType.MIC ? 'MIC' : want === CapfCertType.LSC ? 'LSC' : `type ${want}`;
+            nothingToFetch = `CAPF asked for the ${name}${typed ? '' : ' (no certificate type given)'} and the phone holds none: no certificate sent`;
+            o.log(`CAPF: FETCH_CERTIFICATE_REQUEST: ${nothingToFetch}`, 'error');
+          }
           send(fetchCertificateResponse(sid, c ? { certType: want, der: c.certDer } : undefined));
           return;
         }
@@ -240,6 +253,7 @@ export async function runCapf(o: CapfClientOptions): Promise<CapfOutcome> {
           if (installed) return finish({ kind: 'installed', ...installed });
           if (deleted) return finish({ kind: 'deleted' });
           if (fetched) return finish({ kind: 'fetched' });
+          if (nothingToFetch) return finish({ kind: 'nothing-to-fetch', message: nothingToFetch });
           if (reason === CapfReason.NO_ACTION || reason === CapfReason.UPDATE_CERTIFICATE)
             return finish({ kind: 'no-action' });
           return finish({

@@ -78,6 +78,8 @@ export async function capfStep(
       p.console.line(`${p.console.secd ? 'SECD: EROR:' : 'SECUREAPP-'}CAPF: ${outcome.message}`, 'ERR');
       p.status('noValidCapfServer');
       return done({ outcome: 'no-valid-server', detail: outcome.message });
+    case 'nothing-to-fetch':
+      return done({ outcome: 'nothing-to-fetch', detail: outcome.message });
     case 'failed':
       p.status('lscOperationFailed');
       return done({ outcome: 'failed', detail: outcome.message });

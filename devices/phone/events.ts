@@ -128,6 +128,8 @@ declare module '../../emulator/events.ts' {
       subject: string;
       issuer: string;
       serial: string;
+      /** The request sent: the query (identifiers only) or the verification request (the whole certificate). */
+      request?: 'query' | 'verification';
       /** `host:port` of the TVS server that answered last, or null for a cache hit or no server tried. */
       server: string | null;
       outcome: 'vouched' | 'cached' | 'unknown' | 'unreachable';

@@ -31,6 +31,7 @@ import { micFor, type PhoneLabRef, phonePkiContext } from './manufacturing.ts';
 import type { MediaReport } from './media.ts';
 import { securityMenu, trustListMenu } from './menus.ts';
 import { Registrar } from './registration.ts';
+import { openService, type ServiceOutcome } from './secure-service.ts';
 import { emitTrustListChange } from './trust-list-step.ts';
 import { PhoneTrustStore } from './trust-store.ts';
 import { PhoneTvs } from './tvs-client.ts';
@@ -345,6 +346,11 @@ export class Phone extends Device {
    */
   call(number: string): Promise<CallOutcome> {
     return this.#calls.dial(number);
+  }
+
+  /** The user opens a phone service over HTTPS (Services, Directories): secure-service.ts. */
+  openService(url: string): Promise<ServiceOutcome> {
+    return openService(this.#parts, this.#tvs, url);
   }
 
   // ------------------------------------------------------------------ boot

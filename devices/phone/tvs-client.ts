@@ -4,6 +4,7 @@
  * Wire format: devices/protocols/tvs.ts (byte-confirmed against Cisco's hex dumps).
  */
 import type { X509Certificate } from 'node:crypto';
+import { ciscoIssuer, ciscoSubject, serialBytes } from '../../certs/cisco-dn.ts';
 import { deviceCertName } from '../../certs/profiles.ts';
 import type { SignerId } from '../../certs/tlv.ts';
 import type { Fabric, Handshake, TlsClientConfig, TrustVerdict } from '../../emulator/fabric.ts';
@@ -146,32 +147,12 @@ export class PhoneTvs {
     return v;
   }
 
-  /** Asks TVS whether it vouches for `signer` with one of `roles` (cache first). */
-  async query(signer: SignerId, roles: readonly number[]): Promise<TvsVouch> {
-    const key = `${hex(signer.serial)}|${signer.issuer}`;
-    const hit = this.#cache.get(key);
-    const report = (
-      v: TvsVouch,
-      outcome: 'vouched' | 'cached' | 'unknown' | 'unreachable',
-      server: string | null,
-    ) => {
-      this.p.emit('phone.tvs', {
-        subject: signer.name,
-        issuer: signer.issuer,
-        serial: hex(signer.serial),
-        server,
-        outcome,
-        roles: v.ok ? v.roles : [],
-        reason: v.ok ? `TVS vouches for ${signer.name}` : v.why,
-      });
-      return v;
-    };
-    if (hit && hit.expires > Date.now()) {
-      this.p.console.line(`${secPrefix(this.p.console)}TVS cache hit for ${signer.name}`);
-      return report({ ok: true, cert: hit.cert, roles: hit.roles }, 'cached', null);
-    }
-    if (!this.p.trust.itl)
-      return report({ ok: false, why: 'no ITL to check a TVS server against' }, 'unreachable', null);
+  /** One request to the TVS servers in priority order, until one answers and `judge` accepts. */
+  async #ask(
+    request: TvsMessage,
+    judge: (answer: TvsAnswer, server: string) => TvsVouch,
+    sent: (bytes: number) => void,
+  ): Promise<{ vouch: TvsVouch; server: string | null; reached: boolean; ttl: number }> {
     let last: TvsVouch = { ok: false, why: 'no TVS server' };
     let lastServer: string | null = null;
     let reached = false;
@@ -186,14 +167,7 @@ export class PhoneTvs {
           timeoutMs: this.p.timers.tlsTimeoutMs ?? 5000,
         },
         server,
-        {
-          type: 'QUERY_CERT_REQ',
-          sessionId: 0,
-          deviceName: deviceCertName(this.p.model, this.p.mac),
-          subject: signer.name,
-          issuer: signer.issuer,
-          serial: Buffer.from(signer.serial),
-        },
+        request,
       );
       if (!r.ok) {
         this.p.console.tvsConnectFailed(r.message);
@@ -201,13 +175,146 @@ export class PhoneTvs {
         continue;
       }
       reached = true;
-      this.p.console.tvsQuery(r.bytesWritten);
+      sent(r.bytesWritten);
       this.p.console.tvsResult(r.answer.status, r.answer.ttl);
-      last = tvsAnswerVerdict(r.answer, signer, roles, server.host);
-      if (!last.ok) continue;
-      this.#cache.set(key, { cert: last.cert, roles: last.roles, expires: Date.now() + r.answer.ttl * 1000 });
-      return report(last, 'vouched', lastServer);
+      last = judge(r.answer, server.host);
+      if (last.ok) return { vouch: last, server: lastServer, reached, ttl: r.answer.ttl };
     }
-    return report(last, reached ? 'unknown' : 'unreachable', lastServer);
+    return { vouch: last, server: lastServer, reached, ttl: 0 };
   }
+
+  #report(
+    about: { subject: string; issuer: string; serial: string },
+    request: 'query' | 'verification',
+    v: TvsVouch,
+    outcome: 'vouched' | 'cached' | 'unknown' | 'unreachable',
+    server: string | null,
+  ): TvsVouch {
+    this.p.emit('phone.tvs', {
+      ...about,
+      request,
+      server,
+      outcome,
+      roles: v.ok ? v.roles : [],
+      reason: v.ok ? `TVS vouches for ${about.subject}` : v.why,
+    });
+    return v;
+  }
+
+  /**
+   * Asks TVS whether it vouches for `signer` with one of `roles` (cache first). The phone holds only
+   * the signer's identifiers (a file header's SIGNERNAME, SERIALNUMBER, CANAME), so it sends the
+   * certificate query (docs/reference/tvs.md §3, TAC-213407's dump) and TVS returns the certificate.
+   */
+  async query(signer: SignerId, roles: readonly number[]): Promise<TvsVouch> {
+    const key = `${hex(signer.serial)}|${signer.issuer}`;
+    const about = { subject: signer.name, issuer: signer.issuer, serial: hex(signer.serial) };
+    const hit = this.#cache.get(key);
+    if (hit && hit.expires > Date.now()) {
+      this.p.console.line(`${secPrefix(this.p.console)}TVS cache hit for ${signer.name}`);
+      return this.#report(about, 'query', { ok: true, cert: hit.cert, roles: hit.roles }, 'cached', null);
+    }
+    if (!this.p.trust.itl)
+      return this.#report(
+        about,
+        'query',
+        { ok: false, why: 'no ITL to check a TVS server against' },
+        'unreachable',
+        null,
+      );
+    const r = await this.#ask(
+      {
+        type: 'QUERY_CERT_REQ',
+        sessionId: 0,
+        deviceName: deviceCertName(this.p.model, this.p.mac),
+        subject: signer.name,
+        issuer: signer.issuer,
+        serial: Buffer.from(signer.serial),
+      },
+      (answer, host) => tvsAnswerVerdict(answer, signer, roles, host),
+      (bytes) => this.p.console.tvsQuery(bytes),
+    );
+    if (r.vouch.ok) {
+      this.#cache.set(key, { cert: r.vouch.cert, roles: r.vouch.roles, expires: Date.now() + r.ttl * 1000 });
+      return this.#report(about, 'query', r.vouch, 'vouched', r.server);
+    }
+    return this.#report(about, 'query', r.vouch, r.reached ? 'unknown' : 'unreachable', r.server);
+  }
+
+  /**
+   * Asks TVS whether it vouches for a certificate the phone holds whole (a server's certificate from a
+   * TLS handshake): the certificate verification request, device name and the full certificate
+   * (docs/reference/tvs.md §3; TAC-118699's HTTPS case; the only request the open-source TVS server
+   * answers). TVS answers a status and roles, no certificate: the one vouched for is the one sent.
+   */
+  async verify(cert: X509Certificate, roles: readonly number[]): Promise<TvsVouch> {
+    const key = `cert:${cert.fingerprint256}`;
+    const about = { subject: ciscoSubject(cert), issuer: ciscoIssuer(cert), serial: hex(serialBytes(cert)) };
+    const prefix = this.p.console.secd ? 'SECD: ' : 'SECUREAPP-';
+    const hit = this.#cache.get(key);
+    if (hit && hit.expires > Date.now()) {
+      this.p.console.line(`${prefix}TVS cache hit for ${about.subject}`);
+      return this.#report(
+        about,
+        'verification',
+        { ok: true, cert: hit.cert, roles: hit.roles },
+        'cached',
+        null,
+      );
+    }
+    if (!this.p.trust.itl)
+      return this.#report(
+        about,
+        'verification',
+        { ok: false, why: 'no ITL to check a TVS server against' },
+        'unreachable',
+        null,
+      );
+    const r = await this.#ask(
+      {
+        type: 'CERT_VERIFICATION_REQ',
+        sessionId: 0,
+        deviceName: deviceCertName(this.p.model, this.p.mac),
+        certificate: Buffer.from(cert.raw),
+      },
+      (answer, host) => verificationVerdict(answer, cert, about.subject, roles, host),
+      (bytes) => {
+        // The 79xx SECD wording of TAC-118699; 78xx/88xx wording for this request is not public (L).
+        if (this.p.console.secd) {
+          this.p.console.line('SECD: HTTPS cert not in CTL');
+          this.p.console.line('SECD: TVS service available, can attempt via TVS');
+          this.p.console.line('SECD: -No matching entry found at cache');
+        } else {
+          this.p.console.line(
+            'SECUREAPP-TVS process request - processing TVS Certificate Verification request',
+          );
+          this.p.console.line(
+            `SECUREAPP-Successfully sent the TVS request to TVS server, bytes written : ${bytes}`,
+          );
+        }
+      },
+    );
+    if (r.vouch.ok) {
+      this.#cache.set(key, { cert, roles: r.vouch.roles, expires: Date.now() + r.ttl * 1000 });
+      return this.#report(about, 'verification', r.vouch, 'vouched', r.server);
+    }
+    return this.#report(about, 'verification', r.vouch, r.reached ? 'unknown' : 'unreachable', r.server);
+  }
+}
+
+/** TVS's answer to a verification request: valid, with one of the roles the use needs (docs/reference/tvs.md §3). */
+export function verificationVerdict(
+  answer: TvsAnswer,
+  cert: X509Certificate,
+  name: string,
+  roles: readonly number[],
+  server: string,
+): TvsVouch {
+  if (answer.status !== 0) return { ok: false, why: `TVS ${server} does not know ${name}` };
+  if (!answer.roles.some((x) => roles.includes(x)))
+    return {
+      ok: false,
+      why: `TVS vouches for ${name} with roles ${answer.roles.join(',')}, not ${roles.join('/')}`,
+    };
+  return { ok: true, cert, roles: answer.roles };
 }

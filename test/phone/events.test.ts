@@ -108,7 +108,11 @@ describe('phone events', () => {
     await t.cucm.exec('set cert regen CallManager');
     await t.phone.reset();
     const tvs = eventsSince(t.lab, 'phone.tvs', since);
-    expect(tvs[0]).toMatchObject({ outcome: 'vouched', server: expect.stringMatching(/:2445$/) });
+    expect(tvs[0]).toMatchObject({
+      request: 'query',
+      outcome: 'vouched',
+      server: expect.stringMatching(/:2445$/),
+    });
     const itl = eventsSince(t.lab, 'phone.trust-list', since).find((e) => e.list === 'ITL');
     expect(itl).toMatchObject({ change: 'installed', reason: 'TVS', signer: tvs[0]?.subject });
   });

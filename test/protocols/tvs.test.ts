@@ -52,6 +52,24 @@ describe('TVS codec', () => {
     }
   });
 
+  it('a CERT_VERIFICATION_REQ is the device name then the whole DER certificate, and decodes back to it', () => {
+    const der = Buffer.concat([Buffer.from([0x30, 0x82, 0x01, 0x00]), Buffer.alloc(256, 0xab)]);
+    const m: TvsMessage = {
+      type: 'CERT_VERIFICATION_REQ',
+      sessionId: 1002,
+      deviceName: 'CP-8861-SEPB000B4BA0AEE',
+      certificate: der,
+    };
+    const b = encodeTvs(m);
+    // docs/reference/tvs.md §3: command 1; tag 1 (0x18 bytes: type byte + name), tag 2 = the DER.
+    // 290 = 0x0122 bytes of TLVs: 3 + 24 for the name, 3 + 260 for the certificate.
+    expect(b.subarray(0, 10).toString('hex')).toBe('57010100000003ea0122');
+    expect(b.subarray(10, 14).toString('hex')).toBe('01001801');
+    expect(b.subarray(37, 40).toString('hex')).toBe('020104');
+    expect(b.subarray(40).equals(der)).toBe(true);
+    expect(decodeTvs(b)).toEqual({ ok: true, value: { reserved: 0, ...m } });
+  });
+
   it('a device name without the 0x01 type byte is a typed error', () => {
     const b = encodeTvs(query);
     b[13] = 0x02;
