@@ -40,7 +40,18 @@ const PCAP_MODE = 0o600;
 const READY_TIMEOUT_MS = 15_000;
 const MARK_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
-const MARK_INTERVAL_MS = 50;
+/** How often to look for the mark in the file, and to send it again (a mark sent before the filter was attached is lost). */
+const POLL_MS = 50;
+const RESEND_MS = 1000;
+/**
+ * Runs the tool (`$0 $@`) and stops it with SIGINT when the shell's input ends: when uclab closes the
+ * pipe to stop the capture, or when uclab is gone, even killed with SIGKILL, and the kernel closes it.
+ * The shell exits with the tool's status as soon as the tool ends, by itself or not. The reader runs in
+ * the background with the input handed over on fd 3 (an asynchronous list's own input is /dev/null).
+ */
+const WATCHDOG =
+  'exec 3<&0; "$0" "$@" </dev/null & p=$!; (read _ <&3; kill -INT $p) >/dev/null 2>&1 & exec 3<&-; wait $p';
+
 /** The block's address that no device takes (address-block.ts claims the block on .254). */
 const MARK_HOST = 254;
 
@@ -146,14 +157,18 @@ async function mark(prefix: string, path: string, text: string, child: ChildProc
   socket.on('message', () => {});
   const port = socket.address().port;
   const started = Date.now();
+  let sent = 0;
   try {
     return await new Promise<boolean>((resolve) => {
       const tick = () => {
         if (fileHolds(path, token, from)) return resolve(true);
         if (child.exitCode !== null || child.signalCode !== null || Date.now() - started > MARK_TIMEOUT_MS)
           return resolve(false);
-        socket.send(token, port, address);
-        setTimeout(tick, MARK_INTERVAL_MS);
+        if (Date.now() - sent >= RESEND_MS) {
+          socket.send(token, port, address);
+          sent = Date.now();
+        }
+        setTimeout(tick, POLL_MS);
       };
       tick();
     });
@@ -187,72 +202,86 @@ export async function startLabCapture(o: CaptureOptions): Promise<Result<LabCapt
   const args = ['-i', 'lo', '-f', filter, '-w', o.path];
   // tshark writes the file through dumpcap; `-q` keeps it from printing a count per packet.
   if (found.tool === 'tshark') args.push('-q');
-  const child = spawn(found.file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  // A capture must not outlive the process that asked for it, even when that process ends abruptly.
-  const killOnExit = () => child.kill('SIGTERM');
+  const child = spawn('sh', ['-c', WATCHDOG, found.file, ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    // In a process group of its own: Ctrl-C on `uclab up` reaches uclab, which stops the lab and then the
+    // capture in order, and not the tool, which would stop before the lab's last packets.
+    detached: true,
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
+  };
+  // A capture must not outlive the process that asked for it: on an ordinary exit it is told here, and
+  // when that process is killed outright its end of the watchdog's pipe closes, which stops the tool too.
+  const killOnExit = () => signalGroup('SIGTERM');
   process.once('exit', killOnExit);
+  child.stdin?.on('error', () => {});
   let stderr = '';
   child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    // The tool goes on printing its packet count: keep only the tail, enough for its last words.
+    stderr = (stderr + d).slice(-4096);
+  });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const ready = await new Promise<'ready' | 'exited' | 'timeout' | Error>((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS);
-    child.stderr?.on('data', (d: string) => {
-      stderr += d;
-      if (/Capturing on /.test(stderr)) {
-        clearTimeout(timer);
-        resolve('ready');
-      }
-    });
+    const onData = () => {
+      if (!/Capturing on /.test(stderr)) return;
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      resolve('ready');
+    };
+    child.stderr?.on('data', onData);
     child.once('error', (e) => {
       clearTimeout(timer);
       resolve(e);
     });
-    child.once('exit', () => {
+    // `close`, not `exit`: the tool's last words on stderr are read by then.
+    void closed.then(() => {
       clearTimeout(timer);
       resolve('exited');
     });
   });
-  const giveUp = async (e: { ok: false; error: CaptureError }) => {
-    child.kill('SIGTERM');
-    await exited(child);
+  const giveUp = async (why: string) => {
+    child.stdin?.end();
+    signalGroup('SIGTERM');
+    await closed;
     process.off('exit', killOnExit);
-    return e;
-  };
-  if (ready !== 'ready') {
     const said = firstLines(stderr);
-    if (ready instanceof Error)
-      return giveUp(failure('capture.failed', `${found.tool} did not start: ${ready.message}`));
+    // dumpcap says "Capturing on" before it finds it may not open the interface: its last words decide.
     if (NOT_PERMITTED.test(stderr)) {
-      return giveUp(
-        failure(
-          'capture.not-permitted',
-          `no permission to capture on lo (${found.tool}: ${said}); run as root or give dumpcap the capture capabilities (dpkg-reconfigure wireshark-common)`,
-        ),
+      return failure(
+        'capture.not-permitted',
+        `no permission to capture on lo (${said}); run as root or give dumpcap its capture capabilities (dpkg-reconfigure wireshark-common)`,
       );
     }
-    return giveUp(
-      failure(
-        'capture.failed',
-        ready === 'timeout'
-          ? `${found.tool} did not start capturing on lo within ${READY_TIMEOUT_MS / 1000} s`
-          : `${found.tool} ended before capturing${said ? `: ${said}` : ''}`,
-      ),
-    );
-  }
-  if (!(await mark(o.prefix, o.path, 'uclab capture start', child))) {
-    return giveUp(
-      failure('capture.failed', `${found.tool} is running but no packet of ${filter} reached ${o.path}`),
-    );
-  }
+    return failure('capture.failed', `${why}${said ? ` (${found.tool}: ${said})` : ''}`);
+  };
+  if (ready instanceof Error) return giveUp(`${found.tool} did not start: ${ready.message}`);
+  if (ready === 'timeout')
+    return giveUp(`${found.tool} did not start capturing on lo within ${READY_TIMEOUT_MS / 1000} s`);
+  if (ready === 'exited') return giveUp(`${found.tool} ended before capturing`);
+  if (!(await mark(o.prefix, o.path, 'uclab capture start', child)))
+    return giveUp(`${found.tool} is running but no packet of ${filter} reached ${o.path}`);
   let stopping: Promise<Result<void, CaptureError>> | null = null;
   const stop = async (): Promise<Result<void, CaptureError>> => {
     const flushed = await mark(o.prefix, o.path, 'uclab capture end', child);
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    // The watchdog turns the end of its input into SIGINT for the tool, which then closes the file.
+    child.stdin?.end();
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      signalGroup('SIGKILL');
+    }, STOP_TIMEOUT_MS);
     await exited(child);
     clearTimeout(timer);
     process.off('exit', killOnExit);
     chmodSync(o.path, PCAP_MODE);
-    if (child.signalCode === 'SIGKILL')
+    if (killed)
       return failure(
         'capture.failed',
         `${found.tool} did not stop within ${STOP_TIMEOUT_MS / 1000} s; ${o.path} may be cut short`,
@@ -277,7 +306,8 @@ function firstLines(stderr: string): string {
   return stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^Running as user/.test(l) && !/^Capturing on/.test(l))
+    .map((l) => l.replace(/^.*\r/, ''))
+    .filter((l) => l !== '' && !/^Running as user|^Capturing on|^File: |^Packets/.test(l))
     .slice(0, 2)
     .join(' ');
 }

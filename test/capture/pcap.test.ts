@@ -5,10 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startLabCapture } from '../../emulator/capture/pcap.ts';
 import { UCLAB, uclab, uclabUntil } from '../support/cli.ts';
 import { itWithPeers, type RunResult, run } from '../support/peers.ts';
 
@@ -220,4 +221,33 @@ describe('uclab up --pcap', () => {
     },
     120_000,
   );
+});
+
+describe('a capture without the permission to capture', () => {
+  // The real dumpcap, run as nobody (setpriv needs root to change user): what a user who is not root
+  // and not in the wireshark group gets.
+  const name = "is refused with dumpcap's own reason and a hint, and leaves no tool running";
+  const test = async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'uclab-nopriv-'));
+    const dumpcap = (await run('sh', ['-c', 'command -v dumpcap'])).stdout.trim();
+    const wrapper = join(bin, 'dumpcap');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups ${dumpcap} "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const pcap = join(bin, 'lab.pcapng');
+    const r = await startLabCapture({ prefix: '127.7.8', path: pcap, searchPath: bin });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('capture.not-permitted');
+    expect(r.error.message).toMatch(/You do not have permission to capture on device "lo"/);
+    expect(r.error.message).toMatch(/dpkg-reconfigure wireshark-common/);
+    expect((await run('pgrep', ['-f', pcap])).code).toBe(1);
+  };
+  if (process.getuid?.() === 0) itWithPeers(['dumpcap', 'setpriv'], name, test, 30_000);
+  else {
+    process.stderr.write(`\n*** SKIPPED "${name}": it needs root, to run dumpcap as nobody ***\n`);
+    it.skip(name, test);
+  }
 });
