@@ -223,6 +223,39 @@ describe('uclab up --pcap', () => {
   );
 });
 
+/** Resolves once no process has `pattern` in its command line, or rejects after `timeoutMs`. */
+async function noProcessLike(pattern: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while ((await run('pgrep', ['-f', pattern])).code === 0) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`a process of ${pattern} still runs after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('uclab up --pcap killed outright', () => {
+  itWithPeers(
+    ['dumpcap', 'tshark'],
+    'leaves no capture running, and the file it leaves is complete',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'uclab-up-kill-'));
+      const pcap = join(dir, 'lab.pcapng');
+      const up = await uclabUntil(
+        ['up', SCENARIO, '--variant', VARIANT, '--no-steps', '--pcap', '--artifacts', dir],
+        /lab ready .*\n/,
+        60_000,
+      );
+      expect((await run('pgrep', ['-f', pcap])).code).toBe(0);
+      const ended = new Promise<void>((resolve) => up.child.once('exit', () => resolve()));
+      up.child.kill('SIGKILL');
+      await ended;
+      await noProcessLike(pcap, 10_000);
+      expect(pcapngBlockTypes(pcap).at(-1)).toBe(5);
+    },
+    120_000,
+  );
+});
+
 describe('a capture without the permission to capture', () => {
   // The real dumpcap, run as nobody (setpriv needs root to change user): what a user who is not root
   // and not in the wireshark group gets.
