@@ -5,10 +5,19 @@
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { claimAddressBlock } from '../../emulator/address-block.ts';
 import { startLabCapture } from '../../emulator/capture/pcap.ts';
 import { UCLAB, uclab, uclabUntil } from '../support/cli.ts';
 import { itWithPeers, type RunResult, run } from '../support/peers.ts';
@@ -253,6 +262,35 @@ describe('uclab up --pcap killed outright', () => {
       expect(pcapngBlockTypes(pcap).at(-1)).toBe(5);
     },
     120_000,
+  );
+});
+
+describe('a capture where only tshark is installed', () => {
+  itWithPeers(
+    ['dumpcap', 'tshark'],
+    'uses tshark, and proves the capture live and complete the same way',
+    async () => {
+      const bin = mkdtempSync(join(tmpdir(), 'uclab-tshark-only-'));
+      symlinkSync((await run('sh', ['-c', 'command -v tshark'])).stdout.trim(), join(bin, 'tshark'));
+      const block = await claimAddressBlock();
+      try {
+        const pcap = join(bin, 'lab.pcapng');
+        const r = await startLabCapture({ prefix: block.prefix, path: pcap, searchPath: bin });
+        expect(r.ok && r.value.tool).toBe('tshark');
+        if (!r.ok) return;
+        expect((await r.value.stop()).ok).toBe(true);
+        expect(pcapngBlockTypes(pcap).at(-1)).toBe(5);
+        const marks = await tsharkFields(bin, 'udp', ['data.data']);
+        // A mark is sent again when it does not show within a second: count each once.
+        const words = new Set(
+          marks.map((m) => Buffer.from(m, 'hex').toString().split(' ').slice(0, 3).join(' ')),
+        );
+        expect([...words]).toEqual(['uclab capture start', 'uclab capture end']);
+      } finally {
+        await block.release();
+      }
+    },
+    60_000,
   );
 });
 
