@@ -110,13 +110,22 @@ function capturedRun(): Promise<{ r: RunResult; artifacts: string }> {
 describe('uclab run --pcap', () => {
   itWithPeers(
     ['dumpcap', 'tshark'],
-    "writes the lab's own block, decryptable with keys.log, into a private lab.pcapng",
+    'writes lab.pcapng beside keys.log, readable by its owner only (0600, like the key log)',
     async () => {
       const { r, artifacts } = await capturedRun();
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(/--pcap/);
-      const pcap = join(artifacts, 'lab.pcapng');
-      expect(statSync(pcap).mode & 0o777).toBe(0o600);
+      expect(statSync(join(artifacts, 'lab.pcapng')).mode & 0o777).toBe(0o600);
+    },
+    120_000,
+  );
+
+  itWithPeers(
+    ['dumpcap', 'tshark'],
+    "holds the lab's traffic, which tshark decrypts with its keys.log",
+    async () => {
+      const { r, artifacts } = await capturedRun();
+      expect(r.code, r.stderr).toBe(0);
 
       // The phone's TFTP read of its ITL, and its SCCP registration decrypted from TLS on 2443.
       const rrq = await tsharkFields(artifacts, 'tftp.opcode == 1', ['tftp.source_file']);
