@@ -56,8 +56,8 @@ export interface RunOptions {
   /** Awaited before each step runs (the trainer's page pauses here); a rejection stops the lab and the run. */
   beforeStep?: (v: { scenario: string; variant: string }, step: Step, index: number) => Promise<void>;
   onVariantStart?: (v: { scenario: string; variant: string; explain: string; title: string }) => void;
-  /** Called once the lab exists, before any device is built: subscribe to its timeline here. */
-  onLab?: (lab: Lab) => void;
+  /** Called (and awaited) once the lab exists, before any device is built: subscribe to its timeline here. */
+  onLab?: (lab: Lab) => void | Promise<void>;
   /** Keep the lab running after the steps (for `uclab up`): the caller stops it. */
   keepRunning?: boolean;
   /** Resolves when the lab kept running should stop, with why (recorded in `lab.stopped`). */
@@ -179,7 +179,7 @@ export async function runVariant(
   } catch (e) {
     return brokenResult(s, variant, v.explain, `the lab cannot start: ${(e as Error).message}`, started);
   }
-  opts.onLab?.(lab);
+  await opts.onLab?.(lab);
   const results: StepResult[] = [];
   let outcome: Outcome = 'passed';
   let reason: string | null = null;

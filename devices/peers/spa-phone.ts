@@ -20,6 +20,7 @@ import type { Identity } from '../../certs/issue.ts';
 import { Device, type DeviceContext, type DeviceDescription } from '../../emulator/device.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { TlsAlert } from '../../emulator/events.ts';
+import { type ErrorStack, productErrorText } from '../../emulator/fidelity/node-errors.ts';
 import type { SecureStream } from '../../emulator/net/types.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import type { FirmwareProfile } from '../phone/firmware-profiles.ts';
@@ -28,6 +29,9 @@ import { parseResponse } from './http-lite.ts';
 import { spaFirmware, spaTlsOptions } from './spa-firmware.ts';
 import { spaWorldPki } from './spa-pki.ts';
 import { verifyProvisioningServer } from './spa-trust.ts';
+
+/** The SPA firmware's TLS library renders its errors: OpenSSL 0.9.8zc (seed 001 line 182). */
+const SPA_STACK: ErrorStack = 'openssl-1.0';
 
 export { signatureHashOf } from './spa-trust.ts';
 
@@ -175,7 +179,11 @@ export class SpaPhone extends Device {
       const e = conn.error;
       if (e.verdict)
         return fail(`https server certificate rejected (${e.verdict.reason})`, e.verdict.alert ?? null);
-      return fail(`ssl handshake failed${e.alert ? ` (alert ${e.alert.name})` : ''}: ${e.code}`, e.alert);
+      const code = e.alert ? `ALERT_${e.alert.name.toUpperCase()}` : e.code;
+      return fail(
+        `ssl handshake failed${e.alert ? ` (alert ${e.alert.name})` : ''}: ${productErrorText({ code, message: e.message }, SPA_STACK)}`,
+        e.alert,
+      );
     }
     const sock: SecureStream = conn.value.socket;
     const ua = `Cisco/${this.decl.model}-${this.firmware.loadName} (${this.decl.mac.toUpperCase()})`;
@@ -217,10 +225,15 @@ export class SpaPhone extends Device {
             connId: conn.value.id,
             role: 'client',
             outcome: 'refused',
-            detail: `firmware ${this.firmware.loadName} refuses server-initiated renegotiation (${e.code ?? e.message})`,
+            detail: `firmware ${this.firmware.loadName} refuses server-initiated renegotiation (${productErrorText(e, SPA_STACK)})`,
           });
         }
-        failOnce(`https connection aborted: ${e.code ?? e.message}${a ? ` (alert ${a.name})` : ''}`, a);
+        // What the firmware's OpenSSL prints (`error:14094410:SSL routines:SSL3_READ_BYTES:sslv3 alert
+        // handshake failure`), never Node's code for it.
+        failOnce(
+          `https connection aborted: ${productErrorText(e, SPA_STACK)}${a ? ` (alert ${a.name})` : ''}`,
+          a,
+        );
       });
       sock.on('end', () => failOnce('https connection closed by server before a response'));
       sock.write(

@@ -78,6 +78,10 @@ program
   .option('--artifacts <dir>', 'write PKI, trust lists, configs, key log and logs per scenario here')
   .option('--events <file>', 'stream every lab event as JSON lines to this file ("-" for stdout)')
   .option('--quiet', 'print only the summary on stderr, and one line for each variant that did not pass')
+  .option(
+    '--pcap',
+    "capture each lab's address block into lab.pcapng beside its keys.log (needs --artifacts; dumpcap or tshark)",
+  )
   .action(async (refs: string[], o: RunCommandOptions) => (await import('./run.ts')).runCommand(refs, o));
 
 program
@@ -106,6 +110,10 @@ program
   .option('--artifacts <dir>', 'folder for lab.json, certificates, trust lists, key log', 'artifacts')
   .option('--block <prefix>', 'claim this loopback block, e.g. 127.50.1 (default: a free one)')
   .option('--no-steps', 'only start the devices; do not run the scenario steps')
+  .option(
+    '--pcap',
+    "capture the lab's address block into lab.pcapng in the artifacts folder (dumpcap or tshark)",
+  )
   .action(async (ref: string, o: Parameters<typeof import('./up.ts').upCommand>[1]) =>
     (await import('./up.ts')).upCommand(ref, o),
   );

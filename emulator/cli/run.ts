@@ -1,6 +1,7 @@
 /** `uclab run`: runs scenarios (ids or files), prints the timeline and the summary, writes reports. */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { LabCaptures } from '../capture/lab-captures.ts';
 import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
 import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
@@ -17,9 +18,19 @@ export interface RunCommandOptions {
   /** One self-contained HTML file with the picture, ladder, screens and logs of every variant. */
   report?: string;
   quiet?: boolean;
+  /** Capture each lab's block into `lab.pcapng` in its artifacts folder (needs `artifacts`). */
+  pcap?: boolean;
 }
 
 export async function runCommand(refs: string[], o: RunCommandOptions): Promise<void> {
+  if (o.pcap && !o.artifacts) {
+    // The capture is only useful beside the lab's keys.log, which only an artifacts folder holds.
+    process.stderr.write(
+      "uclab run: --pcap writes lab.pcapng beside each lab's keys.log: name the folder with --artifacts DIR\n",
+    );
+    process.exitCode = 2;
+    return;
+  }
   const errors: { ref: string; message: string }[] = [];
   const scenarios = [];
   if (o.all || o.tag) {
@@ -38,6 +49,7 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     return;
   }
   for (const e of errors) process.stderr.write(`uclab: ${e.message}\n`);
+  const captures = o.pcap ? new LabCaptures({ say: (l) => process.stderr.write(`${l}\n`) }) : null;
   // Loaded only when asked for: the page renderer is not needed by a plain run.
   const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
   const results: VariantResult[] = [];
@@ -46,7 +58,8 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     const rs = await runScenario(s, {
       variant: o.variant,
       artifactsDir: o.artifacts ?? null,
-      onLab: (lab) => {
+      onLab: async (lab) => {
+        await captures?.attach(lab);
         htmlReport?.watch(lab);
         if (!o.events) return;
         const out = o.events;
@@ -69,6 +82,7 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     }
     results.push(...rs);
   }
+  await captures?.settled();
   process.stderr.write(`${summaryTable(results, errors.length)}\n`);
   const report = buildReport(results, errors);
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -12,6 +12,7 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LabCaptures } from '../capture/lab-captures.ts';
 import { startConsoleServer } from '../console-server.ts';
 import type { Lab } from '../lab.ts';
 import { stepLine, variantHeader } from '../reporters/pretty.ts';
@@ -63,7 +64,7 @@ function say(line: string): void {
 
 export async function upCommand(
   ref: string,
-  o: { variant?: string; artifacts: string; block?: string; steps: boolean },
+  o: { variant?: string; artifacts: string; block?: string; steps: boolean; pcap?: boolean },
 ): Promise<void> {
   // With the parent gone, stdout and stderr may be pipes nobody reads: a write must not end the process
   // before the lab is stopped.
@@ -79,7 +80,7 @@ export async function upCommand(
 
 async function up(
   ref: string,
-  o: { variant?: string; artifacts: string; block?: string; steps: boolean },
+  o: { variant?: string; artifacts: string; block?: string; steps: boolean; pcap?: boolean },
   stopping: ReturnType<typeof stopSignal>,
 ): Promise<void> {
   const r = await loadScenario(ref);
@@ -97,13 +98,17 @@ async function up(
   }
   const scenario = o.steps ? s : { ...s, steps: (): Step[] => [] };
   let kept = false;
+  const captures = o.pcap ? new LabCaptures({ say }) : null;
   const result = await runVariant(scenario, variant, {
     artifactsDir: o.artifacts,
     artifactsLayout: 'flat',
     block: o.block,
     keepRunning: true,
     // events.jsonl, live: what `uclab ui --attach` follows.
-    onLab: (lab) => void streamLabEvents(lab),
+    onLab: async (lab) => {
+      await captures?.attach(lab);
+      void streamLabEvents(lab);
+    },
     onVariantStart: (v) => say(variantHeader(v)),
     onStep: (_v, st) => say(stepLine(st)),
     onLabReady: async (lab: Lab) => {
@@ -123,6 +128,7 @@ async function up(
       return reason;
     },
   });
+  await captures?.settled();
   if (result.outcome === 'broken') {
     say(`uclab: ${result.reason}`);
     process.exitCode = 2;

@@ -259,3 +259,35 @@ export function productWordingOfNodeError(code: string, stack: ErrorStack): stri
   if (verify) return verifyWording(code, verify, stack);
   return null;
 }
+
+/**
+ * What a product prints for an error its Node stand-in raised (a socket error, a failed TLS connect), for
+ * a device's log line: the stack's wording of the error's code, else of the first Node code its message
+ * holds, else the message itself when it holds no Node code. A message made of nothing but codes this
+ * module does not know gives the stack's plain "connection failed" (modelled, like every wording here):
+ * a log line never carries a Node code.
+ */
+export function productErrorText(e: { code?: unknown; message?: unknown }, stack: ErrorStack): string {
+  const message = typeof e.message === 'string' ? e.message : '';
+  const codes = [...(typeof e.code === 'string' ? [e.code] : []), ...nodeErrorCodesIn(message)];
+  for (const code of codes) {
+    const wording = productWordingOfNodeError(code, stack);
+    if (wording) return wording;
+  }
+  if (message !== '' && nodeErrorCodesIn(message).length === 0) return message;
+  const stripped = message
+    .replace(CODE_RE, '')
+    .replace(/\s{2,}/g, ' ')
+    .replace(/^[\s:;,]+|[\s:;,]+$/g, '');
+  return stripped !== '' ? stripped : CONNECTION_FAILED[stack];
+}
+
+/** Each stack's words for a connection that failed for a reason it does not name (modelled). */
+const CONNECTION_FAILED: Record<ErrorStack, string> = {
+  'openssl-1.0': 'SSL connection failed',
+  'openssl-1.1': 'SSL connection failed',
+  apache: 'SSL connection failed',
+  java: 'java.net.SocketException: Connection closed',
+  python: 'socket error',
+  curl: 'curl error 56 (Failure when receiving data from the peer)',
+};

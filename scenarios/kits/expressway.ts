@@ -130,12 +130,16 @@ export function expectSignIn(ok: boolean, explain: string): ExpectStep {
 
 /** An exact traffic_server line (of `on`, default expc) in which `{ip}` stands for the CUCM node's address. */
 export function expectTrafficLine(template: string, explain: string, node = CUCM, on = 'expc'): ExpectStep {
-  return expectThat(`${on} traffic_server logs "${template}"`, explain, async (lab) => {
+  const step = expectThat(`${on} traffic_server logs "${template}"`, explain, async (lab) => {
     const want = template.replaceAll('{ip}', addressOf(lab, node));
     const lines = lab.timeline.logLines(on);
     const hit = lines.find((l) => l.includes(want));
     return { held: hit !== undefined, saw: hit ?? `no such line; last: ${lines.slice(-2).join(' | ')}` };
   });
+  // The checked text, with any address for `{ip}`: what the catalogue page reads to count seed wording
+  // (emulator/fidelity/pattern-fidelity.ts), and what makes the run mark the line it saw.
+  const escaped = template.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { ...step, pattern: new RegExp(escaped.replaceAll('\\{ip\\}', String.raw`\d+\.\d+\.\d+\.\d+`)) };
 }
 
 export function expectNoTrafficLine(fragment: string, explain: string, on = 'expc'): ExpectStep {

@@ -6,6 +6,7 @@ import {
   type ErrorStack,
   nodeErrorCodesIn,
   opensslVerifyError,
+  productErrorText,
   productWordingOfNodeError,
   receivedAlertOf,
 } from '../../emulator/fidelity/node-errors.ts';
@@ -151,5 +152,33 @@ describe('productWordingOfNodeError', () => {
       codes.map((c) => productWordingOfNodeError(c, s) ?? '').filter((w) => nodeErrorCodesIn(w).length > 0),
     );
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('productErrorText', () => {
+  it("words a Node TLS error the way the product's OpenSSL does", () => {
+    const e = Object.assign(new Error('error:0A000410:SSL routines::sslv3 alert handshake failure'), {
+      code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    });
+    expect(productErrorText(e, 'openssl-1.0')).toBe(
+      'error:14094410:SSL routines:SSL3_READ_BYTES:sslv3 alert handshake failure',
+    );
+  });
+
+  it('finds the code in the message when the error carries none', () => {
+    expect(productErrorText({ message: 'read ECONNRESET' }, 'openssl-1.0')).toBe('Connection reset by peer');
+  });
+
+  it('keeps a message that holds no Node code as it is', () => {
+    expect(productErrorText({ message: 'http response timeout' }, 'java')).toBe('http response timeout');
+  });
+
+  it('drops a code it cannot word instead of printing it', () => {
+    const text = productErrorText(
+      { code: 'ERR_STREAM_PREMATURE_CLOSE', message: 'ERR_STREAM_PREMATURE_CLOSE' },
+      'openssl-1.0',
+    );
+    expect(nodeErrorCodesIn(text)).toEqual([]);
+    expect(text).toBe('SSL connection failed');
   });
 });

@@ -7,14 +7,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { nodeErrorCodesIn } from '../../emulator/fidelity/node-errors.ts';
 import { uclab, uclabUntil } from '../support/cli.ts';
-import { run } from '../support/peers.ts';
+import { type RunResult, run } from '../support/peers.ts';
+
+/** One run of the whole catalogue, with its JUnit file and every event, shared by the checks on it. */
+let catalogueRun: Promise<{ r: RunResult; junit: string; events: string }> | null = null;
+function runCatalogue(): Promise<{ r: RunResult; junit: string; events: string }> {
+  catalogueRun ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uclab-all-'));
+    const junit = join(dir, 'junit.xml');
+    const events = join(dir, 'events.jsonl');
+    const r = await uclab(['run', '--all', '--quiet', '--json', '--junit', junit, '--events', events], {
+      timeoutMs: 170_000,
+    });
+    return { r, junit, events };
+  })();
+  return catalogueRun;
+}
 
 describe('the catalogue through the command line', () => {
   it('uclab run --all passes every variant and writes JUnit XML a CI server can read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'uclab-all-'));
-    const junit = join(dir, 'junit.xml');
-    const r = await uclab(['run', '--all', '--quiet', '--json', '--junit', junit], { timeoutMs: 170_000 });
+    const { r, junit } = await runCatalogue();
     const report = JSON.parse(r.stdout);
     // Every variant of every scenario ran: the list and the run agree, and the product table is there.
     const listed = JSON.parse((await uclab(['list', '--json'])).stdout);
@@ -32,6 +46,27 @@ describe('the catalogue through the command line', () => {
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml);
     expect(Number(parsed.testsuites['@_tests'])).toBe(report.results.length);
     expect(Number(parsed.testsuites['@_failures'])).toBe(0);
+  }, 180_000);
+
+  it('no device of any catalogue run logs a Node.js error code: each prints what its product prints', async () => {
+    const { r, events } = await runCatalogue();
+    const lines = readFileSync(events, 'utf8').split('\n');
+    // Only a whole run says anything: every variant of the report stopped its lab within the events.
+    const variants = (JSON.parse(r.stdout) as { results: unknown[] }).results.length;
+    const stopped = new Set(
+      lines
+        .filter((l) => l.includes('"kind":"lab.stopped"'))
+        .map((l) => (JSON.parse(l) as { lab: string }).lab),
+    );
+    expect(stopped.size).toBe(variants);
+    const logs = lines
+      .filter((l) => l.includes('"kind":"log"'))
+      .map((l) => JSON.parse(l) as { lab: string; device: string; text: string });
+    expect(logs.length).toBeGreaterThan(1000);
+    const offenders = logs
+      .filter((e) => nodeErrorCodesIn(e.text).length > 0)
+      .map((e) => `${e.lab} ${e.device}: ${e.text}`);
+    expect(offenders).toEqual([]);
   }, 180_000);
 
   it('uclab inspect reads the trust lists and signed config a lab kept up leaves in its artifacts', async () => {
