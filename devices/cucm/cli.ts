@@ -159,7 +159,10 @@ export async function runCli(node: CucmAdmin, input: string): Promise<string> {
 
   // ------------------------------------------------------------------ utils ctl / itl
   if (lower === 'utils ctl set-cluster mixed-mode') {
-    const r = await node.setMixedMode(node.decl.mixedMode === 'etoken' ? 'etoken' : 'tokenless');
+    // The CLI is the tokenless path: run on a cluster whose CTL eTokens signed, it migrates the cluster
+    // to tokenless mixed mode (TAC-118893, "Migrate CUCM Mixed Mode with Tokenless CTL"); the new CTL is
+    // signed by the release's tokenless signer (ITLRecovery from 12.0, docs/reference/trust-files.md §1.6).
+    const r = await node.setMixedMode('tokenless');
     if (!r.ok) return out(`${UNSUCCESSFUL}\n${r.error.message}`);
     return out(
       [

@@ -7,6 +7,7 @@
 // `uclab down`, `init`, `console` and `--help` start quickly.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './check.ts';
 import { registerExtraCommands } from './extra-commands.ts';
 import type { RunCommandOptions } from './run.ts';
 
@@ -106,11 +107,16 @@ program
   .option('--artifacts <dir>', 'folder for lab.json, certificates, trust lists, key log', 'artifacts')
   .option('--block <prefix>', 'claim this loopback block, e.g. 127.50.1 (default: a free one)')
   .option('--no-steps', 'only start the devices; do not run the scenario steps')
+  .option(
+    '--exercise',
+    'bring the fault up as an exercise: the fix is not shown; repair it, then run uclab check DIR',
+  )
   .action(async (ref: string, o: Parameters<typeof import('./up.ts').upCommand>[1]) =>
     (await import('./up.ts')).upCommand(ref, o),
   );
 
 registerExtraCommands(program);
+registerCheckCommand(program);
 
 try {
   await program.parseAsync(process.argv);
