@@ -46,7 +46,7 @@ export async function runCheck(lab: Lab, plan: ExercisePlan): Promise<CheckRepor
   }
   const expectations = lines.filter((l) => l.type === 'expect');
   const solved = expectations.length > 0 && lines.every((l) => l.held);
-  lab.timeline.emit('exercise', 'exercise.check', {
+  lab.timeline.emit('scenario', 'exercise.check', {
     scenario: plan.scenario.id,
     solved,
     expectations: expectations.map(({ title, held, saw }) => ({ title, held, saw })),

@@ -83,7 +83,7 @@ export class ExerciseSession {
     const index = Math.min(this.#hintsGiven + 1, of);
     this.#hintsGiven = index;
     const hint = this.plan.hints[index - 1] ?? '';
-    this.lab.timeline.emit('exercise', 'exercise.hint', { scenario: this.plan.scenario.id, index, of });
+    this.lab.timeline.emit('scenario', 'exercise.hint', { scenario: this.plan.scenario.id, index, of });
     return { ok: true, output: hint, data: { kind: 'hint', index, of, hint, solved: false } };
   }
 }
