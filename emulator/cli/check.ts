@@ -33,6 +33,8 @@ export function reportText(r: CheckReport): string {
 }
 
 export async function checkCommand(dir: string, o: { hint?: boolean; json?: boolean }): Promise<void> {
+  // A reader that goes away (`| head`) must not turn a verdict into a crash.
+  process.stdout.on('error', () => {});
   const folder = openExerciseFolder(dir);
   if (!folder.ok) return fail(folder.error.message);
   const checked = await askExercise(folder.value, 'check');
