@@ -1,6 +1,7 @@
 /**
- * The event an exercise's check leaves on the lab's timeline (merged into EventMap, emulator/events.ts),
- * (from the `scenario` pseudo-device, like the steps), so that the live page and a report show each check the trainee asked for and what it saw.
+ * The events an exercise leaves on the lab's timeline (merged into EventMap, emulator/events.ts), from
+ * the `scenario` pseudo-device like the steps, so that the live page and a report show each check the
+ * trainee asked for and what it saw.
  */
 export interface ExerciseExpectation {
   title: string;
