@@ -36,12 +36,16 @@ export interface LabRequest {
 export interface ConsoleServerOptions {
   /** Called once a client asked the lab to stop (`{"lab": "stop"}`), after the answer is sent. */
   onStop?: () => void;
+  /** Answers the other lab requests (`{"lab": "check"}` of an exercise); null: not one it knows. */
+  onLabRequest?: (request: string) => Promise<ConsoleAnswer> | null;
 }
 
 export interface ConsoleAnswer {
   ok: boolean;
   output: string;
   prompt?: string;
+  /** Structured data for a lab request's answer (an exercise check's report). */
+  data?: unknown;
 }
 
 /** Marks the answer to a stop request (a symbol: no device output can forge it). */
@@ -59,8 +63,10 @@ async function answer(
     return { ok: false, output: 'the request is not JSON' };
   }
   if (typeof parsed === 'object' && parsed !== null && 'lab' in parsed) {
-    if ((parsed as Partial<LabRequest>).lab !== 'stop')
-      return { ok: false, output: 'a lab request is {"lab": "stop"}' };
+    const request = (parsed as { lab?: unknown }).lab;
+    const other = typeof request === 'string' && request !== 'stop' ? opts.onLabRequest?.(request) : null;
+    if (other) return other;
+    if (request !== 'stop') return { ok: false, output: 'a lab request is {"lab": "stop"}' };
     if (!opts.onStop) return { ok: false, output: 'this lab cannot be stopped from its console' };
     return { ok: true, output: 'stopping the lab', [STOP]: true };
   }

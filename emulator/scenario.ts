@@ -25,6 +25,8 @@ export interface ActionStep {
   title: string;
   explain: string;
   run(lab: StepContext): Promise<void>;
+  /** What the step is in the scenario's exercise (`uclab up --exercise`), if anything: see `ExerciseRole`. */
+  exercise?: ExerciseRole;
 }
 
 /** An expectation's outcome: whether it held and, for a person, what was seen. */
@@ -40,9 +42,34 @@ export interface ExpectStep {
   /** For `expectLog`: the text the device's log must show (what the fidelity marker classifies). */
   pattern?: string | RegExp;
   check(lab: StepContext): Promise<Check>;
+  /** What the step is in the scenario's exercise, if anything: see `ExerciseRole`. */
+  exercise?: ExerciseRole;
 }
 
 export type Step = ActionStep | ExpectStep;
+
+/**
+ * The part a step of the solving variant plays when the scenario is played as an exercise:
+ * - `trainee`: the repair itself, which the trainee makes by hand with the real commands; `uclab check`
+ *   never runs it (running it would solve the exercise for them);
+ * - `check`: what `uclab check` does against the live lab to see whether the symptom is gone: the
+ *   actions a user would take again (a phone power-cycled, Jabber signing in) and the expectations
+ *   that mean "solved".
+ * Unmarked steps are the history that brought the fault about; the check does not run them.
+ */
+export type ExerciseRole = 'trainee' | 'check';
+
+/** How a scenario is played as an exercise (`uclab up <id> --exercise`, `uclab check DIR`). */
+export interface ExerciseDefinition {
+  /** What the trainee is told, as a ticket would put it: the symptom and where, never the fix. */
+  task: string;
+  /** The variant whose `check` steps decide "solved" (e.g. `fix`). */
+  solvedBy: string;
+  /** The variant brought up (default: `fault`). */
+  fault?: string;
+  /** Hints in the order `uclab check --hint` gives them, the vaguest first. */
+  hints: string[];
+}
 
 export interface Variant<P> {
   /** Why this variant exists: what is different, in one or two sentences. */
@@ -63,6 +90,8 @@ export interface ScenarioDefinition<P = Record<string, never>> {
   variants: Record<string, Variant<P>>;
   lab(variant: VariantRef<P>): LabDeclaration;
   steps(variant: VariantRef<P>): Step[];
+  /** Present when an administrator can repair the fault with commands: see `ExerciseDefinition`. */
+  exercise?: ExerciseDefinition;
 }
 
 export interface VariantRef<P> {
@@ -91,6 +120,14 @@ const scenarioShape = z.strictObject({
     (f) => typeof f === 'function',
     'steps must be a function of the variant',
   ),
+  exercise: z
+    .strictObject({
+      task: z.string().min(1, 'tell the trainee what is wrong'),
+      solvedBy: z.string().min(1, 'name the variant whose checks mean "solved"'),
+      fault: z.string().min(1).optional(),
+      hints: z.array(z.string().min(1)).min(1, 'an exercise needs at least one hint'),
+    })
+    .optional(),
   // Set by defineScenario.
   __scenario: z.literal(true).optional(),
 });
@@ -140,6 +177,16 @@ export function checkScenario(
 }
 
 // ---------------------------------------------------------------- step builders
+
+/** Marks a step of the solving variant as the trainee's repair (the check never runs it). */
+export function byTrainee<S extends Step>(step: S): S {
+  return { ...step, exercise: 'trainee' };
+}
+
+/** Marks a step of the solving variant as part of the check that says the exercise is solved. */
+export function solvedWhen<S extends Step>(step: S): S {
+  return { ...step, exercise: 'check' };
+}
 
 /** Something the lab does: a device boots, an admin regenerates a certificate, a user logs in. */
 export function act(title: string, explain: string, run: (lab: StepContext) => Promise<void>): ActionStep {

@@ -5,7 +5,7 @@
  * planned regeneration; the next monitor pass raises nothing for the regenerated certificates.
  */
 import type { LabEvent } from '../emulator/events.ts';
-import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { act, byTrainee, defineScenario, expectLog, expectThat, solvedWhen } from '../emulator/scenario.ts';
 import { cucm, cucmLab, PUBLISHER } from './kits/cucm.ts';
 
 interface Params {
@@ -34,6 +34,15 @@ export default defineScenario<Params>({
         'The administrator regenerates tomcat, CallManager and ipsec after the first alarms; the next pass raises none for them.',
       params: { regenerate: true },
     },
+  },
+  exercise: {
+    task: 'The CUCM publisher raises certificate alarms (%UC_CERT-...) on every Certificate Monitor pass. Make the next pass quiet, from the CUCM console (uclab console cucm-pub).',
+    solvedBy: 'fix',
+    hints: [
+      "Each alarm names its unit (Unit:...): list the node's own certificates with show cert list own and look at their dates with show cert own <unit>.",
+      'tomcat, CallManager and ipsec expire soon or have expired. A self-signed certificate is renewed by regenerating it.',
+      'set cert regen <unit> for each of the three, one at a time; the next Certificate Monitor pass checks them again.',
+    ],
   },
   lab: () =>
     cucmLab([], {
@@ -74,55 +83,63 @@ export default defineScenario<Params>({
     ),
     ...(v.params.regenerate
       ? [
-          act(
-            'admin:set cert regen tomcat',
-            'A new self-signed tomcat certificate, valid 5 years; Tomcat restarts.',
-            async (lab) => {
-              await cucm(lab, NODE).exec('set cert regen tomcat');
-            },
+          byTrainee(
+            act(
+              'admin:set cert regen tomcat',
+              'A new self-signed tomcat certificate, valid 5 years; Tomcat restarts.',
+              async (lab) => {
+                await cucm(lab, NODE).exec('set cert regen tomcat');
+              },
+            ),
           ),
-          act(
-            'admin:set cert regen CallManager',
-            'New CallManager certificate: the ITL is re-signed and the phones reset.',
-            async (lab) => {
-              await cucm(lab, NODE).exec('set cert regen CallManager');
-            },
+          byTrainee(
+            act(
+              'admin:set cert regen CallManager',
+              'New CallManager certificate: the ITL is re-signed and the phones reset.',
+              async (lab) => {
+                await cucm(lab, NODE).exec('set cert regen CallManager');
+              },
+            ),
           ),
-          act(
-            'admin:set cert regen ipsec',
-            'New ipsec certificate (DRF restart on the real box).',
-            async (lab) => {
-              await cucm(lab, NODE).exec('set cert regen ipsec');
-            },
+          byTrainee(
+            act(
+              'admin:set cert regen ipsec',
+              'New ipsec certificate (DRF restart on the real box).',
+              async (lab) => {
+                await cucm(lab, NODE).exec('set cert regen ipsec');
+              },
+            ),
           ),
         ]
       : []),
-    expectThat(
-      v.params.regenerate
-        ? 'the next monitor pass raises no alarm'
-        : 'the next monitor pass raises the three alarms again',
-      v.params.regenerate
-        ? 'After regeneration every certificate is valid for years: the Certificate Monitor is quiet.'
-        : 'Nothing changed: every Notification Frequency period brings the same alarms.',
-      async (lab) => {
-        const since = lab.timeline.events().length;
-        const done = (await lab.timeline.waitFor(
-          'the next Certificate Monitor pass',
-          (e) =>
-            e.kind === 'log' &&
-            e.device === NODE &&
-            e.source === 'certmonitor' &&
-            e.text.startsWith('Certificate Monitor: checked'),
-          { since, timeoutMs: 5000 },
-        )) as LabEvent<'log'>;
-        const alarms = lab.timeline
-          .ofKind('cucm.alarm', NODE)
-          // Own certificates (their self-signed copies in the -trust stores alarm too, as on CUCM).
-          .filter((e) => e.seq > since && e.seq < done.seq && e.store === 'own')
-          .map((e) => `${e.alarm}(${e.unit})`);
-        const held = v.params.regenerate ? alarms.length === 0 : alarms.length === 3;
-        return { held, saw: `${done.text}; alarms: ${alarms.join(', ') || 'none'}` };
-      },
+    solvedWhen(
+      expectThat(
+        v.params.regenerate
+          ? 'the next monitor pass raises no alarm'
+          : 'the next monitor pass raises the three alarms again',
+        v.params.regenerate
+          ? 'After regeneration every certificate is valid for years: the Certificate Monitor is quiet.'
+          : 'Nothing changed: every Notification Frequency period brings the same alarms.',
+        async (lab) => {
+          const since = lab.timeline.events().length;
+          const done = (await lab.timeline.waitFor(
+            'the next Certificate Monitor pass',
+            (e) =>
+              e.kind === 'log' &&
+              e.device === NODE &&
+              e.source === 'certmonitor' &&
+              e.text.startsWith('Certificate Monitor: checked'),
+            { since, timeoutMs: 5000 },
+          )) as LabEvent<'log'>;
+          const alarms = lab.timeline
+            .ofKind('cucm.alarm', NODE)
+            // Own certificates (their self-signed copies in the -trust stores alarm too, as on CUCM).
+            .filter((e) => e.seq > since && e.seq < done.seq && e.store === 'own')
+            .map((e) => `${e.alarm}(${e.unit})`);
+          const held = v.params.regenerate ? alarms.length === 0 : alarms.length === 3;
+          return { held, saw: `${done.text}; alarms: ${alarms.join(', ') || 'none'}` };
+        },
+      ),
     ),
   ],
 });

@@ -4,7 +4,7 @@
  * 2443 fails and the phone cannot register securely. Updating the CTL (before the reset)
  * puts the new certificate in the CTL.
  */
-import { act, defineScenario, expectLog } from '../emulator/scenario.ts';
+import { act, byTrainee, defineScenario, expectLog, solvedWhen } from '../emulator/scenario.ts';
 import { cucm, etoken, mixedModeLab, mustSucceed } from './kits/cucm.ts';
 import { boot, expectRegistration, type PhoneSpec, phone, sep, withCucmReset } from './kits/phone.ts';
 
@@ -39,6 +39,16 @@ export default defineScenario<Params>({
       params: { updateCtl: true },
     },
   },
+  exercise: {
+    task: 'After the CallManager certificate was regenerated, the encrypted phone SEP0011215A1AE3 (a 7975) no longer registers; its console shows an SSL error on the connection to 2443. Make it register securely again. The eTokens are in a safe at another site: work from the CUCM console (uclab console cucm-pub).',
+    solvedBy: 'fix',
+    hints: [
+      'Compare the CallManager certificate CUCM presents now (show cert own CallManager) with the one the phones trust for CCM+TFTP (show ctl).',
+      "The phone checks CUCM's TLS certificate against the CCM+TFTP record of the CTL it installed; that record still holds the certificate from before the regeneration. The CTL has to be rebuilt.",
+      "Without an eToken the CTL client cannot sign a new CTL, but the cluster can move to tokenless mixed mode: utils ctl set-cluster mixed-mode signs the CTL with ITLRecovery, a SAST the phone's CTL already lists (TAC-118893). Afterwards utils ctl update CTLFile works too.",
+      'Once the new CTL is on TFTP the phone has to fetch it: uclab check power-cycles the phone before it looks.',
+    ],
+  },
   lab: () => mixedModeLab([P]),
   steps: (v) => [
     boot(P.mac, 'The phone installs the CTL and registers over TLS on 2443.'),
@@ -67,19 +77,29 @@ export default defineScenario<Params>({
     ),
     ...(v.params.updateCtl
       ? [
-          act(
-            'The administrator updates the CTL and resets the phone',
-            'The CTL client, with the eToken that signed the CTL inserted, updates the CTL: it now holds the new CallManager certificate (same eToken signer). The phone is no longer registered, so CUCM cannot reset it: it is reset at the phone.',
-            async (lab) => {
-              mustSucceed(cucm(lab).updateCtl(etoken(1)));
-              await phone(lab, P.mac).reset();
-            },
+          byTrainee(
+            act(
+              'The administrator updates the CTL',
+              'The CTL client, with the eToken that signed the CTL inserted, updates the CTL: it now holds the new CallManager certificate (same eToken signer).',
+              async (lab) => mustSucceed(cucm(lab).updateCtl(etoken(1))),
+            ),
           ),
-          expectRegistration(
-            P.mac,
-            'registered',
-            'The updated CTL (same eToken signer) holds the new CallManager certificate: TLS succeeds.',
-            true,
+          solvedWhen(
+            act(
+              'The phone is reset at the phone',
+              'The phone is no longer registered, so CUCM cannot reset it: it is reset at the phone, boots and fetches the CTL again.',
+              async (lab) => {
+                await phone(lab, P.mac).reset();
+              },
+            ),
+          ),
+          solvedWhen(
+            expectRegistration(
+              P.mac,
+              'registered',
+              'The updated CTL (same eToken signer) holds the new CallManager certificate: TLS succeeds.',
+              true,
+            ),
           ),
         ]
       : [

@@ -1,4 +1,4 @@
-import { act, defineScenario, type Step } from '../emulator/scenario.ts';
+import { act, byTrainee, defineScenario, type Step, solvedWhen } from '../emulator/scenario.ts';
 import {
   CUCM_FQDN,
   expc,
@@ -38,6 +38,15 @@ export default defineScenario<P>({
       params: { release: 'X14.2', verifyOff: true },
     },
   },
+  exercise: {
+    task: 'MRA login worked until last night, when the Expressway-C was upgraded from X14.0 to X14.2; now emusk gets "Cannot communicate with the server." in Jabber from outside. Get MRA login working again from the Expressway-C console (uclab console expc); CUCM is uclab console cucm-pub.',
+    solvedBy: 'fix',
+    hints: [
+      "Read the Expressway-C's traffic_server log: which certificate does it refuse, and with which Error and depth?",
+      "depth=0 and self signed certificate: X14.2 verifies every origin server (CSCwc69661), and CUCM's self-signed tomcat certificate was never uploaded to the Expressway-C. Below X14.2 nothing was verified.",
+      'X14.2 brought a setting to go back to the old behaviour while the certificates are sorted out: xConfiguration EdgeConfigServer VerifyOriginServer (seed 004, short term).',
+    ],
+  },
   lab: (v) =>
     mraLab({
       release: v.params.release,
@@ -48,17 +57,19 @@ export default defineScenario<P>({
     const steps: Step[] = [];
     if (v.params.verifyOff) {
       steps.push(
-        act(
-          'Admin runs xConfiguration EdgeConfigServer VerifyOriginServer: Off',
-          'The command X14.2 introduced to fall back to the pre-X14.2 behaviour (seed 004, short-term solution).',
-          async (lab) => {
-            const out = await expc(lab).exec('xConfiguration EdgeConfigServer VerifyOriginServer: Off');
-            if (!out.includes('OK')) throw new Error(out);
-          },
+        byTrainee(
+          act(
+            'Admin runs xConfiguration EdgeConfigServer VerifyOriginServer: Off',
+            'The command X14.2 introduced to fall back to the pre-X14.2 behaviour (seed 004, short-term solution).',
+            async (lab) => {
+              const out = await expc(lab).exec('xConfiguration EdgeConfigServer VerifyOriginServer: Off');
+              if (!out.includes('OK')) throw new Error(out);
+            },
+          ),
         ),
       );
     }
-    steps.push(jabberSignsIn());
+    steps.push(solvedWhen(jabberSignsIn()));
     if (v.name === 'fault') {
       steps.push(
         expectTrafficLine(
@@ -70,13 +81,15 @@ export default defineScenario<P>({
       );
     } else {
       steps.push(
-        expectNoTrafficLine(
-          'Core server certificate verification failed',
-          v.params.release === 'X14.0'
-            ? 'X14.0 does not verify origin servers.'
-            : 'Verification is switched off.',
+        solvedWhen(
+          expectNoTrafficLine(
+            'Core server certificate verification failed',
+            v.params.release === 'X14.0'
+              ? 'X14.0 does not verify origin servers.'
+              : 'Verification is switched off.',
+          ),
         ),
-        expectSignIn(true, 'Jabber signs in.'),
+        solvedWhen(expectSignIn(true, 'Jabber signs in.')),
       );
     }
     return steps;

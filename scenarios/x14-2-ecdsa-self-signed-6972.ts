@@ -1,5 +1,5 @@
 import { DEFAULT_CIPHERS, RSA_PREFERENCE_PREFIX } from '../devices/expressway/releases.ts';
-import { act, defineScenario, type Step } from '../emulator/scenario.ts';
+import { act, byTrainee, defineScenario, type Step, solvedWhen } from '../emulator/scenario.ts';
 import {
   CUCM_FQDN,
   downloadPresentedCertificate,
@@ -47,6 +47,15 @@ export default defineScenario<P>({
       params: { ecdsaSignedBy: 'self', trustEc: false, rsaPrefix: true },
     },
   },
+  exercise: {
+    task: 'On a freshly installed X14.2 Expressway-C, emusk cannot sign in to Jabber from outside (MRA): "Cannot communicate with the server." Requests on 8443 seem to work. Repair it from the Expressway-C console (uclab console expc); CUCM is uclab console cucm-pub.',
+    solvedBy: 'fix-rsa-prefix',
+    hints: [
+      'Compare the traffic_server lines for 8443 and for 6972: which port fails, and what does the Expressway-C say of the certificate it got there (Error=..., depth=...)?',
+      'CUCM has two certificates for HTTPS: tomcat (RSA, CA-signed) and tomcat-ECDSA (self-signed: show cert own tomcat-ECDSA). A fresh X14.2 prefers ECDSA ciphers, so on 6972 CUCM presents the self-signed one, which X14.2 now verifies.',
+      'Make the Expressway-C prefer RSA again: prefix its cipher list with ECDHE-RSA-AES256-GCM-SHA384: (xConfiguration Ciphers shows the list; xConfiguration Ciphers UCServerDiscoveryTLSCiphers: "<the new list>" sets it). Trusting or CA-signing tomcat-ECDSA also works, but needs files, not just commands.',
+    ],
+  },
   lab: (v) =>
     mraLab({
       release: 'X14.2',
@@ -78,24 +87,33 @@ export default defineScenario<P>({
     }
     if (v.params.rsaPrefix) {
       steps.push(
-        act(
-          'Admin prefixes the cipher list with ECDHE-RSA-AES256-GCM-SHA384:',
-          'Maintenance > Security > Ciphers (or xConfiguration Ciphers): RSA first again, so CUCM presents its RSA tomcat certificate on 6972.',
-          async (lab) => {
-            await expc(lab).exec(
-              `xConfiguration Ciphers UCServerDiscoveryTLSCiphers: "${RSA_PREFERENCE_PREFIX}${DEFAULT_CIPHERS}"`,
-            );
-          },
+        byTrainee(
+          act(
+            'Admin prefixes the cipher list with ECDHE-RSA-AES256-GCM-SHA384:',
+            'Maintenance > Security > Ciphers (or xConfiguration Ciphers): RSA first again, so CUCM presents its RSA tomcat certificate on 6972.',
+            async (lab) => {
+              await expc(lab).exec(
+                `xConfiguration Ciphers UCServerDiscoveryTLSCiphers: "${RSA_PREFERENCE_PREFIX}${DEFAULT_CIPHERS}"`,
+              );
+            },
+          ),
         ),
       );
     }
-    steps.push(jabberSignsIn());
+    steps.push(solvedWhen(jabberSignsIn()));
     steps.push(
-      expectTrafficLine(
-        'Detail="Receive Response"',
-        'The UDS request on 8443 went through: Tomcat presented the CA-signed RSA tomcat certificate there.',
+      solvedWhen(
+        expectTrafficLine(
+          'Detail="Receive Response"',
+          'The UDS request on 8443 went through: Tomcat presented the CA-signed RSA tomcat certificate there.',
+        ),
       ),
-      expectTrafficLine('Src-port="8443" Msg="HTTP/1.1 200 "', 'CUCM answered 200 on 8443, as in seed 004.'),
+      solvedWhen(
+        expectTrafficLine(
+          'Src-port="8443" Msg="HTTP/1.1 200 "',
+          'CUCM answered 200 on 8443, as in seed 004.',
+        ),
+      ),
     );
     if (v.name === 'fault') {
       steps.push(
@@ -118,12 +136,16 @@ export default defineScenario<P>({
       );
     } else {
       steps.push(
-        expectNoTrafficLine(
-          'Core server certificate verification failed',
-          'Every origin certificate verified.',
+        solvedWhen(
+          expectNoTrafficLine(
+            'Core server certificate verification failed',
+            'Every origin certificate verified.',
+          ),
         ),
-        expectNoTrafficLine('502 connect failed', 'No request failed.'),
-        expectSignIn(true, 'Jabber fetched its devices and its configuration over MRA and is signed in.'),
+        solvedWhen(expectNoTrafficLine('502 connect failed', 'No request failed.')),
+        solvedWhen(
+          expectSignIn(true, 'Jabber fetched its devices and its configuration over MRA and is signed in.'),
+        ),
       );
     }
     return steps;

@@ -1,4 +1,4 @@
-import { defineScenario } from '../emulator/scenario.ts';
+import { defineScenario, solvedWhen } from '../emulator/scenario.ts';
 import {
   expectNoTrafficLine,
   expectSignIn,
@@ -36,6 +36,15 @@ export default defineScenario<P>({
       params: { processNodeName: 'ip', ipSan: true },
     },
   },
+  exercise: {
+    task: 'Since the Expressway-C was installed with X14.2, emusk cannot sign in to Jabber from outside the office (MRA): "Cannot communicate with the server." Find out why and repair it from the consoles: uclab console cucm-pub (CUCM) and uclab console expc (Expressway-C).',
+    solvedBy: 'fix-advertise-fqdn',
+    hints: [
+      "Read the Expressway-C's traffic_server log (uclab ui --attach, or events.jsonl): which address does the failing request go to, and what does the certificate CUCM presents there hold (show cert own tomcat)?",
+      'From X14.2 the traffic server checks the address CUCM advertises the node by against the SAN and CN of the certificate CUCM presents. This node is advertised by its IP address (run sql select name from processnode), and its certificates list only the FQDN.',
+      "Name the node by its FQDN in System > Server (from the CLI: run sql update processnode set name='cucm-pub.lab.example' where name='<the IP address>'), then have the Expressway-C rediscover the cluster (xCommand UnifiedCM Refresh).",
+    ],
+  },
   lab: (v) => {
     const san = v.params.ipSan ? { ip: 'self' } : undefined;
     return mraLab({
@@ -63,8 +72,10 @@ export default defineScenario<P>({
           expectSignIn(false, 'The UDS request failed, so the login fails as the user sees it.'),
         ]
       : [
-          jabberSignsIn(),
-          expectNoTrafficLine('not in certificate', 'The connection address is in the certificate.'),
-          expectSignIn(true, 'Jabber is signed in.'),
+          solvedWhen(jabberSignsIn()),
+          solvedWhen(
+            expectNoTrafficLine('not in certificate', 'The connection address is in the certificate.'),
+          ),
+          solvedWhen(expectSignIn(true, 'Jabber is signed in.')),
         ],
 });

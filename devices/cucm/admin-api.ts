@@ -18,8 +18,8 @@ export interface CucmAdmin {
   readonly release: Pick<ReleaseBehaviour, 'version'>;
   /** `show cert list own`, `show cert own <unit>`. */
   readonly certs: Pick<CertStore, 'all' | 'own'>;
-  /** Trust stores (`show cert list trust`) and the device table (`run sql ... from device`). */
-  readonly cluster: Pick<Cluster, 'trust' | 'phones'>;
+  /** Trust stores (`show cert list trust`), the device and processnode tables (`run sql`). */
+  readonly cluster: Pick<Cluster, 'trust' | 'phones' | 'nodes' | 'changed'>;
   /** `show ctl`, `show itl`, `file list tftp`. */
   readonly tftpFiles: Pick<TftpFiles, 'ctl' | 'itl' | 'list'>;
 

@@ -175,7 +175,10 @@ export async function runCli(node: CucmAdmin, input: string): Promise<string> {
 
   // ------------------------------------------------------------------ utils ctl / itl
   if (lower === 'utils ctl set-cluster mixed-mode') {
-    const r = await node.setMixedMode(node.decl.mixedMode === 'etoken' ? 'etoken' : 'tokenless');
+    // The CLI is the tokenless path: run on a cluster whose CTL eTokens signed, it migrates the cluster
+    // to tokenless mixed mode (TAC-118893, "Migrate CUCM Mixed Mode with Tokenless CTL"); the new CTL is
+    // signed by the release's tokenless signer (ITLRecovery from 12.0, docs/reference/trust-files.md §1.6).
+    const r = await node.setMixedMode('tokenless');
     if (!r.ok) return out(`${UNSUCCESSFUL}\n${r.error.message}`);
     return out(
       [
@@ -292,6 +295,8 @@ export async function runCli(node: CucmAdmin, input: string): Promise<string> {
     );
     return out(sqlTable(columns, rows));
   }
+  const processNode = processNodeSql(node, command);
+  if (processNode !== null) return out(processNode);
   m = /^run sql (.*)$/i.exec(command);
   if (m)
     return out(
@@ -300,6 +305,42 @@ export async function runCli(node: CucmAdmin, input: string): Promise<string> {
 
   if (command === '') return '';
   return out(`${UNSUCCESSFUL}\nNo valid command entered`);
+}
+
+/**
+ * System > Server from the CLI: the `processnode` table. `name` is the Host Name/IP Address field that
+ * CUCM advertises the node by (phones' configuration files, the Expressway-C's discovery, seed 004).
+ * The real table also holds the `EnterpriseWideData` row (no server). An update prints the row count
+ * (`Rows: 1`, modelled: L); the lab refuses a name that does not resolve to the node itself, since
+ * every phone and Expressway would then be sent to an address that is not the node.
+ */
+function processNodeSql(node: CucmAdmin, command: string): string | null {
+  const nodes = [...node.cluster.nodes.values()];
+  const select = /^run sql select (.+?) from processnode$/i.exec(command);
+  if (select) {
+    const columns = (select[1] as string).split(',').map((c) => c.trim().toLowerCase());
+    const bad = columns.find((c) => c !== 'name' && c !== 'description');
+    if (bad)
+      return `${UNSUCCESSFUL}\nColumn (${bad}) not found in any table in the query (or SLV is undefined).`;
+    const rows = [
+      ['EnterpriseWideData', ''],
+      ...nodes.map((n) => [n.processNodeName, n.isPublisher ? 'publisher' : 'subscriber']),
+    ].map(([name, description]) => columns.map((c) => (c === 'name' ? (name ?? '') : (description ?? ''))));
+    return sqlTable(columns, rows);
+  }
+  const update = /^run sql update processnode set name\s*=\s*'([^']+)' where name\s*=\s*'([^']+)'$/i.exec(
+    command,
+  );
+  if (!update) return null;
+  const [, next, current] = update as unknown as [string, string, string];
+  const target = nodes.find((n) => n.processNodeName.toLowerCase() === current.toLowerCase());
+  if (!target) return 'Rows: 0';
+  const names = [target.fqdn, target.name, target.address];
+  if (!names.some((n) => n.toLowerCase() === next.toLowerCase()))
+    return `${UNSUCCESSFUL}\nThis lab lets a node be named only by its own FQDN, host name or IP address (${names.join(', ')})`;
+  target.processNodeName = names.find((n) => n.toLowerCase() === next.toLowerCase()) ?? next;
+  node.cluster.changed(`System > Server: ${current} is now ${target.processNodeName}`);
+  return 'Rows: 1';
 }
 
 function describeCert(cert: import('node:crypto').X509Certificate): string {

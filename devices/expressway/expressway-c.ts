@@ -15,7 +15,7 @@ import { Device, type DeviceContext, type DeviceDescription } from '../../emulat
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import { asDuplex } from '../../emulator/net/types.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
-import { runXCli } from './admin-cli.ts';
+import { refreshUnifiedCm, runXCli } from './admin-cli.ts';
 import { serveMraSip } from './mra-registration.ts';
 import './events.ts';
 import type { OriginConfig } from './origin.ts';
@@ -207,8 +207,12 @@ export class ExpresswayC extends Device {
     });
     if (r.change.verifyOriginServer) this.#verifyOriginServer = r.change.verifyOriginServer;
     if (r.change.ciphers) this.#ciphers = r.change.ciphers;
-    this.emit('expressway.admin', { command: line, output: r.output, ok: r.ok });
-    return r.output;
+    const output =
+      r.action === 'refresh-unified-cm'
+        ? await refreshUnifiedCm(this.decl.unifiedCm, (u) => this.discoverUnifiedCm(u.publisher, u.tlsVerify))
+        : r.output;
+    this.emit('expressway.admin', { command: line, output, ok: r.ok });
+    return output;
   }
 
   /** Maintenance > Security > Trusted CA certificate > Append CA certificate. */

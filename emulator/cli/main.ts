@@ -7,6 +7,7 @@
 // `uclab down`, `init`, `console` and `--help` start quickly.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './check.ts';
 import { registerExtraCommands } from './extra-commands.ts';
 import type { RunCommandOptions } from './run.ts';
 
@@ -114,11 +115,16 @@ program
     '--pcap',
     "capture the lab's address block into lab.pcapng in the artifacts folder (dumpcap or tshark)",
   )
+  .option(
+    '--exercise',
+    'bring the fault up as an exercise: the fix is not shown; repair it, then run uclab check DIR',
+  )
   .action(async (ref: string, o: Parameters<typeof import('./up.ts').upCommand>[1]) =>
     (await import('./up.ts')).upCommand(ref, o),
   );
 
 registerExtraCommands(program);
+registerCheckCommand(program);
 
 try {
   await program.parseAsync(process.argv);

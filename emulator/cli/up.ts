@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabCaptures } from '../capture/lab-captures.ts';
 import { startConsoleServer } from '../console-server.ts';
+import { exercisePlan } from '../exercise/plan.ts';
+import { exerciseBrief, exerciseHeader, exerciseStepLine } from '../exercise/presentation.ts';
+import { ExerciseSession } from '../exercise/session.ts';
 import type { Lab } from '../lab.ts';
 import { stepLine, variantHeader } from '../reporters/pretty.ts';
 import { loadScenario, runVariant } from '../runner.ts';
@@ -62,10 +65,7 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-export async function upCommand(
-  ref: string,
-  o: { variant?: string; artifacts: string; block?: string; steps: boolean; pcap?: boolean },
-): Promise<void> {
+export async function upCommand(ref: string, o: UpOptions): Promise<void> {
   // With the parent gone, stdout and stderr may be pipes nobody reads: a write must not end the process
   // before the lab is stopped.
   process.stdout.on('error', () => {});
@@ -78,11 +78,18 @@ export async function upCommand(
   }
 }
 
-async function up(
-  ref: string,
-  o: { variant?: string; artifacts: string; block?: string; steps: boolean; pcap?: boolean },
-  stopping: ReturnType<typeof stopSignal>,
-): Promise<void> {
+interface UpOptions {
+  variant?: string;
+  artifacts: string;
+  block?: string;
+  steps: boolean;
+  /** Bring the fault up as an exercise (emulator/exercise/): the fix is neither shown nor run. */
+  exercise?: boolean;
+  /** Capture the lab's block into lab.pcapng beside keys.log. */
+  pcap?: boolean;
+}
+
+async function up(ref: string, o: UpOptions, stopping: ReturnType<typeof stopSignal>): Promise<void> {
   const r = await loadScenario(ref);
   if (!r.ok) {
     say(`uclab: ${r.message}`);
@@ -90,7 +97,21 @@ async function up(
     return;
   }
   const s = r.scenario;
-  const variant = o.variant ?? Object.keys(s.variants)[0];
+  const plan = o.exercise ? exercisePlan(s) : null;
+  if (plan && !plan.ok) {
+    say(`uclab: ${plan.error.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const exercise = plan?.ok ? plan.value : null;
+  if (exercise && ((o.variant && o.variant !== exercise.fault) || !o.steps)) {
+    say(
+      `uclab: an exercise brings up ${s.id}'s ${exercise.fault} variant with its steps: drop --variant and --no-steps`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const variant = exercise?.fault ?? o.variant ?? Object.keys(s.variants)[0];
   if (!variant || !s.variants[variant]) {
     say(`uclab: no variant "${o.variant}" in ${s.id} (has: ${Object.keys(s.variants).join(', ')})`);
     process.exitCode = 2;
@@ -109,22 +130,28 @@ async function up(
       await captures?.attach(lab);
       void streamLabEvents(lab);
     },
-    onVariantStart: (v) => say(variantHeader(v)),
-    onStep: (_v, st) => say(stepLine(st)),
+    onVariantStart: (v) => say(exercise ? exerciseHeader(exercise) : variantHeader(v)),
+    onStep: (_v, st) => say(exercise ? exerciseStepLine(st) : stepLine(st)),
     onLabReady: async (lab: Lab) => {
       kept = true;
       const consolePath = consoleSocketPath(lab.artifacts.pathOf('console.sock'));
+      const session = exercise ? new ExerciseSession(lab, exercise) : null;
       const consoleServer = consolePath
-        ? await startConsoleServer(lab, consolePath, { onStop: () => stopping.stop('uclab down') })
+        ? await startConsoleServer(lab, consolePath, {
+            onStop: () => stopping.stop('uclab down'),
+            onLabRequest: (request) => session?.handle(request) ?? null,
+          })
         : null;
-      const labJson = writeLabJson(lab, { console: consolePath, pid: process.pid });
+      const x = exercise ? { scenario: s.id, variant } : null;
+      const labJson = writeLabJson(lab, { console: consolePath, pid: process.pid, exercise: x });
+      if (exercise) say(exerciseBrief(exercise, o.artifacts));
       process.stdout.write(`lab ready ${lab.block.prefix}.0/24 ${labJson}\n`);
       const reason = await stopping.reason;
       say(`uclab: stopping the lab (${reason})`);
       consoleServer?.close();
       if (consolePath) removeFile(consolePath);
       // What stays in the artifacts describes a lab that is no longer up: `uclab down` says so.
-      writeLabJson(lab, { console: null, pid: null });
+      writeLabJson(lab, { console: null, pid: null, exercise: x });
       return reason;
     },
   });
@@ -148,12 +175,21 @@ function consoleSocketPath(inArtifacts: string | null): string | null {
   return join(tmpdir(), `uclab-console-${process.pid}.sock`);
 }
 
-function writeLabJson(lab: Lab, extra: { console: string | null; pid: number | null }): string | null {
+function writeLabJson(
+  lab: Lab,
+  extra: {
+    console: string | null;
+    pid: number | null;
+    exercise?: { scenario: string; variant: string } | null;
+  },
+): string | null {
   const path = lab.artifacts.pathOf('lab.json');
   if (path) {
+    // `exercise` (scenario and variant) tells uclab check and the page that this lab is an exercise.
+    const exercise = extra.exercise ? { exercise: extra.exercise } : {};
     writeFileSync(
       path,
-      `${JSON.stringify({ ...lab.describe({ console: extra.console }), pid: extra.pid }, null, 2)}\n`,
+      `${JSON.stringify({ ...lab.describe({ console: extra.console }), pid: extra.pid, ...exercise }, null, 2)}\n`,
     );
   }
   return path;

@@ -26,6 +26,7 @@ export const PAGE_MODULES = [
   'panels.js',
   'app.js',
   'report.js',
+  'exercise.js',
 ] as const;
 
 /** Third-party modules by the specifier the page imports them with, and their file in the package. */
@@ -57,7 +58,7 @@ export function vendorModule(url: string): string | null {
 }
 
 /** The page's stylesheets: the page and panels, then the picture and the ladder. */
-export const STYLESHEETS = ['style.css', 'ladder.css'] as const;
+export const STYLESHEETS = ['style.css', 'ladder.css', 'exercise.css'] as const;
 
 export function stylesheet(name: string): string | null {
   return (STYLESHEETS as readonly string[]).includes(name) ? read(`${ASSETS}${name}`) : null;
@@ -122,7 +123,11 @@ export function livePage(title: string): { html: string; csp: string } {
       ...STYLESHEETS.map((name) => `<link rel="stylesheet" href="/assets/${name}">`),
       `<script type="importmap">${importMap}</script>`,
     ].join('\n'),
-    body: '<script type="module" src="/assets/app.js"></script>',
+    // exercise.js: the "Check my fix" and "Hint" panel, shown only when attached to an exercise lab.
+    body: [
+      '<script type="module" src="/assets/app.js"></script>',
+      '<script type="module" src="/assets/exercise.js"></script>',
+    ].join('\n'),
   });
   return { html, csp };
 }

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Broadcaster } from './broadcast.ts';
+import { exerciseRoute } from './exercise-routes.ts';
 import { LayoutEngine } from './layout.ts';
 import { livePage, pageModule, stylesheet, vendorModule } from './page.ts';
 import { Session } from './session.ts';
@@ -120,6 +121,8 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
         return json(res, 200, { scenarios: await session.catalogue(), initial: opts.initial ?? null });
       }
       if (path === '/api/view') return json(res, 200, session.message());
+      const x = await exerciseRoute('GET', path, session);
+      if (x) return json(res, x.status, x.body);
       return send(res, 404, 'text/plain; charset=utf-8', `no ${path} here\n`);
     }
     if (req.method === 'POST' && path.startsWith('/api/')) {
@@ -175,6 +178,8 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
           return json(res, r.ok ? 200 : 400, r);
         }
       }
+      const x = await exerciseRoute('POST', path, session);
+      if (x) return json(res, x.status, x.body);
     }
     return send(res, 405, 'text/plain; charset=utf-8', `${req.method} ${path} is not served here\n`);
   };
