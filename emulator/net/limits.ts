@@ -124,3 +124,31 @@ export function armIdleTimeout(
     sock.destroy();
   });
 }
+
+/** How long a connection the server has ended may wait for its peer to close: 10 s. */
+export const END_LINGER_MS = 10_000;
+
+/** What `endAfterAnswer` needs of a stream (a ByteStream or a SecureStream). */
+interface Endable {
+  end(): unknown;
+  destroy(): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  readonly destroyed: boolean;
+}
+
+/**
+ * Ends a connection after the last answer written to it: `end()` sends what is queued, then FIN.
+ * `destroy()` right after a `write()` drops whatever has not left yet (behind a latency or bandwidth
+ * fault, a full socket buffer or TLS records still being encrypted): the peer's request was answered
+ * and the answer never arrived. A peer that never closes its side is cut after `lingerMs`, so a
+ * connection refused for garbage holds no slot longer than that.
+ */
+export function endAfterAnswer(stream: Endable, lingerMs: number = END_LINGER_MS): void {
+  if (stream.destroyed) return;
+  stream.end();
+  const t = setTimeout(() => {
+    if (!stream.destroyed) stream.destroy();
+  }, lingerMs);
+  t.unref?.();
+  stream.once('close', () => clearTimeout(t));
+}
