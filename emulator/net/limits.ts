@@ -109,7 +109,24 @@ interface Timed {
   readonly destroyed: boolean;
 }
 
-/** Closes `sock` after `ms` without traffic, recording `net.timeout`; null leaves it open forever. */
+/**
+ * Closes `sock` after `ms` without traffic, recording `net.timeout`; null leaves it open forever.
+ *
+ * The timer is the socket's inactivity timer, so every byte either way restarts it: a registered
+ * phone's keepalives keep its connection, TLS or not, however long the lab runs. Decided against the
+ * product's own keepalive rates, so that the default (240 s, config.ts) never cuts a phone that keeps
+ * alive as CallManager asks:
+ * - SCCP: CallManager's RegisterAck gives the keepalive interval, 30 s by default (CUCM's Station
+ *   KeepAlive Interval service parameter; the lab's RegisterAck says 30, devices/cucm/sccp-station.ts),
+ *   and the phone sends KeepAlive at that interval, answered by KeepAliveAck
+ *   (docs/reference/sccp-sip.md §1.4): 8 keepalives per idle period.
+ * - SIP: the REGISTER 200 OK says `Expires: 120` (the SIP Station KeepAlive Interval, though the
+ *   REGISTER asked for 3600; docs/reference/sccp-sip.md §2.2), and the phone re-registers before that
+ *   expires: at least 2 REGISTERs per idle period.
+ * A phone silent for longer than the idle timeout has missed several keepalives, and CallManager
+ * itself would have dropped its registration; closing it is what frees the slot of a vanished peer.
+ * (test/net/idle-keepalive.test.ts and test/robustness/idle-keepalive-tls.test.ts.)
+ */
 export function armIdleTimeout(
   sock: Timed,
   ms: number | null,
