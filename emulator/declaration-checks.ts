@@ -49,6 +49,8 @@ function childSchema(schema: ZodLike | null, key: string | number): ZodLike | nu
   const def = schema?._zod?.def;
   if (!def) return null;
   if (typeof key === 'number') return def.type === 'array' ? unwrap(def.element) : null;
+  // A record (`certificates: { CallManager: {...} }`): every value has the record's value schema.
+  if (def.type === 'record') return unwrap(def.valueType);
   return def.type === 'object' && isPlain(def.shape) ? unwrap(def.shape[key]) : null;
 }
 

@@ -6,11 +6,15 @@
 import { z } from 'zod';
 import { CUCM_UNITS } from '../../certs/profiles.ts';
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
+import { durationSchema } from '../../emulator/duration-schema.ts';
+import { phoneModelSchema } from '../phone/models.ts';
 
 const unitDecl = z.object({
   key: z.enum(['rsa1024', 'rsa2048', 'rsa4096', 'ec256', 'ec384']).optional(),
-  notBefore: z.string().optional().describe('relative to lab start, e.g. -400d'),
-  notAfter: z.string().optional().describe('relative to lab start, e.g. +20d, or -1d for already expired'),
+  notBefore: durationSchema('offset').optional().describe('relative to lab start, e.g. -400d'),
+  notAfter: durationSchema('offset')
+    .optional()
+    .describe('relative to lab start, e.g. +20d, or -1d for already expired'),
   hash: z.enum(['SHA1', 'SHA256', 'SHA384', 'SHA512']).optional(),
   signedBy: z.enum(['self', 'enterprise-ca']).optional(),
   san: z
@@ -23,7 +27,7 @@ const unitDecl = z.object({
 
 export const phoneDecl = z.object({
   name: z.string().regex(/^SEP[0-9A-Fa-f]{12}$/, 'a phone device name is SEP + 12 hex digits of the MAC'),
-  model: z.string().default('CP-8861'),
+  model: phoneModelSchema().default('CP-8861'),
   protocol: z.enum(['SIP', 'SCCP']).default('SIP'),
   line: z.string().optional(),
   security: z.enum(['non-secure', 'authenticated', 'encrypted']).default('non-secure'),
@@ -35,7 +39,7 @@ export const phoneDecl = z.object({
       authString: z.string().optional(),
       keySize: z.union([z.literal(1024), z.literal(2048), z.literal(4096)]).optional(),
       curve: z.enum(['P-256', 'P-384', 'P-521']).optional(),
-      completesBy: z.string().optional().describe('deadline relative to lab start, e.g. +1d'),
+      completesBy: durationSchema('offset').optional().describe('deadline relative to lab start, e.g. +1d'),
     })
     .optional(),
 });
@@ -102,17 +106,21 @@ export const cucmDecl = baseDeviceDecl.extend({
       }),
     )
     .default([]),
-  certMonitorInterval: z.string().default('24h').describe('Certificate Monitor notification frequency'),
-  regenGuard: z.string().default('5m').describe('the CallManager/TVS "modified in the last 5 minutes" guard'),
-  capfTimeout: z.string().default('60s').describe('how long CAPF waits for each phone message'),
-  httpHeaderTimeout: z
-    .string()
+  certMonitorInterval: durationSchema('interval')
+    .default('24h')
+    .describe('Certificate Monitor notification frequency'),
+  regenGuard: durationSchema('interval')
+    .default('5m')
+    .describe('the CallManager/TVS "modified in the last 5 minutes" guard'),
+  capfTimeout: durationSchema('interval')
+    .default('60s')
+    .describe('how long CAPF waits for each phone message'),
+  httpHeaderTimeout: durationSchema('interval')
     .default('20s')
     .describe(
       "how long HTTP 6970 and Tomcat 8443/6972 wait for a request head, after accept or between keep-alive requests (Tomcat's connectionTimeout as shipped in server.xml)",
     ),
-  httpRequestTimeout: z
-    .string()
+  httpRequestTimeout: durationSchema('interval')
     .default('60s')
     .describe('how long HTTP 6970 and Tomcat 8443/6972 wait for a request body once its head is in'),
   tomcatCipherSelection: z

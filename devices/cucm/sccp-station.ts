@@ -9,6 +9,7 @@
  * node (and is logged with the sender's address).
  */
 import type { Connection, TlsConnection } from '../../emulator/fabric.ts';
+import { endAfterAnswer } from '../../emulator/net/limits.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
 import {
   encodeSccp,
@@ -64,6 +65,8 @@ export function serveSccp(
       headerVersion = v;
     },
   };
+  // A message that does not frame or cannot be handled ends the connection after the answers to the
+  // messages before it (endAfterAnswer: destroy would drop them while still queued).
   socket.on('data', (chunk: Buffer) => {
     for (const r of framer.push(chunk)) {
       if (!r.ok) {
@@ -72,7 +75,7 @@ export function serveSccp(
           `StationInit: invalid SCCP message from ${c.remote.address}: ${r.error.message}`,
           'warning',
         );
-        socket.destroy();
+        endAfterAnswer(socket);
         return;
       }
       try {
@@ -84,7 +87,7 @@ export function serveSccp(
           `StationInit: cannot handle SCCP message from ${c.remote.address}: ${(e as Error).message}`,
           'warning',
         );
-        socket.destroy();
+        endAfterAnswer(socket);
         return;
       }
     }

@@ -9,6 +9,7 @@
  */
 
 import type { Connection, TlsConnection } from '../../emulator/fabric.ts';
+import { endAfterAnswer } from '../../emulator/net/limits.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
 import {
   buildForbidden,
@@ -38,6 +39,8 @@ export function serveSip(
   sig.trace.accepted(c);
   const framer = new SipFramer();
   const bound = new Set<string>();
+  // A message that does not frame or cannot be handled ends the connection after the answers to the
+  // messages before it (endAfterAnswer: destroy would drop them while still queued).
   socket.on('data', (chunk: Buffer) => {
     for (const r of framer.push(chunk)) {
       if (!r.ok) {
@@ -46,7 +49,7 @@ export function serveSip(
           `SIPTcp - invalid SIP message from ${c.remote.address}: ${r.error.message}`,
           'warning',
         );
-        socket.destroy();
+        endAfterAnswer(socket);
         return;
       }
       try {
@@ -57,7 +60,7 @@ export function serveSip(
           `SIPTcp - cannot handle SIP message from ${c.remote.address}: ${(e as Error).message}`,
           'warning',
         );
-        socket.destroy();
+        endAfterAnswer(socket);
         return;
       }
     }

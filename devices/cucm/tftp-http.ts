@@ -15,6 +15,7 @@
  */
 import type { Connection } from '../../emulator/fabric.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
+import { ByteQueue } from '../protocols/framer.ts';
 import { HttpDeadline, type HttpTimeouts } from './http-deadline.ts';
 import { httpPathToTftpName } from './http-path.ts';
 
@@ -39,10 +40,13 @@ export type ReaderItem =
 
 /**
  * Splits one connection's bytes into request heads, skipping each request's body by its
- * Content-Length. Holds at most one partial head (≤ MAX_HEAD_BYTES) and never copies a body.
+ * Content-Length. Holds at most one partial head (≤ MAX_HEAD_BYTES) and never copies a body. The
+ * partial head grows in a ByteQueue (devices/protocols/framer.ts), as the stream framers' buffers do:
+ * a head arriving one byte per write costs what it costs whole, not a copy of the head per byte.
  */
 export class HttpRequestReader {
-  #pending: Buffer = Buffer.alloc(0);
+  /** Bytes of the next head(s) not yet complete: appended in place, never re-copied per chunk. */
+  readonly #pending = new ByteQueue();
   /** Body bytes of the current request still to discard. */
   #skip = 0;
   #failed = false;
@@ -59,36 +63,41 @@ export class HttpRequestReader {
 
   push(chunk: Buffer): ReaderItem[] {
     const out: ReaderItem[] = [];
+    if (this.#failed) return out;
     let data = chunk;
-    while (!this.#failed && data.length > 0) {
-      if (this.#skip > 0) {
-        const n = Math.min(this.#skip, data.length);
-        this.#skip -= n;
-        data = data.subarray(n);
-        continue;
-      }
-      const joined = this.#pending.length > 0 ? Buffer.concat([this.#pending, data]) : data;
-      // Search only where a new terminator can be: from 3 bytes before the new data.
-      const from = Math.max(0, this.#pending.length - 3);
-      const end = joined.indexOf('\r\n\r\n', from, 'latin1');
+    if (this.#skip > 0) {
+      const n = Math.min(this.#skip, data.length);
+      this.#skip -= n;
+      data = data.subarray(n);
+    }
+    if (data.length === 0) return out;
+    // Search only where a new terminator can be: from 3 bytes before the new data.
+    let from = Math.max(0, this.#pending.length - 3);
+    this.#pending.append(data);
+    while (this.#pending.length > 0) {
+      const held = this.#pending.view();
+      const end = held.indexOf('\r\n\r\n', from, 'latin1');
       if (end < 0 || end + 4 > MAX_HEAD_BYTES) {
-        if (joined.length >= MAX_HEAD_BYTES) {
+        if (held.length >= MAX_HEAD_BYTES) {
           this.#failed = true;
+          this.#pending.clear();
           out.push({ kind: 'refuse', status: 431, reason: 'Request Header Fields Too Large' });
-          return out;
         }
-        this.#pending = Buffer.from(joined);
         return out;
       }
-      this.#pending = Buffer.alloc(0);
-      const item = parseHead(joined.subarray(0, end).toString('latin1'));
+      const item = parseHead(held.subarray(0, end).toString('latin1'));
+      this.#pending.skip(end + 4);
       out.push(item);
       if (item.kind === 'refuse') {
         this.#failed = true;
+        this.#pending.clear();
         return out;
       }
-      this.#skip = item.head.bodyLength;
-      data = joined.subarray(end + 4);
+      // The body may already be here, in part or whole, with the next request after it.
+      const inQueue = Math.min(item.head.bodyLength, this.#pending.length);
+      this.#pending.skip(inQueue);
+      this.#skip = item.head.bodyLength - inQueue;
+      from = 0;
     }
     return out;
   }

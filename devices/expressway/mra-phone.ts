@@ -19,6 +19,7 @@ import { err, ok, type Result, type UclabError } from '../../emulator/result.ts'
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
 import type { JabberRequest } from './events.ts';
 import './events.ts';
+import { phoneModelSchema } from '../phone/models.ts';
 import { type HttpAnswer, httpGetOver } from './https-get.ts';
 import { encodeDomain, mraPath } from './mra.ts';
 import { verifyErrorText } from './origin.ts';
@@ -29,7 +30,7 @@ export const PREINSTALLED_TRUST: readonly LabCaName[] = ['public-ca'];
 
 export const mraPhoneDecl = baseDeviceDecl.extend({
   kind: z.literal('mra-phone'),
-  model: z.string().default('CP-8861'),
+  model: phoneModelSchema().default('CP-8861'),
   mac: z
     .string()
     .regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. B000B4BA0AEE')

@@ -31,6 +31,7 @@ import { Device, type DeviceContext, type DeviceDescription } from '../../emulat
 import { baseDeviceDecl } from '../../emulator/device-registry.ts';
 import type { EventMap } from '../../emulator/events.ts';
 import type { Handshake, TlsConnection, TlsIdentity, TrustVerdict } from '../../emulator/fabric.ts';
+import { endAfterAnswer } from '../../emulator/net/limits.ts';
 import type { ByteStream, SecureStream } from '../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { alertForVerifyError } from '../../emulator/tls-alerts.ts';
@@ -313,7 +314,8 @@ export class AppServer extends Device {
       for (const r of framer.push(d)) {
         if (!r.ok) {
           this.log('app', `SIP parse error from ${c.remote.address}: ${r.error.message}`, 'warning');
-          stream.destroy();
+          // Answers to the requests before the garbage are still on their way: end, do not destroy.
+          endAfterAnswer(stream);
           return;
         }
         const m = r.value;

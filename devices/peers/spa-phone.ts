@@ -25,6 +25,7 @@ import type { SecureStream } from '../../emulator/net/types.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import type { FirmwareProfile } from '../phone/firmware-profiles.ts';
 import './events.ts';
+import { phoneModelSchema } from '../phone/models.ts';
 import { parseResponse } from './http-lite.ts';
 import { spaFirmware, spaTlsOptions } from './spa-firmware.ts';
 import { spaWorldPki } from './spa-pki.ts';
@@ -41,7 +42,7 @@ export const spaPhoneDecl = baseDeviceDecl.extend({
     .string()
     .regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. 001122334455')
     .transform((m) => m.toLowerCase()),
-  model: z.string().default('SPA514G'),
+  model: phoneModelSchema().default('SPA514G'),
   firmware: z
     .string()
     .refine((f) => spaFirmware(f) !== undefined, 'not an SPA firmware profile (spa-7.5.6c, spa-7.5.7, ...)')

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { baseDeviceDecl, registerDeviceKind } from '../../emulator/device-registry.ts';
 import { FIRMWARE_PROFILES, profileFor } from './firmware-profiles.ts';
+import { phoneModelSchema } from './models.ts';
 import { Phone, type PhoneDeclaration } from './phone.ts';
 
 const ids = FIRMWARE_PROFILES.map((p) => p.id);
@@ -17,7 +18,7 @@ export const phoneDeclSchema = baseDeviceDecl
       .string()
       .transform((m) => m.replace(/[^0-9a-fA-F]/g, '').toUpperCase())
       .pipe(z.string().regex(/^[0-9A-F]{12}$/, 'a MAC address has 12 hex digits, e.g. 001122334455')),
-    model: z.string().optional().describe('CUCM product name, e.g. CP-8861, CP-7975, CP-7940'),
+    model: phoneModelSchema().optional().describe('CUCM product name, e.g. CP-8861, CP-7975, CP-7940'),
     firmware: z
       .string()
       .refine((f) => ids.includes(f), { message: `firmware must be one of ${ids.join(', ')}` })

@@ -1,6 +1,10 @@
 /**
  * One TFTP download by the phone (devices/protocols/tftp/client.ts), with the console lines the
  * firmware prints around it (`TFTP: [27]:Requesting ...`, `Finished --> rcvd ...`).
+ *
+ * An unanswered packet is resent with backoff (client.ts): with the default timer of 1 s and 2
+ * retries the phone resends after 1 and 2 s more and gives a silent server up 4 s after that, 7 s in
+ * all, before it turns to TFTP Server 2.
  */
 import { tftpGet } from '../protocols/tftp/client.ts';
 import type { PhoneContext } from './context.ts';

@@ -109,7 +109,24 @@ interface Timed {
   readonly destroyed: boolean;
 }
 
-/** Closes `sock` after `ms` without traffic, recording `net.timeout`; null leaves it open forever. */
+/**
+ * Closes `sock` after `ms` without traffic, recording `net.timeout`; null leaves it open forever.
+ *
+ * The timer is the socket's inactivity timer, so every byte either way restarts it: a registered
+ * phone's keepalives keep its connection, TLS or not, however long the lab runs. Decided against the
+ * product's own keepalive rates, so that the default (240 s, config.ts) never cuts a phone that keeps
+ * alive as CallManager asks:
+ * - SCCP: CallManager's RegisterAck gives the keepalive interval, 30 s by default (CUCM's Station
+ *   KeepAlive Interval service parameter; the lab's RegisterAck says 30, devices/cucm/sccp-station.ts),
+ *   and the phone sends KeepAlive at that interval, answered by KeepAliveAck
+ *   (docs/reference/sccp-sip.md §1.4): 8 keepalives per idle period.
+ * - SIP: the REGISTER 200 OK says `Expires: 120` (the SIP Station KeepAlive Interval, though the
+ *   REGISTER asked for 3600; docs/reference/sccp-sip.md §2.2), and the phone re-registers before that
+ *   expires: at least 2 REGISTERs per idle period.
+ * A phone silent for longer than the idle timeout has missed several keepalives, and CallManager
+ * itself would have dropped its registration; closing it is what frees the slot of a vanished peer.
+ * (test/net/idle-keepalive.test.ts and test/robustness/idle-keepalive-tls.test.ts.)
+ */
 export function armIdleTimeout(
   sock: Timed,
   ms: number | null,
@@ -123,4 +140,32 @@ export function armIdleTimeout(
     timeline.emit(device, 'net.timeout', { ...event, role: 'server', idleMs: ms });
     sock.destroy();
   });
+}
+
+/** How long a connection the server has ended may wait for its peer to close: 10 s. */
+export const END_LINGER_MS = 10_000;
+
+/** What `endAfterAnswer` needs of a stream (a ByteStream or a SecureStream). */
+interface Endable {
+  end(): unknown;
+  destroy(): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  readonly destroyed: boolean;
+}
+
+/**
+ * Ends a connection after the last answer written to it: `end()` sends what is queued, then FIN.
+ * `destroy()` right after a `write()` drops whatever has not left yet (behind a latency or bandwidth
+ * fault, a full socket buffer or TLS records still being encrypted): the peer's request was answered
+ * and the answer never arrived. A peer that never closes its side is cut after `lingerMs`, so a
+ * connection refused for garbage holds no slot longer than that.
+ */
+export function endAfterAnswer(stream: Endable, lingerMs: number = END_LINGER_MS): void {
+  if (stream.destroyed) return;
+  stream.end();
+  const t = setTimeout(() => {
+    if (!stream.destroyed) stream.destroy();
+  }, lingerMs);
+  t.unref?.();
+  stream.once('close', () => clearTimeout(t));
 }

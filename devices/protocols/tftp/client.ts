@@ -5,6 +5,12 @@
  * The first reply (DATA, OACK or ERROR) fixes the server's transfer ID; later packets from any other
  * address/port get error 5 and are otherwise ignored (RFC 1350 §4). `source` reports that first reply's
  * address, so a test can see whether a server answers from the address it was asked on.
+ *
+ * An unanswered packet is resent with backoff, as the server side resends (transfer.ts, after
+ * tftpd-hpa): the first wait is the timeout the server acknowledged in its OACK (RFC 2349), or the
+ * client's own, and each wait doubles the one before; after the last resend it waits one more doubled
+ * interval, then gives up. A fixed interval resent into a congested or lossy link at the rate that
+ * lost the packet, and gave up after `retries + 1` base intervals.
  */
 import type { Datagram } from '../../../emulator/net/types.ts';
 import { err, ok, type Result } from '../../../emulator/result.ts';
@@ -19,6 +25,7 @@ import {
   type TftpOptions,
 } from './packet.ts';
 import type { TftpPeer } from './server.ts';
+import { retransmitDelayMs } from './transfer.ts';
 
 export interface TftpGetOptions {
   /** Binds the client's UDP socket on the device's own address (port 0 = ephemeral). */
@@ -33,11 +40,15 @@ export interface TftpGetOptions {
   tsize?: boolean;
   /** Ask the server to use this retransmission timeout in seconds (RFC 2349). */
   timeoutOption?: number;
-  /** Wait this long for each reply before resending the last packet. */
+  /** Wait this long for the first reply before resending; each later wait doubles (see above). */
   timeoutMs: number;
   /** Resends of one packet before giving up. */
   retries: number;
-  /** Total time allowed for the whole transfer. Default: timeoutMs × (retries + 1) × 4. */
+  /**
+   * Total time allowed for the whole transfer. Default: twice one packet's whole patience
+   * (base × (2^(retries+1) − 1), the base being the larger of timeoutMs and timeoutOption), and at
+   * least timeoutMs × (retries + 1) × 4.
+   */
   deadlineMs?: number;
   /** Refuse files larger than this (default 64 MiB). */
   maxBytes?: number;
@@ -61,6 +72,16 @@ export interface TftpGetError {
   tftpCode?: number;
 }
 
+/** RFC 2349's longest timeout (255 s): no single wait grows past it, however many resends. */
+const MAX_WAIT_MS = 255_000;
+/** The longest delay a Node timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The wait before resend `n`: the backoff of the server side, capped at MAX_WAIT_MS. */
+function waitMs(baseMs: number, n: number): number {
+  return Math.min(retransmitDelayMs(baseMs, n), Math.max(baseMs, MAX_WAIT_MS));
+}
+
 export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, TftpGetError>> {
   let socket: Datagram;
   try {
@@ -74,7 +95,14 @@ export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, 
   if (o.tsize) requested.tsize = 0;
   if (o.timeoutOption !== undefined) requested.timeout = o.timeoutOption;
   const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
-  const deadlineMs = o.deadlineMs ?? o.timeoutMs * (o.retries + 1) * 4;
+  // The longest first wait there can be: the client's, or the timeout it asks the server for.
+  const longestBaseMs = Math.max(o.timeoutMs, (o.timeoutOption ?? 0) * 1000);
+  let patienceMs = 0;
+  for (let n = 0; n <= o.retries && patienceMs < MAX_TIMER_MS; n++) patienceMs += waitMs(longestBaseMs, n);
+  const deadlineMs = Math.min(
+    o.deadlineMs ?? Math.max(2 * patienceMs, o.timeoutMs * (o.retries + 1) * 4),
+    MAX_TIMER_MS,
+  );
 
   return new Promise((resolve) => {
     let serverTid: TftpPeer | undefined;
@@ -88,6 +116,8 @@ export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, 
     let last = encodeTftp({ op: 'RRQ', filename: o.filename, mode, options: requested });
     let lastTo: TftpPeer = o.server;
     let retries = 0;
+    /** The first wait before a resend: the client's timeout until an OACK acknowledges another. */
+    let baseMs = o.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
 
@@ -111,15 +141,18 @@ export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, 
     );
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (retries >= o.retries) {
-          finish(err({ code: 'tftp.timeout', message: `Transfer timed out (${o.retries} retries)` }));
-          return;
-        }
-        retries++;
-        socket.send(last, lastTo.port, lastTo.address);
-        arm();
-      }, o.timeoutMs);
+      timer = setTimeout(
+        () => {
+          if (retries >= o.retries) {
+            finish(err({ code: 'tftp.timeout', message: `Transfer timed out (${o.retries} retries)` }));
+            return;
+          }
+          retries++;
+          socket.send(last, lastTo.port, lastTo.address);
+          arm();
+        },
+        waitMs(baseMs, retries),
+      );
     };
     const send = (pkt: Buffer, to: TftpPeer) => {
       last = pkt;
@@ -205,6 +238,8 @@ export async function tftpGet(o: TftpGetOptions): Promise<Result<TftpGetResult, 
           return;
         }
         blksize = options.blksize ?? DEFAULT_BLKSIZE;
+        // RFC 2349: both ends use the acknowledged timeout (seconds) for their retransmissions.
+        if (options.timeout !== undefined) baseMs = options.timeout * 1000;
         send(encodeTftp({ op: 'ACK', block: 0 }), from);
         return;
       }
