@@ -2,6 +2,7 @@
  * One TFTP download by the phone (devices/protocols/tftp/client.ts), with the console lines the
  * firmware prints around it (`TFTP: [27]:Requesting ...`, `Finished --> rcvd ...`).
  */
+import { tftpClientEvent } from '../protocols/events.ts';
 import { tftpGet } from '../protocols/tftp/client.ts';
 import type { PhoneContext } from './context.ts';
 
@@ -32,6 +33,7 @@ export async function tftpFetch(
     timeoutMs: p.timers.tftpTimeoutMs ?? 1000,
     retries: p.timers.tftpRetries ?? 2,
   });
+  p.emit('tftp.transfer', tftpClientEvent(file, source, r));
   if (!r.ok) {
     p.console.tftpFailed(n, file, r.error.message);
     const silent = r.error.code === 'tftp.timeout' || r.error.code === 'tftp.deadline';
