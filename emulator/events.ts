@@ -28,8 +28,9 @@ export interface CertSummary {
 }
 
 /**
- * RFC 5280 §4.2 extensions of a certificate: basicConstraints (§4.2.1.9), keyUsage (§4.2.1.3),
- * extKeyUsage (§4.2.1.12), subjectAltName (§4.2.1.6). Null: the certificate has no such extension.
+ * RFC 5280 §4.2 extensions of a certificate: basicConstraints (RFC 5280 §4.2.1.9), keyUsage
+ * (RFC 5280 §4.2.1.3), extKeyUsage (RFC 5280 §4.2.1.12), subjectAltName (RFC 5280 §4.2.1.6). Null:
+ * the certificate has no such extension.
  */
 export interface CertExtensions {
   basicConstraints: { ca: boolean; pathLength: number | null; critical: boolean } | null;
