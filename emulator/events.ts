@@ -227,8 +227,23 @@ export interface TimelineOptions {
   spill?: ((jsonLines: string) => void) | null;
 }
 
-/** The connection id an event carries, if any (`net.*`, `tls.*` and device events about a connection). */
+/**
+ * Kinds a lab emits by the million, one per wire message (devices/protocols/events.ts): a fleet's ten
+ * thousand phones each send and receive keepalives. They are bounded like every event (the cap, the
+ * spill), and they are not indexed by connection: the alert side channel and the verdict waits read a
+ * connection's `net.*` and `tls.*` events only, and a registration connection's keepalives would
+ * otherwise make each of those reads walk hours of messages.
+ */
+export const BULK_KINDS: ReadonlySet<string> = new Set([
+  'sccp.message',
+  'sip.message',
+  'http.request',
+  'tftp.transfer',
+]);
+
+/** The connection id an event is indexed by, if any (`net.*`, `tls.*` and device events about a connection). */
 function connIdOf(e: LabEvent): string | null {
+  if (BULK_KINDS.has(e.kind)) return null;
   const id = (e as { connId?: unknown }).connId;
   return typeof id === 'string' ? id : null;
 }
@@ -350,7 +365,7 @@ export class Timeline {
     ) as unknown as LabEvent<K>[];
   }
 
-  /** The retained events that carry this connection id, oldest first (indexed: no scan). */
+  /** The retained events that carry this connection id, oldest first (indexed: no scan; no `BULK_KINDS`). */
   forConnection(connId: string): readonly LabEvent[] {
     return this.#byConn.get(connId) ?? [];
   }
