@@ -290,7 +290,7 @@ function sipTitle(e: RawEvent, message: string) {
   if (callId) facts.push({ label: 'Call-ID', value: callId });
   if (status === null)
     return {
-      title: `${message}${cseq ? ` · CSeq ${cseq}` : ''}`,
+      title: `${message}${cseq ? ` · CSeq ${cseq.split(/\s+/)[0]}` : ''}`,
       outcome: 'ok' as RowOutcome,
       reason: null,
       facts,
