@@ -23,11 +23,38 @@ export interface CertSummary {
   notAfter: string;
   keyType: string;
   selfSigned: boolean;
+  /** The extensions a trust decision turns on (RFC 5280 §4.2), as the certificate carries them. */
+  extensions: CertExtensions;
+}
+
+/**
+ * RFC 5280 §4.2 extensions of a certificate: basicConstraints (RFC 5280 §4.2.1.9), keyUsage
+ * (RFC 5280 §4.2.1.3), extKeyUsage (RFC 5280 §4.2.1.12), subjectAltName (RFC 5280 §4.2.1.6). Null:
+ * the certificate has no such extension.
+ */
+export interface CertExtensions {
+  basicConstraints: { ca: boolean; pathLength: number | null; critical: boolean } | null;
+  keyUsage: string[] | null;
+  /** EKU names (`serverAuth`, `clientAuth`, ...) or dotted OIDs for purposes the lab does not name. */
+  extKeyUsage: string[] | null;
+  /** `DNS:cucm.lab`, `IP:10.0.0.1`, `email:...`, `URI:...`; empty when there is no SAN. */
+  subjectAltName: string[];
+  /** Why the extensions could not be read (a peer's hostile certificate); null when they were. */
+  unreadable: string | null;
 }
 
 /** A TLS alert as RFC 8446 §6 numbers it, e.g. `{ code: 45, name: 'certificate_expired' }`. */
 export interface TlsAlert {
   code: number;
+  name: string;
+}
+
+/**
+ * The product rule that decided a trust verdict: a stable `id` (a report or a test can name it; it does
+ * not change when the wording of `name` or of the verdict's reason does) and its name for a person.
+ */
+export interface TrustRule {
+  id: string;
   name: string;
 }
 
@@ -119,6 +146,8 @@ export interface EventMap {
     accepted: boolean;
     reason: string;
     alert: TlsAlert | null;
+    /** The rule that decided; null when the device model did not name one (older event files: absent). */
+    rule?: TrustRule | null;
   };
   /** A line of a device's own log (CUCM SDL trace, phone console, Expressway traffic_server log). */
   log: { source: string; level: 'debug' | 'info' | 'warning' | 'error'; text: string; fidelity: Fidelity };
@@ -198,8 +227,23 @@ export interface TimelineOptions {
   spill?: ((jsonLines: string) => void) | null;
 }
 
-/** The connection id an event carries, if any (`net.*`, `tls.*` and device events about a connection). */
+/**
+ * Kinds a lab emits by the million, one per wire message (devices/protocols/events.ts): a fleet's ten
+ * thousand phones each send and receive keepalives. They are bounded like every event (the cap, the
+ * spill), and they are not indexed by connection: the alert side channel and the verdict waits read a
+ * connection's `net.*` and `tls.*` events only, and a registration connection's keepalives would
+ * otherwise make each of those reads walk hours of messages.
+ */
+export const BULK_KINDS: ReadonlySet<string> = new Set([
+  'sccp.message',
+  'sip.message',
+  'http.request',
+  'tftp.transfer',
+]);
+
+/** The connection id an event is indexed by, if any (`net.*`, `tls.*` and device events about a connection). */
 function connIdOf(e: LabEvent): string | null {
+  if (BULK_KINDS.has(e.kind)) return null;
   const id = (e as { connId?: unknown }).connId;
   return typeof id === 'string' ? id : null;
 }
@@ -321,7 +365,7 @@ export class Timeline {
     ) as unknown as LabEvent<K>[];
   }
 
-  /** The retained events that carry this connection id, oldest first (indexed: no scan). */
+  /** The retained events that carry this connection id, oldest first (indexed: no scan; no `BULK_KINDS`). */
   forConnection(connId: string): readonly LabEvent[] {
     return this.#byConn.get(connId) ?? [];
   }

@@ -11,6 +11,7 @@
 import type { Connection, TlsConnection } from '../../emulator/fabric.ts';
 import { endAfterAnswer } from '../../emulator/net/limits.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
+import { sccpMessageEvent } from '../protocols/events.ts';
 import {
   encodeSccp,
   headerVersionFor,
@@ -45,6 +46,7 @@ export function serveSccp(
   let headerVersion = 0;
   const send = (m: Parameters<typeof encodeSccp>[0]) => {
     if (!socket.destroyed) socket.write(encodeSccp(m, headerVersion));
+    sig.h.fabric.timeline.emit(sig.h.name, 'sccp.message', sccpMessageEvent(c.id, 'sent', m));
   };
   const reject = (text: string, reason: string, name: string | null) => {
     sig.h.log('ccm', `StationInit: ${name ?? 'unknown'} Registration rejected: ${reason}`, 'warning');
@@ -78,6 +80,11 @@ export function serveSccp(
         endAfterAnswer(socket);
         return;
       }
+      sig.h.fabric.timeline.emit(
+        sig.h.name,
+        'sccp.message',
+        sccpMessageEvent(c.id, 'received', r.value.message),
+      );
       try {
         onSccp(sig, r.value, c, transport, tls, station);
       } catch (e) {

@@ -11,6 +11,7 @@
 import type { Connection, TlsConnection } from '../../emulator/fabric.ts';
 import { endAfterAnswer } from '../../emulator/net/limits.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
+import { sipMessageEvent } from '../protocols/events.ts';
 import {
   buildForbidden,
   buildRegisterOk,
@@ -52,6 +53,7 @@ export function serveSip(
         endAfterAnswer(socket);
         return;
       }
+      sig.h.fabric.timeline.emit(sig.h.name, 'sip.message', sipMessageEvent(c.id, 'received', r.value));
       try {
         onSip(sig, r.value, c, transport, tls, bound);
       } catch (e) {
@@ -86,6 +88,7 @@ function onSip(
   const socket: ByteStream = c.socket;
   const send = (msg: SipMessage) => {
     if (!socket.destroyed) socket.write(encodeSip(msg));
+    sig.h.fabric.timeline.emit(sig.h.name, 'sip.message', sipMessageEvent(c.id, 'sent', msg));
   };
   const server = sig.h.release.sipServer;
   // Calls on the registration connection (sip-b2bua.ts): INVITE from this phone, answers to the

@@ -13,6 +13,7 @@
  * Deadlines (http-deadline.ts): the head must arrive within the header timeout of the connection
  * being ready, the body within the request timeout of the head; a peer that stalls is closed.
  */
+import type { EventMap } from '../../emulator/events.ts';
 import type { Connection } from '../../emulator/fabric.ts';
 import type { ByteStream } from '../../emulator/net/types.ts';
 import { ByteQueue } from '../protocols/framer.ts';
@@ -147,6 +148,8 @@ export interface TftpHttpHost {
   /** `0x...~188~<ip>~<port>`, the trace's connection context. */
   context(peer: { address: string; port: number }): string;
   timeouts: HttpTimeouts;
+  /** Puts an answered request on the timeline (`http.request`). */
+  request?(e: EventMap['http.request']): void;
 }
 
 /** Serves one 6970 connection. */
@@ -154,6 +157,7 @@ export function serveTftpHttp(h: TftpHttpHost, c: Connection): void {
   const socket: ByteStream = c.socket;
   const peer = { address: c.remote.address, port: c.remote.port };
   const reader = new HttpRequestReader();
+  let asked: RequestHead | null = null;
   const deadline = new HttpDeadline(socket, h.timeouts, (phase, ms) =>
     h.log(
       'tftp',
@@ -175,6 +179,16 @@ export function serveTftpHttp(h: TftpHttpHost, c: Connection): void {
       ...(o.allow ? ['Allow: GET, HEAD'] : []),
       ...(o.close ? ['Connection: close'] : []),
     ];
+    h.request?.({
+      connId: c.id,
+      service: 'tftp-http',
+      method: asked?.method ?? '?',
+      path: asked?.target ?? '?',
+      host: asked?.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? null,
+      status,
+      bytes: o.head ? 0 : body.length,
+      peer,
+    });
     socket.write(
       Buffer.concat([
         Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1'),
@@ -199,10 +213,12 @@ export function serveTftpHttp(h: TftpHttpHost, c: Connection): void {
           `HttpRequestHandler::processRequest[${h.context(peer)}], ${item.status} ${item.reason}`,
           'warning',
         );
+        asked = null;
         respond(item.status, item.reason, Buffer.from(`${item.reason}\n`), { close: true });
         return;
       }
       deadline.answering();
+      asked = item.head;
       if (!answer(h, peer, item.head, respond)) return;
     }
     if (items.length === 0 && reader.inBody === inBody) return;

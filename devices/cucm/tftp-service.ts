@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Artifacts } from '../../emulator/artifacts.ts';
 import type { Fabric, Listener } from '../../emulator/fabric.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
+import { tftpTransferEvent } from '../protocols/events.ts';
 import { TFTP_ERROR_TEXT, TftpErrorCode } from '../protocols/tftp/packet.ts';
 import { startTftpServer, type TftpPeer, type TftpServer } from '../protocols/tftp/server.ts';
 import type { Cluster, NodeInfo } from './cluster.ts';
@@ -248,6 +249,8 @@ export class TftpService {
         return ok(f.bytes);
       },
       onEvent: (e) => {
+        const transfer = tftpTransferEvent(e);
+        if (transfer) this.h.fabric.timeline.emit(this.h.name, 'tftp.transfer', transfer);
         switch (e.type) {
           case 'rrq':
             this.h.log(
@@ -290,6 +293,7 @@ export class TftpService {
       servedName: (name) => this.files.servedName(name),
       context: (peer) => this.#ctx(peer),
       timeouts: this.h.httpTimeouts,
+      request: (e) => this.h.fabric.timeline.emit(this.h.name, 'http.request', e),
     };
     this.#http = await this.h.fabric.listenTcp(this.h.name, TFTP_HTTP_PORT, (c) => serveTftpHttp(http, c));
   }

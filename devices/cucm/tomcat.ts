@@ -18,11 +18,12 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Endpoint } from '../../emulator/events.ts';
+import type { Endpoint, EventMap } from '../../emulator/events.ts';
 import type { Fabric, Listener, TlsIdentity, TlsListener, TlsServerConfig } from '../../emulator/fabric.ts';
 import { asDuplex, type SecureStream } from '../../emulator/net/types.ts';
 import type { Result } from '../../emulator/result.ts';
 import { xmlEscape } from '../../emulator/text.ts';
+import { httpRequestEvent } from '../protocols/events.ts';
 import { DEFAULT_HTTP_TIMEOUTS, HttpDeadline, type HttpTimeouts } from './http-deadline.ts';
 import { httpPathToTftpName } from './http-path.ts';
 
@@ -68,6 +69,8 @@ export interface TomcatOptions {
   /** Header and request deadlines per connection (http-deadline.ts); default Tomcat's 20 s / 60 s. */
   timeouts?: HttpTimeouts;
   ports?: { uds?: number; tftpHttps?: number };
+  /** Puts an answered request on the timeline (`http.request`); startTomcat sets it. */
+  request?: (e: EventMap['http.request']) => void;
 }
 
 export interface Tomcat {
@@ -186,6 +189,7 @@ function send(
   res.writeHead(status, '', { 'Content-Type': type, 'Content-Length': buf.length });
   res.end(req.method === 'HEAD' ? undefined : buf);
   o.log?.('tomcat', accessLog(req, status, buf.length), status >= 400 ? 'warning' : 'info');
+  o.request?.(httpRequestEvent('tomcat', req, status, buf.length));
 }
 
 function udsHandler(current: () => TomcatOptions, port: number, selfOf: () => string) {
@@ -338,7 +342,10 @@ export async function startTomcat(
   deviceName: string,
   options: TomcatOptions,
 ): Promise<Tomcat> {
-  let opts = options;
+  let opts: TomcatOptions = {
+    request: (e) => fabric.timeline.emit(deviceName, 'http.request', e),
+    ...options,
+  };
   // The handlers read the current options, so a restart with new users or files needs no new server.
   const current = () => opts;
   const self = () => opts.hostName ?? deviceName;

@@ -12,6 +12,7 @@ import type { EventMap } from '../../emulator/events.ts';
 import type { Fabric } from '../../emulator/fabric.ts';
 import type { SecureStream } from '../../emulator/net/types.ts';
 import { xmlEscape } from '../../emulator/text.ts';
+import { httpRequestEvent } from '../protocols/events.ts';
 import './events.ts';
 import { httpGetOver } from './https-get.ts';
 import { utc } from './log-time.ts';
@@ -98,7 +99,12 @@ export class TrafficServer {
     let target: string | null = null;
     let username = '';
     let verdict: OriginDecision | null = null;
-    const record = (outcome: Outcome, status: number, reason: string) =>
+    const record = (outcome: Outcome, status: number, reason: string) => {
+      this.host.fabric.timeline.emit(
+        this.host.device,
+        'http.request',
+        httpRequestEvent('traffic_server', req, status, null),
+      );
       this.host.request({
         txn,
         method,
@@ -110,6 +116,7 @@ export class TrafficServer {
         reason,
         origin: verdict ? { accepted: verdict.accepted, kind: verdict.kind, reason: verdict.reason } : null,
       });
+    };
     const sent = (status: number, reason: string) =>
       log(
         `${head('INFO', 'Sending Response', txn, '')} Dst-ip="${src.ip}" Dst-port="${src.port}" Msg="HTTP/1.1 ${status} ${reason}"`,

@@ -16,6 +16,8 @@ import type { RegistrationState } from './events.ts';
 
 export interface RegistrationConnection {
   socket: ByteStream;
+  /** The fabric's id of the connection, for the `sccp.message` / `sip.message` events. */
+  connId: string;
   secure: boolean;
   transport: string;
   server: string;

@@ -116,6 +116,7 @@ export class Registrar {
       return { state: 'unregistered', secure, transport, server, detail };
     };
     let socket: ByteStream;
+    let connId = '';
     const timeoutMs = p.timers.tlsTimeoutMs ?? 5000;
     if (secure) {
       const c = await p.fabric.connectTls(
@@ -134,11 +135,11 @@ export class Registrar {
         );
         return fail(detail);
       }
-      socket = c.value.socket;
+      ({ socket, id: connId } = c.value);
     } else {
       const c = await p.fabric.connectTcp(p.name, { host: cm.processNodeName, port }, { timeoutMs });
       if (!c.ok) return fail(c.error.message);
-      socket = c.value.socket;
+      ({ socket, id: connId } = c.value);
     }
     if (epoch !== this.#epoch) {
       // A boot, reset or unplug happened while this attempt connected: it is no longer wanted.
@@ -147,6 +148,7 @@ export class Registrar {
     }
     const reg: RegistrationConnection = {
       socket,
+      connId,
       secure,
       transport,
       server,

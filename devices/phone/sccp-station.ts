@@ -3,6 +3,7 @@
  * device type and firmware load; RegisterAck sets the keepalive interval; CapabilitiesReq is answered
  * with G.711 u-law and a-law; Reset comes from CallManager; call messages go to calls.ts.
  */
+import { sccpMessageEvent } from '../protocols/events.ts';
 import { encodeSccp, headerVersionFor, SccpResetType, sccpFramer } from '../protocols/sccp.ts';
 import { readSccpCall } from '../protocols/sccp-call.ts';
 import type { PhoneContext } from './context.ts';
@@ -22,6 +23,7 @@ export function sccpSend(
   protocolVer = p.profile.sccpProtocolVersion ?? 17,
 ): void {
   if (!reg.socket.destroyed) reg.socket.write(encodeSccp(m, headerVersionFor(protocolVer)));
+  p.emit('sccp.message', sccpMessageEvent(reg.connId, 'sent', m));
 }
 
 export function sccpRegister(s: RegistrationSession): Promise<ProtocolOutcome> {
@@ -34,6 +36,7 @@ export function sccpRegister(s: RegistrationSession): Promise<ProtocolOutcome> {
     noAnswer: 'no RegisterAck',
     closedEarly: 'connection closed before RegisterAck',
     onMessage: ({ message: m }, settle) => {
+      p.emit('sccp.message', sccpMessageEvent(reg.connId, 'received', m));
       switch (m.type) {
         case 'RegisterAck': {
           const secs = Math.max(

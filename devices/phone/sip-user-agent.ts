@@ -4,6 +4,7 @@
  * (INVITE, its answer, ACK, BYE/CANCEL) go to calls.ts; NOTIFY check-sync / service-control is a reset.
  */
 import type { PhoneConfig } from '../../certs/phone-config.ts';
+import { sipMessageEvent } from '../protocols/events.ts';
 import {
   buildRegister,
   buildResponse,
@@ -41,6 +42,7 @@ export function sipRegister(
   let cseq = 101;
   const send = (m: SipMessage) => {
     if (!reg.socket.destroyed) reg.socket.write(encodeSip(m));
+    p.emit('sip.message', sipMessageEvent(reg.connId, 'sent', m));
   };
   const registerReq = (first: boolean): SipRequest =>
     buildRegister({
@@ -61,6 +63,7 @@ export function sipRegister(
     noAnswer: 'no answer to REGISTER',
     closedEarly: 'connection closed before 200 OK',
     onMessage: (m, settle) => {
+      p.emit('sip.message', sipMessageEvent(reg.connId, 'received', m));
       if (m.kind === 'response') {
         if (/INVITE/.test(header(m, 'cseq') ?? '')) {
           hooks.sipInviteResponse(m, send);

@@ -6,6 +6,7 @@
  * retries the phone resends after 1 and 2 s more and gives a silent server up 4 s after that, 7 s in
  * all, before it turns to TFTP Server 2.
  */
+import { tftpClientEvent } from '../protocols/events.ts';
 import { tftpGet } from '../protocols/tftp/client.ts';
 import type { PhoneContext } from './context.ts';
 
@@ -36,6 +37,7 @@ export async function tftpFetch(
     timeoutMs: p.timers.tftpTimeoutMs ?? 1000,
     retries: p.timers.tftpRetries ?? 2,
   });
+  p.emit('tftp.transfer', tftpClientEvent(file, source, r));
   if (!r.ok) {
     p.console.tftpFailed(n, file, r.error.message);
     const silent = r.error.code === 'tftp.timeout' || r.error.code === 'tftp.deadline';

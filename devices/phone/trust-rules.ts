@@ -15,7 +15,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { Role, type TrustList, type TrustListKind } from '../../certs/ctl.ts';
 import { type SignedFileInfo, type SignerId, verifySignedFile } from '../../certs/tlv.ts';
-import type { TlsAlert } from '../../emulator/events.ts';
+import type { TlsAlert, TrustRule } from '../../emulator/events.ts';
 import { alert } from '../../emulator/tls-alerts.ts';
 import { certificateOf, commonNameOf, matchesSigner, signatureHashOf } from './cert-facts.ts';
 import { acceptsSignatureHash, type FirmwareProfile } from './firmware-profiles.ts';
@@ -24,8 +24,27 @@ import { CCM_ROLES, CONFIG_SIGNER_ROLES, type PhoneTrustStore } from './trust-st
 
 /** A certificate rule's answer; `alert` is what the phone sends when it refuses a TLS peer. */
 export type CertVerdict =
-  | { accepted: true; reason: string }
-  | { accepted: false; reason: string; alert: TlsAlert };
+  | { accepted: true; reason: string; rule: TrustRule }
+  | { accepted: false; reason: string; alert: TlsAlert; rule: TrustRule };
+
+/**
+ * The phone's TLS certificate rules by stable id (`tls.verdict` names the one that decided): ids stay
+ * when the wording changes, so a report or a test can name the rule.
+ */
+export const PHONE_TLS_RULES = {
+  tvsServer: { id: 'phone.tvs-server-itl-role-21', name: 'TVS certificate is the ITL TVS record (role 21)' },
+  capfServer: {
+    id: 'phone.capf-server-record',
+    name: 'CAPF certificate is the CAPF record of the CTL, else the ITL',
+  },
+  cucmSentCertificate: { id: 'phone.cucm-certificate-present', name: 'CUCM presents a certificate' },
+  cucmSignatureHash: {
+    id: 'phone.firmware-signature-hash',
+    name: 'the firmware can verify the signature hash',
+  },
+  cucmInCtl: { id: 'phone.cucm-ctl-ccm-record', name: 'CallManager certificate is a CCM record of the CTL' },
+  cucmValidity: { id: 'phone.cucm-certificate-validity', name: 'CallManager certificate is valid now' },
+} as const satisfies Record<string, TrustRule>;
 
 /** A trust-list rule's answer: `corrupt` files show "Trust List Verification Failed", others "Update Failed". */
 export type TrustListVerdict =
@@ -187,21 +206,25 @@ export function tvsAnswerVerdict(
 
 /** The TVS server certificate must be the ITL's TVS record (role 21), docs/reference/tvs.md §2. */
 export function tvsServerVerdict(store: PhoneTrustStore, cert: X509Certificate): CertVerdict {
+  const rule = PHONE_TLS_RULES.tvsServer;
   if (store.contains('ITL', cert, [Role.TVS]))
-    return { accepted: true, reason: 'TVS certificate matches the ITL TVS record (role 21)' };
+    return { accepted: true, reason: 'TVS certificate matches the ITL TVS record (role 21)', rule };
   return {
     accepted: false,
     reason: 'TVS certificate is not in the ITL (role 21)',
     alert: alert('unknown_ca'),
+    rule,
   };
 }
 
 /** The CAPF server certificate must be the CAPF record of the CTL in mixed mode, else of the ITL (docs/reference/capf.md §2). */
 export function capfServerVerdict(store: PhoneTrustStore, cert: X509Certificate): CertVerdict {
   const list: TrustListKind | null = store.ctl ? 'CTL' : store.itl ? 'ITL' : null;
+  const rule = PHONE_TLS_RULES.capfServer;
   if (list && store.contains(list, cert, [Role.CAPF]))
-    return { accepted: true, reason: `CAPF certificate matches the ${list} CAPF record` };
+    return { accepted: true, reason: `CAPF certificate matches the ${list} CAPF record`, rule };
   return {
+    rule,
     accepted: false,
     reason: list
       ? `CAPF certificate ${nameOf(cert)} is not the CAPF record of the ${list}`
@@ -221,14 +244,21 @@ export function callManagerVerdict(
   leaf: X509Certificate | undefined,
   now: number,
 ): CertVerdict {
+  const R = PHONE_TLS_RULES;
   if (!leaf)
-    return { accepted: false, reason: 'CUCM sent no certificate', alert: alert('handshake_failure') };
+    return {
+      accepted: false,
+      reason: 'CUCM sent no certificate',
+      alert: alert('handshake_failure'),
+      rule: R.cucmSentCertificate,
+    };
   const hash = signatureHashOf(leaf);
   if (!acceptsSignatureHash(profile, hash)) {
     return {
       accepted: false,
       reason: `${profile.label} cannot verify a ${hash} signature`,
       alert: alert('bad_certificate'),
+      rule: R.cucmSignatureHash,
     };
   }
   if (!store.contains('CTL', leaf, CCM_ROLES)) {
@@ -236,6 +266,7 @@ export function callManagerVerdict(
       accepted: false,
       reason: `CallManager certificate ${nameOf(leaf)} (serial ${leaf.serialNumber}) is not in the CTL`,
       alert: alert('unknown_ca'),
+      rule: R.cucmInCtl,
     };
   }
   if (new Date(leaf.validTo).getTime() < now || new Date(leaf.validFrom).getTime() > now) {
@@ -243,9 +274,10 @@ export function callManagerVerdict(
       accepted: false,
       reason: `CallManager certificate ${nameOf(leaf)} expired on ${leaf.validTo}`,
       alert: alert('certificate_expired'),
+      rule: R.cucmValidity,
     };
   }
-  return { accepted: true, reason: 'CallManager certificate matches the CTL CCM record' };
+  return { accepted: true, reason: 'CallManager certificate matches the CTL CCM record', rule: R.cucmInCtl };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-import type { Endpoint, EventMap, TlsAlert } from '../events.ts';
+import type { Endpoint, EventMap, TlsAlert, TrustRule } from '../events.ts';
 import { summarizeCertificate } from './cert-summary.ts';
 
 /** What a device sees of a completed handshake, for its own trust rules. */
@@ -29,6 +29,8 @@ export interface TrustVerdict {
   reason: string;
   /** The alert a real device sends when it rejects; recorded on the timeline for the peer. */
   alert?: TlsAlert | null;
+  /** The product rule that decided (recorded on `tls.verdict`), when the device model names it. */
+  rule?: TrustRule | null;
 }
 
 export type VerifyHook = (h: Handshake) => TrustVerdict | Promise<TrustVerdict>;

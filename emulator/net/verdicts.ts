@@ -8,8 +8,19 @@
  * client then learns "handshake failed, alert certificate_expired(45)" exactly as a real phone would.
  * This is the one place devices share state, and it goes through the timeline.
  */
-import type { Timeline, TlsAlert } from '../events.ts';
+import type { Timeline, TlsAlert, TrustRule } from '../events.ts';
 import type { Handshake, TrustVerdict, VerifyHook } from './handshake.ts';
+
+/** The rule of a connection whose device has no product rules: OpenSSL's chain result is all. */
+export const CHAIN_ONLY_RULE: TrustRule = {
+  id: 'chain-only',
+  name: 'no product rules (the chain result stands)',
+};
+/** The rule of a verdict the device's own rules could not give (the hook threw). */
+export const HOOK_FAILED_RULE: TrustRule = {
+  id: 'verify-hook-failed',
+  name: "the device's trust rules failed",
+};
 
 /** How long one end waits for a lab peer's verdict before it goes on without it. */
 export const PEER_VERDICT_WAIT_MS = 5_000;
@@ -28,9 +39,15 @@ export async function decide(
       : {
           accepted: true,
           reason: h.chainError ? `no product checks (chain: ${h.chainError})` : 'chain verified',
+          rule: CHAIN_ONLY_RULE,
         };
   } catch (e) {
-    v = { accepted: false, reason: `verify hook failed: ${(e as Error).message}`, alert: null };
+    v = {
+      accepted: false,
+      reason: `verify hook failed: ${(e as Error).message}`,
+      alert: null,
+      rule: HOOK_FAILED_RULE,
+    };
   }
   timeline.emit(device, 'tls.verdict', {
     connId: h.connId,
@@ -38,6 +55,7 @@ export async function decide(
     accepted: v.accepted,
     reason: v.reason,
     alert: v.alert ?? null,
+    rule: v.rule ?? null,
   });
   return v;
 }

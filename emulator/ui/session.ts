@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario.ts';
 import { followJsonLines, openLabFolder } from './attach.ts';
 import type { Broadcaster } from './broadcast.ts';
 import { type LayoutEngine, nodeHeight } from './layout.ts';
-import { LabViewModel, type StepPlan } from './model/lab-view.ts';
+import { LabViewModel, type StepPlan, type ViewLimits } from './model/lab-view.ts';
 import type { LabView } from './model/view.ts';
 import { type HeldStep, RunAborted, StepGate } from './step-gate.ts';
 
@@ -80,7 +80,7 @@ const IDLE: ControlState = {
 
 export class Session {
   #generation = 0;
-  #model = new LabViewModel();
+  #model: LabViewModel;
   #control: ControlState = { ...IDLE };
   #gate: StepGate | null = null;
   #run: Promise<void> | null = null;
@@ -94,8 +94,12 @@ export class Session {
   constructor(
     private readonly broadcaster: Broadcaster,
     private readonly layout: LayoutEngine,
-    private readonly opts: { artifactsDir?: string | null } = {},
-  ) {}
+    private readonly opts: { artifactsDir?: string | null; limits?: Partial<ViewLimits> } = {},
+  ) {
+    // The view is all the session keeps of a run: its window of rows and logs is bounded (lab-view.ts),
+    // so a lab followed for hours, or a fleet's flood of messages, holds flat memory here.
+    this.#model = new LabViewModel(opts.limits);
+  }
 
   get control(): ControlState {
     return this.#control;
@@ -117,7 +121,7 @@ export class Session {
 
   #begin(control: ControlState, plan: StepPlan[]): number {
     this.#generation += 1;
-    this.#model = new LabViewModel();
+    this.#model = new LabViewModel(this.opts.limits);
     this.#model.setPlan(plan);
     this.#control = control;
     this.#layoutKey = '';

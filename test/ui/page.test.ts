@@ -77,6 +77,35 @@ describe("the trainer's page in a browser", () => {
   );
 
   itWithBrowser(
+    "clicking the refused TLS exchange shows the certificate's extensions and the rule that decided",
+    async () => {
+      if (!browser) throw new Error('no browser');
+      const { page, errors, context } = await openPage(browser);
+      await page.goto(server.url);
+      await page.selectOption('select[aria-label="scenario"]', SCENARIO);
+      await page.getByRole('radio', { name: /fault/ }).click();
+      await page.getByRole('checkbox', { name: 'step by step' }).uncheck();
+      await page.keyboard.press('s');
+      await page.locator('.status', { hasText: 'PASSED' }).waitFor({ timeout: 60_000 });
+      await page.locator('.row.out-refused', { hasText: 'TVS' }).first().click();
+      const detail = page.locator('.detail');
+      const rule = await detail.locator('.decision.tone-bad .rule').innerText();
+      expect(rule).toContain('phone.tvs-server-itl-role-21');
+      expect(rule).toContain('TVS certificate is the ITL TVS record (role 21)');
+      const cert = detail.locator('.cert').first();
+      const labels = await cert.locator('dt.ext').allInnerTexts();
+      expect(labels).toEqual(['basicConstraints', 'keyUsage', 'extKeyUsage', 'subjectAltName']);
+      const values = await cert.locator('dd.ext').allInnerTexts();
+      expect(values[0]).toMatch(/^CA:(TRUE|FALSE)/);
+      expect(values[1]).toContain('digitalSignature');
+      expect(values[2]).toContain('serverAuth');
+      await screenshot(page, 'page-tls-extensions-and-rule');
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
+
+  itWithBrowser(
     'switching to the fix variant runs it to the end and it passes with the phone registered',
     async () => {
       if (!browser) throw new Error('no browser');

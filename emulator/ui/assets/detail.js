@@ -1,5 +1,6 @@
-// The selected exchange in full: its facts, each end's trust decision (the rule's reason and the
-// alert), and every certificate seen, with subject, issuer, serial, validity and extensions.
+// The selected exchange in full: its facts, each end's trust decision (the rule that decided, its
+// reason and the alert), and every certificate seen, with subject, issuer, serial, validity and
+// extensions (basicConstraints, keyUsage, extKeyUsage, subjectAltName).
 import { html, since, TONE_OF_OUTCOME } from 'uclab/html.js';
 
 function Cert({ label, cert }) {
@@ -12,7 +13,10 @@ function Cert({ label, cert }) {
       <dt>validity</dt><dd class="validity">${cert.notBefore} → ${cert.notAfter} · ${cert.validity}</dd>
       <dt>key</dt><dd>${cert.keyType}</dd>
       <dt>SHA-256</dt><dd><code class="fp">${cert.sha256}</code></dd>
-      ${cert.extensions.map((x) => html`<dt>${x.label}</dt><dd>${x.value}</dd>`)}
+      ${cert.extensions.map(
+        (x) =>
+          html`<dt class="ext">${x.label}</dt><dd class=${`ext${x.tone ? ` tone-${x.tone}` : ''}`}>${x.value}</dd>`,
+      )}
     </dl>
   </div>`;
 }
@@ -39,6 +43,9 @@ export function Detail({ row }) {
               (d) => html`<div class=${`decision ${d.accepted ? 'tone-ok' : 'tone-bad'}`}>
                 <b>${d.device}</b> (${d.role}) ${d.accepted ? 'accepted' : 'refused'}: ${d.reason}
                 ${d.alert ? html` — alert <code>${d.alert}</code>` : null}
+                <div class="rule">
+                  rule: ${d.rule ? html`<code class="rule-id">${d.rule.id}</code> ${d.rule.name}` : 'not named by the device model'}
+                </div>
               </div>`,
             )}
           </div>`

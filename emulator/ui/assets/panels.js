@@ -29,7 +29,16 @@ export function Panels({ view, ui, onUi }) {
       />
     </section>
     <section class="panel ladder-panel" aria-label="ladder">
-      <h2 class="panel-title">Exchanges <span class="muted">${view.order.length} · ${view.lab.events} events</span></h2>
+      <h2 class="panel-title">
+        Exchanges <span class="muted">${view.order.length} · ${view.lab.events} events</span>
+        ${
+          view.lab.dropped?.rows || view.lab.dropped?.logs
+            ? html`<span class="dropped" title="a long-running lab: the page keeps the latest window">
+                ${view.lab.dropped.rows} earlier exchanges and ${view.lab.dropped.logs} log lines dropped
+              </span>`
+            : null
+        }
+      </h2>
       <${Memo}
         deps=${[view, r.row, lanesKey, r.device, ui.selected, ui.showAll]}
         render=${() =>

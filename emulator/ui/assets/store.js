@@ -3,7 +3,16 @@
 
 export function emptyView() {
   return {
-    lab: { name: '', block: null, started: null, stopped: null, events: 0, lastSeq: 0 },
+    lab: {
+      name: '',
+      block: null,
+      started: null,
+      stopped: null,
+      events: 0,
+      lastSeq: 0,
+      dropped: { rows: 0, logs: 0 },
+      limits: { rows: 2000, logs: 5000 },
+    },
     devices: new Map(),
     links: new Map(),
     rows: new Map(),
@@ -40,6 +49,20 @@ function insertAt(order, rows, seq) {
   let i = order.length;
   while (i > 0 && rows.get(order[i - 1]).seq > seq) i--;
   return i;
+}
+
+/**
+ * The page keeps the same window as the server (the header's `limits`): the oldest rows and log lines
+ * go, so a page left open on a long-running lab holds flat memory too.
+ */
+function trim(v) {
+  const rows = v.lab.limits?.rows ?? 2000;
+  if (v.order.length > rows) {
+    const gone = v.order.splice(0, v.order.length - rows);
+    for (const id of gone) v.rows.delete(id);
+  }
+  const logs = v.lab.limits?.logs ?? 5000;
+  if (v.logs.length > logs) v.logs.splice(0, v.logs.length - logs);
 }
 
 /** Applies patches in order; returns the view (the same object, with new collections where changed). */
@@ -81,6 +104,7 @@ export function applyPatches(v, patches) {
         break;
     }
   }
+  trim(v);
   return v;
 }
 

@@ -27,6 +27,46 @@ function validityAt(notBefore: string, notAfter: string, at: string): CertView['
   return 'valid';
 }
 
+const EXTENSION_LABELS: Record<string, string> = {
+  basicConstraints: 'basicConstraints',
+  keyUsage: 'keyUsage',
+  extKeyUsage: 'extKeyUsage',
+  subjectAltName: 'subjectAltName',
+};
+
+function names(v: unknown): string | null {
+  return Array.isArray(v) ? v.map(String).join(', ') : null;
+}
+
+/**
+ * The extensions of a summary (emulator/events.ts `CertExtensions`), as openssl x509 -text words them
+ * (`CA:TRUE, pathlen:0`); an extension the certificate lacks says so, since its absence can decide
+ * a trust rule (a trust certificate without keyCertSign, seed 000). Unknown fields are shown as they are.
+ */
+function extensionFacts(ext: Record<string, unknown> | null): Fact[] {
+  if (!ext) return [];
+  const out: Fact[] = [];
+  for (const [k, v] of Object.entries(ext)) {
+    const label = EXTENSION_LABELS[k];
+    if (k === 'unreadable') {
+      if (typeof v === 'string') out.push({ label: 'extensions', value: `unreadable: ${v}`, tone: 'bad' });
+    } else if (k === 'basicConstraints') {
+      const bc = obj(v);
+      const pathLength = bc && typeof bc.pathLength === 'number' ? `, pathlen:${bc.pathLength}` : '';
+      out.push({
+        label: 'basicConstraints',
+        value: bc
+          ? `CA:${bc.ca === true ? 'TRUE' : 'FALSE'}${pathLength}${bc.critical === true ? ' (critical)' : ''}`
+          : '(none)',
+      });
+    } else if (label) {
+      const text = names(v);
+      out.push({ label, value: text ? text : '(none)' });
+    } else out.push({ label: k, value: shortValue(v, 400) });
+  }
+  return out;
+}
+
 /** A certificate summary from an event, or null when the value is not one. */
 export function certView(v: unknown, at: string): CertView | null {
   const o = obj(v);
@@ -34,11 +74,8 @@ export function certView(v: unknown, at: string): CertView | null {
   if (!o || subject === null) return null;
   const notBefore = str(o.notBefore) ?? '';
   const notAfter = str(o.notAfter) ?? '';
-  // Any field beyond the summary (an event kind may add subjectAltName, keyUsage, ...) is shown as is.
-  const extensions: Fact[] = [];
-  const ext = obj(o.extensions);
-  if (ext)
-    for (const [k, val] of Object.entries(ext)) extensions.push({ label: k, value: shortValue(val, 400) });
+  const extensions: Fact[] = extensionFacts(obj(o.extensions));
+  // Any field beyond the summary (an event kind may add its own) is shown as is.
   for (const [k, val] of Object.entries(o)) {
     if (SUMMARY_FIELDS.has(k) || k === 'extensions') continue;
     extensions.push({ label: k, value: shortValue(val, 400) });

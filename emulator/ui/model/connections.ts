@@ -5,7 +5,7 @@
  * that decided it (architecture decision 3: the chain result, then the product's rule and its alert).
  */
 import { certList, certView } from './certs.ts';
-import { alertText, bool, endpoint, type RawEvent, str } from './fields.ts';
+import { alertText, bool, endpoint, obj, type RawEvent, str } from './fields.ts';
 import { serviceOf } from './services.ts';
 import type { CertView, Decision, Fact, LadderRow, RowOutcome } from './view.ts';
 
@@ -76,11 +76,40 @@ const FAILURE_WORDS = /fail|refus|reject|denied|error|unreachable|timeout|imposs
 
 export class Connections {
   readonly #conns = new Map<string, Conn>();
+  /** Connections by their client end (`address:port`), for an event that names only its peer. */
+  readonly #byClient = new Map<string, string>();
 
   constructor(private readonly lab: LabLookup) {}
 
   has(connId: string): boolean {
     return this.#conns.has(connId);
+  }
+
+  /** Connections held (each is one ladder row; the view model lets the oldest go with their rows). */
+  get size(): number {
+    return this.#conns.size;
+  }
+
+  /** The client's and the server's lane of a connection, as its row draws them. */
+  connection(connId: string): { from: string; to: string; proto: string } | null {
+    const c = this.#conns.get(connId);
+    if (!c) return null;
+    const { from, to } = this.#lanes(c);
+    return { from, to, proto: c.proto };
+  }
+
+  connectionFrom(address: string, port: number): string | null {
+    return this.#byClient.get(`${address}:${port}`) ?? null;
+  }
+
+  /** Forgets a connection whose row left the ladder's window. */
+  forget(connId: string): void {
+    const c = this.#conns.get(connId);
+    if (!c) return;
+    this.#conns.delete(connId);
+    const client = c.client?.local ?? c.server?.remote;
+    if (client && this.#byClient.get(`${client.address}:${client.port}`) === connId)
+      this.#byClient.delete(`${client.address}:${client.port}`);
   }
 
   /** Folds `e` into its connection's row; returns the row, or null when the event names no connection. */
@@ -116,6 +145,8 @@ export class Connections {
         const side = { device: e.device, local: endpoint(e.local), remote: endpoint(e.remote) };
         if (role === 'server') c.server = side;
         else c.client = side;
+        const client = role === 'server' ? side.remote : side.local;
+        if (client) this.#byClient.set(`${client.address}:${client.port}`, connId);
         break;
       }
       case 'tls.handshake':
@@ -140,6 +171,7 @@ export class Connections {
           accepted: bool(e.accepted) ?? false,
           reason: str(e.reason) ?? '',
           alert: alertText(e.alert),
+          rule: ruleOf(e.rule),
         });
         break;
       case 'tls.failed':
@@ -329,6 +361,13 @@ export class Connections {
     }
     return out;
   }
+}
+
+/** The rule a `tls.verdict` names (emulator/events.ts `TrustRule`), when it names one. */
+function ruleOf(v: unknown): { id: string; name: string } | null {
+  const o = obj(v);
+  const id = str(o?.id);
+  return id ? { id, name: str(o?.name) ?? '' } : null;
 }
 
 function fmt(ep: { address: string; port: number } | null): string {

@@ -5,7 +5,6 @@
  * is ever asked anything.
  */
 import { CONNECTION_KINDS, Connections } from './connections.ts';
-import { ConsoleTftp } from './console-tftp.ts';
 import { isKnownDeviceKind, type RowSpec, renderDeviceEvent, SKIP } from './device-events.ts';
 import { asRawEvent, endpoint, num, type RawEvent, str } from './fields.ts';
 import { renderGeneric } from './generic.ts';
@@ -13,8 +12,21 @@ import { NOT_DEVICES, Picture } from './picture.ts';
 import { Screens } from './screens.ts';
 import { type StepPlan, Steps } from './steps.ts';
 import type { LabHeader, LabView, LadderRow, Layout, LogLine, Patch } from './view.ts';
+import { WIRE_KINDS, WireRows } from './wire-rows.ts';
 
 export type { StepPlan } from './steps.ts';
+
+/**
+ * The window the view keeps of a long-running lab (architecture decision 7: flat memory): the latest
+ * ladder rows and log lines. A newly connected page gets this window and the whole aggregated state
+ * (devices, links, screens, steps); what left the window is counted in the header.
+ */
+export interface ViewLimits {
+  rows: number;
+  logs: number;
+}
+
+export const DEFAULT_VIEW_LIMITS: ViewLimits = { rows: 2_000, logs: 5_000 };
 
 /** Kinds that change the picture only (not a ladder row of their own). */
 const PICTURE_ONLY = new Set([
@@ -34,10 +46,12 @@ export class LabViewModel {
     stopped: null,
     events: 0,
     lastSeq: 0,
+    dropped: { rows: 0, logs: 0 },
+    limits: { ...DEFAULT_VIEW_LIMITS },
   };
   readonly #picture = new Picture();
   readonly #rows = new Map<string, LadderRow>();
-  readonly #logs: LogLine[] = [];
+  #logs: LogLine[] = [];
   readonly #steps = new Steps();
   /** The last event seq of a row on each lane: a status message shows the lines since then. */
   readonly #lastRowSeq = new Map<string, number>();
@@ -45,16 +59,33 @@ export class LabViewModel {
   #stopping = false;
   #layout: Layout | null = null;
   readonly #connections: Connections;
-  readonly #tftp: ConsoleTftp;
+  readonly #wire: WireRows;
   readonly #screens: Screens;
+  readonly #limits: ViewLimits;
 
-  constructor() {
+  constructor(limits: Partial<ViewLimits> = {}) {
+    this.#limits = { ...DEFAULT_VIEW_LIMITS, ...limits };
+    this.#header.limits = { ...this.#limits };
     this.#connections = new Connections({
       deviceAt: (a) => this.#picture.deviceAt(a),
       kindOf: (d) => this.#picture.kindOf(d),
     });
-    this.#tftp = new ConsoleTftp((a) => this.#picture.deviceAt(a));
+    this.#wire = new WireRows({
+      deviceAt: (a) => this.#picture.deviceAt(a),
+      connection: (id) => this.#connections.connection(id),
+      connectionFrom: (a, p) => this.#connections.connectionFrom(a, p),
+    });
     this.#screens = new Screens((n) => this.#picture.laneOf(n));
+  }
+
+  /** What the model holds, for a test that a long run stays bounded. */
+  retained(): { rows: number; logs: number; connections: number; waiting: number } {
+    return {
+      rows: this.#rows.size,
+      logs: this.#logs.length,
+      connections: this.#connections.size,
+      waiting: this.#wire.waiting,
+    };
   }
 
   laneOf(nameOrAddress: string): string | null {
@@ -102,14 +133,24 @@ export class LabViewModel {
         text: str(e.text) ?? '',
       };
       this.#logs.push(line);
+      // Let the oldest tenth go at once, so trimming is not paid per line.
+      if (this.#logs.length > this.#limits.logs) {
+        const n = Math.max(1, Math.ceil(this.#limits.logs / 10));
+        this.#logs = this.#logs.slice(n);
+        this.#header.dropped.logs += n;
+      }
       out.push({ k: 'log', v: line });
     }
     const screen = this.#stopping ? null : this.#screens.apply(e);
     if (screen) out.push({ k: 'screen', v: screen });
     const divider = this.#steps.apply(e, out, (id) => this.#rows.get(id));
     if (divider) this.#putRow(divider, out);
-    out.push({ k: 'lab', v: { ...this.#header } });
+    out.push({ k: 'lab', v: this.#headerCopy() });
     return out;
+  }
+
+  #headerCopy(): LabHeader {
+    return { ...this.#header, dropped: { ...this.#header.dropped }, limits: { ...this.#header.limits } };
   }
 
   // ---------------------------------------------------------------- the ladder
@@ -119,11 +160,27 @@ export class LabViewModel {
     // A kind without a rendering of its own that names a known connection adds to that exchange.
     const connId = str(e.connId);
     const aboutConnection =
-      connId !== null && !isKnownDeviceKind(e.kind) && e.kind !== 'log' && this.#connections.has(connId);
+      connId !== null &&
+      !isKnownDeviceKind(e.kind) &&
+      !WIRE_KINDS.has(e.kind) &&
+      e.kind !== 'log' &&
+      this.#connections.has(connId);
     if (CONNECTION_KINDS.has(e.kind) || aboutConnection) {
       const row = this.#connections.apply(e);
       if (row) {
         this.#connectionRow(row, e, out);
+        return;
+      }
+    }
+    if (WIRE_KINDS.has(e.kind)) {
+      const row = this.#wire.apply(e);
+      if (row) {
+        for (const lane of [row.from, row.to]) if (lane) this.#picture.device(lane, e.seq, out);
+        // A transfer shows the lines since its lane's previous exchange (the console's request line).
+        const previous = this.#lastRowSeq.get(row.from);
+        if (row.protocol === 'TFTP' && row.seq === e.seq && previous !== undefined)
+          row.logFrom = Math.min(row.seq, previous + 1);
+        this.#putRow(row, out);
         return;
       }
     }
@@ -132,7 +189,10 @@ export class LabViewModel {
       return;
     }
     const spec = this.#special(e) ?? renderDeviceEvent(e, this) ?? renderGeneric(e);
-    if (spec !== SKIP) this.#putSpec(e, spec, out);
+    if (spec === SKIP) return;
+    const absorbed = e.kind === 'expressway.mra-request' ? this.#wire.absorb(e, spec) : null;
+    if (absorbed) this.#putRow(absorbed, out);
+    else this.#putSpec(e, spec, out);
   }
 
   #connectionRow(row: LadderRow, e: RawEvent, out: Patch[]): void {
@@ -149,13 +209,7 @@ export class LabViewModel {
   #logRow(e: RawEvent, out: Patch[]): void {
     const text = str(e.text) ?? '';
     const source = str(e.source);
-    if (source === 'console') {
-      const row = this.#tftp.apply(e, text);
-      if (row) {
-        if (row.to) this.#picture.device(row.to, e.seq, out);
-        this.#putRow(row, out);
-      }
-    } else if (source === 'status') {
+    if (source === 'status') {
       // What the phone's screen says is part of the story the ladder tells.
       const level = str(e.level) ?? 'info';
       const bad = level === 'warning' || level === 'error';
@@ -237,6 +291,7 @@ export class LabViewModel {
 
   #putRow(row: LadderRow, out: Patch[], linked = true): void {
     this.#rows.set(row.id, row);
+    if (this.#rows.size > this.#limits.rows) this.#dropRows();
     for (const lane of [row.from, row.to]) {
       if (lane) this.#lastRowSeq.set(lane, Math.max(this.#lastRowSeq.get(lane) ?? 0, row.lastSeq));
     }
@@ -244,12 +299,25 @@ export class LabViewModel {
     if (linked && row.shape === 'exchange' && row.to && row.to !== row.from) this.#picture.link(row, out);
   }
 
+  /** Lets the oldest tenth of the rows go (by when they opened), with what only they needed. */
+  #dropRows(): void {
+    const n = Math.max(1, Math.ceil(this.#limits.rows / 10));
+    let left = n;
+    for (const id of this.#rows.keys()) {
+      if (left-- <= 0) break;
+      this.#rows.delete(id);
+      this.#picture.forgetRow(id);
+      if (id.startsWith('conn-')) this.#connections.forget(id.slice('conn-'.length));
+    }
+    this.#header.dropped.rows += n;
+  }
+
   // ---------------------------------------------------------------- the whole view
 
   snapshot(): LabView {
     return {
       schemaVersion: 1,
-      lab: { ...this.#header },
+      lab: this.#headerCopy(),
       devices: this.#picture.devices(),
       links: this.#picture.links(),
       rows: [...this.#rows.values()].sort((a, b) => a.seq - b.seq),

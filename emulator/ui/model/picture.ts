@@ -36,8 +36,15 @@ export class Picture {
   readonly #facts = new Map<string, DeviceFacts>();
   readonly #addresses = new Map<string, string>();
   readonly #links = new Map<string, LinkView>();
-  readonly #linkRows = new Map<string, Set<string>>();
+  /** The link each row counted on, and the rows counted as failed, while the row is in the window. */
+  readonly #rowLink = new Map<string, string>();
   readonly #failedRows = new Set<string>();
+
+  /** A row left the ladder's window: its counts stay on the link, the bookkeeping goes. */
+  forgetRow(rowId: string): void {
+    this.#rowLink.delete(rowId);
+    this.#failedRows.delete(rowId);
+  }
 
   has(device: string): boolean {
     return this.#devices.has(device);
@@ -251,15 +258,12 @@ export class Picture {
     const [a, b] = [row.from, to].sort();
     const id = `${a}|${b}`;
     let link = this.#links.get(id);
-    let rows = this.#linkRows.get(id);
-    if (!link || !rows) {
+    if (!link) {
       link = { id, from: row.from, to, services: [], count: 0, failed: 0, lastTone: 'ok', lastSeq: row.seq };
-      rows = new Set();
       this.#links.set(id, link);
-      this.#linkRows.set(id, rows);
     }
-    if (!rows.has(row.id)) {
-      rows.add(row.id);
+    if (!this.#rowLink.has(row.id)) {
+      this.#rowLink.set(row.id, id);
       link.count += 1;
     }
     const bad = row.outcome === 'refused' || row.outcome === 'failed';

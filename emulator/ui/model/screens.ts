@@ -9,6 +9,8 @@ import type { PhoneScreen, Tone } from './view.ts';
 
 const PHONE_KINDS = new Set(['phone', 'spa-phone', 'jabber']);
 const BAD_STATUS = /Failed|Not Authorized|No valid|Rejected|Error|Cannot/;
+/** Status messages a screen keeps (Settings > Status > Status Messages lists a few dozen at most). */
+const MAX_STATUS = 50;
 
 function regTone(state: string): Tone {
   return state === 'registered' || state === 'signed-in'
@@ -70,6 +72,8 @@ export class Screens {
           text,
           tone: level === 'warning' || level === 'error' || BAD_STATUS.test(text) ? 'bad' : 'info',
         });
+        // The menu lists the current boot's messages; a phone that never reboots keeps the latest.
+        if (s.status.length > MAX_STATUS) s.status.splice(0, s.status.length - MAX_STATUS);
         return s;
       }
       case 'action': {

@@ -70,6 +70,8 @@ export interface Decision {
   /** The product rule's reason, as the device model gave it. */
   reason: string;
   alert: string | null;
+  /** The rule that decided (its stable id and name), when the device model names it. */
+  rule: { id: string; name: string } | null;
 }
 
 /** `warn`: did not succeed, and usually does not matter (a TFTP file the cluster does not have). */
@@ -151,6 +153,12 @@ export interface LabHeader {
   stopped: string | null;
   events: number;
   lastSeq: number;
+  /**
+   * What the view let go to stay bounded in a long-running lab: ladder rows and log lines older than
+   * the window (`limits`) it keeps. The devices, links, screens and steps are kept whole.
+   */
+  dropped: { rows: number; logs: number };
+  limits: { rows: number; logs: number };
 }
 
 /** Positions of the devices in the picture, computed from devices and links (emulator/ui/layout.ts). */
