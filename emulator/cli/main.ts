@@ -80,6 +80,10 @@ program
   .option('--events <file>', 'stream every lab event as JSON lines to this file ("-" for stdout)')
   .option('--quiet', 'print only the summary on stderr, and one line for each variant that did not pass')
   .option(
+    '--jobs <n>',
+    'run this many variants at once, each in its own lab (default: 4 per core, at most 8); output keeps catalogue order',
+  )
+  .option(
     '--pcap',
     "capture each lab's address block into lab.pcapng beside its keys.log (needs --artifacts; dumpcap or tshark)",
   )

@@ -5,7 +5,8 @@ import { LabCaptures } from '../capture/lab-captures.ts';
 import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
 import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
-import { loadCatalogue, loadScenario, runScenario, type VariantResult } from '../runner.ts';
+import { loadCatalogue, loadScenario, runVariant, type VariantResult } from '../runner.ts';
+import { MAX_JOBS, OrderedOutput, parseJobs, runPool } from './run-pool.ts';
 
 export interface RunCommandOptions {
   all?: boolean;
@@ -20,6 +21,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** Capture each lab's block into `lab.pcapng` in its artifacts folder (needs `artifacts`). */
   pcap?: boolean;
+  /** Variants run at once, each in its own lab and address block (default: run-pool.ts defaultJobs). */
+  jobs?: string | number;
 }
 
 export async function runCommand(refs: string[], o: RunCommandOptions): Promise<void> {
@@ -52,11 +55,24 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
   const captures = o.pcap ? new LabCaptures({ say: (l) => process.stderr.write(`${l}\n`) }) : null;
   // Loaded only when asked for: the page renderer is not needed by a plain run.
   const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
-  const results: VariantResult[] = [];
-  for (const s of scenarios) {
-    if (o.variant && !s.variants[o.variant] && (o.all || o.tag)) continue;
-    const rs = await runScenario(s, {
-      variant: o.variant,
+  const jobs = parseJobs(o.jobs);
+  if (jobs === null) {
+    process.stderr.write(`uclab run: --jobs takes a whole number from 1 to ${MAX_JOBS}, not "${o.jobs}"\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const work = scenarios.flatMap((s) => {
+    if (o.variant && !s.variants[o.variant] && (o.all || o.tag)) return [];
+    const names = o.variant ? [o.variant] : Object.keys(s.variants);
+    return names.map((variant) => ({ s, variant }));
+  });
+  // Each variant's lines are kept until it ends and printed in catalogue order, so a run with --jobs
+  // reads exactly like one without: only the wall time differs.
+  const say = new OrderedOutput(work.length, (text) => process.stderr.write(text));
+  const results: VariantResult[] = new Array(work.length);
+  await runPool(work.length, jobs, async (i) => {
+    const { s, variant } = work[i]!;
+    const r = await runVariant(s, variant, {
       artifactsDir: o.artifacts ?? null,
       onLab: async (lab) => {
         await captures?.attach(lab);
@@ -70,18 +86,17 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
         });
       },
       onVariantStart: (v) => {
-        if (!o.quiet) process.stderr.write(`${variantHeader(v)}\n`);
+        if (!o.quiet) say.line(i, variantHeader(v));
       },
-      onStep: (_v, r) => {
-        if (!o.quiet) process.stderr.write(`${stepLine(r)}\n`);
+      onStep: (_v, st) => {
+        if (!o.quiet) say.line(i, stepLine(st));
       },
     });
-    for (const r of rs) {
-      if (!o.quiet) process.stderr.write(`${variantFooter(r)}\n`);
-      else if (r.outcome !== 'passed') process.stderr.write(`${reasonLine(r)}\n`);
-    }
-    results.push(...rs);
-  }
+    if (!o.quiet) say.line(i, variantFooter(r));
+    else if (r.outcome !== 'passed') say.line(i, reasonLine(r));
+    say.done(i);
+    results[i] = r;
+  });
   await captures?.settled();
   process.stderr.write(`${summaryTable(results, errors.length)}\n`);
   const report = buildReport(results, errors);
