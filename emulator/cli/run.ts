@@ -6,6 +6,7 @@ import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
 import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
 import { loadCatalogue, loadScenario, runVariant, type VariantResult } from '../runner.ts';
+import { displayPath } from '../scenario-file.ts';
 import { MAX_JOBS, OrderedOutput, parseJobs, runPool } from './run-pool.ts';
 
 export interface RunCommandOptions {
@@ -41,10 +42,14 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     for (const b of cat.broken) errors.push({ ref: b.file, message: b.message });
     scenarios.push(...cat.scenarios.filter((s) => !o.tag || s.tags.includes(o.tag)));
   }
+  // A scenario named by its file keeps that file, so a broken declaration's line says where it is.
+  const fileOf = new Map<string, string>();
   for (const ref of refs) {
     const r = await loadScenario(ref);
-    if (r.ok) scenarios.push(r.scenario);
-    else errors.push({ ref, message: r.message });
+    if (r.ok) {
+      scenarios.push(r.scenario);
+      if (looksLikeFile(ref)) fileOf.set(r.scenario.id, displayPath(r.file));
+    } else errors.push({ ref, message: r.message });
   }
   if (scenarios.length === 0 && errors.length === 0) {
     process.stderr.write('uclab run: name at least one scenario, or --all (uclab list shows them)\n');
@@ -93,7 +98,7 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
       },
     });
     if (!o.quiet) say.line(i, variantFooter(r));
-    else if (r.outcome !== 'passed') say.line(i, reasonLine(r));
+    else if (r.outcome !== 'passed') say.line(i, reasonLine(r, fileOf.get(s.id)));
     say.done(i);
     results[i] = r;
   });
@@ -110,4 +115,9 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     if (!written.ok) process.stderr.write(`uclab: ${written.error.message}\n`);
   }
   process.exitCode = report.exitCode;
+}
+
+/** A reference with a path separator or a script extension is a file; otherwise a catalogue id. */
+function looksLikeFile(ref: string): boolean {
+  return /[\\/]/.test(ref) || /\.(c|m)?(t|j)s$/.test(ref);
 }

@@ -19,11 +19,13 @@
  * The schema is zod (one source for validation, TypeScript types and the published JSON Schema,
  * `uclab plan --schema`); a bad field is reported with its path (`steps[2].unit: ...`).
  */
+
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { durationProblem } from '../duration-schema.ts';
 
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
@@ -34,9 +36,18 @@ const mac = z.string().regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. 
  */
 export const LAB_HOSTS = 241;
 
+/**
+ * A plan's waits and timers: the pattern is what the published JSON Schema says; the bound is the one
+ * every declaration shares (emulator/duration-schema.ts), so `wait: 99999999999d` is refused with its
+ * path rather than overflowing a timer.
+ */
 const duration = z
   .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration is a number and a unit: 500ms, 30s, 5m, 2h, 1d');
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration is a number and a unit: 500ms, 30s, 5m, 2h, 1d')
+  .superRefine((text, ctx) => {
+    const problem = /^\d+(ms|s|m|h|d)$/.test(text) ? durationProblem(text, 'interval') : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** One kind of phone in the fleet: a model on a firmware, by count or by weight of `fleet.size`. */
 const phoneGroup = z

@@ -32,8 +32,10 @@ export function variantFooter(v: VariantResult): string {
 }
 
 /** One line for a variant that did not pass: what `--quiet` still prints, so a broken run says why. */
-export function reasonLine(v: VariantResult): string {
-  return `uclab: ${v.scenario} [${v.variant}] ${v.outcome}: ${v.reason ?? 'no reason recorded'}`;
+/** One line saying why a variant did not pass; a broken one names the scenario's file when it has one. */
+export function reasonLine(v: VariantResult, file?: string): string {
+  const where = file && v.outcome === 'broken' ? `${file}: ` : '';
+  return `uclab: ${where}${v.scenario} [${v.variant}] ${v.outcome}: ${v.reason ?? 'no reason recorded'}`;
 }
 
 /** The table of variants and the closing count; files that did not load count as broken. */

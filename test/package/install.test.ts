@@ -205,7 +205,7 @@ describe('uclab installed from its tarball into another project', () => {
       const r = await uclab(['run', file, '--quiet']);
       expect(r.code).toBe(2);
       expect(errorLines(r.stderr)).toEqual([
-        'uclab: phone-registers [non-secure] broken: lab.devices[1].autoboot: not a field of a phone declaration (did you mean "autoBoot"?)',
+        `uclab: ${file}: phone-registers [non-secure] broken: lab.devices[1].autoboot: not a field of a phone declaration (did you mean "autoBoot"?)`,
       ]);
     }, 120_000);
 

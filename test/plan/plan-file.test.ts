@@ -46,6 +46,17 @@ describe('rollover plan files', () => {
     if (!r.ok) expect(r.error.where).toBe('steps[1].unit');
   });
 
+  it('a wait longer than any timer can hold is refused with its path', () => {
+    const r = readPlanFile(
+      file('long-wait.yaml', `${GOOD}  - { id: later, op: wait, duration: 99999999999d }\n`),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.where).toBe('steps[2].duration');
+      expect(r.error.message).toContain('out of range');
+    }
+  });
+
   it('an unknown key is refused, not ignored', () => {
     const r = readPlanFile(
       file('typo.yaml', GOOD.replace('allowBroken', 'x').replace('cluster: {', 'cluster: { subscriber: 1,')),
