@@ -27,6 +27,7 @@ import { PhoneConsole } from './console-log.ts';
 import { activeIdentity, type PhoneContext, type PhoneTimers, phoneTlsOptions } from './context.ts';
 import type { BootReport, RegistrationState, SecurityLevel } from './events.ts';
 import { type FirmwareProfile, type StatusKey, statusText } from './firmware-profiles.ts';
+import { keypad } from './keypad.ts';
 import { micFor, type PhoneLabRef, phonePkiContext } from './manufacturing.ts';
 import type { MediaReport } from './media.ts';
 import { securityMenu, trustListMenu } from './menus.ts';
@@ -331,6 +332,15 @@ export class Phone extends Device {
     this.online = true;
     this.emit('action', { name: 'phone.online', detail: `${this.name} plugged in` });
     return boot ? this.boot() : null;
+  }
+
+  /** The phone's keys as console commands (keypad.ts): menus, erase a trust list, reset, power cycle. */
+  exec(command: string): Promise<string> {
+    return keypad(this, command);
+  }
+
+  get consolePrompt(): string {
+    return `${this.name}>`;
   }
 
   /** Settings > Reset (or the power cycle): drop the registration and boot again. */
