@@ -37,6 +37,19 @@ export interface CountsWrites {
   readonly writesSeen: number;
 }
 
+/** TLS sockets over the memory transport (see `cannotRenegotiate`). */
+const overMemory = new WeakSet<object>();
+
+/**
+ * Whether `tlsSocket` runs over the memory transport, where renegotiation is refused before it starts:
+ * node:tls over a JS stream answers a renegotiation while its one write is still in flight and fails
+ * an internal assertion that ends the process (measured, Node 20: `JSStreamSocket.doWrite`,
+ * ERR_INTERNAL_ASSERTION). Scenarios that renegotiate run on loopback.
+ */
+export function cannotRenegotiate(tlsSocket: object): boolean {
+  return overMemory.has(tlsSocket);
+}
+
 /** Turns of the event loop a destroy waits at most for the TLS layer's last bytes. */
 const MAX_FLUSH_TURNS = 64;
 
@@ -44,6 +57,7 @@ export function flushBeforeDestroy(
   tlsSocket: { destroy(e?: Error): unknown; readonly destroyed: boolean },
   under: CountsWrites,
 ): void {
+  overMemory.add(tlsSocket);
   const destroy = tlsSocket.destroy.bind(tlsSocket);
   let closing = false;
   tlsSocket.destroy = (e?: Error) => {

@@ -3,6 +3,7 @@
  * and datagrams, recorded on the timeline exactly as over loopback, with the listener's limits.
  */
 import { describe, expect, it } from 'vitest';
+import type { TlsConnection } from '../../emulator/fabric.ts';
 import type { Lab } from '../../emulator/lab.ts';
 import type { TransportName } from '../../emulator/net/transport-choice.ts';
 import type { Datagram } from '../../emulator/net/types.ts';
@@ -176,5 +177,31 @@ describe('the in-memory transport', () => {
     const m = await got;
     expect(m.msg).toBe('RRQ SEP.cnf.xml');
     expect(m.from).toMatchObject({ address: f.addressOf('phone'), port: cli.address().port });
+  });
+});
+
+describe('renegotiation on the in-memory transport', () => {
+  it('is refused as impossible, with the reason, instead of ending the process', async () => {
+    const lab = await newLab('mem-reneg', { transport: 'memory' });
+    const f = lab.fabric;
+    f.addHost('srv');
+    f.addHost('cli');
+    let accept: (c: TlsConnection) => void = () => {};
+    const accepted = new Promise<TlsConnection>((resolve) => {
+      accept = resolve;
+    });
+    await f.listenTls(
+      'srv',
+      2443,
+      { identities: [server], maxVersion: 'TLSv1.2' },
+      { onConnection: (c) => accept(c) },
+    );
+    const r = await f.connectTls('cli', { host: 'srv', port: 2443 }, { trust: [pki.ca.certPem] });
+    expect(r.ok).toBe(true);
+    const again = await f.renegotiate('srv', await accepted);
+    expect(again.ok ? 'renegotiated' : again.error.code).toBe('tls.renegotiation-impossible');
+    const e = await lab.timeline.waitFor('the refusal', (x) => x.kind === 'tls.renegotiation');
+    expect(e).toMatchObject({ outcome: 'impossible' });
+    expect((e as { detail: string }).detail).toContain('in-memory transport');
   });
 });
