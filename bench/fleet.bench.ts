@@ -9,8 +9,12 @@
  * over wall time), and RSS per idle registered phone against two idle TLS ends, each measured in a
  * child process of its own. Figures are ratios against the same-run baselines, never assertions.
  *
+ * The fleet and the RSS of idle phones are measured on each transport of FLEET_TRANSPORTS (default
+ * `loopback,memory`: real sockets, then real TLS over in-process streams, emulator/net/memory.ts).
+ *
  * Usage: `npm run bench:fleet` (`-- --json` for machine output); FLEET_N, FLEET_BASELINE_S (seconds
- * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_BOOTS_IN_FLIGHT (per cell, default 16).
+ * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_BOOTS_IN_FLIGHT (per cell, default 16),
+ * FLEET_TRANSPORTS.
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -109,6 +113,9 @@ async function baselineWorker(r: Role): Promise<number> {
   const tftp = await startTftpServer({
     bind: bindUdp,
     port: 0,
+    // Every lane reads from 127.0.0.1: one peer with 16 transfers at once, and a finished one holds
+    // its slot until its last ACK is in (the default allows 8 per peer).
+    maxTransfersPerPeer: 256,
     resolve: async (name) => {
       const f = files.get(name);
       return f ? ok(f) : { ok: false, error: { tftpCode: 1, message: 'File not found' } };
@@ -176,11 +183,17 @@ interface RssFigure {
   eventJsonKbPerItem?: number;
 }
 
-function rssChild(what: 'tls-ends' | 'phones', count: number): Promise<RssFigure> {
+type Transport = 'loopback' | 'memory';
+
+function rssChild(
+  what: 'tls-ends' | 'phones',
+  count: number,
+  transport: Transport = 'loopback',
+): Promise<RssFigure> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', SELF, '--rss', what, String(count)],
+      ['--expose-gc', '--import', 'tsx', SELF, '--rss', what, String(count), transport],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -238,7 +251,7 @@ async function rssTlsEnds(pairs: number): Promise<RssFigure> {
   return { perItemKb: (after - before) / pairs / 1024, items: pairs };
 }
 
-async function rssPhones(n: number): Promise<RssFigure> {
+async function rssPhones(n: number, transport: Transport): Promise<RssFigure> {
   await import('../devices/index.ts');
   const { Lab } = await import('../emulator/lab.ts');
   const { Phone } = await import('../devices/phone/phone.ts');
@@ -249,11 +262,11 @@ async function rssPhones(n: number): Promise<RssFigure> {
   if (!parsed.ok) throw new Error(parsed.error.message);
   const plan = parsed.plan;
   // A cluster alone first: what is measured then is the phones (and CUCM's state for them).
-  const warm = await Lab.create({ name: 'rss-warm', seed: 'rss', artifactsDir: null });
+  const warm = await Lab.create({ name: 'rss-warm', seed: 'rss', artifactsDir: null, transport });
   warm.build(cellDeclaration(plan, [], { bootsInFlight: 16 }));
   await warm.start();
   const before = await settleRss();
-  const lab = await Lab.create({ name: 'rss', seed: 'rss', artifactsDir: null });
+  const lab = await Lab.create({ name: 'rss', seed: 'rss', artifactsDir: null, transport });
   const phones = expandFleet(plan);
   const built = lab.build(cellDeclaration(plan, phones, { bootsInFlight: 16 }));
   if (!built.ok) throw new Error(built.error.message);
@@ -348,39 +361,34 @@ async function main(): Promise<void> {
 
   const parsed = parsePlan(benchPlan(n));
   if (!parsed.ok) throw new Error(`${parsed.error.where}: ${parsed.error.message}`);
-  log(`fleet: ${n.toLocaleString('en-US')} secure phones ...`);
-  const cpu0 = process.cpuUsage();
-  const t0 = Date.now();
-  const run = await runPlan(parsed.plan, {
-    workers: cores,
-    bootsInFlight: Number(process.env.FLEET_BOOTS_IN_FLIGHT ?? parsed.plan.run.bootsInFlight),
-    bootLatencies: true,
-    progress: progressOn(process.stderr, { planId: 'fleet-bench', everyMs: 10_000 }),
-  });
-  const wallMs = Date.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  const registered = run.report.phones.filter(
-    (p) => p.outcome === 'trusted' || p.outcome === 'recovered-tvs',
-  ).length;
-  // Each worker runs its cells one after another: the boot steps of a worker add up to its boot time.
-  const bootMs = run.cells.reduce((a, c) => a + (c.stepMs[0] ?? 0), 0) / Math.max(1, run.workers);
-  const setupMs = run.cells.reduce((a, c) => a + c.setupMs, 0) / Math.max(1, run.workers);
-  const bootsPerS = registered / (bootMs / 1000);
-  const latencies = run.cells.flatMap((c) => c.bootLatencies).sort((a, b) => a - b);
-
-  log('RSS: idle mutual-TLS pairs, then idle registered phones, each in a process of its own ...');
-  const tlsEnds = await rssChild('tls-ends', 500);
-  const phones = await rssChild('phones', Number(process.env.FLEET_RSS_PHONES ?? 200));
-
-  const result = {
-    schemaVersion: 1,
-    machine: { cores, loadAverage: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2))) },
-    baselines: {
-      mutualTlsHandshakesPerS: Number(handshakesPerS.toFixed(1)),
-      bareProtocolBootsPerS: Number(bareBootsPerS.toFixed(1)),
-    },
-    fleet: {
+  const transports = (process.env.FLEET_TRANSPORTS ?? 'loopback,memory')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t): t is Transport => t === 'loopback' || t === 'memory');
+  const fleets: Record<string, FleetFigures> = {};
+  for (const transport of transports) {
+    log(`fleet: ${n.toLocaleString('en-US')} secure phones on ${transport} ...`);
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    const run = await runPlan(parsed.plan, {
+      workers: cores,
+      bootsInFlight: Number(process.env.FLEET_BOOTS_IN_FLIGHT ?? parsed.plan.run.bootsInFlight),
+      bootLatencies: true,
+      transport,
+      progress: progressOn(process.stderr, { planId: 'fleet-bench', everyMs: 10_000 }),
+    });
+    const wallMs = Date.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const registered = run.report.phones.filter(
+      (p) => p.outcome === 'trusted' || p.outcome === 'recovered-tvs',
+    ).length;
+    // Each worker runs its cells one after another: the boot steps of a worker add up to its boot time.
+    const bootMs = run.cells.reduce((a, c) => a + (c.stepMs[0] ?? 0), 0) / Math.max(1, run.workers);
+    const setupMs = run.cells.reduce((a, c) => a + c.setupMs, 0) / Math.max(1, run.workers);
+    const bootsPerS = registered / (bootMs / 1000);
+    const latencies = run.cells.flatMap((c) => c.bootLatencies).sort((a, b) => a - b);
+    fleets[transport] = {
       phones: n,
       registered,
       cells: run.cells.length,
@@ -395,8 +403,18 @@ async function main(): Promise<void> {
       bootLatencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) },
       coresUsed: Number((cpuMs / wallMs).toFixed(2)),
       certificatesIdenticalInEveryCell: run.report.cells?.certificates !== null,
-    },
-    rss: {
+    };
+  }
+
+  log(
+    'RSS: idle mutual-TLS pairs, then idle registered phones on each transport, each in a process of its own ...',
+  );
+  const tlsEnds = await rssChild('tls-ends', 500);
+  const rssPhonesN = Number(process.env.FLEET_RSS_PHONES ?? 200);
+  const rss: Record<string, RssFigures> = {};
+  for (const transport of transports) {
+    const phones = await rssChild('phones', rssPhonesN, transport);
+    rss[transport] = {
       perIdleRegisteredPhoneKb: Number(phones.perItemKb.toFixed(1)),
       perTwoIdleTlsEndsKb: Number(tlsEnds.perItemKb.toFixed(1)),
       ratio: Number((phones.perItemKb / tlsEnds.perItemKb).toFixed(2)),
@@ -404,23 +422,65 @@ async function main(): Promise<void> {
         events: Number((phones.eventsPerItem ?? 0).toFixed(1)),
         jsonKb: Number((phones.eventJsonKbPerItem ?? 0).toFixed(1)),
       },
+    };
+  }
+
+  const result = {
+    schemaVersion: 2,
+    machine: { cores, loadAverage: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2))) },
+    baselines: {
+      mutualTlsHandshakesPerS: Number(handshakesPerS.toFixed(1)),
+      bareProtocolBootsPerS: Number(bareBootsPerS.toFixed(1)),
     },
+    fleet: fleets,
+    rss,
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const f = result.fleet;
   const lines = [
     `machine: ${cores} cores, load average ${result.machine.loadAverage.join(' ')} (a shared, loaded machine skews every figure; compare the ratios)`,
     `baseline (a) raw mutual-TLS handshakes, all cores:  ${result.baselines.mutualTlsHandshakesPerS}/s`,
     `baseline (b) bare-protocol boot, all cores:         ${result.baselines.bareProtocolBootsPerS}/s`,
-    `fleet: ${f.registered}/${f.phones} secure phones registered in ${f.cells} cells on ${f.workers} workers; wall ${f.wallS} s (setup ${f.setupS} s, boots ${f.bootS} s per worker)`,
-    `secure boots/s: ${f.secureBootsPerS} = ${(f.vsBareProtocolBoot * 100).toFixed(1)} % of (b), ${(f.vsMutualTlsHandshakes * 100).toFixed(1)} % of (a); end to end with setup ${f.endToEndPhonesPerS}/s`,
-    `boot latency: p50 ${f.bootLatencyMs.p50} ms, p99 ${f.bootLatencyMs.p99} ms; cores used ${f.coresUsed}`,
-    `RSS per idle registered phone ${result.rss.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${result.rss.perTwoIdleTlsEndsKb} KB (x${result.rss.ratio}); the timeline holds ${result.rss.timelinePerPhone.events} events (${result.rss.timelinePerPhone.jsonKb} KB as JSON) per phone`,
   ];
+  for (const [transport, f] of Object.entries(fleets)) {
+    lines.push(
+      `[${transport}] fleet: ${f.registered}/${f.phones} secure phones registered in ${f.cells} cells on ${f.workers} workers; wall ${f.wallS} s (setup ${f.setupS} s, boots ${f.bootS} s per worker)`,
+      `[${transport}] secure boots/s: ${f.secureBootsPerS} = ${(f.vsBareProtocolBoot * 100).toFixed(1)} % of (b), ${(f.vsMutualTlsHandshakes * 100).toFixed(1)} % of (a); end to end with setup ${f.endToEndPhonesPerS}/s`,
+      `[${transport}] boot latency: p50 ${f.bootLatencyMs.p50} ms, p99 ${f.bootLatencyMs.p99} ms; cores used ${f.coresUsed}`,
+    );
+  }
+  for (const [transport, r] of Object.entries(rss)) {
+    lines.push(
+      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}); the timeline holds ${r.timelinePerPhone.events} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+interface FleetFigures {
+  phones: number;
+  registered: number;
+  cells: number;
+  workers: number;
+  wallS: number;
+  setupS: number;
+  bootS: number;
+  secureBootsPerS: number;
+  endToEndPhonesPerS: number;
+  vsBareProtocolBoot: number;
+  vsMutualTlsHandshakes: number;
+  bootLatencyMs: { p50: number; p99: number };
+  coresUsed: number;
+  certificatesIdenticalInEveryCell: boolean;
+}
+
+interface RssFigures {
+  perIdleRegisteredPhoneKb: number;
+  perTwoIdleTlsEndsKb: number;
+  ratio: number;
+  timelinePerPhone: { events: number; jsonKb: number };
 }
 
 if (!isMainThread) {
@@ -433,7 +493,8 @@ if (!isMainThread) {
   );
 } else if (process.argv[2] === '--rss') {
   const count = Number(process.argv[4]);
-  const measure = process.argv[3] === 'tls-ends' ? rssTlsEnds(count) : rssPhones(count);
+  const transport = (process.argv[5] ?? 'loopback') as Transport;
+  const measure = process.argv[3] === 'tls-ends' ? rssTlsEnds(count) : rssPhones(count, transport);
   measure.then(
     (figure) => {
       process.stdout.write(`${JSON.stringify(figure)}\n`);

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, Timeline } from './events.ts';
 import { Fabric } from './fabric.ts';
 import { formatDeviceLog } from './logs/format.ts';
 import type { ListenerLimits } from './net/config.ts';
+import { type TransportName, transportNamed } from './net/transport-choice.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
 
 /** The timeline's JSON-lines file in the artifacts folder. */
@@ -32,6 +33,12 @@ export interface LabOptions {
    * an artifacts folder, appended to timeline.jsonl as they are dropped.
    */
   maxEvents?: number;
+  /**
+   * What the lab's devices talk over: `loopback` (real sockets, the default: openssl, curl and tshark
+   * can reach the lab) or `memory` (real TLS over in-process streams: no file descriptor per
+   * connection, for fleets past the descriptor limit; nothing outside the process can reach it).
+   */
+  transport?: TransportName;
   /** Lab start (ms) to anchor certificate lifetimes on: labs given the same seed and start issue identical PKIs. */
   start?: number;
 }
@@ -128,6 +135,7 @@ export class Lab {
       keylogPath: artifacts.dir ? artifacts.pathOf('keys.log') : null,
       allowExternal: opts.allowExternal ?? false,
       listenerDefaults: opts.listenerDefaults,
+      transport: transportNamed(opts.transport ?? 'loopback'),
     });
     if (artifacts.dir) artifacts.write('keys.log', '');
     const lab = new Lab(opts.name, opts.seed ?? opts.name, block, timeline, fabric, clock, artifacts);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { checkLabDeclaration } from './declaration-checks.ts';
 import { WaitTimeout } from './events.ts';
 import { type Fidelity, fidelityOf } from './fidelity/fidelity.ts';
-import { Lab } from './lab.ts';
+import { Lab, type LabOptions } from './lab.ts';
 import { checkScenario, type Scenario, type Step } from './scenario.ts';
 import { displayPath, importScenarioFile, SCENARIO_EXTENSIONS } from './scenario-file.ts';
 
@@ -52,6 +52,8 @@ export interface RunOptions {
   /** `nested` (default) writes under `<dir>/<scenario>/<variant>`; `flat` writes into `<dir>` itself. */
   artifactsLayout?: 'nested' | 'flat';
   block?: string;
+  /** The labs' transport (`loopback` unless given): see `LabOptions.transport`. */
+  transport?: LabOptions['transport'];
   onStep?: (v: { scenario: string; variant: string }, r: StepResult) => void;
   /** Awaited before each step runs (the trainer's page pauses here); a rejection stops the lab and the run. */
   beforeStep?: (v: { scenario: string; variant: string }, step: Step, index: number) => Promise<void>;
@@ -175,7 +177,13 @@ export async function runVariant(
       : join(opts.artifactsDir, s.id, variant);
   let lab: Lab;
   try {
-    lab = await Lab.create({ name: `${s.id}/${variant}`, seed: `${s.id}`, artifactsDir, block: opts.block });
+    lab = await Lab.create({
+      name: `${s.id}/${variant}`,
+      seed: `${s.id}`,
+      artifactsDir,
+      block: opts.block,
+      ...(opts.transport ? { transport: opts.transport } : {}),
+    });
   } catch (e) {
     return brokenResult(s, variant, v.explain, `the lab cannot start: ${(e as Error).message}`, started);
   }

@@ -29,6 +29,7 @@ interface PlanOptions {
   cellsPerWorker?: string;
   cellSize?: string;
   bootsInFlight?: string;
+  transport?: string;
   schema?: boolean;
   quiet?: boolean;
 }
@@ -91,6 +92,9 @@ export async function planCommand(file: string | undefined, o: PlanOptions): Pro
   const cellSize = count('--cell-size', o.cellSize, 1);
   const bootsInFlight = count('--boots-in-flight', o.bootsInFlight, 1);
   if ([workers, cellsPerWorker, cellSize, bootsInFlight].includes(null)) return;
+  const transport = o.transport;
+  if (transport !== undefined && transport !== 'auto' && transport !== 'loopback' && transport !== 'memory')
+    return fail(`--transport ${transport}: use auto, loopback or memory`);
   const plan = loaded.plan;
   const nodes = 1 + plan.cluster.subscribers;
   if (cellSize != null && cellSize + nodes > LAB_HOSTS)
@@ -104,12 +108,13 @@ export async function planCommand(file: string | undefined, o: PlanOptions): Pro
       ...(cellsPerWorker != null ? { cellsPerWorker } : {}),
       ...(cellSize != null ? { cellSize } : {}),
       ...(bootsInFlight != null ? { bootsInFlight } : {}),
+      ...(transport ? { transport } : {}),
       progress: progressOn(process.stderr, { planId: plan.id, quiet: o.quiet ?? false }),
     });
     const c = run.report.cells;
     if (c && !o.quiet) {
       process.stderr.write(
-        `${run.report.phones.length} phones in ${c.count} cell(s) of up to ${c.size}, ${c.workers || 'no'} worker thread(s), ${c.bootsInFlight} boots in flight per cell; ` +
+        `${run.report.phones.length} phones in ${c.count} cell(s) of up to ${c.size}, ${c.workers || 'no'} worker thread(s), ${c.bootsInFlight} boots in flight per cell, on ${run.transport.why}; ` +
           `cluster certificates ${c.certificates ? `identical in every cell (${c.certificates}${c.byteIdentical ? ', byte for byte' : ', all but the randomised ECDSA signatures'})` : 'DIFFER between cells'}\n`,
       );
     }
@@ -178,6 +183,10 @@ export function registerPlanCommands(program: Command): void {
     .option(
       '--boots-in-flight <n>',
       "phones of a cell booting at once (default: the plan's run.bootsInFlight, 16)",
+    )
+    .option(
+      '--transport <name>',
+      "auto (loopback while the descriptor limit holds the fleet, else memory), loopback or memory (default: the plan's run.transport, auto)",
     )
     .option('--schema', 'print the JSON Schema of plan files and exit')
     .option('--quiet', 'no progress output')

@@ -7,7 +7,8 @@
  * port, clients bind their device address as `localAddress`. So openssl, curl, tshark and any TFTP
  * client can talk to a running lab, and a phone model can talk to a real CUCM. Device code is handed
  * only the seam types of `types.ts` (`ByteStream`, `SecureStream`, `Datagram`); what runs underneath
- * is a `StreamTransport` (`transport.ts`), so another transport can come in without a change here.
+ * is a `StreamTransport` (`transport.ts`): loopback sockets, or, chosen per lab, real TLS over
+ * in-process streams (`memory.ts`, `tls-over-stream.ts`), with the same events either way.
  *
  * Trust is decided in two layers (decision 3): OpenSSL gives the chain result (`rejectUnauthorized` is
  * always false, the device's trust store is the `ca`); then the device's `verify` hook applies the

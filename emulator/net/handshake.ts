@@ -2,10 +2,10 @@
  * A completed TLS handshake as a device sees it (layer one of decision 3: OpenSSL's chain result), and
  * as the timeline records it (`tls.handshake`).
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { Endpoint, EventMap, TlsAlert, TrustRule } from '../events.ts';
-import { summarizeCertificate } from './cert-summary.ts';
+import { certificateOf, summaryOf } from './cert-cache.ts';
 
 /** What a device sees of a completed handshake, for its own trust rules. */
 export interface Handshake {
@@ -35,16 +35,18 @@ export interface TrustVerdict {
 
 export type VerifyHook = (h: Handshake) => TrustVerdict | Promise<TrustVerdict>;
 
-function peerChainOf(sock: TLSSocket): X509Certificate[] {
+type PeerCertificate = DetailedPeerCertificate | Record<string, never>;
+
+function peerChainOf(first: PeerCertificate): X509Certificate[] {
   const out: X509Certificate[] = [];
-  let detailed = sock.getPeerCertificate(true) as DetailedPeerCertificate | Record<string, never>;
+  let detailed = first;
   const seen = new Set<string>();
   while (detailed && 'raw' in detailed && detailed.raw) {
     const fp = detailed.fingerprint256;
     if (seen.has(fp)) break;
     seen.add(fp);
     try {
-      out.push(new X509Certificate(detailed.raw));
+      out.push(certificateOf(detailed.raw, fp));
     } catch {
       // OpenSSL took it in the handshake, so this should not happen; a chain cut short is still a chain.
       break;
@@ -58,9 +60,8 @@ function peerChainOf(sock: TLSSocket): X509Certificate[] {
  * OpenSSL's chain result. A peer that sent no certificate shows as `UNABLE_TO_GET_ISSUER_CERT` in Node
  * (docs/reference/toolchain.md §3.6), a misleading name: it is reported here as `NO_PEER_CERTIFICATE`.
  */
-function chainErrorOf(sock: TLSSocket): string | null {
+function chainErrorOf(sock: TLSSocket, peer: PeerCertificate): string | null {
   if (sock.authorized) return null;
-  const peer = sock.getPeerCertificate();
   if (!peer || Object.keys(peer).length === 0) return 'NO_PEER_CERTIFICATE';
   return String(sock.authorizationError ?? 'UNKNOWN');
 }
@@ -74,6 +75,8 @@ export function readHandshake(
   remote: Endpoint,
 ): Handshake {
   const cipher = sock.getCipher();
+  // Read once: getPeerCertificate() rebuilds every field of every certificate as objects.
+  const peer = sock.getPeerCertificate(true) as PeerCertificate;
   const sni =
     role === 'server' ? (sock as TLSSocket & { servername?: string | false }).servername || null : null;
   return {
@@ -83,8 +86,8 @@ export function readHandshake(
     cipher: cipher?.name ?? 'unknown',
     sni,
     localCert: sock.getX509Certificate() ?? null,
-    peerChain: peerChainOf(sock),
-    chainError: chainErrorOf(sock),
+    peerChain: peerChainOf(peer),
+    chainError: chainErrorOf(sock, peer),
     local,
     remote,
   };
@@ -98,9 +101,9 @@ export function handshakeEvent(h: Handshake, renegotiation = false): EventMap['t
     version: h.version,
     cipher: h.cipher,
     sni: h.sni,
-    localCert: h.localCert ? summarizeCertificate(h.localCert) : null,
-    peerCert: h.peerChain[0] ? summarizeCertificate(h.peerChain[0]) : null,
-    peerChain: h.peerChain.slice(1).map(summarizeCertificate),
+    localCert: h.localCert ? summaryOf(h.localCert) : null,
+    peerCert: h.peerChain[0] ? summaryOf(h.peerChain[0]) : null,
+    peerChain: h.peerChain.slice(1).map(summaryOf),
     chainError: h.chainError,
   };
   if (renegotiation) payload.renegotiation = true;

@@ -20,6 +20,7 @@ import {
   type TrustVerdict,
   type VerifyHook,
 } from './handshake.ts';
+import { cannotRenegotiate } from './tls-over-stream.ts';
 import { decide } from './verdicts.ts';
 
 export interface RenegotiateOptions {
@@ -78,6 +79,12 @@ export function renegotiate(
   const version = sock.getProtocol();
   if (version === 'TLSv1.3') {
     const detail = 'TLS 1.3 has no renegotiation; post-handshake authentication is not available';
+    record('impossible', detail);
+    return Promise.resolve(err({ code: 'tls.renegotiation-impossible', message: detail, connId: conn.id }));
+  }
+  if (cannotRenegotiate(sock)) {
+    const detail =
+      'renegotiation is not available on the in-memory transport (node:tls over an in-process stream cannot renegotiate safely): run this lab on loopback';
     record('impossible', detail);
     return Promise.resolve(err({ code: 'tls.renegotiation-impossible', message: detail, connId: conn.id }));
   }

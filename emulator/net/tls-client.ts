@@ -14,6 +14,8 @@ import { DEFAULT_TLS_TIMEOUT_MS, type Target, type TlsClientConfig } from './con
 import type { ConnectError, TlsConnection } from './connections.ts';
 import { assertOpen, type FabricCore } from './core.ts';
 import { handshakeEvent, readHandshake, type VerifyHook } from './handshake.ts';
+import { MemoryStream } from './memory.ts';
+import { carryAddresses, flushBeforeDestroy } from './tls-over-stream.ts';
 import { decide, peerVerdict, sideChannelAlert } from './verdicts.ts';
 
 export function connectTls(
@@ -196,6 +198,8 @@ export function connectTls(
       const options: tls.ConnectionOptions = { socket: raw, secureContext, rejectUnauthorized: false };
       if (servername) options.servername = servername;
       const s = tls.connect(options);
+      carryAddresses(s, raw, local, remote);
+      if (raw instanceof MemoryStream) flushBeforeDestroy(s, raw);
       sock = s;
       registry.handshakeEnded(raw);
       registry.track(s);

@@ -18,7 +18,9 @@ import type { ConnEntry, ConnectError, TlsConnection, TlsListener } from './conn
 import { assertOpen, type FabricCore, runHandler } from './core.ts';
 import { handshakeEvent, readHandshake, type VerifyHook } from './handshake.ts';
 import { admitStream, armIdleTimeout, ConnectionCaps, resolveLimits } from './limits.ts';
+import { MemoryStream } from './memory.ts';
 import { serverContextOptions } from './secure-contexts.ts';
+import { carryAddresses, flushBeforeDestroy } from './tls-over-stream.ts';
 import type { RawStream } from './transport.ts';
 import { decide, peerVerdict, sideChannelAlert } from './verdicts.ts';
 
@@ -138,6 +140,8 @@ export async function listenTls(
     const local = p?.local ?? { address: sock.localAddress ?? address, port: sock.localPort ?? port };
     const remote = p?.remote ?? { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
     const id = p?.entry.id ?? registry.newId();
+    if (p) carryAddresses(sock, p.raw, local, remote);
+    if (p?.raw instanceof MemoryStream) flushBeforeDestroy(sock, p.raw);
     runHandler(
       core,
       device,

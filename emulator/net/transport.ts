@@ -2,8 +2,9 @@
  * What the fabric runs on: a way to listen for and open raw byte streams between two lab addresses,
  * and to bind datagram sockets. TCP and TLS are built over it (TLS through node:tls over any duplex),
  * so a second transport, e.g. in-process streams for fleets past the descriptor limit, plugs in here
- * without a change to the fabric's API or to device code (architecture decision 2). Real loopback
- * sockets (`loopback.ts`) are the one transport today.
+ * without a change to the fabric's API or to device code (architecture decision 2). Two exist: real
+ * loopback sockets (`loopback.ts`, the default) and in-process streams and datagrams (`memory.ts`,
+ * for fleets past the descriptor limit), chosen per lab by name (`transport-choice.ts`).
  */
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from '../events.ts';

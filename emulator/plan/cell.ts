@@ -14,6 +14,7 @@ import { Phone } from '../../devices/phone/phone.ts';
 import { parseDuration } from '../clock.ts';
 import type { LabEvent } from '../events.ts';
 import { Lab } from '../lab.ts';
+import type { TransportName } from '../net/transport-choice.ts';
 import { cellDeclaration, clusterNodes } from './cell-lab.ts';
 import type { FleetPhone } from './fleet.ts';
 import { type AdminRecord, describeStep, performStep } from './operations.ts';
@@ -30,6 +31,8 @@ export interface CellSpec {
   /** The lab start every cell shares, so their certificates are identical. */
   start: number;
   bootsInFlight: number;
+  /** What the cell's lab runs on (run.ts picks it; loopback unless given). */
+  transport?: TransportName;
   /** Keep every boot's duration (ms, from its `action phone.boot` to its `phone.boot`): the benchmark. */
   bootLatencies?: boolean;
 }
@@ -104,6 +107,7 @@ export async function runCell(
     seed: plan.seed ?? plan.id,
     start: spec.start,
     artifactsDir: null,
+    ...(spec.transport ? { transport: spec.transport } : {}),
   });
   const names = phones.map((p) => p.name);
   const observed = observePhones(lab.timeline, names);

@@ -17,6 +17,12 @@
  */
 import { readFileSync } from 'node:fs';
 
+/**
+ * On the in-memory transport (emulator/net/memory.ts) no connection or datagram socket holds a
+ * descriptor: a cell holds only its block claim (a listener) and, for a moment, the probe of port 69.
+ */
+export const PER_MEMORY_CELL = 2;
+
 export const PER_PHONE = 2;
 export const PER_BOOT_IN_FLIGHT = 4;
 export const PER_NODE = 24;
@@ -36,14 +42,22 @@ export function descriptorBudget(opts: {
   workers: number;
   bootsInFlight: number;
   nodes: number;
+  /** `memory`: the cells' connections hold no descriptors (default `loopback`). */
+  transport?: 'loopback' | 'memory';
 }): DescriptorBudget {
   const concurrent = Math.max(1, Math.min(opts.concurrentCells, opts.cellSizes.length));
   const largest = [...opts.cellSizes].sort((a, b) => b - a).slice(0, concurrent);
-  const cells = largest.reduce(
-    (n, size) =>
-      n + size * PER_PHONE + Math.min(size, opts.bootsInFlight) * PER_BOOT_IN_FLIGHT + opts.nodes * PER_NODE,
-    0,
-  );
+  const cells =
+    opts.transport === 'memory'
+      ? largest.length * PER_MEMORY_CELL
+      : largest.reduce(
+          (n, size) =>
+            n +
+            size * PER_PHONE +
+            Math.min(size, opts.bootsInFlight) * PER_BOOT_IN_FLIGHT +
+            opts.nodes * PER_NODE,
+          0,
+        );
   return {
     phones: opts.cellSizes.reduce((n, s) => n + s, 0),
     cells: opts.cellSizes.length,

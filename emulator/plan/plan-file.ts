@@ -199,9 +199,15 @@ export const planSchema = z
         cellSize: z.number().int().min(1).max(LAB_HOSTS).default(200),
         bootsInFlight: z.number().int().min(1).max(1000).default(16),
         settleTimeout: duration.default('60s'),
+        /**
+         * What the cells' devices talk over: `loopback` (real sockets), `memory` (real TLS over
+         * in-process streams: no descriptor per connection), or `auto` (loopback when the process's
+         * descriptor limit holds the fleet, memory otherwise).
+         */
+        transport: z.enum(['auto', 'loopback', 'memory']).default('auto'),
       })
       .strict()
-      .default({ cellSize: 200, bootsInFlight: 16, settleTimeout: '60s' }),
+      .default({ cellSize: 200, bootsInFlight: 16, settleTimeout: '60s', transport: 'auto' }),
   })
   .strict();
 

@@ -9,8 +9,15 @@
  * the report says so (`cells.certificates`, null if any cell differed).
  */
 import { availableParallelism } from 'node:os';
+import type { TransportName } from '../net/transport-choice.ts';
 import type { CellResult, CellSpec } from './cell.ts';
-import { descriptorBudget, descriptorRefusal, type FdLimit, readFdLimit } from './descriptors.ts';
+import {
+  type DescriptorBudget,
+  descriptorBudget,
+  descriptorRefusal,
+  type FdLimit,
+  readFdLimit,
+} from './descriptors.ts';
 import { expandFleet, type Shard, shardOf, splitCells } from './fleet.ts';
 import type { PlanFile } from './plan-file.ts';
 import { runCells } from './pool.ts';
@@ -30,6 +37,8 @@ export interface RunOptions {
   fdLimit?: FdLimit | null;
   /** Keep every boot's duration (the benchmark). */
   bootLatencies?: boolean;
+  /** Overrides the plan's `run.transport`. */
+  transport?: 'auto' | TransportName;
 }
 
 export class PlanRunError extends Error {
@@ -45,6 +54,40 @@ export interface PlanRun {
   report: PlanReport;
   cells: CellResult[];
   workers: number;
+  /** What the cells ran on, and why (a sentence for the run's summary line). */
+  transport: { name: TransportName; why: string };
+}
+
+/**
+ * The transport of a run: the one asked for, or with `auto` loopback while the descriptor limit holds
+ * the fleet on real sockets and the in-memory transport past it (issue 15). Loopback asked for and too
+ * few descriptors: the refusal, with the way out.
+ */
+export function chooseTransport(
+  want: 'auto' | TransportName,
+  budgetOn: (t: TransportName) => DescriptorBudget,
+  limit: FdLimit | null,
+): { name: TransportName; why: string } {
+  if (want === 'memory') {
+    const refusal = descriptorRefusal(budgetOn('memory'), limit);
+    if (refusal) throw new PlanRunError('plan.descriptors', refusal);
+    return { name: 'memory', why: 'the in-memory transport, as asked' };
+  }
+  const loopback = budgetOn('loopback');
+  const refusal = descriptorRefusal(loopback, limit);
+  if (!refusal) return { name: 'loopback', why: 'loopback sockets' };
+  if (want === 'loopback') {
+    throw new PlanRunError(
+      'plan.descriptors',
+      `${refusal}; or run on the in-memory transport (--transport memory, run.transport: memory), which needs none per connection`,
+    );
+  }
+  const onMemory = descriptorRefusal(budgetOn('memory'), limit);
+  if (onMemory) throw new PlanRunError('plan.descriptors', onMemory);
+  return {
+    name: 'memory',
+    why: `the in-memory transport: on loopback ${refusal.replace(/: (raise|it is|the hard).*$/, '')}`,
+  };
 }
 
 export async function runPlan(plan: PlanFile, o: RunOptions = {}): Promise<PlanRun> {
@@ -64,15 +107,20 @@ export async function runPlan(plan: PlanFile, o: RunOptions = {}): Promise<PlanR
         ? Math.min(availableParallelism(), cells.length)
         : 0;
   const cellsPerWorker = Math.max(1, o.cellsPerWorker ?? 1);
-  const budget = descriptorBudget({
-    cellSizes: cells.map((c) => c.length),
-    concurrentCells: Math.max(1, workers) * cellsPerWorker,
-    workers,
-    bootsInFlight,
-    nodes: 1 + plan.cluster.subscribers,
-  });
-  const refusal = descriptorRefusal(budget, o.fdLimit === undefined ? readFdLimit() : o.fdLimit);
-  if (refusal) throw new PlanRunError('plan.descriptors', refusal);
+  const budgetOn = (transport: TransportName) =>
+    descriptorBudget({
+      cellSizes: cells.map((c) => c.length),
+      concurrentCells: Math.max(1, workers) * cellsPerWorker,
+      workers,
+      bootsInFlight,
+      nodes: 1 + plan.cluster.subscribers,
+      transport,
+    });
+  const transport = chooseTransport(
+    o.transport ?? plan.run.transport,
+    budgetOn,
+    o.fdLimit === undefined ? readFdLimit() : o.fdLimit,
+  );
 
   // One start for every cell (whole seconds: X.509 validity has no finer grain).
   const start = Math.floor(Date.now() / 1000) * 1000;
@@ -82,6 +130,7 @@ export async function runPlan(plan: PlanFile, o: RunOptions = {}): Promise<PlanR
     phones,
     start,
     bootsInFlight,
+    transport: transport.name,
     ...(o.bootLatencies ? { bootLatencies: true } : {}),
   }));
   o.progress?.start(mine.length * plan.steps.length, cells.length);
@@ -119,5 +168,5 @@ export async function runPlan(plan: PlanFile, o: RunOptions = {}): Promise<PlanR
       itlDigests: [...new Set(results.map((r) => r.itl).filter((x): x is string => x !== null))].sort(),
     },
   });
-  return { report, cells: results, workers };
+  return { report, cells: results, workers, transport };
 }

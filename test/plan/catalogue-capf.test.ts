@@ -1,9 +1,11 @@
 /** Catalogue plan of seed 003's CAPF story: CAPF regenerated, the LSCs it issued no longer valid. */
 import { describe, expect, it } from 'vitest';
 import { BROKEN_OUTCOMES } from '../../emulator/plan/report.ts';
-import { expectWorks, run } from './catalogue-support.ts';
+import { expectWorks, run, TEST_FLEET } from './catalogue-support.ts';
 
-describe('catalogue plan capf-regen-lsc-reissue (100 phones, 80 with an LSC)', { timeout: 300_000 }, () => {
+describe(`catalogue plan capf-regen-lsc-reissue (${TEST_FLEET} phones, 80 % with an LSC)`, {
+  timeout: 300_000,
+}, () => {
   it.concurrent('works: Install/Upgrade and a power cycle give every LSC phone a new LSC; all register', async () => {
     const { report } = await run('capf-regen-lsc-reissue.yaml');
     expectWorks(report);

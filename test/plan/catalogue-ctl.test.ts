@@ -1,8 +1,10 @@
 /** Catalogue plans of seed 002: mixed mode, the CTL after a CallManager change, SHA-1-only firmware. */
 import { describe, it } from 'vitest';
-import { expectBreaks, expectWorks, run } from './catalogue-support.ts';
+import { expectBreaks, expectWorks, run, TEST_FLEET } from './catalogue-support.ts';
 
-describe('catalogue plan ctl-stale-after-regen (100 phones, 70 secure)', { timeout: 300_000 }, () => {
+describe(`catalogue plan ctl-stale-after-regen (${TEST_FLEET} phones, 70 % secure)`, {
+  timeout: 300_000,
+}, () => {
   it.concurrent('works: utils ctl update CTLFile and a power cycle: the secure phones register over TLS', async () => {
     const { report } = await run('ctl-stale-after-regen.yaml');
     expectWorks(report);
@@ -20,7 +22,7 @@ describe('catalogue plan ctl-stale-after-regen (100 phones, 70 secure)', { timeo
   });
 });
 
-describe('catalogue plan new-ca-legacy-phones (100 phones: 88xx, 7975, 7940/7960, SPA)', {
+describe(`catalogue plan new-ca-legacy-phones (${TEST_FLEET} phones: 88xx, 7975, 7940/7960, SPA)`, {
   timeout: 300_000,
 }, () => {
   it.concurrent('works: the CA signs CallManager with SHA-1; the 7940/7960 register over TLS too', async () => {

@@ -1,9 +1,11 @@
 /** Catalogue plans of seed 003's ITL story: CallManager and TVS regenerated, phones off meanwhile. */
 import { describe, expect, it } from 'vitest';
 import { expandFleet } from '../../emulator/plan/fleet.ts';
-import { expectBreaks, expectWorks, run } from './catalogue-support.ts';
+import { expectBreaks, expectWorks, run, TEST_FLEET } from './catalogue-support.ts';
 
-describe('catalogue plan regen-callmanager-offline (100 phones, 5 % off)', { timeout: 300_000 }, () => {
+describe(`catalogue plan regen-callmanager-offline (${TEST_FLEET} phones, 5 % off)`, {
+  timeout: 300_000,
+}, () => {
   it.concurrent('works: CUCM 11.5, TVS vouches for the new ITL signer, every phone recovers through TVS', async () => {
     const { report } = await run('regen-callmanager-offline.yaml');
     expectWorks(report);
@@ -24,7 +26,9 @@ describe('catalogue plan regen-callmanager-offline (100 phones, 5 % off)', { tim
   });
 });
 
-describe('catalogue plan regen-callmanager-and-tvs (100 phones, 10 % off)', { timeout: 300_000 }, () => {
+describe(`catalogue plan regen-callmanager-and-tvs (${TEST_FLEET} phones, 10 % off)`, {
+  timeout: 300_000,
+}, () => {
   it.concurrent('works: utils itl reset localkey before the phones return; they trust the ITLRecovery signer', async () => {
     const { plan, report } = await run('regen-callmanager-and-tvs.yaml');
     expectWorks(report);

@@ -86,12 +86,15 @@ describe('uclab plan', { timeout: 180_000 }, () => {
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ plan: { id: 'tiny-ts' }, passed: true });
   });
 
-  it('refuses before the run when the descriptor limit is too low, with the numbers', async () => {
+  it('on loopback, refuses before the run when the descriptor limit is too low, with the numbers', async () => {
     const big = join(dir, 'big.yaml');
     writeFileSync(big, readFileSync(LEGACY, 'utf8').replace('count: 2 }', 'count: 298 }'));
     const r = await run(
       '/bin/sh',
-      ['-c', `ulimit -n 300 && exec "${process.execPath}" "${UCLAB}" plan "${big}" --workers 2`],
+      [
+        '-c',
+        `ulimit -n 300 && exec "${process.execPath}" "${UCLAB}" plan "${big}" --workers 2 --transport loopback`,
+      ],
       {
         timeoutMs: 60_000,
       },
@@ -100,7 +103,23 @@ describe('uclab plan', { timeout: 180_000 }, () => {
     expect(r.stderr).toMatch(
       /^uclab plan: 299 phones \(2 cells, 2 at a time\) need 870 descriptors; the limit is 300: it is the hard limit/,
     );
+    expect(r.stderr).toContain('or run on the in-memory transport (--transport memory');
     // Refused before the run: no lab started, no progress.
     expect(r.stderr).not.toContain('phone-steps');
+  });
+
+  it('past the descriptor limit, runs the plan on the in-memory transport and says why', async () => {
+    const many = join(dir, 'many.yaml');
+    writeFileSync(many, readFileSync(LEGACY, 'utf8').replace('count: 2 }', 'count: 39 }'));
+    const r = await run(
+      '/bin/sh',
+      ['-c', `ulimit -n 200 && exec "${process.execPath}" "${UCLAB}" plan "${many}" --workers 0`],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.stderr).toMatch(
+      /40 phones in 1 cell\(s\) .* on the in-memory transport: on loopback 40 phones need \d+ descriptors; the limit is 200;/,
+    );
+    expect(r.stderr).toContain('39 of 40 phones broken');
+    expect(r.code).toBe(1);
   });
 });
