@@ -62,6 +62,8 @@ export class LabCaptures {
 
   #notice(e: CaptureError): void {
     if (e.code !== 'capture.failed') {
+      // Labs started side by side (uclab run --jobs) meet the same missing tool at once: say it once.
+      if (this.#disabled) return;
       this.#disabled = true;
       this.#say(`uclab: --pcap: ${e.message}; the labs run without a capture`);
     } else this.#say(`uclab: --pcap: ${e.message}; this lab runs without a capture`);

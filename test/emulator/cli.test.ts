@@ -366,7 +366,7 @@ describe('uclab command line', () => {
     const r = await uclab(['run', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      `uclab: ${file}: step: not a scenario field (did you mean "steps"? fields: id, title, seed, tags, symptom, rootCause, fix, variants, lab, steps)`,
+      `uclab: ${file}: step: not a scenario field (did you mean "steps"? fields: id, title, seed, tags, symptom, rootCause, fix, variants, lab, steps, exercise)`,
     );
   });
 
