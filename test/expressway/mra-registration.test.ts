@@ -83,7 +83,13 @@ describe('MRA registration through the Expressway-C (seed 003)', () => {
       protocol: 'TLS',
       port: 5061,
     });
-    const hs = lab.timeline.ofKind('tls.handshake', 'cucm').find((h) => h.role === 'server' && h.peerCert);
+    // The connection the Expressway-C opened to CUCM's 5061 (CUCM has other TLS peers, e.g. DRF).
+    const sip = lab.timeline
+      .ofKind('net.connect', 'cucm')
+      .find((c) => c.role === 'server' && c.local.port === 5061);
+    const hs = lab.timeline
+      .ofKind('tls.handshake', 'cucm')
+      .find((h) => h.role === 'server' && h.connId === sip?.connId);
     expect(hs?.peerCert?.subject).toContain('CN=expc.lab.example');
   });
 
