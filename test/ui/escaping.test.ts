@@ -23,7 +23,8 @@ async function expectShownAsText(page: Page): Promise<void> {
   expect(body).toContain(`[${HOSTILE_LOG}]`);
   expect(body).toContain(`admin:show cert own ${HOSTILE_LOG}`);
   await refused.click();
-  expect(await page.locator('.detail').innerText()).toContain(SUBJECT_CN);
+  // The panel renders after the click: wait for it rather than reading it at once.
+  await expect.poll(() => page.locator('.detail').innerText(), { timeout: 15_000 }).toContain(SUBJECT_CN);
   const injected = await page.evaluate(() => ({
     scripts: document.querySelectorAll('#app script').length,
     images: document.querySelectorAll('#app img').length,

@@ -64,8 +64,11 @@ describe("the trainer's page in a browser", () => {
 
       // Selecting it shows the certificate and filters the logs to that moment.
       await refused.click();
+      // The panel renders after the click: wait for it rather than reading it at once.
+      await expect
+        .poll(() => page.locator('.detail').innerText(), { timeout: 15_000 })
+        .toContain('CN=cucm-pub.lab.example');
       const detail = await page.locator('.detail').innerText();
-      expect(detail).toContain('CN=cucm-pub.lab.example');
       expect(detail).toMatch(/serial\s+[0-9A-F]{16,}/);
       const phoneLog = await page.locator('[data-log="SEPB000B4BA0AEE"]').innerText();
       expect(phoneLog).toContain('unable to reach a trusted TVS server');

@@ -49,7 +49,9 @@ describe('uclab run --report', () => {
       const refused = page.locator('.row.out-refused', { hasText: 'TVS' }).first();
       expect(await refused.innerText()).toContain('TVS certificate is not in the ITL (role 21)');
       await refused.click();
-      expect(await page.locator('.detail').innerText()).toContain('CN=cucm-pub.lab.example');
+      await expect
+        .poll(() => page.locator('.detail').innerText(), { timeout: 15_000 })
+        .toContain('CN=cucm-pub.lab.example');
       await screenshot(page, 'report-fault');
 
       await page.keyboard.press(']');
