@@ -321,8 +321,18 @@ export function readPlanFile(file: string): { ok: true; plan: PlanFile } | { ok:
       },
     };
   }
+  return parsePlanText(text, file, extname(file).toLowerCase() === '.json' ? 'json' : 'yaml');
+}
+
+/** Parses a plan's text (JSON or YAML); `where` names it in errors (a file, with line and column). */
+export function parsePlanText(
+  text: string,
+  where: string,
+  format: 'json' | 'yaml',
+): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
+  const file = where;
   let data: unknown;
-  if (extname(file).toLowerCase() === '.json') {
+  if (format === 'json') {
     try {
       data = JSON.parse(text);
     } catch (e) {
@@ -330,7 +340,14 @@ export function readPlanFile(file: string): { ok: true; plan: PlanFile } | { ok:
     }
   } else {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    let doc: ReturnType<typeof parseDocument>;
+    try {
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+      // toJS resolves anchors and walks the nesting: a hostile file can nest past the call stack.
+      data = doc.errors.length === 0 ? doc.toJS() : null;
+    } catch (e) {
+      return { ok: false, error: { code: 'plan.syntax', where: file, message: unreadableYaml(e) } };
+    }
     const first = doc.errors[0];
     if (first) {
       const at = lines.linePos(first.pos[0]);
@@ -339,13 +356,21 @@ export function readPlanFile(file: string): { ok: true; plan: PlanFile } | { ok:
         error: {
           code: 'plan.syntax',
           where: `${file}:${at.line}:${at.col}`,
-          message: first.message.split('\n')[0] ?? 'YAML syntax error',
+          // The library reports a nesting past the call stack as an error of its own, in Node's words.
+          message: /call stack/i.test(first.message)
+            ? unreadableYaml(new RangeError(first.message))
+            : (first.message.split('\n')[0] ?? 'YAML syntax error'),
         },
       };
     }
-    data = doc.toJS();
   }
   return parsePlan(data);
+}
+
+/** Why the YAML library gave up on a text (nesting past the stack, too many alias expansions). */
+function unreadableYaml(e: unknown): string {
+  if (e instanceof RangeError) return 'the YAML nests too deeply to read (a plan is a few levels deep)';
+  return `the YAML cannot be read: ${(e as Error).message ?? String(e)}`;
 }
 
 /** Typing help for a plan written in TypeScript (`export default definePlan({...})`). */

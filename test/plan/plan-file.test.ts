@@ -57,6 +57,17 @@ describe('rollover plan files', () => {
     }
   });
 
+  it('a YAML nested past the call stack is a syntax error, not a crash', () => {
+    const deep = `${GOOD}extra: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
+    const r = readPlanFile(file('deep.yaml', deep));
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.error).toMatchObject({
+        code: 'plan.syntax',
+        message: expect.stringContaining('nests too deeply'),
+      });
+  });
+
   it('an unknown key is refused, not ignored', () => {
     const r = readPlanFile(
       file('typo.yaml', GOOD.replace('allowBroken', 'x').replace('cluster: {', 'cluster: { subscriber: 1,')),
