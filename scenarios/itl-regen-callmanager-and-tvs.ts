@@ -11,12 +11,12 @@
  * the rule itself stays on.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { act, defineScenario, expectLog, expectThat } from '../emulator/scenario.ts';
+import { act, byTrainee, defineScenario, expectLog, expectThat, solvedWhen } from '../emulator/scenario.ts';
 import { cucm, cucmLab, PUBLISHER } from './kits/cucm.ts';
 import { boot, expectBoot, expectRegistration, type PhoneSpec, phone, sep } from './kits/phone.ts';
 
 interface Params {
-  fix: 'none' | 'itl-reset' | 'delete-itl';
+  fix: 'none' | 'itl-reset' | 'delete-itl' | 'itl-reset-after';
 }
 
 /** The lab's guard between the CallManager and TVS regenerations (5 minutes on CUCM). */
@@ -55,6 +55,20 @@ export default defineScenario<Params>({
       explain: 'Then the ITL is erased on the phone (Settings > Security > Trust List).',
       params: { fix: 'delete-itl' },
     },
+    'fix-after-the-failure': {
+      explain:
+        'The phone comes back and fails as in the fault; then utils itl reset localkey, and the phone is reset at the phone (CUCM cannot reset a phone that is not registered).',
+      params: { fix: 'itl-reset-after' },
+    },
+  },
+  exercise: {
+    task: 'After a certificate change in the maintenance window, the phone SEPB000B4BA0AEE (an 8861 that was unplugged during the window) shows "Trust List Update Failed" and does not register. Make it register again. Consoles: uclab console cucm-pub, and the phone itself: uclab console SEPB000B4BA0AEE (try help).',
+    solvedBy: 'fix-after-the-failure',
+    hints: [
+      'What changed on the publisher during the window? show cert own CallManager and show cert own TVS, then look at the phone: which ITL does it hold (show trust-list at the phone)?',
+      "The new ITL is signed by the new CallManager key; the phone can only trust it through TVS, and TVS was regenerated too, so its certificate is not the TVS record of the phone's ITL.",
+      "Give the phone an ITL it can verify: utils itl reset localkey at cucm-pub signs one with ITLRecovery, which the phone's ITL holds (or erase itl at the phone). uclab check resets the phone before it looks.",
+    ],
   },
   lab: () => cucmLab([P], { release: '11.5', regenGuard: `${GUARD_MS / 1000}s` }),
   steps: (v) => [
@@ -99,6 +113,29 @@ export default defineScenario<Params>({
     act('The phone comes back', 'It boots: ITL, then its signed config.', async (lab) => {
       await phone(lab, P.mac).goOnline();
     }),
+    ...(v.params.fix === 'itl-reset-after'
+      ? [
+          expectLog(sep(P.mac), 'Trust List Update Failed', 'The symptom, as in the fault.'),
+          byTrainee(
+            act(
+              'The administrator resets the ITL with the recovery key',
+              "admin: utils itl reset localkey: an ITL signed by ITLRecovery, a signer the phone's old ITL holds.",
+              async (lab) => {
+                await cucm(lab).exec('utils itl reset localkey');
+              },
+            ),
+          ),
+          solvedWhen(
+            act(
+              'The phone is reset at the phone',
+              'It is not registered, so CUCM cannot reset it: someone at the phone resets it (or power-cycles it).',
+              async (lab) => {
+                await phone(lab, P.mac).reset();
+              },
+            ),
+          ),
+        ]
+      : []),
     ...(v.params.fix === 'none'
       ? [
           expectLog(
@@ -115,18 +152,22 @@ export default defineScenario<Params>({
           expectRegistration(P.mac, 'unregistered', 'Without a trusted config the phone does not register.'),
         ]
       : [
-          expectBoot(
-            P.mac,
-            'itl',
-            'updated',
-            v.params.fix === 'itl-reset'
-              ? "The ITL signed by ITLRecovery is accepted: ITLRecovery is in the phone's ITL."
-              : 'With no ITL held, the new ITL is taken on leap of faith.',
+          solvedWhen(
+            expectBoot(
+              P.mac,
+              'itl',
+              'updated',
+              v.params.fix === 'delete-itl'
+                ? 'With no ITL held, the new ITL is taken on leap of faith.'
+                : "The ITL signed by ITLRecovery is accepted: ITLRecovery is in the phone's ITL.",
+            ),
           ),
-          expectRegistration(
-            P.mac,
-            'registered',
-            'The config verifies with the new ITL; the phone registers.',
+          solvedWhen(
+            expectRegistration(
+              P.mac,
+              'registered',
+              'The config verifies with the new ITL; the phone registers.',
+            ),
           ),
         ]),
   ],
