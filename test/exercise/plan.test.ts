@@ -15,7 +15,9 @@ import { defineScenario, expectThat, solvedWhen } from '../../emulator/scenario.
 const PLAYABLE = [
   'cert-monitor-expiry',
   'ctl-stale-after-regen',
+  'ctl-unknown-signer',
   'expired-callmanager-cert',
+  'itl-regen-callmanager-and-tvs',
   'x14-0-upgrade-regression',
   'x14-2-ecdsa-self-signed-6972',
   'x14-2-ip-not-in-san',

@@ -113,7 +113,7 @@ export default defineScenario({
     return file;
   };
 
-  it('exits 2 with one line naming the scenario and the field, and no stack trace', async () => {
+  it('exits 2 with one line naming the file, the scenario and the field, and no stack trace', async () => {
     const file = scenario(
       "{ devices: [{ kind: 'cucm', name: 'cucm-pub', certificates: { CallManager: { notAfter: '+99999999999d' } } }] }",
     );
@@ -121,7 +121,7 @@ export default defineScenario({
     expect(r.code, r.stderr).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('uclab:'));
     expect(lines).toEqual([
-      'uclab: broken-duration [fault] broken: lab.devices[0].certificates.CallManager.notAfter: "+99999999999d" is out of range: a duration is at most 1000y (365000d) either way',
+      `uclab: ${file}: broken-duration [fault] broken: lab.devices[0].certificates.CallManager.notAfter: "+99999999999d" is out of range: a duration is at most 1000y (365000d) either way`,
     ]);
     expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
   }, 60_000);
