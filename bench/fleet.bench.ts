@@ -1,5 +1,5 @@
 /**
- * Benchmark of a fleet (issue 15): secure boots/s of N mixed phones (FLEET_N, default 10,000: CTL,
+ * Benchmark of a fleet: secure boots/s of N mixed phones (FLEET_N, default 10,000: CTL,
  * ITL, signed or encrypted config, mutual-TLS registration; cells of 200 on every core), against two
  * baselines measured in the same run on the same cores:
  *   (a) raw mutual-TLS handshakes/s (node:tls, both ends in one thread, no model logic);

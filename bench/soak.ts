@@ -1,7 +1,7 @@
 /**
  * Soak: a lab kept up (as `uclab up` keeps one, in this process) under a steady, bounded stream of
- * connections for a set time, with one wave of 10,000 hostile connections early on (issue 13 parts 2
- * and 7). Prints memory (RSS, heap), open descriptors (/proc/self/fd) and the timeline's kept and
+ * connections for a set time, with one wave of 10,000 hostile connections early on.
+ * Prints memory (RSS, heap), open descriptors (/proc/self/fd) and the timeline's kept and
  * dropped events at the start, every report interval and at the end, then what the stream got: every
  * legitimate request must be answered and every phone must still be registered.
  *

@@ -2,7 +2,7 @@
  * Where a lab leaves what a person opens afterwards: the PKI, trust lists, configs, the TLS key log,
  * device logs, the timeline. Without an artifacts folder, writes are kept in memory only.
  *
- * The folder holds private keys and TLS secrets (issue 13: files a user can trust): every folder the
+ * The folder holds private keys and TLS secrets (files a user can trust): every folder the
  * lab creates is 0700, and private files (`*.key`, `keys.log`, and anything holding a PEM private key)
  * are 0600, also when an older run left the file with another mode. A folder the user named and that
  * already existed keeps its own mode: the lab does not chmod a directory it did not make.

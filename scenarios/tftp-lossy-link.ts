@@ -1,5 +1,5 @@
 /**
- * TFTP over a lossy link (issue 13; RFC 1350 §2 and RFC 1123 §4.2.3.1): a WAN link between a branch
+ * TFTP over a lossy link (RFC 1350 §2 and RFC 1123 §4.2.3.1): a WAN link between a branch
  * and the cluster drops and duplicates UDP datagrams. TFTP's lock-step (every DATA acknowledged,
  * resent on timeout; duplicates re-acknowledged, never answered with a resend) still delivers every
  * file byte for byte, only slower. The check is seed 002's: compare the MD5 of the trust list on the

@@ -61,7 +61,7 @@ type CapfOperation = 'install' | 'delete' | 'troubleshoot';
 type FailureKind = 'authString' | 'lsc' | 'mic' | 'credentials' | 'comm' | 'keygen' | 'late';
 
 /**
- * SIGNED_DATA in either form phones and clients send (issue 12 docs/reference/capf.md §1): RSASSA-PKCS1-v1_5 with the SHA-1
+ * SIGNED_DATA in either form phones and clients send (docs/reference/capf.md §1): RSASSA-PKCS1-v1_5 with the SHA-1
  * DigestInfo, or the PKCS#1 v1.5 type-1 padding around the bare 20-byte SHA-1 (the open-source CAPF
  * client used with real phones; the open-source CAPF server accepts both by comparing the trailing 20
  * bytes of the recovered block). ECDSA for EC keys.

@@ -236,7 +236,7 @@ export interface PhoneFiles {
  * saw. `stubOnly`: the phone has an LSC on record that no longer chains (CAPF was regenerated and the
  * LSC not reissued yet) and no MIC: CUCM has no certificate it trusts to encrypt to, so it serves only
  * the signed stub, which names the CAPF operation but holds no configuration; the phone cannot read
- * its configuration until it has a new LSC (M: issue 15 part 6; the stub and its CAPF fields are
+ * its configuration until it has a new LSC (M: modelled; the stub and its CAPF fields are
  * docs/reference/config-files.md §2.3, trust-files.md §3).
  */
 export function configRecipient(

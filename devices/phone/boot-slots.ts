@@ -2,7 +2,7 @@
  * A cap on the phones of one lab that boot at the same time. Not a phone behaviour: a resource bound
  * of the emulator. When CUCM resets 200 registered phones at once, a real cluster has a TFTP server
  * and a TVS per node with many cores; one lab process has one event loop, and 200 TLS handshakes in
- * the same instant starve it until the phones' own 5-second TLS timeouts fire (issue 15 measured 751
+ * the same instant starve it until the phones' own 5-second TLS timeouts fire (measured here: 751
  * of 1,000 phones failing that way). With a cap, a phone that takes a reset waits for a slot before
  * its boot starts (its `action phone.boot` event comes when it starts), so what each phone sees over
  * the wire is what it would see from an unloaded cluster: the same files, certificates and verdicts.

@@ -113,7 +113,7 @@ export interface FirmwareProfile {
    * How SIGNED_DATA (CAPF tag 6, authentication by an existing LSC/MIC) is signed: `raw-sha1`, the
    * RSA PKCS#1 v1.5 type-1 padding around the bare 20-byte SHA-1 (no DigestInfo), as the open-source
    * CAPF client used with real phones signs it; `digest-info`, the standard RSASSA-PKCS1-v1_5 with the
-   * SHA-1 DigestInfo. Default `raw-sha1` (issue 12 docs/reference/capf.md §1: the open-source CAPF server compares only the
+   * SHA-1 DigestInfo. Default `raw-sha1` (docs/reference/capf.md §1: the open-source CAPF server compares only the
    * trailing 20 bytes, and accepted only the raw form from 2022 to 2024). EC keys sign ECDSA-SHA1 either way.
    */
   capfSignedData?: 'raw-sha1' | 'digest-info';

@@ -1,5 +1,5 @@
 /**
- * Registers the 'phone' device kind. Declaration (brief "shared contracts"):
+ * Registers the 'phone' device kind. Declaration:
  * { kind:'phone', name, aliases?, mac, model?, firmware?, tftp:'<host>[:port]', tftp2?, autoBoot?=true, online?=true,
  *   capfAuthString?, line?, timers? }.
  */

@@ -1,6 +1,6 @@
 /**
  * A packet capture of one lab's address block on loopback, written as pcapng beside the lab's key log so
- * that Wireshark shows the lab's SCCP, SIP, TFTP, TVS, CAPF and HTTPS decrypted (issue 11, part 4).
+ * that Wireshark shows the lab's SCCP, SIP, TFTP, TVS, CAPF and HTTPS decrypted.
  *
  * The capture is done by Wireshark's own `dumpcap` (or `tshark`, which runs dumpcap itself), with a
  * kernel capture filter `net 127.A.B.0/24`: every packet of the lab has one end in its block, and a

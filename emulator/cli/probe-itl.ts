@@ -8,7 +8,7 @@
  * held CTL judges it (a CTL never goes through TVS, seed 002).
  *
  * The input is a real cluster's files, taken with any TFTP client before and after a change in a
- * staging cluster (issue 12 docs/reference/trust-files.md §2). Exit 0: every firmware that reads the file accepts it (directly or
+ * staging cluster (docs/reference/trust-files.md §2). Exit 0: every firmware that reads the file accepts it (directly or
  * through TVS, when TVS vouches as stated); 1: some firmware refuses it; 2: bad input (a file that is
  * not a trust list, a held file of the wrong kind, an unknown firmware).
  */

@@ -1,6 +1,6 @@
 /**
  * Whether a log line is a seed's wording (and which seed, which line) or modelled by the lab: the marker
- * issue 11 asks every log line, status message and console output to carry, so that a trainee never takes
+ * every log line, status message and console output carries, so that a trainee never takes
  * an invented line for a real product's (architecture decision 7).
  *
  * "Modelled" means "not seen in a seed". It covers wording the lab made up in the product's style (L in

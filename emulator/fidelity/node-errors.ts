@@ -1,5 +1,5 @@
 /**
- * No product prints a Node.js error code (issue 11): a phone, a server or an Expressway prints what its own
+ * No product prints a Node.js error code: a phone, a server or an Expressway prints what its own
  * stack prints. This module finds Node's codes in a text (`nodeErrorCodesIn`, for the catalogue-wide grep
  * test) and gives, for a code and the product's stack, the wording that stack prints instead
  * (`productWordingOfNodeError`).

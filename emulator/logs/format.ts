@@ -1,6 +1,6 @@
 /**
  * A device's log lines as the real product prints them, so that an engineer can grep a lab's logs with the
- * same patterns as a customer's (issue 11): each `log` event gets the prefix the seeds show for its source,
+ * same patterns as a customer's: each `log` event gets the prefix the seeds show for its source,
  * in the lab's own time. The event's text stays as the device wrote it; this only adds what the product's
  * log file puts around it.
  *

@@ -1,7 +1,7 @@
 /**
  * Parsed peer certificates and their event summaries, kept per certificate (by its SHA-256
  * fingerprint, which OpenSSL has already computed for the handshake), so a fleet's handshakes do not
- * parse the same CallManager or CA certificate once per phone (issue 15, architecture decision 9).
+ * parse the same CallManager or CA certificate once per phone (architecture decision 9).
  * Every handshake still reads its own peer chain from OpenSSL; only the parse of identical bytes is
  * shared, and the summaries handed out are copies, so no event shares an object with another.
  *

@@ -1,7 +1,7 @@
 /**
  * A certificate as events show it (`CertSummary`). It runs on every handshake, on certificates a peer
  * chose, so it must never throw: a peer's certificate with a time that does not parse, or a key that
- * does not decode, is summarised as such (issue 13: one such client certificate ended the process).
+ * does not decode, is summarised as such (one such client certificate ended the process).
  *
  * The extensions take an ASN.1 parse; a fleet's ten thousand phones present few distinct certificates
  * to one CUCM (and CUCM presents one to all of them), so they are read once per certificate

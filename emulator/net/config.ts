@@ -52,7 +52,7 @@ export interface Target {
 }
 
 /**
- * What a listener allows its peers (issue 13: no peer may starve a lab). A refusal or an idle close is
+ * What a listener allows its peers (no peer may starve a lab). A refusal or an idle close is
  * recorded on the timeline (`net.refused`, `net.timeout`).
  */
 export interface ListenerLimits {

@@ -41,8 +41,8 @@ export function assertOpen(core: FabricCore): void {
 }
 
 /**
- * Runs a device's handler for a new connection. A handler that throws must not end the lab (issue 13:
- * bad input never crashes a server): the connection is closed and the error recorded, naming where.
+ * Runs a device's handler for a new connection. A handler that throws must not end the lab (bad
+ * input never crashes a server): the connection is closed and the error recorded, naming where.
  */
 export function runHandler(
   core: FabricCore,

@@ -1,5 +1,5 @@
 /**
- * A listener's limits in force (issue 13): how many connections it holds in all and per remote
+ * A listener's limits in force: how many connections it holds in all and per remote
  * address, and how long an accepted connection may stay silent. A refusal and an idle close are
  * recorded on the timeline, so a report shows who was turned away and why.
  */

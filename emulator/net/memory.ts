@@ -1,6 +1,6 @@
 /**
  * The in-memory transport: the lab's streams and datagrams carried inside the process, for fleets past
- * the file-descriptor limit (issue 15: 10,000 phones on loopback need 20,000 descriptors). TLS is not
+ * the file-descriptor limit (10,000 phones on loopback need 20,000 descriptors). TLS is not
  * simulated: node:tls runs over these streams exactly as over a socket (`tls.connect({ socket })`, a
  * `tls.Server` fed each accepted stream), so handshakes, verdicts, alerts and the key log are those of
  * real OpenSSL; the device code is the same; the fabric records the same events.

@@ -1,6 +1,6 @@
 /**
- * File descriptors a fleet run needs, checked before it starts: issue 15 measured phones failing with
- * "CTL not found" near 500 phones, when sockets ran out mid-run. Node has no setrlimit binding, but it
+ * File descriptors a fleet run needs, checked before it starts (measured: phones failing with
+ * "CTL not found" near 500 phones, when sockets ran out mid-run). Node has no setrlimit binding, but it
  * raises the soft RLIMIT_NOFILE to the hard limit itself at startup (measured: under `ulimit -S -n
  * 200`, /proc/self/limits inside node shows the hard limit, 20000 here), so the limit that counts is
  * the hard one, which only root can raise. The run reads it (/proc/self/limits) and, when it is too

@@ -60,7 +60,7 @@ export interface PlanRun {
 
 /**
  * The transport of a run: the one asked for, or with `auto` loopback while the descriptor limit holds
- * the fleet on real sockets and the in-memory transport past it (issue 15). Loopback asked for and too
+ * the fleet on real sockets and the in-memory transport past it. Loopback asked for and too
  * few descriptors: the refusal, with the way out.
  */
 export function chooseTransport(

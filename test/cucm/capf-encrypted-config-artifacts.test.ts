@@ -1,5 +1,5 @@
 /**
- * The artifacts show what TFTP serves (issue 12, part 3): once CAPF has issued an LSC and CUCM encrypts the
+ * The artifacts show what TFTP serves: once CAPF has issued an LSC and CUCM encrypts the
  * config to it, the config in the artifacts is the one served, not the plaintext from before CAPF. The
  * served version is read by decrypting the `.enc.sgn` of the artifacts with the phone's LSC key.
  */

@@ -1,8 +1,8 @@
 /**
  * What the fuzz harness knows about a parser, and how it judges one input.
  *
- * Every parser here is fed hostile bytes from peers or files. The contract (BRIEF rule "bad input never
- * crashes a server: typed errors naming where") is: return a `Result`; a failure carries a string `code`
+ * Every parser here is fed hostile bytes from peers or files. The contract ("bad input never crashes a
+ * server: typed errors naming where") is: return a `Result`; a failure carries a string `code`
  * and `message`. Anything thrown is an untyped exception, a finding. A stream framer must decode the
  * same bytes to the same results whether they arrive whole or in chunks.
  */

@@ -1,5 +1,5 @@
 /**
- * Fault injection on the fabric (issue 13 part 5): each fault does to real sockets what its name says,
+ * Fault injection on the fabric: each fault does to real sockets what its name says,
  * is recorded when added and removed, and leaves the connections it is not on untouched.
  */
 import * as net from 'node:net';

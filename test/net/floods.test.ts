@@ -1,5 +1,5 @@
 /**
- * A lab under a flood of hostile connections (issue 13 part 2): 2,000 silent connections from four
+ * A lab under a flood of hostile connections: 2,000 silent connections from four
  * addresses to five TLS ports of a CUCM node. The per-peer cap turns away what is over it (recorded as
  * `net.refused`), and every legitimate request meanwhile is answered: a phone boots and registers, TVS
  * answers a query, Tomcat answers HTTPS. bench/soak.ts runs the full 10,000.

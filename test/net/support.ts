@@ -57,7 +57,7 @@ export function pemOf(der: Buffer): string {
 /**
  * The certificate with month 13 in its notAfter (the second UTCTime of the DER, `YYMMDDhhmmssZ`). The
  * signature no longer matches, which a server with `rejectUnauthorized: false` still takes to the end of
- * the handshake: exactly the input that once ended the lab process (issue 13).
+ * the handshake: exactly the input that once ended the lab process.
  */
 export function withNotAfterMonth13(pem: string): string {
   const der = derOf(pem);

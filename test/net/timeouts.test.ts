@@ -28,7 +28,7 @@ describe('handshake deadline', () => {
   });
 
   it('a peer that keeps dripping a ClientHello is closed at the deadline all the same', async () => {
-    // Slowloris on the handshake (issue 13): bytes keep coming, the handshake never completes.
+    // Slowloris on the handshake: bytes keep coming, the handshake never completes.
     const lab = await newLab('deadline-drip');
     lab.fabric.addHost('cucm');
     lab.fabric.addHost('slowloris');

@@ -2,7 +2,7 @@
  * CAPF "Troubleshoot" (FETCH_CERTIFICATE_REQUEST, docs/reference/capf.md §4, §6) against a CAPF server made
  * from the project's own codec: the phone's report says what it sent. A server that schedules a fetch
  * without a certificate type, asking a phone that holds no LSC, gets no certificate, and the report
- * must not say `fetched` (issue 12, part 3).
+ * must not say `fetched`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPkiContext, type Identity, issueCertificate } from '../../certs/issue.ts';

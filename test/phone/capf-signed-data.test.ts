@@ -1,6 +1,6 @@
 /**
  * SIGNED_DATA of CAPF authentication by an existing certificate (docs/reference/capf.md §5 tag 6), in the two
- * forms seen in the field (issue 12 docs/reference/capf.md §1): the bare SHA-1 in PKCS#1 v1.5 type-1 padding (the open-source
+ * forms seen in the field (docs/reference/capf.md §1): the bare SHA-1 in PKCS#1 v1.5 type-1 padding (the open-source
  * CAPF client used with real phones; the phone's default) and RSASSA-PKCS1-v1_5 with the DigestInfo.
  * CUCM's CAPF accepts both; a firmware row may choose the DigestInfo form.
  */

@@ -1,5 +1,5 @@
 /**
- * `uclab phone boot --held-ctl FILE`: boot as a phone that already holds a CTL (issue 12, part 2), against
+ * `uclab phone boot --held-ctl FILE`: boot as a phone that already holds a CTL, against
  * tftpd-hpa serving a mixed-mode cluster's files. A CTL that replaces a held CTL must be signed by a
  * SAST of the held one, with no TVS path (seed 002, docs/reference/trust-files.md §4).
  */

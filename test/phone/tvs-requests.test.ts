@@ -1,5 +1,5 @@
 /**
- * Which TVS request the phone sends (docs/reference/tvs.md §3; issue 12, part 3), against uclab's own TVS:
+ * Which TVS request the phone sends (docs/reference/tvs.md §3), against uclab's own TVS:
  * the certificate verification request (device name and the whole certificate) where the phone holds
  * the certificate, an HTTPS server's from the handshake; the certificate query (subject, issuer,
  * serial) where it has only the identifiers of a file's signer.
