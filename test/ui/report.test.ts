@@ -42,6 +42,7 @@ describe('uclab run --report', () => {
         'itl-regen-callmanager-and-tvs [fault] passed',
         'itl-regen-callmanager-and-tvs [fix] passed',
         'itl-regen-callmanager-and-tvs [fix-delete-itl] passed',
+        'itl-regen-callmanager-and-tvs [fix-after-the-failure] passed',
       ]);
       expect(await page.locator('[data-phone="SEPB000B4BA0AEE"]').innerText()).toContain(
         'Trust List Update Failed',
