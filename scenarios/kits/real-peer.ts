@@ -52,7 +52,9 @@ function runToEnd(
       clearTimeout(timer);
       resolve({ missing: false, code, output: `${out}${err}`.slice(0, OUTPUT_LIMIT) });
     });
-    // s_client ends the session at end of input, once its handshake is done.
+    // s_client ends the session at end of input, once its handshake is done. A peer gone before it
+    // reads closes the pipe: EPIPE there must not end the lab's process.
+    child.stdin.on('error', () => {});
     child.stdin.end();
   });
 }

@@ -69,6 +69,9 @@ export function run(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A peer that exits before reading its input (tshark reading a file, a tool that fails at once)
+    // closes the pipe: EPIPE on stdin is no error of the run, whose exit code says what happened.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
