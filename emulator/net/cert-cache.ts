@@ -3,7 +3,8 @@
  * fingerprint, which OpenSSL has already computed for the handshake), so a fleet's handshakes do not
  * parse the same CallManager or CA certificate once per phone (architecture decision 9).
  * Every handshake still reads its own peer chain from OpenSSL; only the parse of identical bytes is
- * shared, and the summaries handed out are copies, so no event shares an object with another.
+ * shared. Each event gets its own summary object; the extensions inside it are shared, as events are
+ * never changed once emitted.
  *
  * Bounded: past `MAX_ENTRIES` the cache starts over (a fleet has a few hundred distinct certificates
  * per cell: the cluster's, the CAs', one MIC or LSC per phone).

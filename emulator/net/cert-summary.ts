@@ -3,9 +3,8 @@
  * chose, so it must never throw: a peer's certificate with a time that does not parse, or a key that
  * does not decode, is summarised as such (one such client certificate ended the process).
  *
- * The extensions take an ASN.1 parse; a fleet's ten thousand phones present few distinct certificates
- * to one CUCM (and CUCM presents one to all of them), so they are read once per certificate
- * (fingerprint) and kept in a small cache, not once per handshake (architecture decision 9).
+ * The extensions take an ASN.1 parse; the handshake path calls this once per distinct certificate
+ * (cert-cache.ts keeps the summaries by fingerprint), not once per handshake (architecture decision 9).
  */
 import type { X509Certificate } from 'node:crypto';
 import { basicConstraints, ekus, keyUsages, sanEntries } from '../../certs/chain.ts';
@@ -42,10 +41,6 @@ function selfSignedOf(c: X509Certificate): boolean {
 }
 
 const SAN_PREFIX = { dns: 'DNS', ip: 'IP', email: 'email', uri: 'URI' } as const;
-/** Certificates whose extensions are kept; past this the oldest is forgotten (and read again if seen). */
-const EXTENSION_CACHE_SIZE = 512;
-const extensionCache = new Map<string, CertExtensions>();
-
 function readExtensions(c: X509Certificate): CertExtensions {
   try {
     const bc = basicConstraints(c);
@@ -67,20 +62,6 @@ function readExtensions(c: X509Certificate): CertExtensions {
   }
 }
 
-/** The certificate's extensions, read once per fingerprint. */
-export function extensionsOf(c: X509Certificate): CertExtensions {
-  const key = c.fingerprint256;
-  const known = extensionCache.get(key);
-  if (known) return known;
-  const read = readExtensions(c);
-  if (extensionCache.size >= EXTENSION_CACHE_SIZE) {
-    const oldest = extensionCache.keys().next().value;
-    if (oldest !== undefined) extensionCache.delete(oldest);
-  }
-  extensionCache.set(key, read);
-  return read;
-}
-
 export function summarizeCertificate(c: X509Certificate): CertSummary {
   return {
     subject: c.subject.replace(/\n/g, ', '),
@@ -91,6 +72,6 @@ export function summarizeCertificate(c: X509Certificate): CertSummary {
     notAfter: isoOrRaw(c.validTo),
     keyType: keyTypeOf(c),
     selfSigned: selfSignedOf(c),
-    extensions: extensionsOf(c),
+    extensions: readExtensions(c),
   };
 }
