@@ -2,36 +2,39 @@
 // two CA certificates can share a subject, one expired; the key identifiers tell them apart), so
 // key identifiers come first here, and the issuer DN is the fallback when a certificate has none.
 import { createHash, X509Certificate as NodeX509, type X509Certificate } from 'node:crypto';
-import { EKU_OIDS, type EkuName, type KeyUsageName, keyUsageNames, type SanEntry } from './issue.ts';
+import { type CertificateExtensions, extensionsOf } from './extensions.ts';
+import type { EkuName, KeyUsageName, SanEntry } from './issue.ts';
 import { describeSpec, specOfKeyObject } from './key-pool/specs.ts';
 import { x509 } from './x509.ts';
 
 type AnyCert = X509Certificate | x509.X509Certificate;
 
-function peculiar(cert: AnyCert): x509.X509Certificate {
-  return cert instanceof x509.X509Certificate ? cert : new x509.X509Certificate(new Uint8Array(cert.raw));
+/**
+ * The certificate's extensions and names, read once (certs/extensions.ts). A certificate OpenSSL or
+ * @peculiar/x509 accepted but whose extensions do not decode throws, naming the extension.
+ */
+function ext(cert: AnyCert): CertificateExtensions {
+  const r = extensionsOf(cert);
+  if (!r.ok) throw new Error(`certificate extensions unreadable: ${r.error.message}`);
+  return r.value;
 }
 
 function derOf(cert: AnyCert): Buffer {
   return cert instanceof x509.X509Certificate ? Buffer.from(cert.rawData) : Buffer.from(cert.raw);
 }
 
-function nameBytes(name: x509.Name): string {
-  return Buffer.from(name.toArrayBuffer()).toString('hex');
-}
-
 export function subjectKeyId(cert: AnyCert): string | undefined {
-  return peculiar(cert).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId?.toLowerCase();
+  return ext(cert).subjectKeyId;
 }
 
 export function authorityKeyId(cert: AnyCert): string | undefined {
-  return peculiar(cert).getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase();
+  return ext(cert).authorityKeyId;
 }
 
-/** Subject and issuer names are identical (byte-wise after re-encoding) and the signature verifies with its own key. */
+/** Subject and issuer names are identical (byte-wise, as encoded) and the signature verifies with its own key. */
 export function isSelfSigned(cert: AnyCert): boolean {
-  const c = peculiar(cert);
-  if (nameBytes(c.subjectName) !== nameBytes(c.issuerName)) return false;
+  const c = ext(cert);
+  if (c.subjectNameHex !== c.issuerNameHex) return false;
   const node = cert instanceof x509.X509Certificate ? undefined : cert;
   try {
     return node ? node.verify(node.publicKey) : true;
@@ -43,13 +46,8 @@ export function isSelfSigned(cert: AnyCert): boolean {
 export function basicConstraints(
   cert: AnyCert,
 ): { ca: boolean; pathLength?: number; critical: boolean } | undefined {
-  const ext = peculiar(cert).getExtension(x509.BasicConstraintsExtension);
-  if (!ext) return undefined;
-  return {
-    ca: ext.ca,
-    ...(ext.pathLength !== undefined ? { pathLength: ext.pathLength } : {}),
-    critical: ext.critical,
-  };
+  const bc = ext(cert).basicConstraints;
+  return bc ? { ...bc } : undefined;
 }
 
 export function isCa(cert: AnyCert): boolean {
@@ -58,9 +56,8 @@ export function isCa(cert: AnyCert): boolean {
 
 /** Key usages, or undefined when the certificate has no keyUsage extension (= any usage). */
 export function keyUsages(cert: AnyCert): KeyUsageName[] | undefined {
-  const ext = peculiar(cert).getExtension(x509.KeyUsagesExtension);
-  if (!ext) return undefined;
-  return keyUsageNames(ext.usages);
+  const ku = ext(cert).keyUsage;
+  return ku ? [...ku] : undefined;
 }
 
 /** keyCertSign present. A certificate without the keyUsage extension counts as not having it (CUCM's rule, seed 000). */
@@ -68,28 +65,15 @@ export function hasKeyCertSign(cert: AnyCert): boolean {
   return keyUsages(cert)?.includes('keyCertSign') === true;
 }
 
-const EKU_BY_OID = new Map<string, EkuName>(Object.entries(EKU_OIDS).map(([n, oid]) => [oid, n as EkuName]));
-
 /** EKU names (dotted OIDs for unknown purposes), or undefined when there is no EKU extension. */
 export function ekus(cert: AnyCert): (EkuName | (string & {}))[] | undefined {
-  const ext = peculiar(cert).getExtension(x509.ExtendedKeyUsageExtension);
-  if (!ext) return undefined;
-  return ext.usages.map((u) => {
-    const oid = String(u);
-    return EKU_BY_OID.get(oid) ?? oid;
-  });
+  const eku = ext(cert).extKeyUsage;
+  return eku ? [...eku] : undefined;
 }
 
 /** SAN entries of the types the lab uses (dns, ip, email, uri); other types are skipped. */
 export function sanEntries(cert: AnyCert): SanEntry[] {
-  const ext = peculiar(cert).getExtension(x509.SubjectAlternativeNameExtension);
-  if (!ext) return [];
-  const out: SanEntry[] = [];
-  for (const n of ext.names.toJSON()) {
-    if (n.type === 'dns' || n.type === 'ip' || n.type === 'email') out.push({ type: n.type, value: n.value });
-    else if (n.type === 'url') out.push({ type: 'uri', value: n.value });
-  }
-  return out;
+  return ext(cert).subjectAltName.map((e) => ({ ...e }));
 }
 
 /** "RSA 2048" / "EC P-384" (or the raw type and size for keys the lab does not issue). */
@@ -143,8 +127,8 @@ export type ChainResult =
 
 function findIssuer(cert: X509Certificate, candidates: readonly X509Certificate[]): ChainLink | undefined {
   const aki = authorityKeyId(cert);
-  const issuerHex = nameBytes(peculiar(cert).issuerName);
-  const byName = candidates.filter((c) => nameBytes(peculiar(c).subjectName) === issuerHex);
+  const issuerHex = ext(cert).issuerNameHex;
+  const byName = candidates.filter((c) => ext(c).subjectNameHex === issuerHex);
   if (aki) {
     const byKey = candidates.filter((c) => subjectKeyId(c) === aki);
     const verified = byKey.find((c) => signedBy(cert, c)) ?? byKey[0];

@@ -28,7 +28,7 @@ import {
   buildItl,
   configRecipient,
   csfConfigXml,
-  itlRecords,
+  itlEntries,
   phoneConfigXml,
   phoneFiles,
   xmlDefault,
@@ -77,9 +77,10 @@ export class TftpFiles {
   /** The ITL this node serves; rebuilt (and re-signed) only when its records change. */
   itl(): ServedFile {
     const node = this.h.node();
-    const records = itlRecords(this.h.cluster, node, this.h.release);
-    const key = records
-      .map((r) => `${r.role.code}:${Buffer.from(r.certificate ?? []).toString('base64')}`)
+    // Every phone's boot asks for it: the key is the records' roles and certificate fingerprints (which
+    // node:crypto computes once per certificate), not the records themselves.
+    const key = itlEntries(this.h.cluster, node, this.h.release)
+      .map((e) => `${e.role}:${e.cert.fingerprint256}`)
       .join('|');
     if (this.#itl && this.#itl.key === key) return this.#itlOverride ?? this.#itl;
     this.#itlOverride = null;

@@ -45,15 +45,27 @@ export function itlSigner(cluster: Cluster, node: NodeInfo, release: ReleaseBeha
   return release.itlSigner === 'ITLRecovery' ? signerOf(pub, 'ITLRecovery') : signerOf(node, 'CallManager');
 }
 
-export function itlRecords(cluster: Cluster, node: NodeInfo, release: ReleaseBehaviour): TrustRecord[] {
+/** What the ITL lists: each record's node, certificate and role (docs/reference/trust-files.md §1.6). */
+export function itlEntries(
+  cluster: Cluster,
+  node: NodeInfo,
+  release: ReleaseBehaviour,
+): { node: NodeInfo; cert: X509Certificate; role: number }[] {
   const pub = cluster.publisherNode() ?? node;
-  const records: TrustRecord[] = [nodeRecord(pub, pub.certs.own('ITLRecovery').identity.cert, Role.SAST)];
+  const entries: { node: NodeInfo; cert: X509Certificate; role: number }[] = [
+    { node: pub, cert: pub.certs.own('ITLRecovery').identity.cert, role: Role.SAST },
+  ];
   const cm = node.certs.own('CallManager').identity.cert;
-  if (release.itlSigner === 'CallManager') records.push(nodeRecord(node, cm, Role.SAST));
-  records.push(nodeRecord(node, cm, cluster.mixedMode === 'none' ? Role.TFTP : Role.CCM_TFTP));
-  records.push(nodeRecord(pub, pub.certs.own('CAPF').identity.cert, Role.CAPF));
-  for (const n of cluster.nodeList()) records.push(nodeRecord(n, n.certs.own('TVS').identity.cert, Role.TVS));
-  return records;
+  if (release.itlSigner === 'CallManager') entries.push({ node, cert: cm, role: Role.SAST });
+  entries.push({ node, cert: cm, role: cluster.mixedMode === 'none' ? Role.TFTP : Role.CCM_TFTP });
+  entries.push({ node: pub, cert: pub.certs.own('CAPF').identity.cert, role: Role.CAPF });
+  for (const n of cluster.nodeList())
+    entries.push({ node: n, cert: n.certs.own('TVS').identity.cert, role: Role.TVS });
+  return entries;
+}
+
+export function itlRecords(cluster: Cluster, node: NodeInfo, release: ReleaseBehaviour): TrustRecord[] {
+  return itlEntries(cluster, node, release).map((e) => nodeRecord(e.node, e.cert, e.role));
 }
 
 export function buildItl(

@@ -9,7 +9,7 @@
  * Bounded: past `MAX_ENTRIES` the cache starts over (a fleet has a few hundred distinct certificates
  * per cell: the cluster's, the CAs', one MIC or LSC per phone).
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { CertSummary } from '../events.ts';
 import { summarizeCertificate } from './cert-summary.ts';
 
@@ -18,15 +18,16 @@ const MAX_ENTRIES = 20_000;
 const parsed = new Map<string, X509Certificate>();
 const summaries = new Map<string, CertSummary>();
 
-/** The certificate of `raw` (DER) whose fingerprint OpenSSL gave as `fingerprint256`. */
-export function certificateOf(raw: Buffer, fingerprint256: string): X509Certificate {
-  let c = parsed.get(fingerprint256);
-  if (c) return c;
-  c = new X509Certificate(raw);
-  // A fingerprint that does not match its bytes (never from OpenSSL) is not cached under it.
-  if (c.fingerprint256 !== fingerprint256) return c;
+/**
+ * The one object kept for this certificate (by fingerprint): what devices are handed, so that what
+ * they read of it once (certs/extensions.ts keeps that per object) is read once per certificate.
+ */
+export function canonical(c: X509Certificate): X509Certificate {
+  const fp = c.fingerprint256;
+  const hit = parsed.get(fp);
+  if (hit) return hit;
   if (parsed.size >= MAX_ENTRIES) parsed.clear();
-  parsed.set(fingerprint256, c);
+  parsed.set(fp, c);
   return c;
 }
 

@@ -3,11 +3,13 @@
  * chose, so it must never throw: a peer's certificate with a time that does not parse, or a key that
  * does not decode, is summarised as such (one such client certificate ended the process).
  *
- * The extensions take an ASN.1 parse; the handshake path calls this once per distinct certificate
- * (cert-cache.ts keeps the summaries by fingerprint), not once per handshake (architecture decision 9).
+ * The extensions are read from the DER by certs/extensions.ts (not a full ASN.1 model: every phone's
+ * own certificate is distinct, so this runs once per phone); the handshake path calls this once per
+ * distinct certificate (cert-cache.ts keeps the summaries by fingerprint), not once per handshake
+ * (architecture decision 9).
  */
 import type { X509Certificate } from 'node:crypto';
-import { basicConstraints, ekus, keyUsages, sanEntries } from '../../certs/chain.ts';
+import { extensionsOf } from '../../certs/extensions.ts';
 import type { CertExtensions, CertSummary } from '../events.ts';
 
 /**
@@ -42,24 +44,24 @@ function selfSignedOf(c: X509Certificate): boolean {
 
 const SAN_PREFIX = { dns: 'DNS', ip: 'IP', email: 'email', uri: 'URI' } as const;
 function readExtensions(c: X509Certificate): CertExtensions {
-  try {
-    const bc = basicConstraints(c);
-    return {
-      basicConstraints: bc ? { ca: bc.ca, pathLength: bc.pathLength ?? null, critical: bc.critical } : null,
-      keyUsage: keyUsages(c) ?? null,
-      extKeyUsage: ekus(c) ?? null,
-      subjectAltName: sanEntries(c).map((e) => `${SAN_PREFIX[e.type]}:${e.value}`),
-      unreadable: null,
-    };
-  } catch (e) {
+  const r = extensionsOf(c);
+  if (!r.ok) {
     return {
       basicConstraints: null,
       keyUsage: null,
       extKeyUsage: null,
       subjectAltName: [],
-      unreadable: (e as Error).message,
+      unreadable: r.error.message,
     };
   }
+  const { basicConstraints: bc, keyUsage, extKeyUsage, subjectAltName } = r.value;
+  return {
+    basicConstraints: bc ? { ca: bc.ca, pathLength: bc.pathLength ?? null, critical: bc.critical } : null,
+    keyUsage: keyUsage ? [...keyUsage] : null,
+    extKeyUsage: extKeyUsage ? [...extKeyUsage] : null,
+    subjectAltName: subjectAltName.map((e) => `${SAN_PREFIX[e.type]}:${e.value}`),
+    unreadable: null,
+  };
 }
 
 export function summarizeCertificate(c: X509Certificate): CertSummary {
