@@ -2,7 +2,7 @@
  * A completed TLS handshake as a device sees it (layer one of decision 3: OpenSSL's chain result), and
  * as the timeline records it (`tls.handshake`).
  */
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Endpoint, EventMap, TlsAlert, TrustRule } from '../events.ts';
 import { canonical, summaryOf } from './cert-cache.ts';
@@ -63,13 +63,36 @@ function chainErrorOf(sock: TLSSocket, leaf: X509Certificate | undefined): strin
   return String(sock.authorizationError ?? 'UNKNOWN');
 }
 
-/** Reads the handshake a TLS socket has just completed (first handshake or renegotiation). */
+/**
+ * The certificate an end presents, when only one can be: the certificate of its one configured
+ * identity, parsed once per certificate. `sock.getX509Certificate()` parses it again on every
+ * handshake (a quarter of a millisecond each, twice per phone boot). Null: ask the socket (a server
+ * with an RSA and an ECDSA identity presents the one the handshake chose).
+ */
+export function presentedCertificate(certPem: string | undefined): X509Certificate | null {
+  if (certPem === undefined) return null;
+  let c = presented.get(certPem);
+  if (!c) {
+    c = canonical(new X509Certificate(certPem));
+    if (presented.size >= 10_000) presented.clear();
+    presented.set(certPem, c);
+  }
+  return c;
+}
+const presented = new Map<string, X509Certificate>();
+
+/**
+ * Reads the handshake a TLS socket has just completed (first handshake or renegotiation).
+ * `localCert`: what this end presents when it has one identity (`presentedCertificate`); `undefined`
+ * reads it from the socket.
+ */
 export function readHandshake(
   sock: TLSSocket,
   connId: string,
   role: 'client' | 'server',
   local: Endpoint,
   remote: Endpoint,
+  localCert?: X509Certificate | null,
 ): Handshake {
   const cipher = sock.getCipher();
   const leaf = sock.getPeerX509Certificate();
@@ -81,7 +104,7 @@ export function readHandshake(
     version: sock.getProtocol() ?? 'unknown',
     cipher: cipher?.name ?? 'unknown',
     sni,
-    localCert: sock.getX509Certificate() ?? null,
+    localCert: localCert !== undefined ? localCert : (sock.getX509Certificate() ?? null),
     peerChain: peerChainOf(leaf),
     chainError: chainErrorOf(sock, leaf),
     local,

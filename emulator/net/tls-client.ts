@@ -13,7 +13,7 @@ import { alertFromErrorCode } from '../tls-alerts.ts';
 import { DEFAULT_TLS_TIMEOUT_MS, type Target, type TlsClientConfig } from './config.ts';
 import type { ConnectError, TlsConnection } from './connections.ts';
 import { assertOpen, type FabricCore } from './core.ts';
-import { handshakeEvent, readHandshake, type VerifyHook } from './handshake.ts';
+import { handshakeEvent, presentedCertificate, readHandshake, type VerifyHook } from './handshake.ts';
 import { MemoryStream } from './memory.ts';
 import { carryAddresses, flushBeforeDestroy } from './tls-over-stream.ts';
 import { decide, peerVerdict, sideChannelAlert } from './verdicts.ts';
@@ -117,7 +117,15 @@ export function connectTls(
     };
 
     const onSecure = (s: TLSSocket, local: Endpoint, connId: string) => {
-      const h = readHandshake(s, connId, 'client', local, remote);
+      // A client end holds at most one identity: what it presents is known without asking OpenSSL.
+      const h = readHandshake(
+        s,
+        connId,
+        'client',
+        local,
+        remote,
+        presentedCertificate(config.identity?.certPem),
+      );
       timeline.emit(device, 'tls.handshake', handshakeEvent(h));
       void (async () => {
         const v = await decide(timeline, device, h, verify);

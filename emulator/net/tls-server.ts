@@ -16,7 +16,7 @@ import { alertFromErrorCode } from '../tls-alerts.ts';
 import { DEFAULT_TLS_TIMEOUT_MS, type ListenerLimits, type TlsServerConfig } from './config.ts';
 import type { ConnEntry, ConnectError, TlsConnection, TlsListener } from './connections.ts';
 import { assertOpen, type FabricCore, runHandler } from './core.ts';
-import { handshakeEvent, readHandshake, type VerifyHook } from './handshake.ts';
+import { handshakeEvent, presentedCertificate, readHandshake, type VerifyHook } from './handshake.ts';
 import { admitStream, armIdleTimeout, ConnectionCaps, resolveLimits } from './limits.ts';
 import { MemoryStream } from './memory.ts';
 import { serverContextOptions } from './secure-contexts.ts';
@@ -63,6 +63,11 @@ export async function listenTls(
     handshakeTimeout: deadlineMs,
   });
   const pending = new Map<RawStream, PendingHandshake>();
+  // What the listener presents while it has one identity (`update()` may change it); with an RSA and
+  // an ECDSA identity the handshake chooses, and the socket is asked.
+  let current = config;
+  const presentedNow = () =>
+    current.identities.length === 1 ? presentedCertificate(current.identities[0]?.certPem) : undefined;
 
   /**
    * The handshake a TLS socket belongs to: node:tls keeps the stream it wraps as `_parent` (a
@@ -149,7 +154,7 @@ export async function listenTls(
       `${device}'s TLS ${local.port} handshake`,
       () => sock.destroy(),
       () => {
-        const h = readHandshake(sock, id, 'server', local, remote);
+        const h = readHandshake(sock, id, 'server', local, remote, presentedNow());
         timeline.emit(device, 'tls.handshake', handshakeEvent(h));
         core.secureStreams.set(sock, { sock, role: 'server', local, remote });
         armIdleTimeout(sock, limits.idleTimeoutMs, timeline, device, {
@@ -218,6 +223,9 @@ export async function listenTls(
       core.tlsListeners.delete(key);
       await close();
     },
-    update: (next: TlsServerConfig) => server.setSecureContext(serverContextOptions(next)),
+    update: (next: TlsServerConfig) => {
+      server.setSecureContext(serverContextOptions(next));
+      current = next;
+    },
   };
 }
