@@ -14,8 +14,7 @@
  *
  * Usage: `npm run bench:tftp` (`-- --json` for machine output).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,8 @@ import { startTftpServer } from '../devices/protocols/tftp/server.ts';
 import { claimAddressBlock } from '../emulator/address-block.ts';
 import { Lab } from '../emulator/lab.ts';
 import { ok } from '../emulator/result.ts';
+// The protocol tests' UDP binder and in.tftpd stop, so the benchmark drives peers as the tests do.
+import { stopTftpd, udpBinder } from '../test/protocols/helpers.ts';
 
 const SECONDS = Number(process.env.FLEET_TFTP_S ?? 5);
 const LANES = 16;
@@ -36,18 +37,6 @@ const FILES = new Map<string, Buffer>([
   ['ITLFile.tlv', Buffer.alloc(7557, 4)],
   [`${PHONE}.cnf.xml.sgn`, Buffer.alloc(3116, 5)],
 ]);
-
-function binder(address: string): (port: number) => Promise<Socket> {
-  return (port) =>
-    new Promise((resolve, reject) => {
-      const s = createSocket('udp4');
-      s.once('error', reject);
-      s.bind(port, address, () => {
-        s.off('error', reject);
-        resolve(s);
-      });
-    });
-}
 
 interface Rate {
   filesPerS: number;
@@ -67,7 +56,7 @@ async function measure(
   let bytes = 0;
   let failed = 0;
   const lane = async (k: number) => {
-    const bind = binder(clients[k % clients.length]!);
+    const bind = udpBinder(clients[k % clients.length]!);
     for (let i = k; Date.now() < deadline; i++) {
       const r = await tftpGet({
         bind,
@@ -101,16 +90,6 @@ function inTftpd(): string | null {
   return null;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  // in.tftpd sometimes ignores TERM (docs/reference/tftp.md §4): TERM, then KILL.
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 1000);
-  await exited;
-  clearTimeout(t);
-}
-
 async function tftpdHpa(address: string, clients: string[]): Promise<Rate | null> {
   const bin = inTftpd();
   if (!bin) return null;
@@ -122,7 +101,7 @@ async function tftpdHpa(address: string, clients: string[]): Promise<Rate | null
   try {
     // One read first: in.tftpd has bound its socket once it answers (the client retransmits until then).
     const first = await tftpGet({
-      bind: binder(clients[0]!),
+      bind: udpBinder(clients[0]!),
       server: { address, port },
       filename: 'CTLFile.tlv',
       timeoutMs: 200,
@@ -131,14 +110,14 @@ async function tftpdHpa(address: string, clients: string[]): Promise<Rate | null
     if (!first.ok) throw new Error(`tftpd-hpa did not answer: ${first.error.message}`);
     return await measure({ address, port }, clients, [...FILES.keys()]);
   } finally {
-    await stopChild(child);
+    await stopTftpd(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function uclabServer(address: string, clients: string[]): Promise<Rate> {
   const server = await startTftpServer({
-    bind: binder(address),
+    bind: udpBinder(address),
     port: 0,
     resolve: async (name) => {
       const f = FILES.get(name);
@@ -176,7 +155,7 @@ async function cucmNode(): Promise<Rate & { sizes: number[] }> {
     const sizes: number[] = [];
     for (const filename of names) {
       const r = await tftpGet({
-        bind: binder(clients[0]!),
+        bind: udpBinder(clients[0]!),
         server,
         filename,
         timeoutMs: 1000,

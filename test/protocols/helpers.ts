@@ -2,7 +2,7 @@
  * Test support for protocol tests: a loopback UDP binder standing in for the fabric, event waiting
  * with a timeout, and peer-program checks.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import type { TftpEvent } from '../../devices/protocols/tftp/server.ts';
@@ -101,4 +101,14 @@ export function receiveOne(
     };
     s.on('message', on);
   });
+}
+
+/** Stops an in.tftpd child: it sometimes ignores TERM (docs/reference/tftp.md §4), so TERM, wait, then KILL. */
+export async function stopTftpd(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 1000);
+  await exited;
+  clearTimeout(t);
 }

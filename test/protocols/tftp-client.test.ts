@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tftpGet } from '../../devices/protocols/tftp/client.ts';
 import { startTftpServer, type TftpServer } from '../../devices/protocols/tftp/server.ts';
 import { err, ok } from '../../emulator/result.ts';
-import { loopbackBlock, peer, udpBinder } from './helpers.ts';
+import { loopbackBlock, peer, stopTftpd, udpBinder } from './helpers.ts';
 
 const host = await loopbackBlock();
 const HPA_IP = host(10);
@@ -21,16 +21,6 @@ const text = Buffer.from('line one\nline two\r\nbare\rend\n');
 let dir: string;
 let tftpd: ChildProcess | undefined;
 let ours: TftpServer;
-
-async function stop(child: ChildProcess): Promise<void> {
-  // docs/reference/tftp.md §4: in.tftpd sometimes ignores TERM; TERM, wait, then KILL, by PID.
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 1000);
-  await exited;
-  clearTimeout(t);
-}
 
 beforeAll(async () => {
   expect(IN_TFTPD, 'in.tftpd (tftpd-hpa) is required').toBeDefined();
@@ -52,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (tftpd) await stop(tftpd);
+  if (tftpd) await stopTftpd(tftpd);
   await ours?.close();
   rmSync(dir, { recursive: true, force: true });
 });

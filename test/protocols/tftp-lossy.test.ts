@@ -3,7 +3,7 @@
  * downloads, in the same run, through two lossy relays with the same seed (10 % dropped, 5 % doubled;
  * the relay drops the same packets in front of both servers, see lossy-relay.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { tftpGet } from '../../devices/protocols/tftp/client.ts';
 import { startTftpServer, type TftpServer } from '../../devices/protocols/tftp/server.ts';
 import { err, ok } from '../../emulator/result.ts';
 import { itWithPeers, run } from '../support/peers.ts';
-import { loopbackBlock, udpBinder } from './helpers.ts';
+import { loopbackBlock, stopTftpd, udpBinder } from './helpers.ts';
 import { LossyRelay } from './lossy-relay.ts';
 
 const host = await loopbackBlock();
@@ -33,16 +33,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
-
-async function stop(child: ChildProcess): Promise<void> {
-  // in.tftpd sometimes ignores TERM (docs/reference/tftp.md §4): TERM, wait, then KILL, by PID.
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 1000);
-  await exited;
-  clearTimeout(t);
-}
 
 /** atftp fetches every file through the relay; how many arrived byte-exact. */
 async function completed(relay: LossyRelay, relayIp: string, out: string, tag: string): Promise<number> {
@@ -77,7 +67,7 @@ describe('TFTP under 10 % loss and 5 % duplication', () => {
       const tftpd = spawn('in.tftpd', ['-L', '--address', `${HPA_IP}:${HPA_PORT}`, '-s', dir], {
         stdio: 'ignore',
       });
-      cleanup.push(() => stop(tftpd));
+      cleanup.push(() => stopTftpd(tftpd));
       // The lab's own defaults: the same options the CUCM TFTP service starts its server with.
       const lab: TftpServer = await startTftpServer({
         bind: udpBinder(LAB_IP),
