@@ -33,6 +33,8 @@ export interface LabOptions {
    * an artifacts folder, appended to timeline.jsonl as they are dropped.
    */
   maxEvents?: number;
+  /** False: wire messages and log lines are not kept in memory (`TimelineOptions.keepBulk`). */
+  keepBulk?: boolean;
   /**
    * What the lab's devices talk over: `loopback` (real sockets, the default: openssl, curl and tshark
    * can reach the lab) or `memory` (real TLS over in-process streams: no file descriptor per
@@ -127,6 +129,7 @@ export class Lab {
     if (artifacts.dir) artifacts.write(TIMELINE_FILE, '');
     const timeline = new Timeline(opts.name, clock.start, {
       maxEvents: opts.maxEvents,
+      keepBulk: opts.keepBulk,
       spill: artifacts.dir ? (lines) => artifacts.append(TIMELINE_FILE, lines) : null,
     });
     const fabric = new Fabric({

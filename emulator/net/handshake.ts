@@ -66,6 +66,16 @@ function chainErrorOf(sock: TLSSocket, peer: PeerCertificate): string | null {
   return String(sock.authorizationError ?? 'UNKNOWN');
 }
 
+/**
+ * The certificate this end presented, as the per-content cache holds it: `getX509Certificate()` returns
+ * a fresh copy of OpenSSL's certificate on every call (about 8 KB of native memory each, measured), and
+ * a registration keeps its handshake for as long as it stays up, at both ends.
+ */
+function localCertOf(sock: TLSSocket): X509Certificate | null {
+  const own = sock.getX509Certificate();
+  return own ? certificateOf(own.raw, own.fingerprint256) : null;
+}
+
 /** Reads the handshake a TLS socket has just completed (first handshake or renegotiation). */
 export function readHandshake(
   sock: TLSSocket,
@@ -85,7 +95,7 @@ export function readHandshake(
     version: sock.getProtocol() ?? 'unknown',
     cipher: cipher?.name ?? 'unknown',
     sni,
-    localCert: sock.getX509Certificate() ?? null,
+    localCert: localCertOf(sock),
     peerChain: peerChainOf(peer),
     chainError: chainErrorOf(sock, peer),
     local,
