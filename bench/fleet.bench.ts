@@ -290,7 +290,7 @@ async function rssTlsEnds(pairs: number): Promise<RssFigure> {
 /**
  * Idle registered phones, as a slope: a lab of n/2 phones, then one of n (a lab holds at most 240
  * phones), each a cell's lab (the plan's cluster and its phones, the timeline a cell keeps: cell-lab.ts
- * `cellTimeline`), every phone booted and registered, then idle. Each lab holds one cluster, so (cost
+ * `cellLabOptions`), every phone booted and registered, then idle. Each lab holds one cluster, so (cost
  * of the n lab - cost of the n/2 lab) / (n - n/2) is what one more phone costs, with CUCM's state for
  * it (its configuration files, its registration) and the lab's events about it, and without any
  * cluster's own cost. A warm lab (the cluster and a few phones, booted) comes first, so neither lab
@@ -300,7 +300,7 @@ async function rssPhones(n: number, transport: Transport): Promise<RssFigure> {
   await import('../devices/index.ts');
   const { Lab } = await import('../emulator/lab.ts');
   const { Phone } = await import('../devices/phone/phone.ts');
-  const { cellDeclaration, cellTimeline } = await import('../emulator/plan/cell-lab.ts');
+  const { cellDeclaration, cellLabOptions } = await import('../emulator/plan/cell-lab.ts');
   const { expandFleet } = await import('../emulator/plan/fleet.ts');
   const { parsePlan } = await import('../emulator/plan/plan-file.ts');
   const planOf = (size: number) => {
@@ -310,7 +310,7 @@ async function rssPhones(n: number, transport: Transport): Promise<RssFigure> {
   };
   const idleLab = async (name: string, size: number) => {
     const plan = planOf(size);
-    const lab = await Lab.create({ name, seed: 'rss', transport, ...cellTimeline(size) });
+    const lab = await Lab.create({ name, seed: 'rss', transport, ...cellLabOptions(size) });
     const phones = expandFleet(plan);
     const built = lab.build(cellDeclaration(plan, phones, { bootsInFlight: 16 }));
     if (!built.ok) throw new Error(built.error.message);

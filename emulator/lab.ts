@@ -24,7 +24,8 @@ export interface LabOptions {
   seed?: string;
   /** `127.A.B` to claim exactly that block; otherwise a free one is found. */
   block?: string;
-  artifactsDir?: string | null;
+  /** A folder; null: artifacts kept in memory only; false: none kept at all (a fleet cell's lab). */
+  artifactsDir?: string | null | false;
   allowExternal?: boolean;
   /** Limits for every listener that sets none of its own (see `DEFAULT_LISTENER_LIMITS`). */
   listenerDefaults?: Partial<ListenerLimits>;

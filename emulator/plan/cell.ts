@@ -15,7 +15,7 @@ import { parseDuration } from '../clock.ts';
 import type { LabEvent } from '../events.ts';
 import { Lab } from '../lab.ts';
 import type { TransportName } from '../net/transport-choice.ts';
-import { cellDeclaration, cellTimeline, clusterNodes } from './cell-lab.ts';
+import { cellDeclaration, cellLabOptions, clusterNodes } from './cell-lab.ts';
 import type { FleetPhone } from './fleet.ts';
 import { type AdminRecord, describeStep, performStep } from './operations.ts';
 import { classify, observePhones } from './outcome.ts';
@@ -106,14 +106,14 @@ export async function runCell(
     name: `${plan.id}-cell${spec.index + 1}`,
     seed: plan.seed ?? plan.id,
     start: spec.start,
-    ...cellTimeline(phones.length),
+    ...cellLabOptions(phones.length),
     ...(spec.transport ? { transport: spec.transport } : {}),
   });
   const names = phones.map((p) => p.name);
   const observed = observePhones(lab.timeline, names);
   const nodes = clusterNodes(plan);
   // The ITL the publisher serves at start, taken as its event happens (the timeline keeps a bounded
-  // window of summaries: cell-lab.ts `cellTimeline`).
+  // window of summaries: cell-lab.ts `cellLabOptions`).
   let itl: string | null = null;
   const offItl = lab.timeline.subscribe({ kind: 'cucm.file-changed', device: nodes[0] }, (e) => {
     if (e.kind === 'cucm.file-changed' && e.file === 'ITLFile.tlv') itl = e.md5;

@@ -1,5 +1,5 @@
 /**
- * A fleet cell's timeline keeps summaries only, bounded (emulator/plan/cell-lab.ts `cellTimeline`),
+ * A fleet cell's timeline keeps summaries only, bounded (emulator/plan/cell-lab.ts `cellLabOptions`),
  * and nothing the plan reports is lost by it: every phone's outcome is read by subscription
  * (outcome.ts), the ITL the publisher served at start too (cell.ts).
  */
@@ -8,7 +8,7 @@ import '../../devices/index.ts';
 import { Phone } from '../../devices/phone/phone.ts';
 import { Lab } from '../../emulator/lab.ts';
 import { runCell } from '../../emulator/plan/cell.ts';
-import { cellDeclaration, cellTimeline } from '../../emulator/plan/cell-lab.ts';
+import { cellDeclaration, cellLabOptions } from '../../emulator/plan/cell-lab.ts';
 import { expandFleet } from '../../emulator/plan/fleet.ts';
 import { classify, observePhones } from '../../emulator/plan/outcome.ts';
 import { type PlanFile, parsePlan } from '../../emulator/plan/plan-file.ts';
@@ -47,12 +47,12 @@ function plan(size: number): PlanFile {
 }
 
 describe("a fleet cell's timeline", () => {
-  it('keeps no wire message or log line, stays within its cap, and still sees every phone registered', {
+  it('keeps no wire message, log line or artifact, stays within its cap, and still sees every phone registered', {
     timeout: 120_000,
   }, async () => {
     const p = plan(6);
     const phones = expandFleet(p);
-    const opts = cellTimeline(phones.length);
+    const opts = cellLabOptions(phones.length);
     const lab = await Lab.create({
       name: 'cell-timeline',
       seed: 'cell-timeline',
@@ -81,6 +81,8 @@ describe("a fleet cell's timeline", () => {
       expect(kinds).toContain('tls.verdict');
       expect(lab.timeline.dropped).toBeGreaterThan(0);
       expect(lab.timeline.events().length).toBeLessThanOrEqual(opts.maxEvents);
+      // Nor a copy of each phone's MIC and configuration files: no artifacts at all.
+      expect(lab.artifacts.list()).toEqual([]);
     } finally {
       await lab.stop();
     }
