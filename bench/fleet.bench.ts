@@ -9,15 +9,19 @@
  * over wall time), and RSS per idle registered phone against two idle TLS ends, each measured in a
  * child process of its own. Figures are ratios against the same-run baselines, never assertions.
  *
- * What the RSS figures measure (`--rss`, bottom of this file): two idle TLS ends are a mutual-TLS pair
- * on loopback, both ends in the process, one client context shared by every pair (RSS after the pairs
- * minus RSS before, per pair). An idle registered phone is a slope: a cell's lab of N/2 phones (the
- * plan's cluster, its phones, a cell's timeline), then one of N (FLEET_RSS_PHONES, at most 240), all
- * booted, registered and idle; (cost of the N lab - cost of the N/2 lab) / (N/2) is what one more
- * phone costs, with its own secure
- * context (its MIC: one per phone, as every phone presents its own certificate), CUCM's state for it
- * and the events kept about it, and without the cost of a cluster. Each figure is split into what node
- * names (V8 heap in use, buffers: `process.memoryUsage()`); the rest of RSS is native (OpenSSL).
+ * What the RSS figures measure (`--rss`, bottom of this file):
+ * - two idle TLS ends: a mutual-TLS pair on loopback, both ends in the process, one client context
+ *   shared by every pair (RSS after the pairs minus RSS before, per pair); and again with a context
+ *   per client (`tls-ends-own-context`), the floor of a phone, which presents a certificate of its own
+ *   and so has a context of its own (node cannot present another one from a shared client context);
+ * - an idle registered phone, as a slope: a cell's lab of N/2 phones (the plan's cluster, its phones,
+ *   what a cell's lab keeps: cell-lab.ts `cellLabOptions`), then one of N (FLEET_RSS_PHONES, at most
+ *   240 in one lab), all booted, registered and idle; (cost of the N lab - cost of the N/2 lab) / (N/2)
+ *   is what one more phone costs, with its secure context, CUCM's state for it and the events kept
+ *   about it, and without the cost of any cluster (each lab has one). RSS after freeing is noisy (the
+ *   allocator keeps some of what a boot freed): compare two runs.
+ * Each figure is split into what node names (`process.memoryUsage()`: the V8 heap in use, buffers);
+ * the rest of RSS is native (OpenSSL: TLS state, contexts, parsed certificates) and free heap space.
  *
  * The fleet and the RSS of idle phones are measured on each transport of FLEET_TRANSPORTS (default
  * `loopback,memory`: real sockets, then real TLS over in-process streams, emulator/net/memory.ts).
@@ -221,7 +225,7 @@ function perItem(
 type Transport = 'loopback' | 'memory';
 
 function rssChild(
-  what: 'tls-ends' | 'phones',
+  what: 'tls-ends' | 'tls-ends-own-context' | 'phones',
   count: number,
   transport: Transport = 'loopback',
 ): Promise<RssFigure> {
@@ -255,7 +259,12 @@ async function settleRss(): Promise<Memory> {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
 }
 
-async function rssTlsEnds(pairs: number): Promise<RssFigure> {
+/**
+ * Two idle TLS ends per pair; `ownContext`: each client with a secure context of its own (its own
+ * certificate and key, as each phone presents its own MIC: node cannot present another certificate
+ * from a shared client context), else one context shared by every client.
+ */
+async function rssTlsEnds(pairs: number, ownContext = false): Promise<RssFigure> {
   const id = await identities();
   const srv = tls.createServer({
     key: id.server.keyPem,
@@ -267,17 +276,20 @@ async function rssTlsEnds(pairs: number): Promise<RssFigure> {
   srv.on('secureConnection', (s) => held.push(s));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const port = (srv.address() as { port: number }).port;
-  const ctx = tls.createSecureContext({
-    key: id.client.keyPem,
-    cert: id.client.certPem,
-    ca: [id.ca.certPem],
-  });
+  const clientContext = () =>
+    tls.createSecureContext({
+      key: id.client.keyPem,
+      cert: id.client.certPem,
+      ca: [id.ca.certPem],
+    });
+  const ctx = clientContext();
   // One connection first, so what is measured is the connections, not OpenSSL's first-use costs.
   await handshake(ctx, port, false);
   const before = await settleRss();
   for (let i = 0; i < pairs; i++) {
     await new Promise<void>((resolve) => {
-      const s = tls.connect({ host: '127.0.0.1', port, secureContext: ctx, rejectUnauthorized: false }, () =>
+      const secureContext = ownContext ? clientContext() : ctx;
+      const s = tls.connect({ host: '127.0.0.1', port, secureContext, rejectUnauthorized: false }, () =>
         resolve(),
       );
       held.push(s);
@@ -468,6 +480,7 @@ async function main(): Promise<void> {
     'RSS: idle mutual-TLS pairs, then idle registered phones on each transport, each in a process of its own ...',
   );
   const tlsEnds = await rssChild('tls-ends', 500);
+  const tlsEndsOwn = await rssChild('tls-ends-own-context', 500);
   const rssPhonesN = Number(process.env.FLEET_RSS_PHONES ?? 200);
   const rss: Record<string, RssFigures> = {};
   for (const transport of transports) {
@@ -477,6 +490,7 @@ async function main(): Promise<void> {
       perIdleRegisteredPhoneKb: kb(phones.perItemKb),
       perTwoIdleTlsEndsKb: kb(tlsEnds.perItemKb),
       ratio: Number((phones.perItemKb / tlsEnds.perItemKb).toFixed(2)),
+      perTwoIdleTlsEndsOwnContextKb: kb(tlsEndsOwn.perItemKb),
       heapUsedKb: { perPhone: kb(phones.heapUsedKbPerItem), perTwoTlsEnds: kb(tlsEnds.heapUsedKbPerItem) },
       externalKb: { perPhone: kb(phones.externalKbPerItem), perTwoTlsEnds: kb(tlsEnds.externalKbPerItem) },
       timelinePerPhone: {
@@ -515,7 +529,7 @@ async function main(): Promise<void> {
   }
   for (const [transport, r] of Object.entries(rss)) {
     lines.push(
-      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}); of which V8 heap ${r.heapUsedKb.perPhone} KB vs ${r.heapUsedKb.perTwoTlsEnds} KB, buffers ${r.externalKb.perPhone} KB vs ${r.externalKb.perTwoTlsEnds} KB; the timeline keeps ${r.timelinePerPhone.events} of ${r.timelinePerPhone.emitted} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
+      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}; ${r.perTwoIdleTlsEndsOwnContextKb} KB when each client has its own context, as each phone does); of which V8 heap ${r.heapUsedKb.perPhone} KB vs ${r.heapUsedKb.perTwoTlsEnds} KB, buffers ${r.externalKb.perPhone} KB vs ${r.externalKb.perTwoTlsEnds} KB; the timeline keeps ${r.timelinePerPhone.events} of ${r.timelinePerPhone.emitted} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -542,6 +556,8 @@ interface RssFigures {
   perIdleRegisteredPhoneKb: number;
   perTwoIdleTlsEndsKb: number;
   ratio: number;
+  /** Two idle TLS ends whose client has a secure context of its own, as each phone does. */
+  perTwoIdleTlsEndsOwnContextKb: number;
   heapUsedKb: { perPhone: number; perTwoTlsEnds: number };
   externalKb: { perPhone: number; perTwoTlsEnds: number };
   timelinePerPhone: { events: number; jsonKb: number; emitted: number };
@@ -558,7 +574,11 @@ if (!isMainThread) {
 } else if (process.argv[2] === '--rss') {
   const count = Number(process.argv[4]);
   const transport = (process.argv[5] ?? 'loopback') as Transport;
-  const measure = process.argv[3] === 'tls-ends' ? rssTlsEnds(count) : rssPhones(count, transport);
+  const what = process.argv[3];
+  const measure =
+    what === 'tls-ends' || what === 'tls-ends-own-context'
+      ? rssTlsEnds(count, what === 'tls-ends-own-context')
+      : rssPhones(count, transport);
   measure.then(
     (figure) => {
       process.stdout.write(`${JSON.stringify(figure)}\n`);
