@@ -17,6 +17,7 @@ import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '.
 import { type CiscoManufacturing, micProfile } from '../../certs/profiles.ts';
 import { x509 } from '../../certs/x509.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
+import { certificateOf } from '../../emulator/net/cert-cache.ts';
 
 interface SeedPki {
   ctx: PkiContext;
@@ -77,10 +78,13 @@ export function micFor(
 /**
  * A MIC as a phone keeps it for its life: without the certificate generator's own object tree
  * (`x509`: some 7 KB of ASN.1 objects and buffers per phone, measured), which nothing of a phone
- * reads; `x509` is parsed again from the DER if anything asks.
+ * reads; `x509` is parsed again from the DER if anything asks. Its `cert` is the parse of those bytes
+ * that the handshakes share (emulator/net/cert-cache.ts): the one CUCM's end of the phone's
+ * connections reads as the peer certificate, rather than a second copy (8 KB of OpenSSL memory each).
  */
 export function kept(id: Identity): Identity {
   const { x509: _generated, ...rest } = id;
+  rest.cert = certificateOf(id.certDer, id.cert.fingerprint256);
   let parsed: x509.X509Certificate | undefined;
   Object.defineProperty(rest, 'x509', {
     enumerable: true,

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPkiContext, type Identity, issueCertificate } from '../../certs/issue.ts';
 import { kept, micFor } from '../../devices/phone/manufacturing.ts';
+import { certificateOf } from '../../emulator/net/cert-cache.ts';
 
 describe('the MIC a phone keeps', () => {
   it('holds no parse of its own until one is asked for, and then the same certificate', async () => {
@@ -19,6 +20,9 @@ describe('the MIC a phone keeps', () => {
     expect(k.x509.subject).toBe(id.x509.subject);
     expect(k.x509).toBe(k.x509);
     expect(k.certPem).toBe(id.certPem);
+    // The parse a handshake reading these bytes as a peer certificate is given, not a copy of it.
+    expect(k.cert).toBe(certificateOf(id.certDer, id.cert.fingerprint256));
+    expect(k.cert.subject).toBe(id.cert.subject);
     expect(k.key).toBe(id.key);
   });
 
