@@ -9,6 +9,20 @@
  * over wall time), and RSS per idle registered phone against two idle TLS ends, each measured in a
  * child process of its own. Figures are ratios against the same-run baselines, never assertions.
  *
+ * What the RSS figures measure (`--rss`, bottom of this file):
+ * - two idle TLS ends: a mutual-TLS pair on loopback, both ends in the process, one client context
+ *   shared by every pair (RSS after the pairs minus RSS before, per pair); and again with a context
+ *   per client (`tls-ends-own-context`), the floor of a phone, which presents a certificate of its own
+ *   and so has a context of its own (node cannot present another one from a shared client context);
+ * - an idle registered phone, as a slope: a cell's lab of N/2 phones (the plan's cluster, its phones,
+ *   what a cell's lab keeps: cell-lab.ts `cellLabOptions`), then one of N (FLEET_RSS_PHONES, at most
+ *   240 in one lab), all booted, registered and idle; (cost of the N lab - cost of the N/2 lab) / (N/2)
+ *   is what one more phone costs, with its secure context, CUCM's state for it and the events kept
+ *   about it, and without the cost of any cluster (each lab has one). RSS after freeing is noisy (the
+ *   allocator keeps some of what a boot freed): compare two runs.
+ * Each figure is split into what node names (`process.memoryUsage()`: the V8 heap in use, buffers);
+ * the rest of RSS is native (OpenSSL: TLS state, contexts, parsed certificates) and free heap space.
+ *
  * The fleet and the RSS of idle phones are measured on each transport of FLEET_TRANSPORTS (default
  * `loopback,memory`: real sockets, then real TLS over in-process streams, emulator/net/memory.ts).
  *
@@ -174,19 +188,44 @@ async function onAllCores(role: Role['role'], seconds: number, cores: number): P
 
 // ------------------------------------------------------------------------------------ RSS
 
-/** RSS of idle things, in a child process of its own (so nothing else is in its heap). */
+/** Memory of idle things, in a child process of its own (so nothing else is in its heap). */
 interface RssFigure {
+  /** RSS per item (KB), and the parts of it node can name: the V8 heap in use, and buffers. */
   perItemKb: number;
+  heapUsedKbPerItem: number;
+  externalKbPerItem: number;
   items: number;
-  /** Phones only: the lab's timeline per phone (events, and their size as JSON). */
+  /** Phones only: the lab's timeline per phone (events kept in memory, their size as JSON, emitted). */
   eventsPerItem?: number;
   eventJsonKbPerItem?: number;
+  emittedPerItem?: number;
+}
+
+/** What `settleRss` reads: RSS and the heap and buffer parts of it. */
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+/** Per item, in KB: (b - a) / n for each figure. */
+function perItem(
+  a: Memory,
+  b: Memory,
+  n: number,
+): Pick<RssFigure, 'perItemKb' | 'heapUsedKbPerItem' | 'externalKbPerItem'> {
+  const kb = (x: number) => x / n / 1024;
+  return {
+    perItemKb: kb(b.rss - a.rss),
+    heapUsedKbPerItem: kb(b.heapUsed - a.heapUsed),
+    externalKbPerItem: kb(b.external - a.external),
+  };
 }
 
 type Transport = 'loopback' | 'memory';
 
 function rssChild(
-  what: 'tls-ends' | 'phones',
+  what: 'tls-ends' | 'tls-ends-own-context' | 'phones',
   count: number,
   transport: Transport = 'loopback',
 ): Promise<RssFigure> {
@@ -211,15 +250,21 @@ function rssChild(
   });
 }
 
-async function settleRss(): Promise<number> {
+async function settleRss(): Promise<Memory> {
   for (let i = 0; i < 4; i++) {
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((r) => setTimeout(r, 250));
   }
-  return process.memoryUsage().rss;
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
 }
 
-async function rssTlsEnds(pairs: number): Promise<RssFigure> {
+/**
+ * Two idle TLS ends per pair; `ownContext`: each client with a secure context of its own (its own
+ * certificate and key, as each phone presents its own MIC: node cannot present another certificate
+ * from a shared client context), else one context shared by every client.
+ */
+async function rssTlsEnds(pairs: number, ownContext = false): Promise<RssFigure> {
   const id = await identities();
   const srv = tls.createServer({
     key: id.server.keyPem,
@@ -231,60 +276,85 @@ async function rssTlsEnds(pairs: number): Promise<RssFigure> {
   srv.on('secureConnection', (s) => held.push(s));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const port = (srv.address() as { port: number }).port;
-  const ctx = tls.createSecureContext({
-    key: id.client.keyPem,
-    cert: id.client.certPem,
-    ca: [id.ca.certPem],
-  });
+  const clientContext = () =>
+    tls.createSecureContext({
+      key: id.client.keyPem,
+      cert: id.client.certPem,
+      ca: [id.ca.certPem],
+    });
+  const ctx = clientContext();
   // One connection first, so what is measured is the connections, not OpenSSL's first-use costs.
   await handshake(ctx, port, false);
   const before = await settleRss();
   for (let i = 0; i < pairs; i++) {
     await new Promise<void>((resolve) => {
-      const s = tls.connect({ host: '127.0.0.1', port, secureContext: ctx, rejectUnauthorized: false }, () =>
+      const secureContext = ownContext ? clientContext() : ctx;
+      const s = tls.connect({ host: '127.0.0.1', port, secureContext, rejectUnauthorized: false }, () =>
         resolve(),
       );
       held.push(s);
     });
   }
   const after = await settleRss();
-  return { perItemKb: (after - before) / pairs / 1024, items: pairs };
+  return { ...perItem(before, after, pairs), items: pairs };
 }
 
+/**
+ * Idle registered phones, as a slope: a lab of n/2 phones, then one of n (a lab holds at most 240
+ * phones), each a cell's lab (the plan's cluster and its phones, the timeline a cell keeps: cell-lab.ts
+ * `cellLabOptions`), every phone booted and registered, then idle. Each lab holds one cluster, so (cost
+ * of the n lab - cost of the n/2 lab) / (n - n/2) is what one more phone costs, with CUCM's state for
+ * it (its configuration files, its registration) and the lab's events about it, and without any
+ * cluster's own cost. A warm lab (the cluster and a few phones, booted) comes first, so neither lab
+ * pays for code loaded or compiled the first time.
+ */
 async function rssPhones(n: number, transport: Transport): Promise<RssFigure> {
   await import('../devices/index.ts');
   const { Lab } = await import('../emulator/lab.ts');
   const { Phone } = await import('../devices/phone/phone.ts');
-  const { cellDeclaration } = await import('../emulator/plan/cell-lab.ts');
+  const { cellDeclaration, cellLabOptions } = await import('../emulator/plan/cell-lab.ts');
   const { expandFleet } = await import('../emulator/plan/fleet.ts');
   const { parsePlan } = await import('../emulator/plan/plan-file.ts');
-  const parsed = parsePlan(benchPlan(n));
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  const plan = parsed.plan;
-  // A cluster alone first: what is measured then is the phones (and CUCM's state for them).
-  const warm = await Lab.create({ name: 'rss-warm', seed: 'rss', artifactsDir: null, transport });
-  warm.build(cellDeclaration(plan, [], { bootsInFlight: 16 }));
-  await warm.start();
-  const before = await settleRss();
-  const lab = await Lab.create({ name: 'rss', seed: 'rss', artifactsDir: null, transport });
-  const phones = expandFleet(plan);
-  const built = lab.build(cellDeclaration(plan, phones, { bootsInFlight: 16 }));
-  if (!built.ok) throw new Error(built.error.message);
-  await lab.start();
-  const reports = await Promise.all(phones.map((p) => lab.device(p.name, Phone).boot()));
-  const registered = reports.filter((r) => r.registration.state === 'registered').length;
-  if (registered < n) throw new Error(`only ${registered} of ${n} phones registered`);
-  // Idle: the registrations stay up, keepalives run, nothing else happens.
-  await new Promise((r) => setTimeout(r, 2000));
-  const after = await settleRss();
-  // The lab holds its events (the timeline) too: they are part of what a phone costs here.
+  const planOf = (size: number) => {
+    const parsed = parsePlan(benchPlan(size));
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return parsed.plan;
+  };
+  const idleLab = async (name: string, size: number) => {
+    const plan = planOf(size);
+    const lab = await Lab.create({ name, seed: 'rss', transport, ...cellLabOptions(size) });
+    const phones = expandFleet(plan);
+    const built = lab.build(cellDeclaration(plan, phones, { bootsInFlight: 16 }));
+    if (!built.ok) throw new Error(built.error.message);
+    await lab.start();
+    const reports = await Promise.all(phones.map((p) => lab.device(p.name, Phone).boot()));
+    const registered = reports.filter((r) => r.registration.state === 'registered').length;
+    if (registered < size) throw new Error(`${name}: only ${registered} of ${size} phones registered`);
+    // Idle: the registrations stay up, keepalives run, nothing else happens.
+    await new Promise((r) => setTimeout(r, 2000));
+    return lab;
+  };
+  const half = Math.ceil(n / 2);
+  await idleLab('rss-warm', 16);
+  const m0 = await settleRss();
+  await idleLab('rss-half', half);
+  const m1 = await settleRss();
+  const lab = await idleLab('rss-full', n);
+  const m2 = await settleRss();
+  // The n lab's cost minus the n/2 lab's: n - n/2 phones, no cluster.
+  const slope = (k: keyof Memory) => m2[k] - m1[k] - (m1[k] - m0[k]);
   const events = lab.timeline.events();
   const jsonBytes = events.reduce((a, e) => a + JSON.stringify(e).length, 0);
   return {
-    perItemKb: (after - before) / n / 1024,
-    items: n,
+    ...perItem(
+      { rss: 0, heapUsed: 0, external: 0 },
+      { rss: slope('rss'), heapUsed: slope('heapUsed'), external: slope('external') },
+      n - half,
+    ),
+    items: n - half,
     eventsPerItem: events.length / n,
     eventJsonKbPerItem: jsonBytes / n / 1024,
+    emittedPerItem: (events.length + lab.timeline.dropped) / n,
   };
 }
 
@@ -410,17 +480,23 @@ async function main(): Promise<void> {
     'RSS: idle mutual-TLS pairs, then idle registered phones on each transport, each in a process of its own ...',
   );
   const tlsEnds = await rssChild('tls-ends', 500);
+  const tlsEndsOwn = await rssChild('tls-ends-own-context', 500);
   const rssPhonesN = Number(process.env.FLEET_RSS_PHONES ?? 200);
   const rss: Record<string, RssFigures> = {};
   for (const transport of transports) {
     const phones = await rssChild('phones', rssPhonesN, transport);
+    const kb = (x: number) => Number(x.toFixed(1));
     rss[transport] = {
-      perIdleRegisteredPhoneKb: Number(phones.perItemKb.toFixed(1)),
-      perTwoIdleTlsEndsKb: Number(tlsEnds.perItemKb.toFixed(1)),
+      perIdleRegisteredPhoneKb: kb(phones.perItemKb),
+      perTwoIdleTlsEndsKb: kb(tlsEnds.perItemKb),
       ratio: Number((phones.perItemKb / tlsEnds.perItemKb).toFixed(2)),
+      perTwoIdleTlsEndsOwnContextKb: kb(tlsEndsOwn.perItemKb),
+      heapUsedKb: { perPhone: kb(phones.heapUsedKbPerItem), perTwoTlsEnds: kb(tlsEnds.heapUsedKbPerItem) },
+      externalKb: { perPhone: kb(phones.externalKbPerItem), perTwoTlsEnds: kb(tlsEnds.externalKbPerItem) },
       timelinePerPhone: {
-        events: Number((phones.eventsPerItem ?? 0).toFixed(1)),
-        jsonKb: Number((phones.eventJsonKbPerItem ?? 0).toFixed(1)),
+        events: kb(phones.eventsPerItem ?? 0),
+        jsonKb: kb(phones.eventJsonKbPerItem ?? 0),
+        emitted: kb(phones.emittedPerItem ?? 0),
       },
     };
   }
@@ -453,7 +529,7 @@ async function main(): Promise<void> {
   }
   for (const [transport, r] of Object.entries(rss)) {
     lines.push(
-      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}); the timeline holds ${r.timelinePerPhone.events} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
+      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}; ${r.perTwoIdleTlsEndsOwnContextKb} KB when each client has its own context, as each phone does); of which V8 heap ${r.heapUsedKb.perPhone} KB vs ${r.heapUsedKb.perTwoTlsEnds} KB, buffers ${r.externalKb.perPhone} KB vs ${r.externalKb.perTwoTlsEnds} KB; the timeline keeps ${r.timelinePerPhone.events} of ${r.timelinePerPhone.emitted} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -480,7 +556,11 @@ interface RssFigures {
   perIdleRegisteredPhoneKb: number;
   perTwoIdleTlsEndsKb: number;
   ratio: number;
-  timelinePerPhone: { events: number; jsonKb: number };
+  /** Two idle TLS ends whose client has a secure context of its own, as each phone does. */
+  perTwoIdleTlsEndsOwnContextKb: number;
+  heapUsedKb: { perPhone: number; perTwoTlsEnds: number };
+  externalKb: { perPhone: number; perTwoTlsEnds: number };
+  timelinePerPhone: { events: number; jsonKb: number; emitted: number };
 }
 
 if (!isMainThread) {
@@ -494,7 +574,11 @@ if (!isMainThread) {
 } else if (process.argv[2] === '--rss') {
   const count = Number(process.argv[4]);
   const transport = (process.argv[5] ?? 'loopback') as Transport;
-  const measure = process.argv[3] === 'tls-ends' ? rssTlsEnds(count) : rssPhones(count, transport);
+  const what = process.argv[3];
+  const measure =
+    what === 'tls-ends' || what === 'tls-ends-own-context'
+      ? rssTlsEnds(count, what === 'tls-ends-own-context')
+      : rssPhones(count, transport);
   measure.then(
     (figure) => {
       process.stdout.write(`${JSON.stringify(figure)}\n`);

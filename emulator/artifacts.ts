@@ -26,8 +26,11 @@ export function isPrivateArtifact(path: string, data?: Uint8Array): boolean {
 export class Artifacts {
   readonly dir: string | null;
   readonly #files = new Map<string, Buffer>();
+  /** `false` given for the folder: nothing is kept, not even in memory (a fleet cell's lab). */
+  readonly #discard: boolean;
 
-  constructor(dir: string | null) {
+  constructor(dir: string | null | false) {
+    this.#discard = dir === false;
     this.dir = dir ? resolve(dir) : null;
     if (this.dir) mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
   }
@@ -48,6 +51,7 @@ export class Artifacts {
   /** Writes `data` at `path` inside the artifacts folder; returns the absolute path, or null in memory. */
   write(path: string, data: string | Uint8Array): string | null {
     const safe = this.#safe(path);
+    if (this.#discard) return null;
     const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
     this.#files.set(safe, buf);
     if (!this.dir) return null;
@@ -76,6 +80,7 @@ export class Artifacts {
    */
   append(path: string, data: string): string | null {
     const safe = this.#safe(path);
+    if (this.#discard) return null;
     if (!this.dir) {
       const before = this.#files.get(safe);
       this.#files.set(safe, before ? Buffer.concat([before, Buffer.from(data)]) : Buffer.from(data));

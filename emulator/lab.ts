@@ -24,7 +24,8 @@ export interface LabOptions {
   seed?: string;
   /** `127.A.B` to claim exactly that block; otherwise a free one is found. */
   block?: string;
-  artifactsDir?: string | null;
+  /** A folder; null: artifacts kept in memory only; false: none kept at all (a fleet cell's lab). */
+  artifactsDir?: string | null | false;
   allowExternal?: boolean;
   /** Limits for every listener that sets none of its own (see `DEFAULT_LISTENER_LIMITS`). */
   listenerDefaults?: Partial<ListenerLimits>;
@@ -33,6 +34,8 @@ export interface LabOptions {
    * an artifacts folder, appended to timeline.jsonl as they are dropped.
    */
   maxEvents?: number;
+  /** False: wire messages and log lines are not kept in memory (`TimelineOptions.keepBulk`). */
+  keepBulk?: boolean;
   /**
    * What the lab's devices talk over: `loopback` (real sockets, the default: openssl, curl and tshark
    * can reach the lab) or `memory` (real TLS over in-process streams: no file descriptor per
@@ -127,6 +130,7 @@ export class Lab {
     if (artifacts.dir) artifacts.write(TIMELINE_FILE, '');
     const timeline = new Timeline(opts.name, clock.start, {
       maxEvents: opts.maxEvents,
+      keepBulk: opts.keepBulk,
       spill: artifacts.dir ? (lines) => artifacts.append(TIMELINE_FILE, lines) : null,
     });
     const fabric = new Fabric({

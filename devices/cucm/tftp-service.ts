@@ -65,6 +65,7 @@ export class TftpFiles {
   /** A reset ITL (`utils itl reset ...`) served instead of the normal ITL until the next ITL change. */
   #itlOverride: ServedFile | null = null;
   #xmlDefault: (ServedFile & { version: number }) | null = null;
+  /** Per phone: its files as built for a cluster version, and `plain`: the digest of its config's plaintext. */
   readonly #phones = new Map<string, { version: number; plain: string; files: Map<string, ServedFile> }>();
   readonly #csf = new Map<string, ServedFile & { version: number }>();
 
@@ -119,8 +120,12 @@ export class TftpFiles {
       return null;
     }
     const files = new Map<string, ServedFile>();
-    // What an encrypted config holds: its plaintext and the certificate it is encrypted to.
-    const plain = `${phoneConfigXml(this.h.cluster, p)}|${configRecipient(this.h.cluster, p).cert?.fingerprint256 ?? ''}`;
+    // What an encrypted config holds: its plaintext and the certificate it is encrypted to, kept as a
+    // digest (the XML itself is some 3 KB per phone, for a comparison only).
+    const plain = createHash('sha256')
+      .update(phoneConfigXml(this.h.cluster, p))
+      .update(`|${configRecipient(this.h.cluster, p).cert?.fingerprint256 ?? ''}`)
+      .digest('base64');
     for (const [name, bytes] of built.value.files) {
       const previous = cached?.files.get(name);
       // A file whose content did not change keeps its date (and a phone sees the same hash); an

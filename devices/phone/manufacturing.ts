@@ -15,7 +15,9 @@
 import { createPkiContext, type Identity, issueCertificate, type PkiContext } from '../../certs/issue.ts';
 import { ciscoManufacturingFor as cucmManufacturingFor, type LabPkiRef } from '../../certs/lab-pki.ts';
 import { type CiscoManufacturing, micProfile } from '../../certs/profiles.ts';
+import { x509 } from '../../certs/x509.ts';
 import { labMemo } from '../../emulator/lab-memo.ts';
+import { canonical } from '../../emulator/net/cert-cache.ts';
 
 interface SeedPki {
   ctx: PkiContext;
@@ -60,13 +62,36 @@ export function micFor(
     p = (async () => {
       const h = await s.hierarchy;
       const issuer = opts.sha1Era ? h.manufacturingCa : h.manufacturingCaSha2;
-      return issueCertificate(
-        s.ctx,
-        micProfile(s.ctx, { model: opts.model, mac: opts.mac, sha1: opts.sha1Era }),
-        issuer,
+      return kept(
+        await issueCertificate(
+          s.ctx,
+          micProfile(s.ctx, { model: opts.model, mac: opts.mac, sha1: opts.sha1Era }),
+          issuer,
+        ),
       );
     })();
     s.mics.set(key, p);
   }
   return p;
+}
+
+/**
+ * A MIC as a phone keeps it for its life: without the certificate generator's own object tree
+ * (`x509`: some 7 KB of ASN.1 objects and buffers per phone, measured), which nothing of a phone
+ * reads; `x509` is parsed again from the DER if anything asks. Its `cert` is the parse of those bytes
+ * that the handshakes share (emulator/net/cert-cache.ts): the one CUCM's end of the phone's
+ * connections reads as the peer certificate, rather than a second copy (8 KB of OpenSSL memory each).
+ */
+export function kept(id: Identity): Identity {
+  const { x509: _generated, ...rest } = id;
+  rest.cert = canonical(id.cert);
+  let parsed: x509.X509Certificate | undefined;
+  Object.defineProperty(rest, 'x509', {
+    enumerable: true,
+    get: () => {
+      parsed ??= new x509.X509Certificate(new Uint8Array(rest.certDer));
+      return parsed;
+    },
+  });
+  return rest as Identity;
 }

@@ -3,7 +3,7 @@
  * per connection halves the handshake rate), and the context options of a listener, which `update()`
  * may swap on a live listener.
  */
-import { constants as cryptoConstants } from 'node:crypto';
+import { createHash, constants as cryptoConstants } from 'node:crypto';
 import * as tls from 'node:tls';
 import type { TlsClientConfig, TlsServerConfig } from './config.ts';
 
@@ -33,35 +33,69 @@ export function serverContextOptions(config: TlsServerConfig): tls.SecureContext
   } as tls.SecureContextOptions;
 }
 
-/** Client secure contexts, one per identity and option set. */
+/** How many client contexts a fabric keeps for reuse (a lab of 240 phones with MIC and LSC uses 480). */
+export const MAX_CLIENT_CONTEXTS = 1024;
+
+/**
+ * Client secure contexts, one per identity and option set. A context holds the identity (certificate,
+ * chain, key) and no trust store unless the device gives one: a phone verifies its servers in its own
+ * model (decision 3) and gives none, so phones differ only in who they are. Node offers no way to
+ * present another certificate on a connection from a shared client context (`TLSSocket.setKeyCert`
+ * is a no-op on a client), so each identity has its own: about 35 KB of OpenSSL memory each,
+ * measured, held by every connection made with it.
+ *
+ * Kept by a digest of the identity and options (not by a key string holding the PEMs: 3 KB per phone),
+ * and bounded, least recently used first: a context no connection holds any more (a phone's MIC once
+ * it has an LSC) is freed once evicted; one still in use lives on in its connections.
+ */
 export class ClientContexts {
   readonly #cache = new Map<string, tls.SecureContext>();
 
+  constructor(private readonly max: number = MAX_CLIENT_CONTEXTS) {}
+
+  /** Contexts kept for reuse. */
+  get size(): number {
+    return this.#cache.size;
+  }
+
   get(config: TlsClientConfig): tls.SecureContext {
-    const key = JSON.stringify([
-      config.identity?.certPem,
-      config.trust,
-      config.minVersion,
-      config.maxVersion,
-      config.ciphers,
-      config.sigalgs,
-      config.secureOptions,
-    ]);
+    const key = createHash('sha256')
+      .update(
+        JSON.stringify([
+          config.identity?.certPem,
+          config.identity?.chainPem,
+          config.trust,
+          config.minVersion,
+          config.maxVersion,
+          config.ciphers,
+          config.sigalgs,
+          config.secureOptions,
+        ]),
+      )
+      .digest('base64');
     let ctx = this.#cache.get(key);
-    if (!ctx) {
-      ctx = tls.createSecureContext({
-        cert: config.identity
-          ? [config.identity.certPem, ...(config.identity.chainPem ?? [])].join('\n')
-          : undefined,
-        key: config.identity?.keyPem,
-        ca: config.trust && config.trust.length > 0 ? config.trust : undefined,
-        minVersion: config.minVersion,
-        maxVersion: config.maxVersion,
-        ciphers: config.ciphers,
-        sigalgs: config.sigalgs,
-        secureOptions: config.secureOptions,
-      });
+    if (ctx) {
+      // Most recently used last: the first entry is the one to evict.
+      this.#cache.delete(key);
       this.#cache.set(key, ctx);
+      return ctx;
+    }
+    ctx = tls.createSecureContext({
+      cert: config.identity
+        ? [config.identity.certPem, ...(config.identity.chainPem ?? [])].join('\n')
+        : undefined,
+      key: config.identity?.keyPem,
+      ca: config.trust && config.trust.length > 0 ? config.trust : undefined,
+      minVersion: config.minVersion,
+      maxVersion: config.maxVersion,
+      ciphers: config.ciphers,
+      sigalgs: config.sigalgs,
+      secureOptions: config.secureOptions,
+    });
+    this.#cache.set(key, ctx);
+    if (this.#cache.size > this.max) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
     }
     return ctx;
   }

@@ -46,6 +46,20 @@ function cucmRow(p: FleetPhone) {
   };
 }
 
+/**
+ * What a cell's lab keeps. Its timeline: summaries only, bounded. Nothing in a plan run reads a bulk
+ * event back: the phones' states are followed by subscription (outcome.ts), the settle wait too
+ * (settle.ts), the published ITL is taken from its event as it happens (cell.ts), and the devices read
+ * back only a connection's `net.*`/`tls.*` events (the alert side channel, the peer verdict wait: never
+ * bulk). The cap keeps about 25 summary events per phone (a booting phone emits about 14), so a
+ * connection's events stay for many seconds after its handshake, well past the 5 s peer-verdict wait;
+ * older ones are dropped and counted (`Timeline.dropped`). Its artifacts: none (no folder, and no
+ * copy in memory of each phone's MIC and configuration files: nothing of a plan run reads them).
+ */
+export function cellLabOptions(phones: number): { artifactsDir: false; keepBulk: false; maxEvents: number } {
+  return { artifactsDir: false, keepBulk: false, maxEvents: Math.max(5000, phones * 25) };
+}
+
 export function cellDeclaration(
   plan: PlanFile,
   phones: FleetPhone[],

@@ -15,7 +15,7 @@ import { parseDuration } from '../clock.ts';
 import type { LabEvent } from '../events.ts';
 import { Lab } from '../lab.ts';
 import type { TransportName } from '../net/transport-choice.ts';
-import { cellDeclaration, clusterNodes } from './cell-lab.ts';
+import { cellDeclaration, cellLabOptions, clusterNodes } from './cell-lab.ts';
 import type { FleetPhone } from './fleet.ts';
 import { type AdminRecord, describeStep, performStep } from './operations.ts';
 import { classify, observePhones } from './outcome.ts';
@@ -106,11 +106,18 @@ export async function runCell(
     name: `${plan.id}-cell${spec.index + 1}`,
     seed: plan.seed ?? plan.id,
     start: spec.start,
-    artifactsDir: null,
+    ...cellLabOptions(phones.length),
     ...(spec.transport ? { transport: spec.transport } : {}),
   });
   const names = phones.map((p) => p.name);
   const observed = observePhones(lab.timeline, names);
+  const nodes = clusterNodes(plan);
+  // The ITL the publisher serves at start, taken as its event happens (the timeline keeps a bounded
+  // window of summaries: cell-lab.ts `cellLabOptions`).
+  let itl: string | null = null;
+  const offItl = lab.timeline.subscribe({ kind: 'cucm.file-changed', device: nodes[0] }, (e) => {
+    if (e.kind === 'cucm.file-changed' && e.file === 'ITLFile.tlv') itl = e.md5;
+  });
   const latencies: number[] = [];
   const started = new Map<string, number>();
   const offLatency = spec.bootLatencies
@@ -126,15 +133,10 @@ export async function runCell(
     const built = lab.build(cellDeclaration(plan, phones, { bootsInFlight: spec.bootsInFlight }));
     if (!built.ok) throw new Error(`cell ${spec.index + 1}: ${built.error.message}`);
     await lab.start();
-    const nodes = clusterNodes(plan);
     const certificates = await certificateDigest(lab, nodes);
+    offItl();
     const setupMs = Date.now() - t0;
     const stepMs: number[] = [];
-    const itl =
-      lab.timeline
-        .ofKind('cucm.file-changed', nodes[0])
-        .filter((e) => e.file === 'ITLFile.tlv')
-        .at(-1)?.md5 ?? null;
 
     const stepIds = plan.steps.map((s) => s.id);
     const states = new Map<string, PhoneState[]>(names.map((n) => [n, []]));
@@ -214,13 +216,15 @@ export async function runCell(
       steps,
       certificates,
       itl,
-      events: lab.timeline.events().length,
+      // Emitted in all: those kept and those not (bulk) or no longer (past the cap) in memory.
+      events: lab.timeline.events().length + lab.timeline.dropped,
       durationMs: Date.now() - t0,
       setupMs,
       stepMs,
       bootLatencies: latencies,
     };
   } finally {
+    offItl();
     offLatency();
     observed.stop();
     await lab.stop('plan finished');
