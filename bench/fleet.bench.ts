@@ -31,160 +31,13 @@
  * FLEET_TRANSPORTS.
  */
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { availableParallelism } from 'node:os';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createPkiContext, type Identity, issueCertificate } from '../certs/issue.ts';
-import { enterpriseRootCaProfile } from '../certs/profiles.ts';
-import { tftpGet } from '../devices/protocols/tftp/client.ts';
-import { startTftpServer } from '../devices/protocols/tftp/server.ts';
-import { ok } from '../emulator/result.ts';
+import { handshake, identities, onAllCores } from './baselines.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BASELINE_S = Number(process.env.FLEET_BASELINE_S ?? 5);
-
-// ------------------------------------------------------------------------------------ identities
-
-async function identities(): Promise<{ ca: Identity; server: Identity; client: Identity }> {
-  const ctx = createPkiContext({ seed: 'fleet-bench' });
-  const ca = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'Fleet Bench CA' }));
-  const leaf = (name: string) =>
-    issueCertificate(
-      ctx,
-      {
-        name,
-        subject: [['CN', name]],
-        key: { kind: 'rsa', bits: 2048 },
-        extKeyUsage: ['serverAuth', 'clientAuth'],
-      },
-      ca,
-    );
-  return { ca, server: await leaf('bench-server'), client: await leaf('bench-phone') };
-}
-
-// ------------------------------------------------------------------------------------ baselines
-
-type Role = { role: 'handshakes' | 'bare-boot'; seconds: number };
-
-/** A mutual-TLS server on 127.0.0.1 answering one request per connection. */
-async function tlsServer(id: { ca: Identity; server: Identity }): Promise<{ port: number; close(): void }> {
-  const server = tls.createServer({
-    key: id.server.keyPem,
-    cert: id.server.certPem,
-    ca: [id.ca.certPem],
-    requestCert: true,
-    rejectUnauthorized: true,
-  });
-  server.on('secureConnection', (s) => {
-    s.on('error', () => {});
-    s.once('data', () => s.end(Buffer.alloc(200, 1)));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { port: (server.address() as { port: number }).port, close: () => server.close() };
-}
-
-function handshake(ctx: tls.SecureContext, port: number, exchange: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, secureContext: ctx, rejectUnauthorized: false });
-    s.once('error', reject);
-    s.once('secureConnect', () => {
-      if (!exchange) {
-        s.destroy();
-        resolve();
-        return;
-      }
-      s.write(Buffer.alloc(100, 2));
-      s.once('data', () => {
-        s.destroy();
-        resolve();
-      });
-    });
-  });
-}
-
-/** One worker's part of a baseline: as many as it can in `seconds`, 16 at a time. */
-async function baselineWorker(r: Role): Promise<number> {
-  const id = await identities();
-  const srv = await tlsServer(id);
-  const ctx = tls.createSecureContext({
-    key: id.client.keyPem,
-    cert: id.client.certPem,
-    ca: [id.ca.certPem],
-  });
-  // Files the size of a CTL, an ITL and a signed config (what a phone reads at boot).
-  const files = new Map([
-    ['CTLFile.tlv', Buffer.alloc(7611, 3)],
-    ['ITLFile.tlv', Buffer.alloc(7557, 4)],
-    ['SEP000000000001.cnf.xml.sgn', Buffer.alloc(3116, 5)],
-  ]);
-  const bindUdp = (port: number) =>
-    new Promise<ReturnType<typeof createSocket>>((resolve) => {
-      const s = createSocket('udp4');
-      s.bind(port, '127.0.0.1', () => resolve(s));
-    });
-  const tftp = await startTftpServer({
-    bind: bindUdp,
-    port: 0,
-    // Every lane reads from 127.0.0.1: one peer with 16 transfers at once, and a finished one holds
-    // its slot until its last ACK is in (the default allows 8 per peer).
-    maxTransfersPerPeer: 256,
-    resolve: async (name) => {
-      const f = files.get(name);
-      return f ? ok(f) : { ok: false, error: { tftpCode: 1, message: 'File not found' } };
-    },
-  });
-  const tftpPort = tftp.address.port;
-  const deadline = Date.now() + r.seconds * 1000;
-  let done = 0;
-  const lane = async () => {
-    while (Date.now() < deadline) {
-      if (r.role === 'bare-boot') {
-        for (const filename of files.keys()) {
-          const g = await tftpGet({
-            bind: bindUdp,
-            server: { address: '127.0.0.1', port: tftpPort },
-            filename,
-            timeoutMs: 2000,
-            retries: 2,
-          });
-          if (!g.ok) throw new Error(g.error.message);
-        }
-      }
-      await handshake(ctx, srv.port, r.role === 'bare-boot');
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, lane));
-  srv.close();
-  await tftp.close();
-  return done / r.seconds;
-}
-
-/** A baseline on every core: one worker thread per core, rates added up. */
-async function onAllCores(role: Role['role'], seconds: number, cores: number): Promise<number> {
-  const rates = await Promise.all(
-    Array.from(
-      { length: cores },
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const w = new Worker(
-            `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(
-              `file://${SELF}`,
-            )}); });`,
-            { eval: true, workerData: { role, seconds } satisfies Role },
-          );
-          w.once('message', (m: number) => {
-            resolve(m);
-            void w.terminate();
-          });
-          w.once('error', reject);
-        }),
-    ),
-  );
-  return rates.reduce((a, b) => a + b, 0);
-}
 
 // ------------------------------------------------------------------------------------ RSS
 
@@ -563,15 +416,7 @@ interface RssFigures {
   timelinePerPhone: { events: number; jsonKb: number; emitted: number };
 }
 
-if (!isMainThread) {
-  const r = workerData as Role;
-  baselineWorker(r).then(
-    (rate) => parentPort?.postMessage(rate),
-    (e: Error) => {
-      throw e;
-    },
-  );
-} else if (process.argv[2] === '--rss') {
+if (process.argv[2] === '--rss') {
   const count = Number(process.argv[4]);
   const transport = (process.argv[5] ?? 'loopback') as Transport;
   const what = process.argv[3];
