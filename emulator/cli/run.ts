@@ -5,9 +5,11 @@ import { LabCaptures } from '../capture/lab-captures.ts';
 import { buildReport } from '../reporters/json.ts';
 import { toJUnit } from '../reporters/junit.ts';
 import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from '../reporters/pretty.ts';
-import { loadCatalogue, loadScenario, runVariant, type VariantResult } from '../runner.ts';
+import { loadCatalogue, loadScenario, runVariant, type StepResult, type VariantResult } from '../runner.ts';
+import type { Scenario } from '../scenario.ts';
 import { displayPath } from '../scenario-file.ts';
-import { MAX_JOBS, OrderedOutput, parseJobs, runPool } from './run-pool.ts';
+import { MAX_JOBS, MAX_WORKERS, OrderedOutput, parseJobs, parseWorkers, runPool } from './run-pool.ts';
+import { runInWorkers } from './run-workers.ts';
 
 export interface RunCommandOptions {
   all?: boolean;
@@ -24,6 +26,8 @@ export interface RunCommandOptions {
   pcap?: boolean;
   /** Variants run at once, each in its own lab and address block (default: run-pool.ts defaultJobs). */
   jobs?: string | number;
+  /** Worker threads that share the variants out (default: one per core; 0: this thread). */
+  workers?: string | number;
 }
 
 export async function runCommand(refs: string[], o: RunCommandOptions): Promise<void> {
@@ -36,18 +40,21 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     return;
   }
   const errors: { ref: string; message: string }[] = [];
-  const scenarios = [];
+  /** Each scenario with its file, from which a worker thread loads it again. */
+  const scenarios: { s: Scenario; file: string }[] = [];
   if (o.all || o.tag) {
     const cat = await loadCatalogue();
     for (const b of cat.broken) errors.push({ ref: b.file, message: b.message });
-    scenarios.push(...cat.scenarios.filter((s) => !o.tag || s.tags.includes(o.tag)));
+    for (const s of cat.scenarios) {
+      if (!o.tag || s.tags.includes(o.tag)) scenarios.push({ s, file: cat.files.get(s.id)! });
+    }
   }
   // A scenario named by its file keeps that file, so a broken declaration's line says where it is.
   const fileOf = new Map<string, string>();
   for (const ref of refs) {
     const r = await loadScenario(ref);
     if (r.ok) {
-      scenarios.push(r.scenario);
+      scenarios.push({ s: r.scenario, file: r.file });
       if (looksLikeFile(ref)) fileOf.set(r.scenario.id, displayPath(r.file));
     } else errors.push({ ref, message: r.message });
   }
@@ -57,24 +64,74 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     return;
   }
   for (const e of errors) process.stderr.write(`uclab: ${e.message}\n`);
-  const captures = o.pcap ? new LabCaptures({ say: (l) => process.stderr.write(`${l}\n`) }) : null;
-  // Loaded only when asked for: the page renderer is not needed by a plain run.
-  const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
   const jobs = parseJobs(o.jobs);
   if (jobs === null) {
     process.stderr.write(`uclab run: --jobs takes a whole number from 1 to ${MAX_JOBS}, not "${o.jobs}"\n`);
     process.exitCode = 2;
     return;
   }
-  const work = scenarios.flatMap((s) => {
+  const workers = parseWorkers(o.workers);
+  if (workers === null) {
+    process.stderr.write(
+      `uclab run: --workers takes a whole number from 0 (this thread) to ${MAX_WORKERS}, not "${o.workers}"\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const work = scenarios.flatMap(({ s, file }) => {
     if (o.variant && !s.variants[o.variant] && (o.all || o.tag)) return [];
     const names = o.variant ? [o.variant] : Object.keys(s.variants);
-    return names.map((variant) => ({ s, variant }));
+    return names.map((variant) => ({ s, file, variant }));
   });
   // Each variant's lines are kept until it ends and printed in catalogue order, so a run with --jobs
-  // reads exactly like one without: only the wall time differs.
+  // or --workers reads exactly like one without: only the wall time differs.
   const say = new OrderedOutput(work.length, (text) => process.stderr.write(text));
   const results: VariantResult[] = new Array(work.length);
+  const started = (i: number, v: Parameters<typeof variantHeader>[0]) => {
+    if (!o.quiet) say.line(i, variantHeader(v));
+  };
+  const stepped = (i: number, st: StepResult) => {
+    if (!o.quiet) say.line(i, stepLine(st));
+  };
+  const ended = (i: number, r: VariantResult) => {
+    if (!o.quiet) say.line(i, variantFooter(r));
+    else if (r.outcome !== 'passed') say.line(i, reasonLine(r, fileOf.get(r.scenario)));
+    say.done(i);
+    results[i] = r;
+  };
+  const events = o.events;
+  const writeEvents = (lines: string) => {
+    if (events === '-') process.stdout.write(lines);
+    else if (events) appendFileSync(events, lines);
+  };
+  // The HTML report watches each lab's timeline as it runs, so its labs run in this thread; so does a
+  // single variant, which a worker would only delay by loading the device models a second time.
+  if (workers > 0 && work.length > 1 && !o.report) {
+    await runInWorkers(
+      work.map(({ s, file, variant }) => ({
+        file,
+        variant,
+        scenario: s.id,
+        title: s.title,
+        explain: s.variants[variant]?.explain ?? '',
+      })),
+      {
+        workers,
+        jobs,
+        data: { artifacts: o.artifacts ?? null, pcap: o.pcap === true, events: Boolean(events) },
+        onStart: started,
+        onStep: stepped,
+        onEvents: (lines) => writeEvents(lines.join('')),
+        say: (text) => process.stderr.write(text),
+        onDone: ended,
+      },
+    );
+    await finishRun(o, results, errors);
+    return;
+  }
+  const captures = o.pcap ? new LabCaptures({ say: (l) => process.stderr.write(`${l}\n`) }) : null;
+  // Loaded only when asked for: the page renderer is not needed by a plain run.
+  const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
   await runPool(work.length, jobs, async (i) => {
     const { s, variant } = work[i]!;
     const r = await runVariant(s, variant, {
@@ -82,27 +139,24 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
       onLab: async (lab) => {
         await captures?.attach(lab);
         htmlReport?.watch(lab);
-        if (!o.events) return;
-        const out = o.events;
-        lab.timeline.subscribe(undefined, (e) => {
-          const line = `${JSON.stringify(e)}\n`;
-          if (out === '-') process.stdout.write(line);
-          else appendFileSync(out, line);
-        });
+        if (events) lab.timeline.subscribe(undefined, (e) => writeEvents(`${JSON.stringify(e)}\n`));
       },
-      onVariantStart: (v) => {
-        if (!o.quiet) say.line(i, variantHeader(v));
-      },
-      onStep: (_v, st) => {
-        if (!o.quiet) say.line(i, stepLine(st));
-      },
+      onVariantStart: (v) => started(i, v),
+      onStep: (_v, st) => stepped(i, st),
     });
-    if (!o.quiet) say.line(i, variantFooter(r));
-    else if (r.outcome !== 'passed') say.line(i, reasonLine(r, fileOf.get(s.id)));
-    say.done(i);
-    results[i] = r;
+    ended(i, r);
   });
   await captures?.settled();
+  await finishRun(o, results, errors, htmlReport);
+}
+
+/** The summary, the JSON and JUnit reports, the HTML report and the exit code, however the labs ran. */
+async function finishRun(
+  o: RunCommandOptions,
+  results: VariantResult[],
+  errors: { ref: string; message: string }[],
+  htmlReport?: import('../ui/report.ts').RunReport | null,
+): Promise<void> {
   process.stderr.write(`${summaryTable(results, errors.length)}\n`);
   const report = buildReport(results, errors);
   if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

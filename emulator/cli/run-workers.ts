@@ -1,0 +1,172 @@
+/**
+ * `uclab run` on every core: variants spread over node:worker_threads, each worker running its share
+ * side by side (its own pool of labs in flight), results and printed lines streamed back. The same
+ * design as the fleet's cells (emulator/plan/pool.ts): a worker pulls the next variant when it has room,
+ * so one slow variant holds up nothing else. Each lab claims its own address block through the kernel
+ * (emulator/address-block.ts), and threads of one process bind from one port space, so labs in
+ * different workers cannot collide any more than labs in one thread.
+ *
+ * A variant whose run throws inside its worker, and every variant in flight on a worker that dies, is
+ * reported as broken with the reason; the other variants run on (a replacement worker takes the
+ * queue), so the run always ends.
+ */
+import { Worker } from 'node:worker_threads';
+import type { StepResult, VariantResult } from '../runner.ts';
+
+/** What a worker is started with (structured-clone data). */
+export interface RunWorkerData {
+  artifacts: string | null;
+  pcap: boolean;
+  /** Post each lab event as a JSON line (for `--events`). */
+  events: boolean;
+}
+
+export type ToRunWorker =
+  | { type: 'variant'; index: number; file: string; variant: string }
+  | { type: 'exit' };
+export type FromRunWorker =
+  | { type: 'ready' }
+  | { type: 'start'; index: number; v: { scenario: string; variant: string; explain: string; title: string } }
+  | { type: 'step'; index: number; step: StepResult }
+  | { type: 'events'; lines: string[] }
+  | { type: 'say'; text: string }
+  | { type: 'done'; index: number; result: VariantResult }
+  | { type: 'failed'; index: number; message: string };
+
+/** One variant to run: where its scenario is, and what to report if its worker cannot run it. */
+export interface VariantJob {
+  file: string;
+  variant: string;
+  scenario: string;
+  title: string;
+  explain: string;
+}
+
+export interface WorkerPoolOptions {
+  workers: number;
+  /** Variants in flight over all workers (`--jobs`), shared out evenly. */
+  jobs: number;
+  data: RunWorkerData;
+  onStart?: (index: number, v: { scenario: string; variant: string; explain: string; title: string }) => void;
+  onStep?: (index: number, step: StepResult) => void;
+  onEvents?: (lines: string[]) => void;
+  /** Lines a worker has for stderr that belong to no variant (a capture tool's notice). */
+  say?: (text: string) => void;
+  onDone: (index: number, result: VariantResult) => void;
+  /** The worker script; tests start a different one. */
+  entry?: URL;
+}
+
+const ENTRY = new URL('./run-worker-entry.mjs', import.meta.url);
+/** How long a worker told to exit may take to close its last handles before it is terminated. */
+const EXIT_GRACE_MS = 5000;
+
+/** The result of a variant its worker could not run: broken, with why, as the runner reports a broken lab. */
+export function brokenInWorker(job: VariantJob, reason: string): VariantResult {
+  return {
+    scenario: job.scenario,
+    title: job.title,
+    variant: job.variant,
+    explain: job.explain,
+    outcome: 'broken',
+    reason,
+    durationMs: 0,
+    steps: [],
+    artifacts: null,
+    events: 0,
+  };
+}
+
+/** Runs every job over the workers; resolves once each has a result (reported through `onDone`). */
+export function runInWorkers(jobs: VariantJob[], o: WorkerPoolOptions): Promise<void> {
+  if (jobs.length === 0) return Promise.resolve();
+  const workerCount = Math.max(1, Math.min(o.workers, jobs.length));
+  const perWorker = Math.max(1, Math.ceil(o.jobs / workerCount));
+  // A worker that dies is replaced while this many replacements last; then the queue is reported broken.
+  let replacements = workerCount;
+  let next = 0;
+  let settled = 0;
+  const live = new Set<Worker>();
+
+  return new Promise<void>((resolve) => {
+    const finish = (index: number, result: VariantResult) => {
+      settled++;
+      o.onDone(index, result);
+      if (settled === jobs.length) {
+        for (const w of live) stop(w);
+        resolve();
+      }
+    };
+    const stop = (w: Worker) => {
+      live.delete(w);
+      w.postMessage({ type: 'exit' } satisfies ToRunWorker);
+      const timer = setTimeout(() => void w.terminate(), EXIT_GRACE_MS);
+      timer.unref();
+      w.once('exit', () => clearTimeout(timer));
+    };
+    const start = () => {
+      const w = new Worker(o.entry ?? ENTRY, { workerData: o.data });
+      live.add(w);
+      const inFlight = new Set<number>();
+      let dead = false;
+      const feed = () => {
+        while (!dead && inFlight.size < perWorker && next < jobs.length) {
+          const index = next++;
+          const job = jobs[index]!;
+          inFlight.add(index);
+          w.postMessage({
+            type: 'variant',
+            index,
+            file: job.file,
+            variant: job.variant,
+          } satisfies ToRunWorker);
+        }
+      };
+      const died = (why: string) => {
+        if (dead) return;
+        dead = true;
+        live.delete(w);
+        void w.terminate();
+        const lost = [...inFlight].sort((a, b) => a - b);
+        inFlight.clear();
+        const others = lost.length > 1 ? ` (with ${lost.length - 1} other variant(s) it was running)` : '';
+        for (const index of lost) {
+          finish(index, brokenInWorker(jobs[index]!, `the worker thread running it failed${others}: ${why}`));
+        }
+        if (next >= jobs.length) return;
+        if (replacements-- > 0) start();
+        else if (live.size === 0) {
+          while (next < jobs.length) {
+            const index = next++;
+            finish(
+              index,
+              brokenInWorker(jobs[index]!, `not run: worker threads kept failing, the last with: ${why}`),
+            );
+          }
+        }
+      };
+      w.on('message', (m: FromRunWorker) => {
+        if (dead) return;
+        if (m.type === 'ready') feed();
+        else if (m.type === 'start') o.onStart?.(m.index, m.v);
+        else if (m.type === 'step') o.onStep?.(m.index, m.step);
+        else if (m.type === 'events') o.onEvents?.(m.lines);
+        else if (m.type === 'say') o.say?.(m.text);
+        else if (m.type === 'done' || m.type === 'failed') {
+          inFlight.delete(m.index);
+          const result =
+            m.type === 'done'
+              ? m.result
+              : brokenInWorker(jobs[m.index]!, `the variant failed in its worker thread: ${m.message}`);
+          finish(m.index, result);
+          feed();
+        }
+      });
+      w.on('error', (e) => died(e.message));
+      w.on('exit', (code) => {
+        if (live.has(w)) died(`it exited with code ${code}`);
+      });
+    };
+    for (let i = 0; i < workerCount; i++) start();
+  });
+}
