@@ -42,19 +42,17 @@ export interface VariantJob {
   explain: string;
 }
 
-export interface WorkerPoolOptions {
-  workers: number;
+export interface RunHooks {
   /** Variants in flight over all workers (`--jobs`), shared out evenly. */
   jobs: number;
-  data: RunWorkerData;
+  /** The order to start the jobs in (indices); default: as given. Printing keeps the jobs' order. */
+  order?: readonly number[];
   onStart?: (index: number, v: { scenario: string; variant: string; explain: string; title: string }) => void;
   onStep?: (index: number, step: StepResult) => void;
   onEvents?: (lines: string[]) => void;
   /** Lines a worker has for stderr that belong to no variant (a capture tool's notice). */
   say?: (text: string) => void;
   onDone: (index: number, result: VariantResult) => void;
-  /** The worker script; tests start a different one. */
-  entry?: URL;
 }
 
 const ENTRY = new URL('./run-worker-entry.mjs', import.meta.url);
@@ -77,96 +75,157 @@ export function brokenInWorker(job: VariantJob, reason: string): VariantResult {
   };
 }
 
-/** Runs every job over the workers; resolves once each has a result (reported through `onDone`). */
-export function runInWorkers(jobs: VariantJob[], o: WorkerPoolOptions): Promise<void> {
-  if (jobs.length === 0) return Promise.resolve();
-  const workerCount = Math.max(1, Math.min(o.workers, jobs.length));
-  const perWorker = Math.max(1, Math.ceil(o.jobs / workerCount));
-  // A worker that dies is replaced while this many replacements last; then the queue is reported broken.
-  let replacements = workerCount;
-  let next = 0;
-  let settled = 0;
-  const live = new Set<Worker>();
+/**
+ * Worker threads started before the run is known, so that they load the device models while this
+ * thread loads the catalogue; `run` then shares the variants out, `close` lets them go.
+ */
+export class RunWorkers {
+  readonly #count: number;
+  readonly #data: RunWorkerData;
+  readonly #entry: URL;
+  readonly #idle: Worker[] = [];
+  /** What a worker said or did before a run drove it: messages with no listener yet would be lost. */
+  readonly #early = new WeakMap<Worker, { ready: boolean; ended: string | null }>();
+  #closed = false;
 
-  return new Promise<void>((resolve) => {
-    const finish = (index: number, result: VariantResult) => {
-      settled++;
-      o.onDone(index, result);
-      if (settled === jobs.length) {
-        for (const w of live) stop(w);
-        resolve();
-      }
-    };
-    const stop = (w: Worker) => {
-      live.delete(w);
-      w.postMessage({ type: 'exit' } satisfies ToRunWorker);
-      const timer = setTimeout(() => void w.terminate(), EXIT_GRACE_MS);
-      timer.unref();
-      w.once('exit', () => clearTimeout(timer));
-    };
-    const start = () => {
-      const w = new Worker(o.entry ?? ENTRY, { workerData: o.data });
-      live.add(w);
-      const inFlight = new Set<number>();
-      let dead = false;
-      const feed = () => {
-        while (!dead && inFlight.size < perWorker && next < jobs.length) {
-          const index = next++;
-          const job = jobs[index]!;
-          inFlight.add(index);
-          w.postMessage({
-            type: 'variant',
-            index,
-            file: job.file,
-            variant: job.variant,
-          } satisfies ToRunWorker);
+  constructor(count: number, data: RunWorkerData, entry: URL = ENTRY) {
+    this.#count = Math.max(1, count);
+    this.#data = data;
+    this.#entry = entry;
+    for (let i = 0; i < this.#count; i++) this.#idle.push(this.#spawn());
+  }
+
+  #spawn(): Worker {
+    const w = new Worker(this.#entry, { workerData: this.#data });
+    const early = { ready: false, ended: null as string | null };
+    this.#early.set(w, early);
+    w.on('message', (m: FromRunWorker) => {
+      if (m.type === 'ready') early.ready = true;
+    });
+    w.on('error', (e) => {
+      early.ended ??= e.message;
+    });
+    w.on('exit', (code) => {
+      early.ended ??= `it exited with code ${code}`;
+    });
+    return w;
+  }
+
+  /** Lets every worker go: each closes its port once its labs have stopped, or is ended after a grace time. */
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#idle.splice(0)) release(w);
+  }
+
+  /** Runs every job over the workers; resolves once each has a result (reported through `onDone`). */
+  run(jobs: readonly VariantJob[], o: RunHooks): Promise<void> {
+    if (this.#closed) throw new Error('the worker threads of this run were already let go');
+    if (jobs.length === 0) {
+      this.close();
+      return Promise.resolve();
+    }
+    const order = o.order ?? jobs.map((_, i) => i);
+    // More workers than jobs would only load the device models for nothing.
+    const starting = this.#idle.splice(0, Math.min(this.#idle.length, jobs.length));
+    for (const w of this.#idle.splice(0)) release(w);
+    const perWorker = Math.max(1, Math.ceil(o.jobs / starting.length));
+    // A worker that dies is replaced while this many replacements last; then the queue is reported broken.
+    let replacements = starting.length;
+    let next = 0;
+    let settled = 0;
+    const live = new Set<Worker>();
+
+    return new Promise<void>((resolve) => {
+      const finish = (index: number, result: VariantResult) => {
+        settled++;
+        o.onDone(index, result);
+        if (settled === jobs.length) {
+          this.#closed = true;
+          for (const w of live) release(w);
+          live.clear();
+          resolve();
         }
       };
-      const died = (why: string) => {
-        if (dead) return;
-        dead = true;
-        live.delete(w);
-        void w.terminate();
-        const lost = [...inFlight].sort((a, b) => a - b);
-        inFlight.clear();
-        const others = lost.length > 1 ? ` (with ${lost.length - 1} other variant(s) it was running)` : '';
-        for (const index of lost) {
-          finish(index, brokenInWorker(jobs[index]!, `the worker thread running it failed${others}: ${why}`));
-        }
-        if (next >= jobs.length) return;
-        if (replacements-- > 0) start();
-        else if (live.size === 0) {
-          while (next < jobs.length) {
-            const index = next++;
+      const drive = (w: Worker) => {
+        live.add(w);
+        const inFlight = new Set<number>();
+        let dead = false;
+        const early = this.#early.get(w);
+        let ready = early?.ready ?? false;
+        const feed = () => {
+          while (ready && !dead && inFlight.size < perWorker && next < order.length) {
+            const index = order[next++]!;
+            const job = jobs[index]!;
+            inFlight.add(index);
+            w.postMessage({
+              type: 'variant',
+              index,
+              file: job.file,
+              variant: job.variant,
+            } satisfies ToRunWorker);
+          }
+        };
+        const died = (why: string) => {
+          if (dead) return;
+          dead = true;
+          live.delete(w);
+          void w.terminate();
+          const lost = [...inFlight].sort((a, b) => a - b);
+          inFlight.clear();
+          const others = lost.length > 1 ? ` (with ${lost.length - 1} other variant(s) it was running)` : '';
+          for (const index of lost) {
             finish(
               index,
-              brokenInWorker(jobs[index]!, `not run: worker threads kept failing, the last with: ${why}`),
+              brokenInWorker(jobs[index]!, `the worker thread running it failed${others}: ${why}`),
             );
           }
-        }
+          if (next >= order.length) return;
+          if (replacements-- > 0) drive(this.#spawn());
+          else if (live.size === 0) {
+            while (next < order.length) {
+              const index = order[next++]!;
+              finish(
+                index,
+                brokenInWorker(jobs[index]!, `not run: worker threads kept failing, the last with: ${why}`),
+              );
+            }
+          }
+        };
+        w.on('message', (m: FromRunWorker) => {
+          if (dead) return;
+          if (m.type === 'ready') {
+            ready = true;
+            feed();
+          } else if (m.type === 'start') o.onStart?.(m.index, m.v);
+          else if (m.type === 'step') o.onStep?.(m.index, m.step);
+          else if (m.type === 'events') o.onEvents?.(m.lines);
+          else if (m.type === 'say') o.say?.(m.text);
+          else if (m.type === 'done' || m.type === 'failed') {
+            inFlight.delete(m.index);
+            const result =
+              m.type === 'done'
+                ? m.result
+                : brokenInWorker(jobs[m.index]!, `the variant failed in its worker thread: ${m.message}`);
+            finish(m.index, result);
+            feed();
+          }
+        });
+        w.on('error', (e) => died(e.message));
+        w.on('exit', (code) => {
+          if (live.has(w)) died(`it exited with code ${code}`);
+        });
+        if (early?.ended) died(early.ended);
+        else feed();
       };
-      w.on('message', (m: FromRunWorker) => {
-        if (dead) return;
-        if (m.type === 'ready') feed();
-        else if (m.type === 'start') o.onStart?.(m.index, m.v);
-        else if (m.type === 'step') o.onStep?.(m.index, m.step);
-        else if (m.type === 'events') o.onEvents?.(m.lines);
-        else if (m.type === 'say') o.say?.(m.text);
-        else if (m.type === 'done' || m.type === 'failed') {
-          inFlight.delete(m.index);
-          const result =
-            m.type === 'done'
-              ? m.result
-              : brokenInWorker(jobs[m.index]!, `the variant failed in its worker thread: ${m.message}`);
-          finish(m.index, result);
-          feed();
-        }
-      });
-      w.on('error', (e) => died(e.message));
-      w.on('exit', (code) => {
-        if (live.has(w)) died(`it exited with code ${code}`);
-      });
-    };
-    for (let i = 0; i < workerCount; i++) start();
-  });
+      for (const w of starting) drive(w);
+    });
+  }
+}
+
+/** Tells a worker to exit once its labs are done; one that has not ended after a grace time is terminated. */
+function release(w: Worker): void {
+  w.postMessage({ type: 'exit' } satisfies ToRunWorker);
+  const timer = setTimeout(() => void w.terminate(), EXIT_GRACE_MS);
+  timer.unref();
+  w.once('exit', () => clearTimeout(timer));
 }

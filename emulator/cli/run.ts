@@ -8,8 +8,9 @@ import { reasonLine, stepLine, summaryTable, variantFooter, variantHeader } from
 import { loadCatalogue, loadScenario, runVariant, type StepResult, type VariantResult } from '../runner.ts';
 import type { Scenario } from '../scenario.ts';
 import { displayPath } from '../scenario-file.ts';
+import { durationsFile, loadDurations, longestFirst, saveDurations } from './run-order.ts';
 import { MAX_JOBS, MAX_WORKERS, OrderedOutput, parseJobs, parseWorkers, runPool } from './run-pool.ts';
-import { runInWorkers } from './run-workers.ts';
+import { RunWorkers } from './run-workers.ts';
 
 export interface RunCommandOptions {
   all?: boolean;
@@ -39,6 +40,26 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     process.exitCode = 2;
     return;
   }
+  // The worker threads start now, loading the device models while this thread loads the scenarios.
+  // The HTML report watches each lab's timeline as it runs, so its labs run in this thread; so does a
+  // single variant, which a worker would only delay by loading the device models a second time.
+  const workers = parseWorkers(o.workers);
+  const pool =
+    workers && parseJobs(o.jobs) !== null && !o.report && (o.all || o.tag || refs.length > 1 || !o.variant)
+      ? new RunWorkers(workers, {
+          artifacts: o.artifacts ?? null,
+          pcap: o.pcap === true,
+          events: Boolean(o.events),
+        })
+      : null;
+  try {
+    await runScenarios(refs, o, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function runScenarios(refs: string[], o: RunCommandOptions, pool: RunWorkers | null): Promise<void> {
   const errors: { ref: string; message: string }[] = [];
   /** Each scenario with its file, from which a worker thread loads it again. */
   const scenarios: { s: Scenario; file: string }[] = [];
@@ -104,10 +125,13 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     if (events === '-') process.stdout.write(lines);
     else if (events) appendFileSync(events, lines);
   };
-  // The HTML report watches each lab's timeline as it runs, so its labs run in this thread; so does a
-  // single variant, which a worker would only delay by loading the device models a second time.
-  if (workers > 0 && work.length > 1 && !o.report) {
-    await runInWorkers(
+  const durations = durationsFile();
+  const order = longestFirst(
+    work.map(({ s, variant }) => ({ scenario: s.id, variant })),
+    loadDurations(durations),
+  );
+  if (pool && work.length > 1) {
+    await pool.run(
       work.map(({ s, file, variant }) => ({
         file,
         variant,
@@ -116,9 +140,8 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
         explain: s.variants[variant]?.explain ?? '',
       })),
       {
-        workers,
         jobs,
-        data: { artifacts: o.artifacts ?? null, pcap: o.pcap === true, events: Boolean(events) },
+        order,
         onStart: started,
         onStep: stepped,
         onEvents: (lines) => writeEvents(lines.join('')),
@@ -126,13 +149,16 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
         onDone: ended,
       },
     );
+    saveDurations(durations, results);
     await finishRun(o, results, errors);
     return;
   }
+  pool?.close();
   const captures = o.pcap ? new LabCaptures({ say: (l) => process.stderr.write(`${l}\n`) }) : null;
   // Loaded only when asked for: the page renderer is not needed by a plain run.
   const htmlReport = o.report ? new (await import('../ui/report.ts')).RunReport() : null;
-  await runPool(work.length, jobs, async (i) => {
+  await runPool(work.length, jobs, async (n) => {
+    const i = order[n]!;
     const { s, variant } = work[i]!;
     const r = await runVariant(s, variant, {
       artifactsDir: o.artifacts ?? null,
@@ -147,6 +173,7 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     ended(i, r);
   });
   await captures?.settled();
+  saveDurations(durations, results);
   await finishRun(o, results, errors, htmlReport);
 }
 
