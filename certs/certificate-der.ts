@@ -6,7 +6,7 @@
 import { webcrypto } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
-// DER primitives (X.690 §8, §10: definite lengths, minimal forms)
+// DER primitives (ITU-T X.690 clauses 8 and 10: definite lengths, minimal forms)
 
 function lengthOctets(n: number): number[] {
   if (n < 0x80) return [n];
@@ -40,7 +40,7 @@ function smallInteger(n: number): Buffer {
 
 const oidCache = new Map<string, Buffer>();
 
-/** OBJECT IDENTIFIER (X.690 §8.19): first two arcs in one octet, base-128 for the rest. */
+/** OBJECT IDENTIFIER (ITU-T X.690 clause 8.19): first two arcs in one octet, base-128 for the rest. */
 export function oid(dotted: string): Buffer {
   const hit = oidCache.get(dotted);
   if (hit) return hit;
