@@ -128,7 +128,9 @@ export class RunWorkers {
     // More workers than jobs would only load the device models for nothing.
     const starting = this.#idle.splice(0, Math.min(this.#idle.length, jobs.length));
     for (const w of this.#idle.splice(0)) release(w);
-    const perWorker = Math.max(1, Math.ceil(o.jobs / starting.length));
+    // Shared evenly even when there are fewer variants than --jobs: the first worker to be ready must
+    // not take them all while another core waits.
+    const perWorker = Math.max(1, Math.ceil(Math.min(o.jobs, jobs.length) / starting.length));
     // A worker that dies is replaced while this many replacements last; then the queue is reported broken.
     let replacements = starting.length;
     let next = 0;

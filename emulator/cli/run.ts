@@ -131,6 +131,7 @@ async function runScenarios(refs: string[], o: RunCommandOptions, pool: RunWorke
     loadDurations(durations),
   );
   if (pool && work.length > 1) {
+    const said = new Set<string>();
     await pool.run(
       work.map(({ s, file, variant }) => ({
         file,
@@ -145,7 +146,12 @@ async function runScenarios(refs: string[], o: RunCommandOptions, pool: RunWorke
         onStart: started,
         onStep: stepped,
         onEvents: (lines) => writeEvents(lines.join('')),
-        say: (text) => process.stderr.write(text),
+        // A notice every worker meets alike (no capture tool) is said once, as one thread says it.
+        say: (text) => {
+          if (said.has(text)) return;
+          said.add(text);
+          process.stderr.write(text);
+        },
         onDone: ended,
       },
     );
