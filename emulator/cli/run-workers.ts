@@ -43,6 +43,8 @@ export interface VariantJob {
 }
 
 export interface RunHooks {
+  /** At most this many of the started workers (default: all); the others are let go. */
+  workers?: number;
   /** Variants in flight over all workers (`--jobs`), shared out evenly. */
   jobs: number;
   /** The order to start the jobs in (indices); default: as given. Printing keeps the jobs' order. */
@@ -126,7 +128,10 @@ export class RunWorkers {
     }
     const order = o.order ?? jobs.map((_, i) => i);
     // More workers than jobs would only load the device models for nothing.
-    const starting = this.#idle.splice(0, Math.min(this.#idle.length, jobs.length));
+    const starting = this.#idle.splice(
+      0,
+      Math.max(1, Math.min(this.#idle.length, jobs.length, o.workers ?? Infinity)),
+    );
     for (const w of this.#idle.splice(0)) release(w);
     // Shared evenly even when there are fewer variants than --jobs: the first worker to be ready must
     // not take them all while another core waits.
