@@ -201,8 +201,17 @@ export function toX509Name(input: DnInput): x509.Name {
   return new x509.Name(dn.map((a) => ({ [oidOf(a.type)]: [a.value] })));
 }
 
+/** A node certificate is immutable: its parsed form is kept with it (a CUCM reads one CA per store). */
+const parsedOf = new WeakMap<X509Certificate, x509.X509Certificate>();
+
 function parsed(cert: X509Certificate | x509.X509Certificate): x509.X509Certificate {
-  return cert instanceof x509.X509Certificate ? cert : new x509.X509Certificate(cert.raw);
+  if (cert instanceof x509.X509Certificate) return cert;
+  let p = parsedOf.get(cert);
+  if (!p) {
+    p = new x509.X509Certificate(cert.raw);
+    parsedOf.set(cert, p);
+  }
+  return p;
 }
 
 export function subjectDn(cert: X509Certificate | x509.X509Certificate): Dn {

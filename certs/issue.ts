@@ -1,10 +1,24 @@
 // Certificate issuance from a typed profile. Keys come from the committed pool (no key generation
 // at run time), serials from the lab's seeded random source, and validity is declared relative to
 // lab start (architecture decisions 4 and 5).
-import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { createPublicKey, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { type Duration, parseDuration } from '../emulator/clock.ts';
+import {
+  authorityKeyIdentifierValue,
+  basicConstraintsValue,
+  certificate,
+  extension,
+  extKeyUsageValue,
+  keyUsageValue,
+  oid,
+  signatureAlgorithm,
+  subjectAltNameValue,
+  subjectKeyIdentifierValue,
+  tbsCertificate,
+} from './certificate-der.ts';
+import { derChildren, readDer } from './cisco-dn.ts';
 import { type Dn, type DnInput, formatOneLine, toDn, toX509Name } from './dn.ts';
-import { KeyScope, type KeySpec, type PoolKey, type SignatureHash, signingKey } from './key-pool/index.ts';
+import { KeyScope, type KeySpec, type PoolKey, type SignatureHash } from './key-pool/index.ts';
 import { specOfKeyObject } from './key-pool/specs.ts';
 import { keyToPem, toArrayBuffer, toPem } from './pem.ts';
 import { SeededRandom } from './seeded-random.ts';
@@ -200,44 +214,127 @@ export async function keyIdentifier(spkiDer: Uint8Array): Promise<string> {
   return ext.keyId;
 }
 
-function signingAlgorithm(issuerKey: KeyObject, hash: SignatureHash): Algorithm | EcdsaParams {
-  return issuerKey.asymmetricKeyType === 'rsa'
-    ? { name: 'RSASSA-PKCS1-v1_5', hash }
-    : { name: 'ECDSA', hash };
-}
-
-function buildExtensions(
-  profile: CertProfile,
-  ski: string | undefined,
-  aki: string | undefined,
-): x509.Extension[] {
-  const exts: x509.Extension[] = [];
+/** The DER Extensions of a profile, in the order RFC 5280 lists them (and the lab always wrote them). */
+function buildExtensions(profile: CertProfile, ski: string | undefined, aki: string | undefined): Buffer[] {
+  const exts: Buffer[] = [];
   const bc = profile.basicConstraints;
-  if (bc) exts.push(new x509.BasicConstraintsExtension(bc.ca, bc.pathLength, bc.critical ?? true));
+  if (bc) exts.push(extension('2.5.29.19', bc.critical ?? true, basicConstraintsValue(bc.ca, bc.pathLength)));
   if (profile.keyUsage && profile.keyUsage.length > 0) {
     const flags = profile.keyUsage.reduce((acc, u) => acc | KEY_USAGE_FLAGS[u], 0);
-    exts.push(new x509.KeyUsagesExtension(flags, profile.keyUsageCritical ?? true));
+    exts.push(extension('2.5.29.15', profile.keyUsageCritical ?? true, keyUsageValue(flags)));
   }
   if (profile.extKeyUsage && profile.extKeyUsage.length > 0) {
     const oids = profile.extKeyUsage.map((u) => (u in EKU_OIDS ? EKU_OIDS[u as EkuName] : u));
-    exts.push(new x509.ExtendedKeyUsageExtension(oids, profile.extKeyUsageCritical ?? false));
+    exts.push(extension('2.5.29.37', profile.extKeyUsageCritical ?? false, extKeyUsageValue(oids)));
   }
   if (profile.san && profile.san.length > 0) {
-    const names = profile.san.map((s) => ({
-      type: s.type === 'uri' ? ('url' as const) : s.type,
-      value: s.value,
-    }));
-    exts.push(new x509.SubjectAlternativeNameExtension(names, profile.sanCritical ?? false));
+    exts.push(extension('2.5.29.17', profile.sanCritical ?? false, subjectAltNameValue(profile.san)));
   }
-  if (ski) exts.push(new x509.SubjectKeyIdentifierExtension(ski));
-  if (aki) exts.push(new x509.AuthorityKeyIdentifierExtension(aki));
-  for (const e of profile.extensions ?? [])
-    exts.push(new x509.Extension(e.oid, e.critical ?? false, toArrayBuffer(e.value)));
+  if (ski) exts.push(extension('2.5.29.14', false, subjectKeyIdentifierValue(Buffer.from(ski, 'hex'))));
+  if (aki) exts.push(extension('2.5.29.35', false, authorityKeyIdentifierValue(Buffer.from(aki, 'hex'))));
+  for (const e of profile.extensions ?? []) exts.push(extension(e.oid, e.critical ?? false, e.value));
   return exts;
 }
 
-function existingSki(cert: x509.X509Certificate): string | undefined {
-  return cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+/** The subject Name and the subject key identifier of an issuer, read from its DER. */
+function issuerFacts(certDer: Uint8Array): { subject: Uint8Array; ski: string | undefined } {
+  const fail = (why: string) => new Error(`cannot read the issuer certificate: ${why}`);
+  const cert = readDer(certDer, 0);
+  if (!cert.ok) throw fail(cert.error.message);
+  const tbs = derChildren(cert.value);
+  if (!tbs.ok || !tbs.value[0]) throw fail('no tbsCertificate');
+  const fields = derChildren(tbs.value[0]);
+  if (!fields.ok) throw fail(fields.error.message);
+  const f = fields.value[0]?.tag === 0xa0 ? fields.value.slice(1) : fields.value;
+  const subject = f[4];
+  if (!subject) throw fail('no subject');
+  let ski: string | undefined;
+  const extsTagged = f.find((n) => n.tag === 0xa3);
+  const exts = extsTagged ? derChildren(extsTagged) : undefined;
+  const list = exts?.ok && exts.value[0] ? derChildren(exts.value[0]) : undefined;
+  for (const e of list?.ok ? list.value : []) {
+    const parts = derChildren(e);
+    if (!parts.ok || Buffer.compare(parts.value[0]?.raw ?? Buffer.alloc(0), SKI_OID) !== 0) continue;
+    const inner = readDer(parts.value.at(-1)!.value, 0);
+    if (inner.ok) ski = Buffer.from(inner.value.value).toString('hex');
+  }
+  return { subject: subject.raw, ski };
+}
+const SKI_OID = oid('2.5.29.14');
+
+/**
+ * DER Names by content. A name's encoding is a pure function of its attributes (the string type is
+ * chosen from the value, certs/dn.ts toX509Name), so the same subject issued again reuses its bytes.
+ * Bounded: a fleet's thousands of phone subjects must not grow it without end.
+ */
+const nameDers = new Map<string, Uint8Array>();
+const NAME_CACHE_MAX = 4096;
+
+function nameDer(dn: Dn): Uint8Array {
+  const key = JSON.stringify(dn.map((a) => [a.type, a.value]));
+  let der = nameDers.get(key);
+  if (!der) {
+    der = new Uint8Array(toX509Name(dn).toArrayBuffer());
+    if (nameDers.size >= NAME_CACHE_MAX) nameDers.clear();
+    nameDers.set(key, der);
+  }
+  return der;
+}
+
+/**
+ * Exports of a key, by key object: a KeyObject is immutable, so its SPKI and PKCS#8 PEM are the same
+ * bytes every time; a CA signs hundreds of leaves and a pool key serves many labs.
+ */
+const spkiOf = new WeakMap<KeyObject, Buffer>();
+const pemOf = new WeakMap<KeyObject, string>();
+
+function spkiDer(publicKey: KeyObject): Buffer {
+  let der = spkiOf.get(publicKey);
+  if (!der) {
+    der = publicKey.export({ type: 'spki', format: 'der' });
+    spkiOf.set(publicKey, der);
+  }
+  return der;
+}
+
+function privateKeyPem(key: KeyObject): string {
+  let pem = pemOf.get(key);
+  if (pem === undefined) {
+    pem = keyToPem(key);
+    pemOf.set(key, pem);
+  }
+  return pem;
+}
+
+const NODE_HASH: Record<SignatureHash, string> = {
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
+
+/** RSASSA-PKCS1-v1_5 or ECDSA (DER Ecdsa-Sig-Value, RFC 5758 §3.2), on libuv's pool as WebCrypto did. */
+function signTbs(key: KeyObject, hash: SignatureHash, tbs: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    sign(NODE_HASH[hash], tbs, { key, dsaEncoding: 'der' }, (e, signature) =>
+      e ? reject(e) : resolve(signature),
+    ),
+  );
+}
+
+/**
+ * A certificate and what it is, with the @peculiar/x509 form parsed only when something reads it:
+ * most certificates a lab issues are served and checked through node's X509Certificate alone.
+ */
+function issuedCert<T extends object>(fields: T, certDer: Buffer): T & IssuedCert {
+  let parsed: x509.X509Certificate | undefined;
+  const out = fields as T & IssuedCert;
+  Object.defineProperty(out, 'x509', {
+    enumerable: true,
+    configurable: true,
+    get: () => (parsed ??= new x509.X509Certificate(toArrayBuffer(certDer))),
+  });
+  return out;
 }
 
 /** Which key a profile certifies, and under what label. */
@@ -265,7 +362,8 @@ export async function issueForPublicKey(
   issuer: Identity,
 ): Promise<IssuedCert> {
   const generation = ctx.nextGeneration(profile.name);
-  return issueCore(ctx, profile, generation, publicKey, issuer);
+  const core = await issueCore(ctx, profile, generation, spkiDer(publicKey), issuer);
+  return issuedCert(core, core.certDer);
 }
 
 /** Issue a certificate from a profile: self-signed unless `issuer` is given. */
@@ -275,21 +373,24 @@ export async function issueCertificate(
   issuer?: Identity,
 ): Promise<Identity> {
   const generation = ctx.nextGeneration(profile.name);
-  const { key, spec, label } = resolveKey(ctx, profile, generation);
-  const cert = await issueCore(ctx, profile, generation, createPublicKey(key), issuer, key);
-  return { ...cert, key, keyPem: keyToPem(key), spec, ...(label !== undefined ? { keyLabel: label } : {}) };
+  const { key, spec, label, pool } = resolveKey(ctx, profile, generation);
+  const spki = pool ? pool.spkiDer : spkiDer(createPublicKey(key));
+  const core = await issueCore(ctx, profile, generation, spki, issuer, key);
+  return issuedCert(
+    { ...core, key, keyPem: privateKeyPem(key), spec, ...(label !== undefined ? { keyLabel: label } : {}) },
+    core.certDer,
+  );
 }
 
 async function issueCore(
   ctx: PkiContext,
   profile: CertProfile,
   generation: number,
-  publicKey: KeyObject,
+  spki: Buffer,
   issuer: Identity | undefined,
   ownKey?: KeyObject,
-): Promise<IssuedCert> {
+): Promise<Omit<IssuedCert, 'x509'>> {
   const subject = toDn(profile.subject);
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
   const hash = profile.hash ?? 'SHA-256';
   const validity = profile.validity ?? { notBefore: '-1h', notAfter: '+365d' };
   const anchor = validity.anchor === 'now' ? ctx.now() : ctx.labStart;
@@ -306,35 +407,37 @@ async function issueCore(
 
   const signerKey = issuer ? issuer.key : ownKey;
   if (!signerKey) throw new Error(`${profile.name}: a self-signed certificate needs its own private key`);
+  if (signerKey.asymmetricKeyType !== 'rsa' && signerKey.asymmetricKeyType !== 'ec') {
+    throw new Error(`${profile.name}: the signing key is ${signerKey.asymmetricKeyType}, not RSA or EC`);
+  }
   const ski = profile.ski === false ? undefined : await keyIdentifier(spki);
+  const facts = issuer ? issuerFacts(issuer.certDer) : undefined;
   let aki: string | undefined;
   if (profile.aki !== false) {
     aki = issuer
-      ? (existingSki(issuer.x509) ??
-        (await keyIdentifier(issuer.cert.publicKey.export({ type: 'spki', format: 'der' }))))
+      ? (facts?.ski ?? (await keyIdentifier(spkiDer(issuer.cert.publicKey))))
       : (ski ?? (await keyIdentifier(spki)));
   }
-  // The issuer name is copied byte for byte from the CA's subject, so name chaining never depends
-  // on string-type choices.
-  const issuerName = issuer ? new x509.Name(issuer.x509.subjectName.toArrayBuffer()) : toX509Name(subject);
-  const generated = await x509.X509CertificateGenerator.create({
-    serialNumber: serial,
-    subject: toX509Name(subject),
-    issuer: issuerName,
+  const algorithm = signatureAlgorithm(signerKey.asymmetricKeyType, hash);
+  const subjectName = nameDer(subject);
+  const tbs = tbsCertificate({
+    serialHex: serial,
+    signature: algorithm,
+    // The issuer name is copied byte for byte from the CA's subject, so name chaining never depends
+    // on string-type choices.
+    issuer: facts ? facts.subject : subjectName,
     notBefore,
     notAfter,
-    publicKey: toArrayBuffer(spki),
-    signingKey: await signingKey(signerKey, hash),
-    signingAlgorithm: signingAlgorithm(signerKey, hash),
+    subject: subjectName,
+    spki,
     extensions: buildExtensions(profile, ski, aki),
   });
-  const certDer = Buffer.from(generated.rawData);
+  const certDer = certificate(tbs, algorithm, await signTbs(signerKey, hash, tbs));
   return {
     name: profile.name,
     certPem: toPem(certDer, 'CERTIFICATE'),
     certDer,
     cert: new X509Certificate(certDer),
-    x509: generated,
     chain: issuer ? [issuer, ...issuer.chain] : [],
   };
 }

@@ -100,19 +100,24 @@ export async function loadScenario(
 export async function loadCatalogue(): Promise<{
   scenarios: Scenario[];
   broken: { file: string; message: string }[];
+  /** Each scenario's file by id (a worker thread loads the scenario again from it). */
+  files: Map<string, string>;
 }> {
   const files = readdirSync(SCENARIO_DIR)
     .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
     .sort();
   const scenarios: Scenario[] = [];
   const broken: { file: string; message: string }[] = [];
+  const fileOf = new Map<string, string>();
   for (const f of files) {
     const r = await loadScenario(join(SCENARIO_DIR, f));
-    if (r.ok) scenarios.push(r.scenario);
-    else broken.push({ file: f, message: r.message });
+    if (r.ok) {
+      scenarios.push(r.scenario);
+      fileOf.set(r.scenario.id, r.file);
+    } else broken.push({ file: f, message: r.message });
   }
   scenarios.sort((a, b) => a.id.localeCompare(b.id));
-  return { scenarios, broken };
+  return { scenarios, broken, files: fileOf };
 }
 
 function brokenResult(

@@ -84,6 +84,10 @@ program
     'run this many variants at once, each in its own lab (default: 4 per core, at most 8); output keeps catalogue order',
   )
   .option(
+    '--workers <n>',
+    'share the variants out over this many worker threads (default: one per core, one per 16 variants at most; 0: all in this thread, as --report does)',
+  )
+  .option(
     '--pcap',
     "capture each lab's address block into lab.pcapng beside its keys.log (needs --artifacts; dumpcap or tshark)",
   )

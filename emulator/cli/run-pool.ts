@@ -24,6 +24,21 @@ export function parseJobs(v: string | number | undefined): number | null {
   return Number.isInteger(n) && n >= 1 && n <= MAX_JOBS ? n : null;
 }
 
+/** More worker threads than this and each one's share of labs is too small to keep its core busy. */
+export const MAX_WORKERS = 64;
+
+/** Without --workers: one worker thread per core. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/** `--workers N`: a whole number 0..MAX_WORKERS (0: this thread); absent means defaultWorkers(). */
+export function parseWorkers(v: string | number | undefined): number | null {
+  if (v === undefined) return defaultWorkers();
+  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 && n <= MAX_WORKERS ? n : null;
+}
+
 /** Calls `task(i)` for i in 0..count-1, at most `limit` at once; resolves when all have settled. */
 export async function runPool(
   count: number,
