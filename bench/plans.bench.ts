@@ -55,6 +55,12 @@ async function main(): Promise<void> {
     .filter((f) => !only || only.includes(basename(f).replace(/(\.broken)?\.(ya?ml|json)$/, '')))
     .sort();
   const out: PlanFigures[] = [];
+  const line = (p: PlanFigures) => {
+    const counts = Object.entries(p.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    return `${p.file}: ${p.result}${p.asExpected ? ' (as it should)' : ` (SHOULD ${p.expected.toUpperCase()})`}; ${p.phones} phones x ${p.steps} steps in ${p.wallS} s wall, ${p.cpuS} s CPU (${p.coresUsed} cores); ${p.phoneStepsPerS} phone-steps/s = ${p.vsHandshakes} per baseline handshake; ${counts}`;
+  };
   for (const f of files) {
     const read = readPlanFile(join(PLANS_DIR, f));
     if (!read.ok) throw new Error(`${f}: ${read.error.where}: ${read.error.message}`);
@@ -89,20 +95,15 @@ async function main(): Promise<void> {
       phoneStepsPerS: Number((phoneSteps / wallS).toFixed(1)),
       vsHandshakes: Number((phoneSteps / wallS / handshakesPerS).toFixed(3)),
     });
+    // Each plan's figures as it ends (a 10,000-phone run of every plan takes a while).
+    log(`done: ${line(out.at(-1) as PlanFigures)}`);
   }
   if (json) {
     process.stdout.write(`${JSON.stringify({ cores, handshakesPerS, plans: out }, null, 2)}\n`);
     return;
   }
   console.log(`baseline: raw mutual-TLS handshakes, all ${cores} cores: ${handshakesPerS.toFixed(0)}/s`);
-  for (const p of out) {
-    const counts = Object.entries(p.outcomes)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-    console.log(
-      `${p.file}: ${p.result}${p.asExpected ? ' (as it should)' : ` (SHOULD ${p.expected.toUpperCase()})`}; ${p.phones} phones x ${p.steps} steps in ${p.wallS} s wall, ${p.cpuS} s CPU (${p.coresUsed} cores); ${p.phoneStepsPerS} phone-steps/s = ${p.vsHandshakes} per baseline handshake; ${counts}`,
-    );
-  }
+  for (const p of out) console.log(line(p));
   const wrong = out.filter((p) => !p.asExpected);
   if (wrong.length > 0) console.log(`${wrong.length} plan(s) did not end as their file says they should`);
 }

@@ -1,6 +1,6 @@
 /**
  * The certificate an end presented, as its handshake records it: one parsed object per certificate
- * content (emulator/net/handshake.ts `localCertOf`), however many connections present it, since a
+ * content (emulator/net/handshake.ts `presentedCertificate`), however many connections present it, since a
  * registration keeps its handshake, at both ends, for as long as it is up; and each identity still
  * its own certificate.
  */
