@@ -1,6 +1,6 @@
 /**
- * The extensions of a certificate that trust decisions turn on, read straight from its DER (RFC 5280
- * §4.1 and §4.2), plus its raw issuer and subject names for chain building.
+ * The extensions of a certificate that trust decisions turn on, read straight from its DER
+ * (RFC 5280 §4.1 and RFC 5280 §4.2), plus its raw issuer and subject names for chain building.
  *
  * Why not @peculiar/x509 here: these run on every handshake of a fleet, on every phone's own MIC or
  * LSC (distinct certificates, so no cache helps), and its full ASN.1 object model cost more than the
