@@ -2,8 +2,14 @@
 // SEQUENCE, which is also the order OpenSSL's default one-line form and `-subj` use).
 // Multi-valued RDNs are flattened (none of the certificates the lab models use them).
 import type { X509Certificate } from 'node:crypto';
-import { ciscoDn, type DnStyle } from './cisco-dn.ts';
-import { toArrayBuffer } from './pem.ts';
+import {
+  certificateFields,
+  ciscoDn,
+  type DnStyle,
+  type NameAttribute,
+  parseName,
+  readDer,
+} from './cisco-dn.ts';
 import { x509 } from './x509.ts';
 
 export type DnAttrType =
@@ -183,16 +189,21 @@ export function formatCiscoDn(dn: Dn, style: CiscoDnStyle = 'cucm'): string {
   );
 }
 
-/** Read a DER-encoded Name into a Dn. */
+/**
+ * Attributes as read by certs/cisco-dn.ts, typed by OID: the short names this module knows, the
+ * dotted OID otherwise (so surname, 2.5.4.4, stays itself rather than turning into serialNumber).
+ */
+function fromAttributes(attrs: readonly NameAttribute[]): Dn {
+  return attrs.map((a) => ({ type: normalizeType(a.oid), value: a.value }));
+}
+
+/** Read a DER-encoded Name into a Dn; throws on DER that is not a Name. */
 export function dnFromDer(der: ArrayBuffer | Uint8Array): Dn {
-  const name = new x509.Name(toArrayBuffer(der));
-  const out: DnAttr[] = [];
-  for (const rdn of name.toJSON()) {
-    for (const [type, values] of Object.entries(rdn)) {
-      for (const value of values) out.push({ type: normalizeType(type), value });
-    }
-  }
-  return out;
+  const bytes = der instanceof Uint8Array ? der : new Uint8Array(der);
+  const node = readDer(bytes, 0);
+  const attrs = node.ok ? parseName(node.value) : node;
+  if (!attrs.ok) throw new Error(`not a distinguished name: ${attrs.error.message}`);
+  return fromAttributes(attrs.value);
 }
 
 /** Build the DER-order x509.Name for a Dn (UTF8String/PrintableString chosen by the library). */
@@ -201,25 +212,33 @@ export function toX509Name(input: DnInput): x509.Name {
   return new x509.Name(dn.map((a) => ({ [oidOf(a.type)]: [a.value] })));
 }
 
-/** A node certificate is immutable: its parsed form is kept with it (a CUCM reads one CA per store). */
-const parsedOf = new WeakMap<X509Certificate, x509.X509Certificate>();
+/**
+ * A certificate's names, read from its DER once per certificate object (certificates are immutable,
+ * and a CUCM asks for the CN of every certificate it stores and serves). Read with the DER reader of
+ * certs/cisco-dn.ts rather than @peculiar/x509's ASN.1 model, which cost a catalogue run more CPU than
+ * any other part of certificate handling.
+ */
+const namesOf = new WeakMap<object, { subject: Dn; issuer: Dn }>();
 
-function parsed(cert: X509Certificate | x509.X509Certificate): x509.X509Certificate {
-  if (cert instanceof x509.X509Certificate) return cert;
-  let p = parsedOf.get(cert);
-  if (!p) {
-    p = new x509.X509Certificate(cert.raw);
-    parsedOf.set(cert, p);
+function names(cert: X509Certificate | x509.X509Certificate): { subject: Dn; issuer: Dn } {
+  let n = namesOf.get(cert);
+  if (!n) {
+    const der = cert instanceof x509.X509Certificate ? new Uint8Array(cert.rawData) : cert.raw;
+    const f = certificateFields(der);
+    // OpenSSL or @peculiar/x509 has already parsed this certificate: failing here is a bug in the reader.
+    if (!f.ok) throw new Error(`dn: cannot read the names of a parsed certificate: ${f.error.message}`);
+    n = { subject: fromAttributes(f.value.subject), issuer: fromAttributes(f.value.issuer) };
+    namesOf.set(cert, n);
   }
-  return p;
+  return n;
 }
 
 export function subjectDn(cert: X509Certificate | x509.X509Certificate): Dn {
-  return dnFromDer(parsed(cert).subjectName.toArrayBuffer());
+  return names(cert).subject;
 }
 
 export function issuerDn(cert: X509Certificate | x509.X509Certificate): Dn {
-  return dnFromDer(parsed(cert).issuerName.toArrayBuffer());
+  return names(cert).issuer;
 }
 
 function cnOf(dn: Dn): string | undefined {

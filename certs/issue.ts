@@ -323,12 +323,18 @@ function signTbs(key: KeyObject, hash: SignatureHash, tbs: Buffer): Promise<Buff
 }
 
 /**
- * A certificate and what it is, with the @peculiar/x509 form parsed only when something reads it:
- * most certificates a lab issues are served and checked through node's X509Certificate alone.
+ * A certificate and what it is, with its parsed forms made only when something reads them: many
+ * certificates a lab issues are only ever served as PEM (a fleet's MICs), and most of the rest are
+ * checked through node's X509Certificate alone, never @peculiar/x509's.
  */
-function issuedCert<T extends object>(fields: T, certDer: Buffer): T & IssuedCert {
+function issuedCert<T extends object>(fields: T, certDer: Buffer, node?: X509Certificate): T & IssuedCert {
   let parsed: x509.X509Certificate | undefined;
   const out = fields as T & IssuedCert;
+  Object.defineProperty(out, 'cert', {
+    enumerable: true,
+    configurable: true,
+    get: () => (node ??= new X509Certificate(certDer)),
+  });
   Object.defineProperty(out, 'x509', {
     enumerable: true,
     configurable: true,
@@ -389,7 +395,7 @@ async function issueCore(
   spki: Buffer,
   issuer: Identity | undefined,
   ownKey?: KeyObject,
-): Promise<Omit<IssuedCert, 'x509'>> {
+): Promise<Omit<IssuedCert, 'x509' | 'cert'>> {
   const subject = toDn(profile.subject);
   const hash = profile.hash ?? 'SHA-256';
   const validity = profile.validity ?? { notBefore: '-1h', notAfter: '+365d' };
@@ -437,7 +443,6 @@ async function issueCore(
     name: profile.name,
     certPem: toPem(certDer, 'CERTIFICATE'),
     certDer,
-    cert: new X509Certificate(certDer),
     chain: issuer ? [issuer, ...issuer.chain] : [],
   };
 }
@@ -453,17 +458,11 @@ export function identityFromPem(
   const spec = specOfKeyObject(key);
   if (!spec) throw new Error(`${name}: unsupported key type for the lab`);
   const certDer = Buffer.from(cert.raw);
-  return {
-    name,
-    certPem: toPem(certDer, 'CERTIFICATE'),
+  return issuedCert(
+    { name, certPem: toPem(certDer, 'CERTIFICATE'), certDer, chain, key, keyPem: keyToPem(key), spec },
     certDer,
     cert,
-    x509: new x509.X509Certificate(certDer),
-    chain,
-    key,
-    keyPem: keyToPem(key),
-    spec,
-  };
+  );
 }
 
 /** The subject of a profile, for messages. */

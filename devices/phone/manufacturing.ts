@@ -83,15 +83,20 @@ export function micFor(
  * connections reads as the peer certificate, rather than a second copy (8 KB of OpenSSL memory each).
  */
 export function kept(id: Identity): Identity {
-  const { x509: _generated, ...rest } = id;
-  rest.cert = canonical(id.cert);
+  // Copied by descriptor, not by spread: reading `x509` (a getter, certs/issue.ts) would build the
+  // very object tree this leaves behind.
+  const { x509: _generated, cert: _own, ...fields } = Object.getOwnPropertyDescriptors(id);
+  const rest = Object.defineProperties({}, fields) as Identity;
   let parsed: x509.X509Certificate | undefined;
-  Object.defineProperty(rest, 'x509', {
-    enumerable: true,
-    get: () => {
-      parsed ??= new x509.X509Certificate(new Uint8Array(rest.certDer));
-      return parsed;
+  Object.defineProperties(rest, {
+    cert: { enumerable: true, writable: true, value: canonical(id.cert) },
+    x509: {
+      enumerable: true,
+      get: () => {
+        parsed ??= new x509.X509Certificate(new Uint8Array(rest.certDer));
+        return parsed;
+      },
     },
   });
-  return rest as Identity;
+  return rest;
 }

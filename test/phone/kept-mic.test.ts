@@ -26,6 +26,23 @@ describe('the MIC a phone keeps', () => {
     expect(k.key).toBe(id.key);
   });
 
+  it("never builds the generator's object tree it leaves behind", async () => {
+    const ctx = createPkiContext({ seed: 'kept-mic-lazy' });
+    const id: Identity = await issueCertificate(ctx, { name: 'mic', subject: [['CN', 'SEP0011223344AA']] });
+    let built = 0;
+    const generated = Object.getOwnPropertyDescriptor(id, 'x509')?.get;
+    Object.defineProperty(id, 'x509', {
+      enumerable: true,
+      get: () => {
+        built++;
+        return generated?.call(id);
+      },
+    });
+    const k = kept(id);
+    expect(k.certPem).toBe(id.certPem);
+    expect(built).toBe(0);
+  });
+
   it('is what a phone of a lab is given', async () => {
     const ref = { seed: 'kept-mic-lab', start: Date.UTC(2026, 0, 1), scope: {} };
     const mic = await micFor(ref, { model: 'CP-8861', mac: '001122334455', sha1Era: false });
