@@ -4,6 +4,7 @@
 // --cpu-prof); the bytes here are the same as that generator's (test/certs/certificate-der.test.ts
 // compares them for every profile shape the lab issues), only made without the object tree.
 import { webcrypto } from 'node:crypto';
+import { ownedBytes } from '../emulator/owned-bytes.ts';
 
 // ---------------------------------------------------------------------------------------------
 // DER primitives (ITU-T X.690 clauses 8 and 10: definite lengths, minimal forms)
@@ -215,5 +216,6 @@ export function tbsCertificate(f: TbsFields): Buffer {
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }. */
 export function certificate(tbs: Uint8Array, signature: Buffer, signatureValue: Uint8Array): Buffer {
-  return sequence(tbs, signature, tlv(0x03, Buffer.from([0]), signatureValue));
+  // A certificate outlives the buffers it is built from (a phone keeps its MIC for its life).
+  return ownedBytes(sequence(tbs, signature, tlv(0x03, Buffer.from([0]), signatureValue)));
 }

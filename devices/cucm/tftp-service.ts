@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Artifacts } from '../../emulator/artifacts.ts';
 import type { Fabric, Listener } from '../../emulator/fabric.ts';
+import { ownedBytes } from '../../emulator/owned-bytes.ts';
 import { err, ok, type Result } from '../../emulator/result.ts';
 import { tftpTransferEvent } from '../protocols/events.ts';
 import { TFTP_ERROR_TEXT, TftpErrorCode } from '../protocols/tftp/packet.ts';
@@ -132,7 +133,7 @@ export class TftpFiles {
       // encrypted one is new bytes at every build, so it is the same when its plaintext is.
       const same =
         previous && (name.endsWith('.enc.sgn') ? cached?.plain === plain : previous.bytes.equals(bytes));
-      files.set(name, same && previous ? previous : { bytes, modified: this.h.now() });
+      files.set(name, same && previous ? previous : { bytes: ownedBytes(bytes), modified: this.h.now() });
       if (!same) this.#write(name, bytes);
     }
     // A file no longer served (the plain config once the config is encrypted) leaves the artifacts too.

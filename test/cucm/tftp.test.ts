@@ -138,4 +138,10 @@ describe('CUCM TFTP with real clients', () => {
     expect(text).toMatch(/ITLFile\.tlv$/m);
     expect(text).toContain('dir count = 0, file count = 2');
   });
+
+  it("keeps each phone's built config in memory of its own, not a slab of the shared buffer pool", () => {
+    // emulator/owned-bytes.ts: a kept 3 KB slice of node's pool holds the whole 8 KB slab alive.
+    const config = served(`${PHONE}.cnf.xml.sgn`);
+    expect(config.buffer.byteLength).toBe(config.byteLength);
+  });
 });
