@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Endpoint, EventMap, TlsAlert, TrustRule } from '../events.ts';
-import { canonical, summaryOf } from './cert-cache.ts';
+import { canonical, canonicalOfPem, summaryOf } from './cert-cache.ts';
 
 /** What a device sees of a completed handshake, for its own trust rules. */
 export interface Handshake {
@@ -73,7 +73,8 @@ export function presentedCertificate(certPem: string | undefined): X509Certifica
   if (certPem === undefined) return null;
   let c = presented.get(certPem);
   if (!c) {
-    c = canonical(new X509Certificate(certPem));
+    // A phone's own MIC or LSC is usually kept already (devices/phone/manufacturing.ts `kept`).
+    c = canonicalOfPem(certPem) ?? canonical(new X509Certificate(certPem));
     if (presented.size >= 10_000) presented.clear();
     presented.set(certPem, c);
   }

@@ -1,12 +1,13 @@
 /** Peer certificates kept and summarised once per content (emulator/net/cert-cache.ts). */
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonical, summaryOf } from '../../emulator/net/cert-cache.ts';
+import { canonical, canonicalOfPem, summaryOf } from '../../emulator/net/cert-cache.ts';
 import { makeTestPki } from '../support/openssl-pki.ts';
 import { derOf } from './support.ts';
 
 const pki = makeTestPki();
-const a = derOf(pki.leaf('cucm-a.lab').certPem);
+const pemA = pki.leaf('cucm-a.lab').certPem;
+const a = derOf(pemA);
 const b = derOf(pki.leaf('cucm-b.lab').certPem);
 
 describe('the peer-certificate cache', () => {
@@ -26,5 +27,12 @@ describe('the peer-certificate cache', () => {
     expect(s2).toEqual(s1);
     expect(s2).not.toBe(s1);
     expect(summaryOf(canonical(new X509Certificate(b))).subject).toBe('CN=cucm-b.lab');
+  });
+
+  it('finds a kept certificate from its PEM without parsing it, and none it does not keep', () => {
+    const kept = canonical(new X509Certificate(a));
+    expect(canonicalOfPem(pemA)).toBe(kept);
+    expect(canonicalOfPem(pki.leaf('cucm-never-kept.lab').certPem)).toBeNull();
+    expect(canonicalOfPem('not a certificate')).toBeNull();
   });
 });
