@@ -75,12 +75,16 @@ const issueMs = await issuanceMs(ISSUED);
 const { scenarios, broken, files } = await loadCatalogue();
 const work = scenarios.flatMap((s) => Object.keys(s.variants).map((variant) => ({ s, variant })));
 
-/** The whole catalogue in this thread with `jobs` variants at once, as `uclab run --all --workers 0` runs it. */
-async function catalogueRun(jobs: number) {
+/**
+ * The whole catalogue in this thread with `jobs` variants at once, as `uclab run --all --workers 0`
+ * runs it (in `order`: uclab run starts the longest first).
+ */
+async function catalogueRun(jobs: number, order: readonly number[] = work.map((_, i) => i)) {
   const results: VariantResult[] = new Array(work.length);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await runPool(work.length, jobs, async (i) => {
+  await runPool(work.length, jobs, async (n) => {
+    const i = order[n]!;
     results[i] = await runVariant(work[i]!.s, work[i]!.variant);
   });
   const wallMs = performance.now() - t0;
@@ -112,11 +116,11 @@ async function workersRun(workers: number, jobs: number, order: number[]) {
 }
 
 const serial = await catalogueRun(1);
-const pooled = await catalogueRun(defaultJobs());
 const order = longestFirst(
   work.map(({ s, variant }) => ({ scenario: s.id, variant })),
   new Map(serial.results.map((r) => [`${r.scenario}/${r.variant}`, r.durationMs])),
 );
+const pooled = await catalogueRun(defaultJobs(), order);
 const multi = await workersRun(defaultWorkers(), defaultJobs(), order);
 const results = multi.results;
 const wallMs = multi.wallMs;
