@@ -3,7 +3,8 @@
  * added up), with no model logic:
  *   - raw mutual-TLS handshakes/s (node:tls, both ends in one thread, 16 at a time);
  *   - the bare-protocol boot: three TFTP reads (the project's TFTP codec, real UDP) of files the size
- *     of a CTL, an ITL and a signed config, one mutual-TLS handshake and one request/response.
+ *     of a CTL, an ITL and a signed config, one mutual-TLS handshake and one request/response;
+ *   - the same with a client secure context built per boot, as each phone has its own.
  * bench/fleet.bench.ts and bench/plans.bench.ts report their figures as ratios against these.
  */
 import { createSocket } from 'node:dgram';
@@ -39,7 +40,12 @@ export async function identities(): Promise<{ ca: Identity; server: Identity; cl
 
 // ------------------------------------------------------------------------------------ baselines
 
-export type Role = { role: 'handshakes' | 'bare-boot'; seconds: number };
+/**
+ * `bare-boot-own-context`: the bare-protocol boot with a secure context built for each boot from the
+ * client's PEM, as each phone has one (it presents a certificate of its own, and node cannot present
+ * another certificate from a shared client context): the floor of a phone with its own identity.
+ */
+export type Role = { role: 'handshakes' | 'bare-boot' | 'bare-boot-own-context'; seconds: number };
 
 /** A mutual-TLS server on 127.0.0.1 answering one request per connection. */
 export async function tlsServer(id: {
@@ -84,11 +90,9 @@ export function handshake(ctx: tls.SecureContext, port: number, exchange: boolea
 async function baselineWorker(r: Role): Promise<number> {
   const id = await identities();
   const srv = await tlsServer(id);
-  const ctx = tls.createSecureContext({
-    key: id.client.keyPem,
-    cert: id.client.certPem,
-    ca: [id.ca.certPem],
-  });
+  const clientContext = () =>
+    tls.createSecureContext({ key: id.client.keyPem, cert: id.client.certPem, ca: [id.ca.certPem] });
+  const shared = clientContext();
   // Files the size of a CTL, an ITL and a signed config (what a phone reads at boot).
   const files = new Map([
     ['CTLFile.tlv', Buffer.alloc(7611, 3)],
@@ -116,7 +120,7 @@ async function baselineWorker(r: Role): Promise<number> {
   let done = 0;
   const lane = async () => {
     while (Date.now() < deadline) {
-      if (r.role === 'bare-boot') {
+      if (r.role !== 'handshakes') {
         for (const filename of files.keys()) {
           const g = await tftpGet({
             bind: bindUdp,
@@ -128,7 +132,8 @@ async function baselineWorker(r: Role): Promise<number> {
           if (!g.ok) throw new Error(g.error.message);
         }
       }
-      await handshake(ctx, srv.port, r.role === 'bare-boot');
+      const ctx = r.role === 'bare-boot-own-context' ? clientContext() : shared;
+      await handshake(ctx, srv.port, r.role !== 'handshakes');
       done++;
     }
   };

@@ -1,10 +1,12 @@
 /**
  * Benchmark of a fleet: secure boots/s of N mixed phones (FLEET_N, default 10,000: CTL,
- * ITL, signed or encrypted config, mutual-TLS registration; cells of 200 on every core), against two
+ * ITL, signed or encrypted config, mutual-TLS registration; cells of 200 on every core), against
  * baselines measured in the same run on the same cores:
  *   (a) raw mutual-TLS handshakes/s (node:tls, both ends in one thread, no model logic);
  *   (b) the bare-protocol boot: three TFTP reads (the project's TFTP codec, real UDP), one
  *       mutual-TLS handshake and one request/response, with no model logic;
+ *   (c) (b) with a client secure context built per boot: each phone presents a certificate of its
+ *       own, so each has a context of its own (about a millisecond of OpenSSL PEM decoding each);
  * and p50/p99 boot latency (a phone's `action phone.boot` to its `phone.boot`), cores used (CPU time
  * over wall time), and RSS per idle registered phone against two idle TLS ends, each measured in a
  * child process of its own. Figures are ratios against the same-run baselines, never assertions.
@@ -281,6 +283,8 @@ async function main(): Promise<void> {
     `baseline (b): bare-protocol boots (3 TFTP reads, 1 mutual-TLS handshake, 1 request/response) on ${cores} cores ...`,
   );
   const bareBootsPerS = await onAllCores('bare-boot', BASELINE_S, cores);
+  log(`baseline (c): the same bare-protocol boots with a client secure context per boot on ${cores} cores ...`);
+  const ownContextBootsPerS = await onAllCores('bare-boot-own-context', BASELINE_S, cores);
 
   const parsed = parsePlan(benchPlan(n));
   if (!parsed.ok) throw new Error(`${parsed.error.where}: ${parsed.error.message}`);
@@ -322,6 +326,7 @@ async function main(): Promise<void> {
       secureBootsPerS: Number(bootsPerS.toFixed(1)),
       endToEndPhonesPerS: Number((registered / (wallMs / 1000)).toFixed(1)),
       vsBareProtocolBoot: Number((bootsPerS / bareBootsPerS).toFixed(3)),
+      vsBareBootOwnContext: Number((bootsPerS / ownContextBootsPerS).toFixed(3)),
       vsMutualTlsHandshakes: Number((bootsPerS / handshakesPerS).toFixed(3)),
       bootLatencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) },
       coresUsed: Number((cpuMs / wallMs).toFixed(2)),
@@ -360,6 +365,7 @@ async function main(): Promise<void> {
     baselines: {
       mutualTlsHandshakesPerS: Number(handshakesPerS.toFixed(1)),
       bareProtocolBootsPerS: Number(bareBootsPerS.toFixed(1)),
+      bareBootOwnContextPerS: Number(ownContextBootsPerS.toFixed(1)),
     },
     fleet: fleets,
     rss,
@@ -372,11 +378,12 @@ async function main(): Promise<void> {
     `machine: ${cores} cores, load average ${result.machine.loadAverage.join(' ')} (a shared, loaded machine skews every figure; compare the ratios)`,
     `baseline (a) raw mutual-TLS handshakes, all cores:  ${result.baselines.mutualTlsHandshakesPerS}/s`,
     `baseline (b) bare-protocol boot, all cores:         ${result.baselines.bareProtocolBootsPerS}/s`,
+    `baseline (c) (b) with a context per boot, all cores: ${result.baselines.bareBootOwnContextPerS}/s (the floor of phones with identities of their own)`,
   ];
   for (const [transport, f] of Object.entries(fleets)) {
     lines.push(
       `[${transport}] fleet: ${f.registered}/${f.phones} secure phones registered in ${f.cells} cells on ${f.workers} workers; wall ${f.wallS} s (setup ${f.setupS} s, boots ${f.bootS} s per worker)`,
-      `[${transport}] secure boots/s: ${f.secureBootsPerS} = ${(f.vsBareProtocolBoot * 100).toFixed(1)} % of (b), ${(f.vsMutualTlsHandshakes * 100).toFixed(1)} % of (a); end to end with setup ${f.endToEndPhonesPerS}/s`,
+      `[${transport}] secure boots/s: ${f.secureBootsPerS} = ${(f.vsBareProtocolBoot * 100).toFixed(1)} % of (b), ${(f.vsBareBootOwnContext * 100).toFixed(1)} % of (c), ${(f.vsMutualTlsHandshakes * 100).toFixed(1)} % of (a); end to end with setup ${f.endToEndPhonesPerS}/s`,
       `[${transport}] boot latency: p50 ${f.bootLatencyMs.p50} ms, p99 ${f.bootLatencyMs.p99} ms; cores used ${f.coresUsed}`,
     );
   }
@@ -399,6 +406,7 @@ interface FleetFigures {
   secureBootsPerS: number;
   endToEndPhonesPerS: number;
   vsBareProtocolBoot: number;
+  vsBareBootOwnContext: number;
   vsMutualTlsHandshakes: number;
   bootLatencyMs: { p50: number; p99: number };
   coresUsed: number;
