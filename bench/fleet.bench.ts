@@ -283,7 +283,9 @@ async function main(): Promise<void> {
     `baseline (b): bare-protocol boots (3 TFTP reads, 1 mutual-TLS handshake, 1 request/response) on ${cores} cores ...`,
   );
   const bareBootsPerS = await onAllCores('bare-boot', BASELINE_S, cores);
-  log(`baseline (c): the same bare-protocol boots with a client secure context per boot on ${cores} cores ...`);
+  log(
+    `baseline (c): the same bare-protocol boots with a client secure context per boot on ${cores} cores ...`,
+  );
   const ownContextBootsPerS = await onAllCores('bare-boot-own-context', BASELINE_S, cores);
 
   const parsed = parsePlan(benchPlan(n));
