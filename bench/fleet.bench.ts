@@ -20,8 +20,9 @@
  *   what a cell's lab keeps: cell-lab.ts `cellLabOptions`), then one of N (FLEET_RSS_PHONES, at most
  *   240 in one lab), all booted, registered and idle; (cost of the N lab - cost of the N/2 lab) / (N/2)
  *   is what one more phone costs, with its secure context, CUCM's state for it and the events kept
- *   about it, and without the cost of any cluster (each lab has one). RSS after freeing is noisy (the
- *   allocator keeps some of what a boot freed): compare two runs.
+ *   about it, and without the cost of any cluster (each lab has one). Each lab is measured in a
+ *   fresh process (RSS after freeing is noisy: the allocator keeps some of what a boot freed), and
+ *   the median of FLEET_RSS_REPEATS (default 3) slopes is reported, with each slope beside it.
  * Each figure is split into what node names (`process.memoryUsage()`: the V8 heap in use, buffers);
  * the rest of RSS is native (OpenSSL: TLS state, contexts, parsed certificates) and free heap space.
  *
@@ -29,7 +30,8 @@
  * `loopback,memory`: real sockets, then real TLS over in-process streams, emulator/net/memory.ts).
  *
  * Usage: `npm run bench:fleet` (`-- --json` for machine output); FLEET_N, FLEET_BASELINE_S (seconds
- * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_BOOTS_IN_FLIGHT (per cell, default 16),
+ * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_RSS_REPEATS (default 3),
+ * FLEET_BOOTS_IN_FLIGHT (per cell, default 16),
  * FLEET_TRANSPORTS.
  */
 import { spawn } from 'node:child_process';
@@ -54,6 +56,8 @@ interface RssFigure {
   eventsPerItem?: number;
   eventJsonKbPerItem?: number;
   emittedPerItem?: number;
+  /** Phones only: each slope the median was taken of (KB). */
+  samplesKb?: number[];
 }
 
 /** What `settleRss` reads: RSS and the heap and buffer parts of it. */
@@ -155,15 +159,13 @@ async function rssTlsEnds(pairs: number, ownContext = false): Promise<RssFigure>
 }
 
 /**
- * Idle registered phones, as a slope: a lab of n/2 phones, then one of n (a lab holds at most 240
- * phones), each a cell's lab (the plan's cluster and its phones, the timeline a cell keeps: cell-lab.ts
- * `cellLabOptions`), every phone booted and registered, then idle. Each lab holds one cluster, so (cost
- * of the n lab - cost of the n/2 lab) / (n - n/2) is what one more phone costs, with CUCM's state for
- * it (its configuration files, its registration) and the lab's events about it, and without any
- * cluster's own cost. A warm lab (the cluster and a few phones, booted) comes first, so neither lab
- * pays for code loaded or compiled the first time.
+ * What a lab of n idle registered phones costs a process (run in a child of its own): a cell's lab
+ * (the plan's cluster and its phones, the timeline a cell keeps: cell-lab.ts `cellLabOptions`), every
+ * phone booted and registered, then idle; measured above a warm lab (the cluster and a few phones,
+ * booted), so it does not pay for code loaded or compiled the first time. Per phone in the figure,
+ * cluster included; `rssPerPhone` takes the slope between two sizes, which leaves the cluster out.
  */
-async function rssPhones(n: number, transport: Transport): Promise<RssFigure> {
+async function rssLab(n: number, transport: Transport): Promise<RssFigure> {
   await import('../devices/index.ts');
   const { Lab } = await import('../emulator/lab.ts');
   const { Phone } = await import('../devices/phone/phone.ts');
@@ -189,27 +191,57 @@ async function rssPhones(n: number, transport: Transport): Promise<RssFigure> {
     await new Promise((r) => setTimeout(r, 2000));
     return lab;
   };
-  const half = Math.ceil(n / 2);
   await idleLab('rss-warm', 16);
-  const m0 = await settleRss();
-  await idleLab('rss-half', half);
-  const m1 = await settleRss();
-  const lab = await idleLab('rss-full', n);
-  const m2 = await settleRss();
-  // The n lab's cost minus the n/2 lab's: n - n/2 phones, no cluster.
-  const slope = (k: keyof Memory) => m2[k] - m1[k] - (m1[k] - m0[k]);
+  const before = await settleRss();
+  const lab = await idleLab('rss-lab', n);
+  const after = await settleRss();
   const events = lab.timeline.events();
   const jsonBytes = events.reduce((a, e) => a + JSON.stringify(e).length, 0);
   return {
-    ...perItem(
-      { rss: 0, heapUsed: 0, external: 0 },
-      { rss: slope('rss'), heapUsed: slope('heapUsed'), external: slope('external') },
-      n - half,
-    ),
-    items: n - half,
+    ...perItem(before, after, n),
+    items: n,
     eventsPerItem: events.length / n,
     eventJsonKbPerItem: jsonBytes / n / 1024,
     emittedPerItem: (events.length + lab.timeline.dropped) / n,
+  };
+}
+
+/**
+ * RSS per idle registered phone, as a slope: (cost of an n lab - cost of an n/2 lab) / (n - n/2) is
+ * what one more phone costs (its secure context, CUCM's state for it, the events kept about it),
+ * without any cluster's cost. Each lab is measured in a fresh process: measured one after the other
+ * in one process, the second lab's figure moved by 100 KB per phone from run to run, with what the
+ * allocator kept of the first lab's boots. The median of `repeats` slopes is reported.
+ */
+async function rssPerPhone(n: number, transport: Transport, repeats: number): Promise<RssFigure> {
+  const half = Math.ceil(n / 2);
+  const slopes: RssFigure[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const small = await rssChild('phones', half, transport);
+    const large = await rssChild('phones', n, transport);
+    const slope = (k: 'perItemKb' | 'heapUsedKbPerItem' | 'externalKbPerItem') =>
+      (large[k] * n - small[k] * half) / (n - half);
+    slopes.push({
+      perItemKb: slope('perItemKb'),
+      heapUsedKbPerItem: slope('heapUsedKbPerItem'),
+      externalKbPerItem: slope('externalKbPerItem'),
+      items: n - half,
+      eventsPerItem: large.eventsPerItem,
+      eventJsonKbPerItem: large.eventJsonKbPerItem,
+      emittedPerItem: large.emittedPerItem,
+    });
+  }
+  const median = (k: 'perItemKb' | 'heapUsedKbPerItem' | 'externalKbPerItem') =>
+    quantile(
+      slopes.map((x) => x[k]).sort((a, b) => a - b),
+      0.5,
+    );
+  return {
+    ...slopes[0]!,
+    perItemKb: median('perItemKb'),
+    heapUsedKbPerItem: median('heapUsedKbPerItem'),
+    externalKbPerItem: median('externalKbPerItem'),
+    samplesKb: slopes.map((x) => Number(x.perItemKb.toFixed(1))),
   };
 }
 
@@ -344,10 +376,11 @@ async function main(): Promise<void> {
   const rssPhonesN = Number(process.env.FLEET_RSS_PHONES ?? 200);
   const rss: Record<string, RssFigures> = {};
   for (const transport of transports) {
-    const phones = await rssChild('phones', rssPhonesN, transport);
+    const phones = await rssPerPhone(rssPhonesN, transport, Number(process.env.FLEET_RSS_REPEATS ?? 3));
     const kb = (x: number) => Number(x.toFixed(1));
     rss[transport] = {
       perIdleRegisteredPhoneKb: kb(phones.perItemKb),
+      perIdleRegisteredPhoneSamplesKb: phones.samplesKb ?? [],
       perTwoIdleTlsEndsKb: kb(tlsEnds.perItemKb),
       ratio: Number((phones.perItemKb / tlsEnds.perItemKb).toFixed(2)),
       perTwoIdleTlsEndsOwnContextKb: kb(tlsEndsOwn.perItemKb),
@@ -391,7 +424,7 @@ async function main(): Promise<void> {
   }
   for (const [transport, r] of Object.entries(rss)) {
     lines.push(
-      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}; ${r.perTwoIdleTlsEndsOwnContextKb} KB when each client has its own context, as each phone does); of which V8 heap ${r.heapUsedKb.perPhone} KB vs ${r.heapUsedKb.perTwoTlsEnds} KB, buffers ${r.externalKb.perPhone} KB vs ${r.externalKb.perTwoTlsEnds} KB; the timeline keeps ${r.timelinePerPhone.events} of ${r.timelinePerPhone.emitted} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
+      `[${transport}] RSS per idle registered phone ${r.perIdleRegisteredPhoneKb} KB (median of ${r.perIdleRegisteredPhoneSamplesKb.join(', ')}) vs two idle TLS ends ${r.perTwoIdleTlsEndsKb} KB (x${r.ratio}; ${r.perTwoIdleTlsEndsOwnContextKb} KB when each client has its own context, as each phone does); of which V8 heap ${r.heapUsedKb.perPhone} KB vs ${r.heapUsedKb.perTwoTlsEnds} KB, buffers ${r.externalKb.perPhone} KB vs ${r.externalKb.perTwoTlsEnds} KB; the timeline keeps ${r.timelinePerPhone.events} of ${r.timelinePerPhone.emitted} events (${r.timelinePerPhone.jsonKb} KB as JSON) per phone`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -417,6 +450,8 @@ interface FleetFigures {
 
 interface RssFigures {
   perIdleRegisteredPhoneKb: number;
+  /** The slopes (one pair of fresh processes each) the figure is the median of. */
+  perIdleRegisteredPhoneSamplesKb: number[];
   perTwoIdleTlsEndsKb: number;
   ratio: number;
   /** Two idle TLS ends whose client has a secure context of its own, as each phone does. */
@@ -433,7 +468,7 @@ if (process.argv[2] === '--rss') {
   const measure =
     what === 'tls-ends' || what === 'tls-ends-own-context'
       ? rssTlsEnds(count, what === 'tls-ends-own-context')
-      : rssPhones(count, transport);
+      : rssLab(count, transport);
   measure.then(
     (figure) => {
       process.stdout.write(`${JSON.stringify(figure)}\n`);
