@@ -81,7 +81,7 @@ program
   .option('--quiet', 'print only the summary on stderr, and one line for each variant that did not pass')
   .option(
     '--jobs <n>',
-    'run this many variants at once, each in its own lab (default: 4 per core, at most 8); output keeps catalogue order',
+    'run this many variants at once, each in its own lab (default: 8 per core, at most 16); output keeps catalogue order',
   )
   .option(
     '--workers <n>',
