@@ -85,7 +85,7 @@ program
   )
   .option(
     '--workers <n>',
-    'share the variants out over this many worker threads (default: one per core, one per 16 variants at most; 0: all in this thread, as --report does)',
+    'share the variants out over this many worker threads (default: one per core and per 64 variants, none below 128 variants; 0: all in this thread, as --report does)',
   )
   .option(
     '--pcap',

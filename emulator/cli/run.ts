@@ -9,7 +9,15 @@ import { loadCatalogue, loadScenario, runVariant, type StepResult, type VariantR
 import type { Scenario } from '../scenario.ts';
 import { displayPath } from '../scenario-file.ts';
 import { durationsFile, loadDurations, longestFirst, saveDurations } from './run-order.ts';
-import { MAX_JOBS, MAX_WORKERS, OrderedOutput, parseJobs, parseWorkers, runPool } from './run-pool.ts';
+import {
+  MAX_JOBS,
+  MAX_WORKERS,
+  OrderedOutput,
+  parseJobs,
+  parseWorkers,
+  runPool,
+  workersFor,
+} from './run-pool.ts';
 import { type RunWorkerData, RunWorkers } from './run-workers.ts';
 
 export interface RunCommandOptions {
@@ -49,9 +57,10 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     data: { artifacts: o.artifacts ?? null, pcap: o.pcap === true, events: Boolean(o.events) },
     pool: null,
   };
-  // Started now for the whole catalogue (or when asked for), the worker threads load the device models
-  // while this thread loads the scenarios; a single variant never needs one.
-  if (threads.eligible && (threads.explicit ? o.all || o.tag || refs.length > 1 || !o.variant : o.all)) {
+  // Asked for, the worker threads start now and load the device models while this thread loads the
+  // scenarios; a single variant never needs one. Without --workers, how many (if any) depends on how
+  // many variants there are (run-pool.ts `workersFor`), known once the scenarios are loaded.
+  if (threads.eligible && threads.explicit && (o.all || o.tag || refs.length > 1 || !o.variant)) {
     threads.pool = new RunWorkers(threads.workers, threads.data);
   }
   try {
@@ -60,14 +69,6 @@ export async function runCommand(refs: string[], o: RunCommandOptions): Promise<
     threads.pool?.close();
   }
 }
-
-/**
- * Without --workers, a worker thread is only worth it for this many variants: each thread loads the
- * device models and the scenarios again (2 to 4 s of CPU, measured on a 2-core machine), where a
- * catalogue variant takes 0.2 s of CPU on average. So one scenario runs in this thread, the catalogue
- * on every core.
- */
-const VARIANTS_PER_WORKER = 16;
 
 interface ThreadPlan {
   workers: number;
@@ -149,9 +150,7 @@ async function runScenarios(refs: string[], o: RunCommandOptions, threads: Threa
     work.map(({ s, variant }) => ({ scenario: s.id, variant })),
     loadDurations(durations),
   );
-  const use = threads.explicit
-    ? threads.workers
-    : Math.min(threads.workers, Math.floor(work.length / VARIANTS_PER_WORKER));
+  const use = threads.explicit ? threads.workers : workersFor(work.length, threads.workers);
   if (threads.eligible && !threads.pool && use > 0 && work.length > 1) {
     threads.pool = new RunWorkers(use, threads.data);
   }

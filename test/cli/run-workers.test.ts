@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { longestFirst } from '../../emulator/cli/run-order.ts';
-import { parseWorkers } from '../../emulator/cli/run-pool.ts';
+import { parseWorkers, workersFor } from '../../emulator/cli/run-pool.ts';
 import { uclab } from '../support/cli.ts';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '..', 'fixtures', 'scenarios', `${name}.ts`);
@@ -100,5 +100,14 @@ describe('choosing the start order and the worker count', () => {
     expect(parseWorkers('3')).toBe(3);
     expect(parseWorkers(undefined)).toBeGreaterThanOrEqual(1);
     for (const bad of ['65', '-1', '2.5', 'x', '']) expect(parseWorkers(bad)).toBeNull();
+  });
+
+  it('without --workers, gives a run one worker thread per 64 variants and per core, and none rather than one', () => {
+    // The 99-variant catalogue runs faster in one thread than on two workers (run-pool.ts).
+    expect(workersFor(99, 2)).toBe(0);
+    expect(workersFor(127, 8)).toBe(0);
+    expect(workersFor(128, 2)).toBe(2);
+    expect(workersFor(200, 8)).toBe(3);
+    expect(workersFor(10_000, 2)).toBe(2);
   });
 });
