@@ -122,9 +122,10 @@ const order = longestFirst(
   new Map(serial.results.map((r) => [`${r.scenario}/${r.variant}`, r.durationMs])),
 );
 const pooled = await catalogueRun(defaultJobs(), order);
-const multi = await workersRun(defaultWorkers(), defaultJobs(), order);
 /** What `uclab run --all` does without --workers (run-pool.ts `workersFor`): the headline figure. */
 const defaultThreads = workersFor(work.length);
+// On worker threads as uclab run would use them, or one per core when it would use none.
+const multi = await workersRun(defaultThreads || defaultWorkers(), defaultJobs(), order);
 const headline = defaultThreads > 0 ? multi : { ...pooled, workers: 0 };
 const results = headline.results;
 const wallMs = headline.wallMs;
