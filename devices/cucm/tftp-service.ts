@@ -27,11 +27,10 @@ import type { ReleaseBehaviour } from './releases.ts';
 import { serveTftpHttp, type TftpHttpHost } from './tftp-http.ts';
 import {
   buildItl,
-  configRecipient,
+  buildPhoneFiles,
   csfConfigXml,
   itlEntries,
-  phoneConfigXml,
-  phoneFiles,
+  phoneFilesInput,
   xmlDefault,
 } from './trust-files.ts';
 
@@ -66,8 +65,8 @@ export class TftpFiles {
   /** A reset ITL (`utils itl reset ...`) served instead of the normal ITL until the next ITL change. */
   #itlOverride: ServedFile | null = null;
   #xmlDefault: (ServedFile & { version: number }) | null = null;
-  /** Per phone: its files as built for a cluster version, and `plain`: the digest of its config's plaintext. */
-  readonly #phones = new Map<string, { version: number; plain: string; files: Map<string, ServedFile> }>();
+  /** Per phone: its files, the cluster version they were last checked at, and the key they were built from. */
+  readonly #phones = new Map<string, { version: number; key: string; files: Map<string, ServedFile> }>();
   readonly #csf = new Map<string, ServedFile & { version: number }>();
 
   constructor(private readonly h: TftpHost) {}
@@ -113,33 +112,35 @@ export class TftpFiles {
   #phoneFiles(device: string): Map<string, ServedFile> | null {
     const p = this.h.cluster.phone(device);
     if (!p) return null;
-    const cached = this.#phones.get(p.decl.name.toUpperCase());
+    const id = p.decl.name.toUpperCase();
+    const cached = this.#phones.get(id);
     if (cached && cached.version === this.h.cluster.version) return cached.files;
-    const built = phoneFiles(this.h.cluster, this.h.node(), p, Math.floor(this.h.now() / 1000));
+    const input = phoneFilesInput(this.h.cluster, this.h.node(), p);
+    // Nothing a phone's files are built from changed: they stay as served, bytes and dates (a new
+    // build would sign, and encrypt, anew: new bytes for the same content).
+    if (cached && cached.key === input.key) {
+      cached.version = this.h.cluster.version;
+      return cached.files;
+    }
+    const built = buildPhoneFiles(input, Math.floor(this.h.now() / 1000));
     if (!built.ok) {
       this.h.log('tftp', `Cannot build the configuration of ${device}: ${built.error.message}`, 'error');
       return null;
     }
     const files = new Map<string, ServedFile>();
-    // What an encrypted config holds: its plaintext and the certificate it is encrypted to, kept as a
-    // digest (the XML itself is some 3 KB per phone, for a comparison only).
-    const plain = createHash('sha256')
-      .update(phoneConfigXml(this.h.cluster, p))
-      .update(`|${configRecipient(this.h.cluster, p).cert?.fingerprint256 ?? ''}`)
-      .digest('base64');
     for (const [name, bytes] of built.value.files) {
+      // A file whose bytes did not change keeps its date (the plain config, when only the signer did).
       const previous = cached?.files.get(name);
-      // A file whose content did not change keeps its date (and a phone sees the same hash); an
-      // encrypted one is new bytes at every build, so it is the same when its plaintext is.
-      const same =
-        previous && (name.endsWith('.enc.sgn') ? cached?.plain === plain : previous.bytes.equals(bytes));
-      files.set(name, same && previous ? previous : { bytes: ownedBytes(bytes), modified: this.h.now() });
-      if (!same) this.#write(name, bytes);
+      if (previous?.bytes.equals(bytes)) files.set(name, previous);
+      else {
+        files.set(name, { bytes: ownedBytes(bytes), modified: this.h.now() });
+        this.#write(name, bytes);
+      }
     }
     // A file no longer served (the plain config once the config is encrypted) leaves the artifacts too.
     for (const name of cached?.files.keys() ?? [])
       if (!files.has(name)) this.h.artifacts.remove(`tftp/${this.h.name}/${name}`);
-    this.#phones.set(p.decl.name.toUpperCase(), { version: this.h.cluster.version, plain, files });
+    this.#phones.set(id, { version: this.h.cluster.version, key: input.key, files });
     return files;
   }
 

@@ -161,7 +161,7 @@ function lineContact(mac: string): string {
 }
 
 /** The phone's CallManager group: every node, in declaration order; TVS: the first three. */
-export function phoneConfigXml(cluster: Cluster, p: PhoneRecord): string {
+function phoneConfigXml(cluster: Cluster, p: PhoneRecord): string {
   const nodes = cluster.nodeList();
   const names = nodes.map((n) => n.processNodeName);
   const pub = cluster.publisherNode();
@@ -187,9 +187,20 @@ export function phoneConfigXml(cluster: Cluster, p: PhoneRecord): string {
           },
         }
       : {}),
-    versionStamp: `${cluster.version}-${createHash('sha1').update(`${p.decl.name}:${cluster.version}`).digest('hex').slice(0, 8)}`,
   };
-  return buildPhoneConfig(cfg);
+  return buildPhoneConfig({ ...cfg, versionStamp: versionStamp(cluster, p, buildPhoneConfig(cfg)) });
+}
+
+/**
+ * `<versionStamp>` (docs/reference/config-files.md §2.5: `<seconds>-<UUID>`). CUCM stamps a device's
+ * config when the device's configuration changes, not when anything else in the cluster does (a
+ * trust upload, another phone). Modelled: the seconds are lab start, the UUID a digest of the
+ * device's config, so the stamp changes exactly when the config does.
+ */
+function versionStamp(cluster: Cluster, p: PhoneRecord, unstamped: string): string {
+  const h = createHash('sha1').update(`${p.decl.name}\n${unstamped}`).digest('hex');
+  const seconds = Math.floor(cluster.pki.labStart.getTime() / 1000);
+  return `${seconds}-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 export function xmlDefault(cluster: Cluster): string {
@@ -251,7 +262,7 @@ export interface PhoneFiles {
  * its configuration until it has a new LSC (M: modelled; the stub and its CAPF fields are
  * docs/reference/config-files.md §2.3, trust-files.md §3).
  */
-export function configRecipient(
+function configRecipient(
   cluster: Cluster,
   p: PhoneRecord,
 ): { cert: X509Certificate | null; stubOnly: boolean } {
@@ -268,26 +279,61 @@ export function configRecipient(
 }
 
 /**
+ * What one phone's config files are built from on this TFTP node, and `key`: a digest of all of it.
+ * The files are signed (and encrypted) anew at every build, with a new timestamp (and a new key and
+ * IV), so TFTP keeps the files it built for as long as the key stays the same: the config itself,
+ * the CallManager certificate that signs it, the certificate it is encrypted to. A trust upload or a
+ * change to another phone leaves a phone's files as they were, bytes and dates.
+ */
+export interface PhoneFilesInput {
+  readonly key: string;
+  readonly mac: string;
+  readonly xml: string;
+  readonly signer: SignerInput;
+  readonly recipient: { cert: X509Certificate | null; stubOnly: boolean };
+  readonly encrypted: boolean;
+  readonly capfAuthMode: CapfAuthMode;
+  /** The CAPF the encrypted config's stub names: the publisher while a CAPF operation is pending. */
+  readonly capfNode: string;
+}
+
+export function phoneFilesInput(cluster: Cluster, node: NodeInfo, p: PhoneRecord): PhoneFilesInput {
+  const mac = p.decl.name.replace(/^SEP/i, '');
+  const xml = phoneConfigXml(cluster, p);
+  const signer = signerOf(node, 'CallManager');
+  const recipient = configRecipient(cluster, p);
+  const encrypted = p.decl.tftpEncryptedConfig === true;
+  const capfAuthMode = capfAuthModeOf(p);
+  const capfNode = p.capf.operation === 'none' ? '' : (cluster.publisherNode()?.processNodeName ?? '');
+  const key = createHash('sha256')
+    .update(xml)
+    .update(
+      [
+        signer.cert.fingerprint256,
+        recipient.cert?.fingerprint256 ?? '',
+        String(recipient.stubOnly),
+        String(encrypted),
+        String(capfAuthMode),
+        capfNode,
+      ].join('|'),
+    )
+    .digest('base64');
+  return { key, mac, xml, signer, recipient, encrypted, capfAuthMode, capfNode };
+}
+
+/**
  * The config files of one phone as this TFTP node serves them (docs/reference/config-files.md §1): `.cnf.xml` and
  * `.cnf.xml.sgn`; with TFTP Encrypted Config, `.cnf.xml.enc.sgn` (encrypted to the certificate
  * `configRecipient` names) plus the signed stub `.cnf.xml.sgn`, and no plain `.cnf.xml`; only the
  * stub when CUCM trusts no certificate of the phone to encrypt to.
  */
-export function phoneFiles(
-  cluster: Cluster,
-  node: NodeInfo,
-  p: PhoneRecord,
-  timestamp: number,
-): Result<PhoneFiles, UclabError> {
-  const mac = p.decl.name.replace(/^SEP/i, '');
-  const signer = signerOf(node, 'CallManager');
-  const xml = phoneConfigXml(cluster, p);
+export function buildPhoneFiles(input: PhoneFilesInput, timestamp: number): Result<PhoneFiles, UclabError> {
+  const { mac, signer, xml } = input;
   const files = new Map<string, Buffer>();
-  const recipient = configRecipient(cluster, p);
-  const encryptTo = recipient.cert;
-  if (p.decl.tftpEncryptedConfig) {
+  const encryptTo = input.recipient.cert;
+  if (input.encrypted) {
     if (encryptTo) {
-      if (!recipient.stubOnly) {
+      if (!input.recipient.stubOnly) {
         const enc = buildEncSgn({
           signer,
           deviceCert: encryptTo,
@@ -298,19 +344,13 @@ export function phoneFiles(
         if (!enc.ok) return enc;
         files.set(encryptedConfigFilename(mac), Buffer.from(enc.value.bytes));
       }
-      const pub = cluster.publisherNode();
       const stub = buildEncryptedConfigStub({
         signer,
         mac,
         deviceCert: encryptTo,
         timestamp,
-        capfAuthMode: capfAuthModeOf(p),
-        capfList: [
-          {
-            phonePort: CAPF_PORT,
-            processNodeName: p.capf.operation === 'none' ? '' : (pub?.processNodeName ?? ''),
-          },
-        ],
+        capfAuthMode: input.capfAuthMode,
+        capfList: [{ phonePort: CAPF_PORT, processNodeName: input.capfNode }],
       });
       if (!stub.ok) return stub;
       files.set(signedConfigFilename(mac), Buffer.from(stub.value.bytes));
