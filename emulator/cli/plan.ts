@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseShard, type Shard } from '../plan/fleet.ts';
 import { LAB_HOSTS, loadPlan, planJsonSchema } from '../plan/plan-file.ts';
+import { problemLines } from '../plan/plan-problems.ts';
 import { progressOn } from '../plan/progress.ts';
 import { BROKEN_OUTCOMES, mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
 import { writePlanReportHtml } from '../plan/report-html.ts';
@@ -80,7 +81,11 @@ export async function planCommand(file: string | undefined, o: PlanOptions): Pro
   }
   if (!file) return fail('name a plan file (YAML, JSON or TypeScript), or --schema');
   const loaded = await loadPlan(file);
-  if (!loaded.ok) return fail(`${loaded.error.where}: ${loaded.error.message}`);
+  if (!loaded.ok) {
+    // Every problem on a line of its own, so one CI run shows all there is to fix.
+    for (const line of problemLines(loaded.error)) fail(line);
+    return;
+  }
   let shard: Shard | undefined;
   if (o.shard) {
     const s = parseShard(o.shard);

@@ -25,7 +25,19 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { FIRMWARE_PROFILES, firmwareProfile } from '../../devices/phone/firmware-profiles.ts';
+import { phoneModelProblem } from '../../devices/phone/models.ts';
+import { closest } from '../did-you-mean.ts';
 import { durationProblem } from '../duration-schema.ts';
+import {
+  jsonLocator,
+  type Locate,
+  type PlanError,
+  type PlanProblem,
+  planError,
+  schemaProblems,
+  yamlLocator,
+} from './plan-problems.ts';
 
 export const PLAN_SCHEMA_VERSION = 1 as const;
 
@@ -217,93 +229,134 @@ export type PlanInput = z.input<typeof planSchema>;
 export type PlanStep = PlanFile['steps'][number];
 export type PhoneGroupDecl = PlanFile['fleet']['groups'][number];
 
-export interface PlanError {
-  code: 'plan.unreadable' | 'plan.syntax' | 'plan.invalid';
-  /** The path of the bad field (`steps[2].unit`), or the line:column of a syntax error. */
-  where: string;
-  message: string;
-}
+export type { PlanError, PlanProblem } from './plan-problems.ts';
 
-function pathOf(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
-  return s || '(the plan)';
-}
-
-/** Checks what the schema cannot: step ids unique, offline windows naming steps and groups that exist. */
-function crossCheck(plan: PlanFile): PlanError | null {
+/**
+ * Checks what the schema cannot: step ids unique, offline windows naming steps and groups that exist,
+ * a cell that fits its /24. Every problem, not only the first.
+ */
+function crossCheck(plan: PlanFile): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const bad = (where: string, message: string) => problems.push({ where, message });
   const ids = new Map<string, number>();
   for (const [i, s] of plan.steps.entries()) {
-    if (ids.has(s.id)) {
-      return { code: 'plan.invalid', where: `steps[${i}].id`, message: `step id "${s.id}" is used twice` };
-    }
-    ids.set(s.id, i);
+    if (ids.has(s.id)) bad(`steps[${i}].id`, `step id "${s.id}" is used twice`);
+    else ids.set(s.id, i);
   }
+  problems.push(...fleetProblems(plan.fleet.groups));
   const groupNames = new Set(plan.fleet.groups.map((g) => g.name ?? g.model));
   for (const [i, w] of plan.fleet.offline.entries()) {
+    let named = true;
     for (const field of ['from', 'until'] as const) {
       if (!ids.has(w[field])) {
-        return {
-          code: 'plan.invalid',
-          where: `fleet.offline[${i}].${field}`,
-          message: `no step "${w[field]}" (steps: ${[...ids.keys()].join(', ')})`,
-        };
+        bad(`fleet.offline[${i}].${field}`, `no step "${w[field]}" (steps: ${[...ids.keys()].join(', ')})`);
+        named = false;
       }
     }
-    if ((ids.get(w.from) ?? 0) > (ids.get(w.until) ?? 0)) {
-      return {
-        code: 'plan.invalid',
-        where: `fleet.offline[${i}]`,
-        message: `"${w.from}" comes after "${w.until}"`,
-      };
-    }
-    for (const [j, g] of (w.groups ?? []).entries()) {
-      if (!groupNames.has(g)) {
-        return {
-          code: 'plan.invalid',
-          where: `fleet.offline[${i}].groups[${j}]`,
-          message: `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
-        };
-      }
-    }
+    if (named && (ids.get(w.from) ?? 0) > (ids.get(w.until) ?? 0))
+      bad(`fleet.offline[${i}]`, `"${w.from}" comes after "${w.until}"`);
+    for (const [j, g] of (w.groups ?? []).entries())
+      if (!groupNames.has(g))
+        bad(
+          `fleet.offline[${i}].groups[${j}]`,
+          `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
+        );
   }
   const nodes = 1 + plan.cluster.subscribers;
-  if (plan.run.cellSize + nodes > LAB_HOSTS) {
-    return {
-      code: 'plan.invalid',
-      where: 'run.cellSize',
-      message: `a cell holds ${LAB_HOSTS} hosts: ${nodes} CUCM node(s) leave room for ${LAB_HOSTS - nodes} phones, not ${plan.run.cellSize}`,
-    };
-  }
+  if (plan.run.cellSize + nodes > LAB_HOSTS)
+    bad(
+      'run.cellSize',
+      `a cell holds ${LAB_HOSTS} hosts: ${nodes} CUCM node(s) leave room for ${LAB_HOSTS - nodes} phones, not ${plan.run.cellSize}`,
+    );
   for (const [i, s] of plan.steps.entries()) {
     if (s.op !== 'reissue-lsc') continue;
-    for (const [j, g] of (s.groups ?? []).entries()) {
-      if (!groupNames.has(g)) {
-        return {
-          code: 'plan.invalid',
-          where: `steps[${i}].groups[${j}]`,
-          message: `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
-        };
-      }
-    }
+    for (const [j, g] of (s.groups ?? []).entries())
+      if (!groupNames.has(g))
+        bad(`steps[${i}].groups[${j}]`, `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`);
   }
   const weighted = plan.fleet.groups.some((g) => g.weight !== undefined);
-  if (weighted && plan.fleet.size === undefined) {
-    return { code: 'plan.invalid', where: 'fleet.size', message: 'groups with weights need a fleet size' };
-  }
-  return null;
+  if (weighted && plan.fleet.size === undefined) bad('fleet.size', 'groups with weights need a fleet size');
+  return problems;
 }
 
-/** Validates parsed plan data (from YAML, JSON or a TypeScript object). */
-export function parsePlan(data: unknown): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
-  const r = planSchema.safeParse(data);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = pathOf(issue?.path ?? []);
-    return { ok: false, error: { code: 'plan.invalid', where, message: issue?.message ?? 'invalid' } };
+/**
+ * A group's phones must be ones the lab models: a known model, a known firmware that runs on it
+ * (firmware-profiles.ts `models`), over the protocol that firmware speaks; each group told apart by
+ * its name (or its model, when it has none), as reports and offline windows name groups.
+ */
+function fleetProblems(groups: readonly PhoneGroupDecl[]): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const seen = new Set<string>();
+  for (const [i, g] of groups.entries()) {
+    const at = `fleet.groups[${i}]`;
+    const name = g.name ?? g.model;
+    if (seen.has(name))
+      problems.push(
+        g.name
+          ? { where: `${at}.name`, message: `group name "${name}" is used twice` }
+          : { where: at, message: `a second group of ${g.model}: give each a name to tell them apart` },
+      );
+    seen.add(name);
+    const modelProblem = phoneModelProblem(g.model);
+    if (modelProblem) problems.push({ where: `${at}.model`, message: modelProblem });
+    const profile = firmwareProfile(g.firmware);
+    if (!profile) {
+      const ids = FIRMWARE_PROFILES.map((f) => f.id);
+      const near = closest(g.firmware, ids);
+      problems.push({
+        where: `${at}.firmware`,
+        message: `"${g.firmware}" is not a firmware of the lab (${near ? `did you mean "${near}"?` : `one of ${ids.join(', ')}`})`,
+      });
+      continue;
+    }
+    const model = g.model.replace(/(?<=^CP-\d{4})G$/, '');
+    if (!modelProblem && !profile.models.includes(model)) {
+      const runs = FIRMWARE_PROFILES.filter((f) => f.models.includes(model)).map((f) => f.id);
+      problems.push({
+        where: `${at}.firmware`,
+        message: `${profile.id} does not run on ${g.model} (it runs on ${profile.models.join(', ')}; ${g.model} runs ${runs.join(' or ')})`,
+      });
+    }
+    if (profile.protocol !== g.protocol)
+      problems.push({
+        where: `${at}.protocol`,
+        message: `${profile.id} registers over ${profile.protocol}, not ${g.protocol}`,
+      });
   }
-  const bad = crossCheck(r.data);
-  return bad ? { ok: false, error: bad } : { ok: true, plan: r.data };
+  return problems;
+}
+
+/** Where a problem's field is, by its path (`steps[2].unit`), for the problems found after the schema. */
+function located(problems: PlanProblem[], locate: Locate | undefined): PlanProblem[] {
+  if (!locate) return problems;
+  return problems.map((p) => {
+    const at = locate(pathFromText(p.where));
+    return at ? { ...p, at } : p;
+  });
+}
+
+/** `fleet.offline[0].groups[1]` as a path: ['fleet', 'offline', 0, 'groups', 1]. */
+function pathFromText(where: string): PropertyKey[] {
+  const out: PropertyKey[] = [];
+  for (const m of where.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  return out;
+}
+
+/**
+ * Validates parsed plan data (from YAML, JSON or a TypeScript object); `locate` places each problem
+ * in the plan's text, where it has one.
+ */
+export function parsePlan(
+  data: unknown,
+  locate?: Locate,
+): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
+  const r = planSchema.safeParse(data);
+  if (!r.success)
+    return { ok: false, error: planError('plan.invalid', schemaProblems(r.error.issues, locate)) };
+  const problems = crossCheck(r.data);
+  if (problems.length > 0) return { ok: false, error: planError('plan.invalid', located(problems, locate)) };
+  return { ok: true, plan: r.data };
 }
 
 /** Reads a `.yaml`/`.yml`/`.json` plan file; syntax errors name the line and column. */
@@ -314,57 +367,61 @@ export function readPlanFile(file: string): { ok: true; plan: PlanFile } | { ok:
   } catch (e) {
     return {
       ok: false,
-      error: {
-        code: 'plan.unreadable',
-        where: file,
-        message: `cannot read ${file}: ${(e as Error).message}`,
-      },
+      error: planError('plan.unreadable', [
+        { where: file, message: `cannot read ${file}: ${(e as Error).message}` },
+      ]),
     };
   }
   return parsePlanText(text, file, extname(file).toLowerCase() === '.json' ? 'json' : 'yaml');
 }
 
-/** Parses a plan's text (JSON or YAML); `where` names it in errors (a file, with line and column). */
+/**
+ * Parses a plan's text (JSON or YAML); `where` names it in errors: a syntax error with its line and
+ * column, each invalid field with its path and its line and column.
+ */
 export function parsePlanText(
   text: string,
   where: string,
   format: 'json' | 'yaml',
 ): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
   const file = where;
-  let data: unknown;
+  const syntax = (at: string, message: string) => ({
+    ok: false as const,
+    error: planError('plan.syntax', [{ where: at, message }]),
+  });
   if (format === 'json') {
+    let data: unknown;
     try {
       data = JSON.parse(text);
     } catch (e) {
-      return { ok: false, error: { code: 'plan.syntax', where: file, message: (e as Error).message } };
+      return syntax(file, (e as Error).message);
     }
-  } else {
-    const lines = new LineCounter();
-    let doc: ReturnType<typeof parseDocument>;
-    try {
-      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-      // toJS resolves anchors and walks the nesting: a hostile file can nest past the call stack.
-      data = doc.errors.length === 0 ? doc.toJS() : null;
-    } catch (e) {
-      return { ok: false, error: { code: 'plan.syntax', where: file, message: unreadableYaml(e) } };
-    }
-    const first = doc.errors[0];
-    if (first) {
-      const at = lines.linePos(first.pos[0]);
-      return {
-        ok: false,
-        error: {
-          code: 'plan.syntax',
-          where: `${file}:${at.line}:${at.col}`,
-          // The library reports a nesting past the call stack as an error of its own, in Node's words.
-          message: /call stack/i.test(first.message)
-            ? unreadableYaml(new RangeError(first.message))
-            : (first.message.split('\n')[0] ?? 'YAML syntax error'),
-        },
-      };
-    }
+    const r = parsePlan(data);
+    // Located only when something is wrong: reading the text again costs nothing on a good plan.
+    return r.ok ? r : parsePlan(data, jsonLocator(text, file));
   }
-  return parsePlan(data);
+  const lines = new LineCounter();
+  let doc: ReturnType<typeof parseDocument>;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    // toJS resolves anchors and walks the nesting: a hostile file can nest past the call stack.
+    data = doc.errors.length === 0 ? doc.toJS() : null;
+  } catch (e) {
+    return syntax(file, unreadableYaml(e));
+  }
+  const first = doc.errors[0];
+  if (first) {
+    const at = lines.linePos(first.pos[0]);
+    return syntax(
+      `${file}:${at.line}:${at.col}`,
+      // The library reports a nesting past the call stack as an error of its own, in Node's words.
+      /call stack/i.test(first.message)
+        ? unreadableYaml(new RangeError(first.message))
+        : (first.message.split('\n')[0] ?? 'YAML syntax error'),
+    );
+  }
+  return parsePlan(data, yamlLocator(doc, lines, file));
 }
 
 /** Why the YAML library gave up on a text (nesting past the stack, too many alias expansions). */
@@ -392,22 +449,18 @@ export async function loadPlan(
   } catch (e) {
     return {
       ok: false,
-      error: {
-        code: 'plan.unreadable',
-        where: file,
-        message: `cannot load ${file}: ${(e as Error).message}`,
-      },
+      error: planError('plan.unreadable', [
+        { where: file, message: `cannot load ${file}: ${(e as Error).message}` },
+      ]),
     };
   }
   const data = mod.default ?? mod.plan;
   if (data === undefined) {
     return {
       ok: false,
-      error: {
-        code: 'plan.invalid',
-        where: file,
-        message: `${file} exports no plan (export default definePlan({...}))`,
-      },
+      error: planError('plan.invalid', [
+        { where: file, message: `${file} exports no plan (export default definePlan({...}))` },
+      ]),
     };
   }
   return parsePlan(data);

@@ -22,12 +22,29 @@ describe('uclab plan', { timeout: 180_000 }, () => {
     expect(r.stdout).toContain('"reissue-lsc"');
   });
 
-  it('a broken plan file exits 2, naming the path of the bad field', async () => {
+  it('a broken plan file exits 2, naming the bad field by its line, column and path', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, readFileSync(LEGACY, 'utf8').replace('op: boot', 'op: reboot'));
     const r = await uclab(['plan', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/uclab plan: steps\[0\]\.op: /);
+    expect(r.stderr).toContain(`uclab plan: ${bad}:10:21: steps[0].op: `);
+  });
+
+  it('a plan file with several problems lists each on a line of its own', async () => {
+    const bad = join(dir, 'several.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(LEGACY, 'utf8')
+        .replace('op: boot', 'op: reboot')
+        .replace("release: '14'", "release: '16'"),
+    );
+    const r = await uclab(['plan', bad]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.map((l) => /^uclab plan: \S+:\d+:\d+: (\S+): /.exec(l)?.[1])).toEqual([
+      'cluster.release',
+      'steps[0].op',
+    ]);
   });
 
   it('more phones broken than allowed: exit 1, the JSON report on stdout, JUnit naming the phones', async () => {

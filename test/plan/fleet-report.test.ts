@@ -79,7 +79,10 @@ describe('a fleet expanded from a plan', () => {
   it('cells split the fleet evenly, none larger than the cell size', () => {
     const phones = expandFleet(
       plan({
-        fleet: { size: 450, groups: [{ model: 'CP-8861', firmware: 'f', protocol: 'SIP', weight: 1 }] },
+        fleet: {
+          size: 450,
+          groups: [{ model: 'CP-8861', firmware: 'sip-88xx-14.2', protocol: 'SIP', weight: 1 }],
+        },
       }),
     );
     const cells = splitCells(phones, 200);

@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlan, parsePlan, planJsonSchema, readPlanFile } from '../../emulator/plan/plan-file.ts';
+import { MAX_PROBLEMS, problemLines } from '../../emulator/plan/plan-problems.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uclab-plan-'));
+/** `line:column` (from 1) of the first `needle` in `text`, or of what follows it with `after`. */
+function position(text: string, needle: string, after = false): string {
+  const lines = text.slice(0, text.indexOf(needle) + (after ? needle.length : 0)).split('\n');
+  return `${lines.length}:${(lines.at(-1)?.length ?? 0) + 1}`;
+}
 function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);
@@ -151,5 +157,98 @@ describe('rollover plan files', () => {
     );
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.where).toBe('steps[2].groups[0]');
+  });
+
+  it('a YAML plan names every bad field at once, each with its line and column', () => {
+    const text = GOOD.replace('unit: CallManager', 'unit: CallMonger').replace(
+      "release: '11.5'",
+      "release: '16'",
+    );
+    const f = file('several.yaml', text);
+    const r = readPlanFile(f);
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.error.problems.map((p) => `${p.at} ${p.where}`)).toEqual([
+        `${f}:${position(text, "'16'")} cluster.release`,
+        `${f}:${position(text, 'CallMonger')} steps[1].unit`,
+      ]);
+  });
+
+  it('an unknown key is placed at the key itself', () => {
+    const text = GOOD.replace('cluster: {', 'cluster: { subscriber: 1,');
+    const f = file('unknown-key.yaml', text);
+    const r = readPlanFile(f);
+    expect(!r.ok && r.error.problems[0]?.at).toBe(`${f}:${position(text, 'subscriber')}`);
+  });
+
+  it('a JSON plan names its bad fields with their line and column too', () => {
+    const y = readPlanFile(file('for-json.yaml', GOOD));
+    if (!y.ok) throw new Error(y.error.message);
+    const text = JSON.stringify({ ...y.plan, allowBroken: -1 }, null, 2);
+    const r = readPlanFile(file('bad.json', text));
+    expect(!r.ok && r.error.problems.map((p) => p.at)).toEqual([
+      `${join(dir, 'bad.json')}:${position(text, '"allowBroken": ', true)}`,
+    ]);
+  });
+
+  it('a group whose firmware does not run on its model is refused, naming what does', () => {
+    const r = readPlanFile(
+      file(
+        'model-firmware.yaml',
+        GOOD.replace('model: CP-7975G, firmware: sccp-79xx-9.4', 'model: CP-7975G, firmware: sccp-7940-8.1'),
+      ),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.where).toBe('fleet.groups[1].firmware');
+      expect(r.error.message).toContain('CP-7975G runs sccp-79xx-9.4');
+    }
+  });
+
+  it("a group whose protocol is not its firmware's is refused", () => {
+    const r = readPlanFile(
+      file(
+        'protocol.yaml',
+        GOOD.replace('firmware: sccp-79xx-9.4, protocol: SCCP', 'firmware: sccp-79xx-9.4, protocol: SIP'),
+      ),
+    );
+    expect(!r.ok && `${r.error.where}: ${r.error.message}`).toBe(
+      'fleet.groups[1].protocol: sccp-79xx-9.4 registers over SCCP, not SIP',
+    );
+  });
+
+  it('a misspelt model or firmware is refused with the nearest known one', () => {
+    const r = readPlanFile(
+      file(
+        'typos.yaml',
+        GOOD.replace('model: CP-8861, firmware: sip-88xx-14.2', 'model: CP-8862, firmware: sip-88xx-14.3'),
+      ),
+    );
+    expect(!r.ok && r.error.problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
+      'fleet.groups[0].model: "CP-8862" is not a phone model of the firmware profiles (did you mean "CP-8861"?)',
+      'fleet.groups[0].firmware: "sip-88xx-14.3" is not a firmware of the lab (did you mean "sip-88xx-14.2"?)',
+    ]);
+  });
+
+  it('two groups of one model without names cannot be told apart', () => {
+    const r = readPlanFile(
+      file(
+        'twins.yaml',
+        GOOD.replace(
+          'model: CP-7975G, firmware: sccp-79xx-9.4, protocol: SCCP',
+          'model: CP-8861, firmware: sip-88xx-14.2, protocol: SIP',
+        ),
+      ),
+    );
+    expect(!r.ok && r.error.where).toBe('fleet.groups[1]');
+  });
+
+  it('a file with a great many problems lists the first 20 and says how many more', () => {
+    const steps = Array.from({ length: 25 }, (_, i) => `  - { id: s${i}, op: reboot }`).join('\n');
+    const r = readPlanFile(file('many.yaml', `${GOOD.slice(0, GOOD.indexOf('steps:'))}steps:\n${steps}\n`));
+    if (r.ok) throw new Error('a plan of 25 unknown operations was accepted');
+    const lines = problemLines(r.error);
+    expect(lines).toHaveLength(MAX_PROBLEMS + 1);
+    expect(lines.at(-1)).toBe('and 5 more problem(s)');
   });
 });
