@@ -10,13 +10,21 @@
  * Exit codes: 0 no more phones broken than the plan's allowBroken; 1 more; 2 a broken plan file (the
  * message names the path of the bad field), bad options, too few file descriptors, or a failed run.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseShard, type Shard } from '../plan/fleet.ts';
 import { LAB_HOSTS, loadPlan, planJsonSchema } from '../plan/plan-file.ts';
 import { problemLines } from '../plan/plan-problems.ts';
 import { progressOn } from '../plan/progress.ts';
-import { BROKEN_OUTCOMES, mergeReports, type PlanReport, planJunit, summaryTable } from '../plan/report.ts';
+import {
+  BROKEN_OUTCOMES,
+  mergeReports,
+  type PlanReport,
+  planJunit,
+  type ShardReport,
+  summaryTable,
+} from '../plan/report.ts';
+import { readShardReport } from '../plan/report-file.ts';
 import { writePlanReportHtml } from '../plan/report-html.ts';
 import { PlanRunError, runPlan } from '../plan/run.ts';
 
@@ -141,15 +149,15 @@ export async function mergeCommand(
   files: string[],
   o: { json?: boolean; report?: string; reportJson?: string; junit?: string },
 ): Promise<void> {
-  const reports: { file: string; report: PlanReport }[] = [];
+  const reports: { file: string; report: ShardReport }[] = [];
   for (const file of files) {
-    try {
-      reports.push({ file, report: JSON.parse(readFileSync(file, 'utf8')) as PlanReport });
-    } catch (e) {
-      process.stderr.write(`uclab merge-reports: ${file}: ${(e as Error).message}\n`);
+    const read = readShardReport(file);
+    if (!read.ok) {
+      process.stderr.write(`uclab merge-reports: ${read.message}\n`);
       process.exitCode = 2;
       return;
     }
+    reports.push({ file, report: read.report });
   }
   const m = mergeReports(reports);
   if (!m.ok) {

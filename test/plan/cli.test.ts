@@ -94,6 +94,13 @@ describe('uclab plan', { timeout: 180_000 }, () => {
     const lone = await uclab(['merge-reports', files[0] as string]);
     expect(lone.code).toBe(1);
     expect(lone.stderr).toContain('shard(s) 2/2 missing: the merged report does not pass');
+    // A shard's artifact cut short in upload: refused by name, the merge not attempted.
+    const cut = join(dir, 'cut.json');
+    writeFileSync(cut, readFileSync(files[1] as string, 'utf8').slice(0, 200));
+    const broken = await uclab(['merge-reports', files[0] as string, cut]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr.trim()).toMatch(new RegExp(`^uclab merge-reports: ${cut}: not JSON \\(`));
+    expect(broken.stdout).toBe('');
   });
 
   it('a plan written in TypeScript runs the same way', async () => {
