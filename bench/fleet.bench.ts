@@ -16,13 +16,14 @@
  *   shared by every pair (RSS after the pairs minus RSS before, per pair); and again with a context
  *   per client (`tls-ends-own-context`), the floor of a phone, which presents a certificate of its own
  *   and so has a context of its own (node cannot present another one from a shared client context);
- * - an idle registered phone, as a slope: a cell's lab of N/2 phones (the plan's cluster, its phones,
- *   what a cell's lab keeps: cell-lab.ts `cellLabOptions`), then one of N (FLEET_RSS_PHONES, at most
- *   240 in one lab), all booted, registered and idle; (cost of the N lab - cost of the N/2 lab) / (N/2)
- *   is what one more phone costs, with its secure context, CUCM's state for it and the events kept
- *   about it, and without the cost of any cluster (each lab has one). Each lab is measured in a
- *   fresh process (RSS after freeing is noisy: the allocator keeps some of what a boot freed), and
- *   the median of FLEET_RSS_REPEATS (default 3) slopes is reported, with each slope beside it.
+ * - an idle registered phone, as a slope: FLEET_RSS_LABS (default 3) cell's labs of N/2 phones each
+ *   (the plan's cluster, its phones, what a cell's lab keeps: cell-lab.ts `cellLabOptions`), then as
+ *   many of N (FLEET_RSS_PHONES, at most 240 in one lab), all booted, registered and idle; (cost of
+ *   the N labs - cost of the N/2 labs) / (labs x N/2) is what one more phone costs, with its secure
+ *   context, CUCM's state for it and the events kept about it, and without the cost of any cluster
+ *   (each lab has one). Each size is measured in a fresh process (RSS after freeing is noisy: the
+ *   allocator keeps some of what a boot freed), and the median of FLEET_RSS_REPEATS (default 3)
+ *   slopes is reported, with each slope beside it.
  * Each figure is split into what node names (`process.memoryUsage()`: the V8 heap in use, buffers);
  * the rest of RSS is native (OpenSSL: TLS state, contexts, parsed certificates) and free heap space.
  *
@@ -30,7 +31,8 @@
  * `loopback,memory`: real sockets, then real TLS over in-process streams, emulator/net/memory.ts).
  *
  * Usage: `npm run bench:fleet` (`-- --json` for machine output); FLEET_N, FLEET_BASELINE_S (seconds
- * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_RSS_REPEATS (default 3),
+ * per baseline, default 5), FLEET_RSS_PHONES (default 200), FLEET_RSS_LABS (default 3),
+ * FLEET_RSS_REPEATS (default 3),
  * FLEET_BOOTS_IN_FLIGHT (per cell, default 16),
  * FLEET_TRANSPORTS.
  */
@@ -42,6 +44,12 @@ import { handshake, identities, onAllCores } from './baselines.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BASELINE_S = Number(process.env.FLEET_BASELINE_S ?? 5);
+/**
+ * Labs of idle phones per RSS measurement (FLEET_RSS_LABS): RSS after a boot moves by some 10 MB from
+ * run to run (what the allocator kept), which over one lab of 100 phones is 100 KB a phone; over three
+ * labs, a third of that.
+ */
+const RSS_LABS = Number(process.env.FLEET_RSS_LABS ?? 3);
 
 // ------------------------------------------------------------------------------------ RSS
 
@@ -159,11 +167,12 @@ async function rssTlsEnds(pairs: number, ownContext = false): Promise<RssFigure>
 }
 
 /**
- * What a lab of n idle registered phones costs a process (run in a child of its own): a cell's lab
- * (the plan's cluster and its phones, the timeline a cell keeps: cell-lab.ts `cellLabOptions`), every
- * phone booted and registered, then idle; measured above a warm lab (the cluster and a few phones,
- * booted), so it does not pay for code loaded or compiled the first time. Per phone in the figure,
- * cluster included; `rssPerPhone` takes the slope between two sizes, which leaves the cluster out.
+ * What RSS_LABS labs of n idle registered phones cost a process (run in a child of its own): each a
+ * cell's lab (the plan's cluster and its phones, the timeline a cell keeps: cell-lab.ts
+ * `cellLabOptions`), every phone booted and registered, then idle; measured above a warm lab (the
+ * cluster and a few phones, booted), so it does not pay for code loaded or compiled the first time.
+ * Per phone in the figure, clusters included; `rssPerPhone` takes the slope between two sizes, which
+ * leaves the clusters out.
  */
 async function rssLab(n: number, transport: Transport): Promise<RssFigure> {
   await import('../devices/index.ts');
@@ -193,13 +202,15 @@ async function rssLab(n: number, transport: Transport): Promise<RssFigure> {
   };
   await idleLab('rss-warm', 16);
   const before = await settleRss();
-  const lab = await idleLab('rss-lab', n);
+  const labs = [];
+  for (let i = 0; i < RSS_LABS; i++) labs.push(await idleLab(`rss-lab-${i + 1}`, n));
   const after = await settleRss();
+  const lab = labs[0]!;
   const events = lab.timeline.events();
   const jsonBytes = events.reduce((a, e) => a + JSON.stringify(e).length, 0);
   return {
-    ...perItem(before, after, n),
-    items: n,
+    ...perItem(before, after, n * RSS_LABS),
+    items: n * RSS_LABS,
     eventsPerItem: events.length / n,
     eventJsonKbPerItem: jsonBytes / n / 1024,
     emittedPerItem: (events.length + lab.timeline.dropped) / n,
@@ -207,11 +218,12 @@ async function rssLab(n: number, transport: Transport): Promise<RssFigure> {
 }
 
 /**
- * RSS per idle registered phone, as a slope: (cost of an n lab - cost of an n/2 lab) / (n - n/2) is
- * what one more phone costs (its secure context, CUCM's state for it, the events kept about it),
- * without any cluster's cost. Each lab is measured in a fresh process: measured one after the other
- * in one process, the second lab's figure moved by 100 KB per phone from run to run, with what the
- * allocator kept of the first lab's boots. The median of `repeats` slopes is reported.
+ * RSS per idle registered phone, as a slope: (cost of RSS_LABS labs of n - cost of as many of n/2) /
+ * (RSS_LABS x (n - n/2)) is what one more phone costs (its secure context, CUCM's state for it, the
+ * events kept about it), without any cluster's cost. Each size is measured in a fresh process:
+ * measured one after the other in one process, the second figure moved by 100 KB per phone from run
+ * to run, with what the allocator kept of the first one's boots. The median of `repeats` slopes is
+ * reported. (Per item figures are per phone of all the labs, so the slope's formula has no RSS_LABS.)
  */
 async function rssPerPhone(n: number, transport: Transport, repeats: number): Promise<RssFigure> {
   const half = Math.ceil(n / 2);
@@ -225,7 +237,7 @@ async function rssPerPhone(n: number, transport: Transport, repeats: number): Pr
       perItemKb: slope('perItemKb'),
       heapUsedKbPerItem: slope('heapUsedKbPerItem'),
       externalKbPerItem: slope('externalKbPerItem'),
-      items: n - half,
+      items: (n - half) * RSS_LABS,
       eventsPerItem: large.eventsPerItem,
       eventJsonKbPerItem: large.eventJsonKbPerItem,
       emittedPerItem: large.emittedPerItem,
