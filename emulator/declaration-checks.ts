@@ -15,44 +15,7 @@ import { deviceKind } from './device-registry.ts';
 import { closest } from './did-you-mean.ts';
 import { type DeclarationError, validateLab } from './lab.ts';
 import { err, ok, type Result } from './result.ts';
-
-type Plain = Record<string, unknown>;
-
-function isPlain(v: unknown): v is Plain {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-interface ZodLike {
-  _zod?: { def?: Record<string, unknown> & { type?: string } };
-}
-
-/** The schema one level down (object field or array element), through optional/default/pipe wrappers. */
-function unwrap(schema: unknown): ZodLike | null {
-  let s = schema as ZodLike | undefined;
-  for (let i = 0; i < 10 && s?._zod?.def; i++) {
-    const def = s._zod.def;
-    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
-    if (!inner) return s;
-    s = inner as ZodLike;
-  }
-  return s ?? null;
-}
-
-function fieldsOf(schema: ZodLike | null): string[] {
-  const def = schema?._zod?.def;
-  return def?.type === 'object' && isPlain(def.shape) ? Object.keys(def.shape) : [];
-}
-
-function childSchema(schema: ZodLike | null, key: string | number): ZodLike | null {
-  const def = schema?._zod?.def;
-  if (!def) return null;
-  if (typeof key === 'number') return def.type === 'array' ? unwrap(def.element) : null;
-  // A record (`certificates: { CallManager: {...} }`): every value has the record's value schema.
-  if (def.type === 'record') return unwrap(def.valueType);
-  return def.type === 'object' && isPlain(def.shape) ? unwrap(def.shape[key]) : null;
-}
+import { childSchema, fieldsOf, isPlain, unwrap, type ZodLike } from './schema-fields.ts';
 
 function pathOf(base: string, key: string | number): string {
   return typeof key === 'number' ? `${base}[${key}]` : `${base}.${key}`;

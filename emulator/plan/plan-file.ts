@@ -80,7 +80,7 @@ const phoneGroup = z
   })
   .strict()
   .refine((g) => (g.count === undefined) !== (g.weight === undefined), {
-    message: 'give a group either a count or a weight, not both',
+    message: 'give a group a count or a weight: one of them, not both',
   });
 
 /** Phones switched off from the start of step `from` until step `until` has run (inclusive). */
@@ -150,11 +150,18 @@ const operation = z.discriminatedUnion('op', [
   z.object({ op: z.literal('cli'), command: z.string().min(1), node: z.string().optional() }).strict(),
 ]);
 
+/**
+ * A step: its id and title, and an operation. Both sides are strict: zod reports a key of an
+ * intersection as unknown only when neither side knows it, so a misspelt `tittle` is refused, not
+ * dropped.
+ */
 const step = z.intersection(
-  z.object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a step id is lower case: letters, digits, "-"'),
-    title: z.string().optional(),
-  }),
+  z
+    .object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a step id is lower case: letters, digits, "-"'),
+      title: z.string().optional(),
+    })
+    .strict(),
   operation,
 );
 
@@ -353,7 +360,10 @@ export function parsePlan(
 ): { ok: true; plan: PlanFile } | { ok: false; error: PlanError } {
   const r = planSchema.safeParse(data);
   if (!r.success)
-    return { ok: false, error: planError('plan.invalid', schemaProblems(r.error.issues, locate)) };
+    return {
+      ok: false,
+      error: planError('plan.invalid', schemaProblems(r.error.issues, planSchema, locate)),
+    };
   const problems = crossCheck(r.data);
   if (problems.length > 0) return { ok: false, error: planError('plan.invalid', located(problems, locate)) };
   return { ok: true, plan: r.data };

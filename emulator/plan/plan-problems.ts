@@ -5,6 +5,8 @@
  */
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { closest } from '../did-you-mean.ts';
+import { fieldsOf, schemaAt } from '../schema-fields.ts';
 
 export interface PlanProblem {
   /** The path of the field (`steps[2].unit`; `(the plan)` for the whole file). */
@@ -48,8 +50,15 @@ export function planError(code: PlanError['code'], problems: PlanProblem[]): Pla
   };
 }
 
-/** The schema's issues as problems: one per field and message, an unknown key located at the key itself. */
-export function schemaProblems(issues: readonly z.core.$ZodIssue[], locate?: Locate): PlanProblem[] {
+/**
+ * The schema's issues as problems: one per field and message; an unknown key located at the key
+ * itself, with the nearest field the schema has there (`schema`: the plan's).
+ */
+export function schemaProblems(
+  issues: readonly z.core.$ZodIssue[],
+  schema: unknown,
+  locate?: Locate,
+): PlanProblem[] {
   const seen = new Set<string>();
   const out: PlanProblem[] = [];
   for (const issue of issues) {
@@ -58,8 +67,10 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], locate?: Loc
     if (seen.has(id)) continue;
     seen.add(id);
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const near = key === undefined ? null : closest(key, fieldsOf(schemaAt(schema, issue.path)));
+    const message = near ? `${issue.message} (did you mean "${near}"?)` : issue.message;
     const at = locate?.(issue.path, key);
-    out.push({ where, message: issue.message, ...(at ? { at } : {}) });
+    out.push({ where, message, ...(at ? { at } : {}) });
   }
   return out;
 }

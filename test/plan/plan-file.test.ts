@@ -83,6 +83,25 @@ describe('rollover plan files', () => {
     if (!r.ok) expect(r.error.message).toMatch(/subscriber/);
   });
 
+  it('a misspelt field of a step is refused, not dropped, with the field it was meant to be', () => {
+    const r = readPlanFile(
+      file('tittle.yaml', GOOD.replace('{ id: boot, op: boot }', '{ id: boot, op: boot, tittle: x }')),
+    );
+    expect(!r.ok && `${r.error.where}: ${r.error.message}`).toBe(
+      'steps[0]: Unrecognized key: "tittle" (did you mean "title"?)',
+    );
+  });
+
+  it('a misspelt key is told the nearest field of its place in the plan', () => {
+    const r = readPlanFile(
+      file('weigth.yaml', GOOD.replace('protocol: SIP, weight: 3', 'protocol: SIP, weigth: 3')),
+    );
+    expect(!r.ok && r.error.problems[0]).toMatchObject({
+      where: 'fleet.groups[0]',
+      message: 'Unrecognized key: "weigth" (did you mean "weight"?)',
+    });
+  });
+
   it('a YAML syntax error names the line and column', () => {
     const r = readPlanFile(file('syntax.yaml', 'schemaVersion: 1\nid: x\nfleet: { groups: [\n'));
     expect(r.ok).toBe(false);

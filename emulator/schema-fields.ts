@@ -1,0 +1,65 @@
+/**
+ * The fields a zod schema declares at a place in the data, for "did you mean" hints on an unknown
+ * key: a lab declaration's (declaration-checks.ts), a plan file's (plan/plan-problems.ts). It reads
+ * zod's own definitions (`_zod.def`) through the wrappers that do not change the shape (optional,
+ * default, nullable, pipe).
+ */
+
+export interface ZodLike {
+  _zod?: { def?: Record<string, unknown> & { type?: string } };
+}
+
+export function isPlain(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The schema itself, through optional/default/nullable/pipe wrappers. */
+export function unwrap(schema: unknown): ZodLike | null {
+  let s = schema as ZodLike | undefined;
+  for (let i = 0; i < 10 && s?._zod?.def; i++) {
+    const def = s._zod.def;
+    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (!inner) return s;
+    s = inner as ZodLike;
+  }
+  return s ?? null;
+}
+
+/** The schemas a union or an intersection is made of; none for any other. */
+function parts(def: Record<string, unknown>): unknown[] {
+  if (def.type === 'union' && Array.isArray(def.options)) return def.options;
+  if (def.type === 'intersection') return [def.left, def.right];
+  return [];
+}
+
+/** The field names an object schema declares; of a union or an intersection, every part's. */
+export function fieldsOf(schema: ZodLike | null): string[] {
+  const def = schema?._zod?.def;
+  if (def && parts(def).length > 0) return [...new Set(parts(def).flatMap((o) => fieldsOf(unwrap(o))))];
+  return def?.type === 'object' && isPlain(def.shape) ? Object.keys(def.shape) : [];
+}
+
+/** The schema one level down: an object's field, an array's element, a record's value. */
+export function childSchema(schema: ZodLike | null, key: PropertyKey): ZodLike | null {
+  const def = schema?._zod?.def;
+  if (!def) return null;
+  if (typeof key === 'number') return def.type === 'array' ? unwrap(def.element) : null;
+  // A record (`certificates: { CallManager: {...} }`): every value has the record's value schema.
+  if (def.type === 'record') return unwrap(def.valueType);
+  if (parts(def).length > 0) {
+    const part = parts(def)
+      .map(unwrap)
+      .find((o) => fieldsOf(o).includes(String(key)));
+    return part ? childSchema(part, key) : null;
+  }
+  return def.type === 'object' && isPlain(def.shape) ? unwrap(def.shape[String(key)]) : null;
+}
+
+/** The schema at a path of the data (`['steps', 2]`), or null where the schema says nothing. */
+export function schemaAt(schema: unknown, path: readonly PropertyKey[]): ZodLike | null {
+  let s = unwrap(schema);
+  for (const key of path) s = childSchema(s, key);
+  return s;
+}
