@@ -50,6 +50,8 @@ const BASELINE_S = Number(process.env.FLEET_BASELINE_S ?? 5);
  * labs, a third of that.
  */
 const RSS_LABS = Number(process.env.FLEET_RSS_LABS ?? 3);
+if (!Number.isInteger(RSS_LABS) || RSS_LABS < 1)
+  throw new Error(`FLEET_RSS_LABS is a whole number of labs from 1, not "${process.env.FLEET_RSS_LABS}"`);
 
 // ------------------------------------------------------------------------------------ RSS
 

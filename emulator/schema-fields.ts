@@ -27,39 +27,58 @@ export function unwrap(schema: unknown): ZodLike | null {
   return s ?? null;
 }
 
-/** The schemas a union or an intersection is made of; none for any other. */
-function parts(def: Record<string, unknown>): unknown[] {
-  if (def.type === 'union' && Array.isArray(def.options)) return def.options;
+/**
+ * The schemas a union or an intersection is made of (none for any other). Of a discriminated union,
+ * given the data, only the option its discriminator names (`op: boot`: the boot step's fields).
+ */
+function parts(def: Record<string, unknown>, data?: unknown): unknown[] {
   if (def.type === 'intersection') return [def.left, def.right];
-  return [];
+  if (def.type !== 'union' || !Array.isArray(def.options)) return [];
+  const disc = def.discriminator;
+  if (typeof disc !== 'string' || !isPlain(data) || !(disc in data)) return def.options;
+  const named = def.options.filter((o) => {
+    const literal = childSchema(unwrap(o), disc)?._zod?.def;
+    return (
+      literal?.type === 'literal' && Array.isArray(literal.values) && literal.values.includes(data[disc])
+    );
+  });
+  return named.length > 0 ? named : def.options;
 }
 
-/** The field names an object schema declares; of a union or an intersection, every part's. */
-export function fieldsOf(schema: ZodLike | null): string[] {
+/** The field names an object schema declares; of a union or an intersection, every part's (see `parts`). */
+export function fieldsOf(schema: ZodLike | null, data?: unknown): string[] {
   const def = schema?._zod?.def;
-  if (def && parts(def).length > 0) return [...new Set(parts(def).flatMap((o) => fieldsOf(unwrap(o))))];
+  const of = def ? parts(def, data) : [];
+  if (of.length > 0) return [...new Set(of.flatMap((o) => fieldsOf(unwrap(o), data)))];
   return def?.type === 'object' && isPlain(def.shape) ? Object.keys(def.shape) : [];
 }
 
 /** The schema one level down: an object's field, an array's element, a record's value. */
-export function childSchema(schema: ZodLike | null, key: PropertyKey): ZodLike | null {
+export function childSchema(schema: ZodLike | null, key: PropertyKey, data?: unknown): ZodLike | null {
   const def = schema?._zod?.def;
   if (!def) return null;
   if (typeof key === 'number') return def.type === 'array' ? unwrap(def.element) : null;
   // A record (`certificates: { CallManager: {...} }`): every value has the record's value schema.
   if (def.type === 'record') return unwrap(def.valueType);
-  if (parts(def).length > 0) {
-    const part = parts(def)
-      .map(unwrap)
-      .find((o) => fieldsOf(o).includes(String(key)));
-    return part ? childSchema(part, key) : null;
+  const of = parts(def, data);
+  if (of.length > 0) {
+    const part = of.map(unwrap).find((o) => fieldsOf(o, data).includes(String(key)));
+    return part ? childSchema(part, key, data) : null;
   }
   return def.type === 'object' && isPlain(def.shape) ? unwrap(def.shape[String(key)]) : null;
 }
 
-/** The schema at a path of the data (`['steps', 2]`), or null where the schema says nothing. */
+/** The schema at a path of `data` (`['steps', 2]`), or null where the schema says nothing. */
 export function schemaAt(schema: unknown, path: readonly PropertyKey[]): ZodLike | null {
   let s = unwrap(schema);
   for (const key of path) s = childSchema(s, key);
   return s;
+}
+
+/** The data at a path (`['steps', 2]`), or undefined. */
+export function dataAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let d = data;
+  for (const key of path)
+    d = Array.isArray(d) || isPlain(d) ? (d as Record<PropertyKey, unknown>)[key] : undefined;
+  return d;
 }

@@ -81,7 +81,49 @@ const phoneGroup = z
   .strict()
   .refine((g) => (g.count === undefined) !== (g.weight === undefined), {
     message: 'give a group a count or a weight: one of them, not both',
+  })
+  .superRefine((g, ctx) => {
+    for (const p of groupPhoneProblems(g))
+      ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
   });
+
+/**
+ * A group's phones must be ones the lab models: a known model, a known firmware that runs on it
+ * (firmware-profiles.ts `models`), over the protocol that firmware speaks.
+ */
+function groupPhoneProblems(g: {
+  model: string;
+  firmware: string;
+  protocol: 'SCCP' | 'SIP';
+}): { field: 'model' | 'firmware' | 'protocol'; message: string }[] {
+  const problems: { field: 'model' | 'firmware' | 'protocol'; message: string }[] = [];
+  const modelProblem = phoneModelProblem(g.model);
+  if (modelProblem) problems.push({ field: 'model', message: modelProblem });
+  const profile = firmwareProfile(g.firmware);
+  if (!profile) {
+    const ids = FIRMWARE_PROFILES.map((f) => f.id);
+    const near = closest(g.firmware, ids);
+    problems.push({
+      field: 'firmware',
+      message: `"${g.firmware}" is not a firmware of the lab (${near ? `did you mean "${near}"?` : `one of ${ids.join(', ')}`})`,
+    });
+    return problems;
+  }
+  const model = g.model.replace(/(?<=^CP-\d{4})G$/, '');
+  if (!modelProblem && !profile.models.includes(model)) {
+    const runs = FIRMWARE_PROFILES.filter((f) => f.models.includes(model)).map((f) => f.id);
+    problems.push({
+      field: 'firmware',
+      message: `${profile.id} does not run on ${g.model} (it runs on ${profile.models.join(', ')}; ${g.model} runs ${runs.join(' or ')})`,
+    });
+  }
+  if (profile.protocol !== g.protocol)
+    problems.push({
+      field: 'protocol',
+      message: `${profile.id} registers over ${profile.protocol}, not ${g.protocol}`,
+    });
+  return problems;
+}
 
 /** Phones switched off from the start of step `from` until step `until` has run (inclusive). */
 const offlineWindow = z
@@ -286,49 +328,22 @@ function crossCheck(plan: PlanFile): PlanProblem[] {
   return problems;
 }
 
-/**
- * A group's phones must be ones the lab models: a known model, a known firmware that runs on it
- * (firmware-profiles.ts `models`), over the protocol that firmware speaks; each group told apart by
- * its name (or its model, when it has none), as reports and offline windows name groups.
- */
+/** Each group told apart by its name (or its model, when it has none), as reports and windows name groups. */
 function fleetProblems(groups: readonly PhoneGroupDecl[]): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const seen = new Set<string>();
   for (const [i, g] of groups.entries()) {
-    const at = `fleet.groups[${i}]`;
     const name = g.name ?? g.model;
     if (seen.has(name))
       problems.push(
         g.name
-          ? { where: `${at}.name`, message: `group name "${name}" is used twice` }
-          : { where: at, message: `a second group of ${g.model}: give each a name to tell them apart` },
+          ? { where: `fleet.groups[${i}].name`, message: `group name "${name}" is used twice` }
+          : {
+              where: `fleet.groups[${i}]`,
+              message: `a second group of ${g.model}: give each a name to tell them apart`,
+            },
       );
     seen.add(name);
-    const modelProblem = phoneModelProblem(g.model);
-    if (modelProblem) problems.push({ where: `${at}.model`, message: modelProblem });
-    const profile = firmwareProfile(g.firmware);
-    if (!profile) {
-      const ids = FIRMWARE_PROFILES.map((f) => f.id);
-      const near = closest(g.firmware, ids);
-      problems.push({
-        where: `${at}.firmware`,
-        message: `"${g.firmware}" is not a firmware of the lab (${near ? `did you mean "${near}"?` : `one of ${ids.join(', ')}`})`,
-      });
-      continue;
-    }
-    const model = g.model.replace(/(?<=^CP-\d{4})G$/, '');
-    if (!modelProblem && !profile.models.includes(model)) {
-      const runs = FIRMWARE_PROFILES.filter((f) => f.models.includes(model)).map((f) => f.id);
-      problems.push({
-        where: `${at}.firmware`,
-        message: `${profile.id} does not run on ${g.model} (it runs on ${profile.models.join(', ')}; ${g.model} runs ${runs.join(' or ')})`,
-      });
-    }
-    if (profile.protocol !== g.protocol)
-      problems.push({
-        where: `${at}.protocol`,
-        message: `${profile.id} registers over ${profile.protocol}, not ${g.protocol}`,
-      });
   }
   return problems;
 }
@@ -362,7 +377,7 @@ export function parsePlan(
   if (!r.success)
     return {
       ok: false,
-      error: planError('plan.invalid', schemaProblems(r.error.issues, planSchema, locate)),
+      error: planError('plan.invalid', schemaProblems(r.error.issues, planSchema, data, locate)),
     };
   const problems = crossCheck(r.data);
   if (problems.length > 0) return { ok: false, error: planError('plan.invalid', located(problems, locate)) };

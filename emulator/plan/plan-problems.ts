@@ -6,7 +6,7 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { closest } from '../did-you-mean.ts';
-import { fieldsOf, schemaAt } from '../schema-fields.ts';
+import { dataAt, fieldsOf, schemaAt } from '../schema-fields.ts';
 
 export interface PlanProblem {
   /** The path of the field (`steps[2].unit`; `(the plan)` for the whole file). */
@@ -52,11 +52,13 @@ export function planError(code: PlanError['code'], problems: PlanProblem[]): Pla
 
 /**
  * The schema's issues as problems: one per field and message; an unknown key located at the key
- * itself, with the nearest field the schema has there (`schema`: the plan's).
+ * itself, with the nearest field the schema has there for that data (`schema`: the plan's; `data`:
+ * what was validated, which picks a step's operation).
  */
 export function schemaProblems(
   issues: readonly z.core.$ZodIssue[],
   schema: unknown,
+  data: unknown,
   locate?: Locate,
 ): PlanProblem[] {
   const seen = new Set<string>();
@@ -67,7 +69,8 @@ export function schemaProblems(
     if (seen.has(id)) continue;
     seen.add(id);
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const near = key === undefined ? null : closest(key, fieldsOf(schemaAt(schema, issue.path)));
+    const here = schemaAt(schema, issue.path);
+    const near = key === undefined ? null : closest(key, fieldsOf(here, dataAt(data, issue.path)));
     const message = near ? `${issue.message} (did you mean "${near}"?)` : issue.message;
     const at = locate?.(issue.path, key);
     out.push({ where, message, ...(at ? { at } : {}) });

@@ -299,8 +299,8 @@ export function mergeReports(reports: { file: string; report: ShardReport }[]): 
     fleetSize: base.fleetSize,
     phones: [...phones.values()],
     durationMs: Math.max(...reports.map((r) => r.report.durationMs)),
-    steps: addSteps(reports.map((r) => r.report.steps ?? [])),
-    cells: addCells(reports.map((r) => r.report.cells ?? null)),
+    steps: addSteps(reports.map((r) => r.report.steps)),
+    cells: addCells(reports.map((r) => r.report.cells)),
   });
   // A merge with shards missing is not a verdict on the whole fleet.
   if (missing.length > 0) return { ok: true, report: { ...report, passed: false, exitCode: 1 }, missing };

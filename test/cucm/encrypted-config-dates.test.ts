@@ -78,3 +78,18 @@ it('signs a signed config anew with the new CallManager certificate, and keeps i
   );
   expect(served(t.pub, `${OTHER}.cnf.xml`).modified).toBe(plainBefore.modified);
 });
+
+it("builds the phone's files anew, with a new version stamp, when its configuration changes", async () => {
+  const stamp = () =>
+    /<versionStamp>([^<]+)<\/versionStamp>/.exec(served(t.pub, `${OTHER}.cnf.xml`).bytes.toString())?.[1];
+  const before = { signed: served(t.pub, `${OTHER}.cnf.xml.sgn`), stamp: stamp() };
+  await clockPast(before.signed.modified);
+  // System > Server: the node is now named by its address, as every phone's CallManager group says.
+  const renamed = await t.pub.exec(
+    `run sql update processnode set name = '${t.pub.address}' where name = 'cucm-pub'`,
+  );
+  expect(renamed.trim()).toBe('Rows: 1');
+  const after = served(t.pub, `${OTHER}.cnf.xml.sgn`);
+  expect(after.modified).toBeGreaterThan(before.signed.modified);
+  expect(stamp()).not.toBe(before.stamp);
+});

@@ -92,6 +92,19 @@ describe('rollover plan files', () => {
     );
   });
 
+  it("a step's unknown key is matched against its own operation's fields only", () => {
+    const r = readPlanFile(
+      file(
+        'wiat.yaml',
+        `${GOOD}  - { id: w, op: wait, duration: 5s, wiat: 1 }\n  - { id: r, op: reset-phones, wiat: 1 }\n`,
+      ),
+    );
+    expect(!r.ok && r.error.problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
+      'steps[2]: Unrecognized key: "wiat"',
+      'steps[3]: Unrecognized key: "wiat" (did you mean "via"?)',
+    ]);
+  });
+
   it('a misspelt key is told the nearest field of its place in the plan', () => {
     const r = readPlanFile(
       file('weigth.yaml', GOOD.replace('protocol: SIP, weight: 3', 'protocol: SIP, weigth: 3')),
@@ -246,6 +259,22 @@ describe('rollover plan files', () => {
     expect(!r.ok && r.error.problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
       'fleet.groups[0].model: "CP-8862" is not a phone model of the firmware profiles (did you mean "CP-8861"?)',
       'fleet.groups[0].firmware: "sip-88xx-14.3" is not a firmware of the lab (did you mean "sip-88xx-14.2"?)',
+    ]);
+  });
+
+  it("a group's firmware typo is listed with the plan's other mistakes, not after they are fixed", () => {
+    const r = readPlanFile(
+      file(
+        'two-kinds.yaml',
+        GOOD.replace('firmware: sip-88xx-14.2', 'firmware: sip-88xx-14.3').replace(
+          'unit: CallManager',
+          'unit: CallMonger',
+        ),
+      ),
+    );
+    expect(!r.ok && r.error.problems.map((p) => p.where)).toEqual([
+      'fleet.groups[0].firmware',
+      'steps[1].unit',
     ]);
   });
 
