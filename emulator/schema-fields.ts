@@ -68,10 +68,17 @@ export function childSchema(schema: ZodLike | null, key: PropertyKey, data?: unk
   return def.type === 'object' && isPlain(def.shape) ? unwrap(def.shape[String(key)]) : null;
 }
 
-/** The schema at a path of `data` (`['steps', 2]`), or null where the schema says nothing. */
-export function schemaAt(schema: unknown, path: readonly PropertyKey[]): ZodLike | null {
+/**
+ * The schema at a path (`['steps', 2]`), or null where the schema says nothing; `data`, the value the
+ * schema was given, picks each discriminated union's option on the way down.
+ */
+export function schemaAt(schema: unknown, path: readonly PropertyKey[], data?: unknown): ZodLike | null {
   let s = unwrap(schema);
-  for (const key of path) s = childSchema(s, key);
+  let d = data;
+  for (const key of path) {
+    s = childSchema(s, key, d);
+    d = dataAt(d, [key]);
+  }
   return s;
 }
 

@@ -5,11 +5,9 @@
  */
 import { z } from 'zod';
 import { baseDeviceDecl, registerDeviceKind } from '../../emulator/device-registry.ts';
-import { FIRMWARE_PROFILES, profileFor } from './firmware-profiles.ts';
-import { phoneModelSchema } from './models.ts';
+import { profileFor } from './firmware-profiles.ts';
+import { firmwareProblem, phoneModelSchema } from './models.ts';
 import { Phone, type PhoneDeclaration } from './phone.ts';
-
-const ids = FIRMWARE_PROFILES.map((p) => p.id);
 
 export const phoneDeclSchema = baseDeviceDecl
   .extend({
@@ -21,7 +19,10 @@ export const phoneDeclSchema = baseDeviceDecl
     model: phoneModelSchema().optional().describe('CUCM product name, e.g. CP-8861, CP-7975, CP-7940'),
     firmware: z
       .string()
-      .refine((f) => ids.includes(f), { message: `firmware must be one of ${ids.join(', ')}` })
+      .superRefine((f, ctx) => {
+        const problem = firmwareProblem(f);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
     tftp: z.string().min(1, 'the TFTP server the phone boots from: <host>[:port]'),
     tftp2: z

@@ -25,15 +25,15 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { FIRMWARE_PROFILES, firmwareProfile } from '../../devices/phone/firmware-profiles.ts';
-import { phoneModelProblem } from '../../devices/phone/models.ts';
-import { closest } from '../did-you-mean.ts';
+import { firmwareProfile } from '../../devices/phone/firmware-profiles.ts';
+import { firmwareModelProblem, firmwareProblem, phoneModelProblem } from '../../devices/phone/models.ts';
 import { durationProblem } from '../duration-schema.ts';
 import {
   jsonLocator,
   type Locate,
   type PlanError,
   type PlanProblem,
+  pathOf,
   planError,
   schemaProblems,
   yamlLocator,
@@ -89,7 +89,7 @@ const phoneGroup = z
 
 /**
  * A group's phones must be ones the lab models: a known model, a known firmware that runs on it
- * (firmware-profiles.ts `models`), over the protocol that firmware speaks.
+ * (devices/phone/models.ts), over the protocol that firmware speaks.
  */
 function groupPhoneProblems(g: {
   model: string;
@@ -97,27 +97,12 @@ function groupPhoneProblems(g: {
   protocol: 'SCCP' | 'SIP';
 }): { field: 'model' | 'firmware' | 'protocol'; message: string }[] {
   const problems: { field: 'model' | 'firmware' | 'protocol'; message: string }[] = [];
-  const modelProblem = phoneModelProblem(g.model);
-  if (modelProblem) problems.push({ field: 'model', message: modelProblem });
+  const model = phoneModelProblem(g.model);
+  if (model) problems.push({ field: 'model', message: model });
+  const firmware = firmwareProblem(g.firmware) ?? firmwareModelProblem(g.firmware, g.model);
+  if (firmware) problems.push({ field: 'firmware', message: firmware });
   const profile = firmwareProfile(g.firmware);
-  if (!profile) {
-    const ids = FIRMWARE_PROFILES.map((f) => f.id);
-    const near = closest(g.firmware, ids);
-    problems.push({
-      field: 'firmware',
-      message: `"${g.firmware}" is not a firmware of the lab (${near ? `did you mean "${near}"?` : `one of ${ids.join(', ')}`})`,
-    });
-    return problems;
-  }
-  const model = g.model.replace(/(?<=^CP-\d{4})G$/, '');
-  if (!modelProblem && !profile.models.includes(model)) {
-    const runs = FIRMWARE_PROFILES.filter((f) => f.models.includes(model)).map((f) => f.id);
-    problems.push({
-      field: 'firmware',
-      message: `${profile.id} does not run on ${g.model} (it runs on ${profile.models.join(', ')}; ${g.model} runs ${runs.join(' or ')})`,
-    });
-  }
-  if (profile.protocol !== g.protocol)
+  if (profile && profile.protocol !== g.protocol)
     problems.push({
       field: 'protocol',
       message: `${profile.id} registers over ${profile.protocol}, not ${g.protocol}`,
@@ -284,12 +269,12 @@ export type { PlanError, PlanProblem } from './plan-problems.ts';
  * Checks what the schema cannot: step ids unique, offline windows naming steps and groups that exist,
  * a cell that fits its /24. Every problem, not only the first.
  */
-function crossCheck(plan: PlanFile): PlanProblem[] {
-  const problems: PlanProblem[] = [];
-  const bad = (where: string, message: string) => problems.push({ where, message });
+function crossCheck(plan: PlanFile): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const bad = (path: PropertyKey[], message: string) => problems.push({ path, message });
   const ids = new Map<string, number>();
   for (const [i, s] of plan.steps.entries()) {
-    if (ids.has(s.id)) bad(`steps[${i}].id`, `step id "${s.id}" is used twice`);
+    if (ids.has(s.id)) bad(['steps', i, 'id'], `step id "${s.id}" is used twice`);
     else ids.set(s.id, i);
   }
   problems.push(...fleetProblems(plan.fleet.groups));
@@ -298,48 +283,49 @@ function crossCheck(plan: PlanFile): PlanProblem[] {
     let named = true;
     for (const field of ['from', 'until'] as const) {
       if (!ids.has(w[field])) {
-        bad(`fleet.offline[${i}].${field}`, `no step "${w[field]}" (steps: ${[...ids.keys()].join(', ')})`);
+        bad(['fleet', 'offline', i, field], `no step "${w[field]}" (steps: ${[...ids.keys()].join(', ')})`);
         named = false;
       }
     }
     if (named && (ids.get(w.from) ?? 0) > (ids.get(w.until) ?? 0))
-      bad(`fleet.offline[${i}]`, `"${w.from}" comes after "${w.until}"`);
+      bad(['fleet', 'offline', i], `"${w.from}" comes after "${w.until}"`);
     for (const [j, g] of (w.groups ?? []).entries())
       if (!groupNames.has(g))
         bad(
-          `fleet.offline[${i}].groups[${j}]`,
+          ['fleet', 'offline', i, 'groups', j],
           `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`,
         );
   }
   const nodes = 1 + plan.cluster.subscribers;
   if (plan.run.cellSize + nodes > LAB_HOSTS)
     bad(
-      'run.cellSize',
+      ['run', 'cellSize'],
       `a cell holds ${LAB_HOSTS} hosts: ${nodes} CUCM node(s) leave room for ${LAB_HOSTS - nodes} phones, not ${plan.run.cellSize}`,
     );
   for (const [i, s] of plan.steps.entries()) {
     if (s.op !== 'reissue-lsc') continue;
     for (const [j, g] of (s.groups ?? []).entries())
       if (!groupNames.has(g))
-        bad(`steps[${i}].groups[${j}]`, `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`);
+        bad(['steps', i, 'groups', j], `no phone group "${g}" (groups: ${[...groupNames].join(', ')})`);
   }
   const weighted = plan.fleet.groups.some((g) => g.weight !== undefined);
-  if (weighted && plan.fleet.size === undefined) bad('fleet.size', 'groups with weights need a fleet size');
+  if (weighted && plan.fleet.size === undefined)
+    bad(['fleet', 'size'], 'groups with weights need a fleet size');
   return problems;
 }
 
 /** Each group told apart by its name (or its model, when it has none), as reports and windows name groups. */
-function fleetProblems(groups: readonly PhoneGroupDecl[]): PlanProblem[] {
-  const problems: PlanProblem[] = [];
+function fleetProblems(groups: readonly PhoneGroupDecl[]): PathProblem[] {
+  const problems: PathProblem[] = [];
   const seen = new Set<string>();
   for (const [i, g] of groups.entries()) {
     const name = g.name ?? g.model;
     if (seen.has(name))
       problems.push(
         g.name
-          ? { where: `fleet.groups[${i}].name`, message: `group name "${name}" is used twice` }
+          ? { path: ['fleet', 'groups', i, 'name'], message: `group name "${name}" is used twice` }
           : {
-              where: `fleet.groups[${i}]`,
+              path: ['fleet', 'groups', i],
               message: `a second group of ${g.model}: give each a name to tell them apart`,
             },
       );
@@ -348,21 +334,18 @@ function fleetProblems(groups: readonly PhoneGroupDecl[]): PlanProblem[] {
   return problems;
 }
 
-/** Where a problem's field is, by its path (`steps[2].unit`), for the problems found after the schema. */
-function located(problems: PlanProblem[], locate: Locate | undefined): PlanProblem[] {
-  if (!locate) return problems;
-  return problems.map((p) => {
-    const at = locate(pathFromText(p.where));
-    return at ? { ...p, at } : p;
-  });
+/** A problem the cross-checks found, by the path of its field. */
+interface PathProblem {
+  path: PropertyKey[];
+  message: string;
 }
 
-/** `fleet.offline[0].groups[1]` as a path: ['fleet', 'offline', 0, 'groups', 1]. */
-function pathFromText(where: string): PropertyKey[] {
-  const out: PropertyKey[] = [];
-  for (const m of where.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
-    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
-  return out;
+/** The cross-checks' problems with their paths written out and, where the plan has a text, placed in it. */
+function located(problems: PathProblem[], locate: Locate | undefined): PlanProblem[] {
+  return problems.map(({ path, message }) => {
+    const at = locate?.(path);
+    return { where: pathOf(path), message, ...(at ? { at } : {}) };
+  });
 }
 
 /**

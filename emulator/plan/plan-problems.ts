@@ -69,7 +69,7 @@ export function schemaProblems(
     if (seen.has(id)) continue;
     seen.add(id);
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const here = schemaAt(schema, issue.path);
+    const here = schemaAt(schema, issue.path, data);
     const near = key === undefined ? null : closest(key, fieldsOf(here, dataAt(data, issue.path)));
     const message = near ? `${issue.message} (did you mean "${near}"?)` : issue.message;
     const at = locate?.(issue.path, key);

@@ -258,10 +258,10 @@ export type MergeResult =
   | { ok: true; report: PlanReport; missing: number[] }
   | { ok: false; message: string };
 
-/** Joins shard reports of one plan into one report; refuses different plans and overlapping shards. */
 /**
- * Joins shard reports (as report-file.ts reads them: a shard's kind and schemaVersion are checked
- * there) into the report of the whole fleet.
+ * Joins shard reports of one plan (as report-file.ts reads them, which checks each one's kind,
+ * version and fields) into the report of the whole fleet; refuses different plans and overlapping
+ * shards.
  */
 export function mergeReports(reports: { file: string; report: ShardReport }[]): MergeResult {
   const first = reports[0];

@@ -74,6 +74,20 @@ describe('phone models in a declaration', () => {
     ).toMatch(/^lab\.devices\[1\]\.model: "CP7975" is not a phone model .*did you mean "CP-7975"/);
   });
 
+  it('a misspelt firmware of a phone is refused with the nearest known one', () => {
+    const phone = { kind: 'phone', name: 'SEP001122334455', mac: '001122334455', tftp: 'cucm-pub' };
+    expect(
+      refusal({
+        devices: [
+          { kind: 'cucm', name: 'cucm-pub' },
+          { ...phone, firmware: 'sip-88xx-14.3' },
+        ],
+      }),
+    ).toBe(
+      'lab.devices[1].firmware: "sip-88xx-14.3" is not a firmware of the lab (did you mean "sip-88xx-14.2"?)',
+    );
+  });
+
   it('a 79xx model written as its part number (CP-7975G) is the CP-7975', () => {
     expect(checkLabDeclaration(cucm({ phones: [{ name: 'SEP001122334455', model: 'CP-7975G' }] })).ok).toBe(
       true,
