@@ -56,6 +56,8 @@ describe('durations in a declaration', () => {
 });
 
 describe('phone models in a declaration', () => {
+  const phone = { kind: 'phone', name: 'SEP001122334455', mac: '001122334455', tftp: 'cucm-pub' };
+
   it("an unknown model in CUCM's device table is refused with the nearest known one", () => {
     expect(refusal(cucm({ phones: [{ name: 'SEP001122334455', model: 'CP-8862' }] }))).toBe(
       'lab.devices[0].phones[0].model: "CP-8862" is not a phone model of the firmware profiles (did you mean "CP-8861"?)',
@@ -63,7 +65,6 @@ describe('phone models in a declaration', () => {
   });
 
   it('an unknown model of a phone is refused even when its firmware is named', () => {
-    const phone = { kind: 'phone', name: 'SEP001122334455', mac: '001122334455', tftp: 'cucm-pub' };
     expect(
       refusal({
         devices: [
@@ -75,7 +76,6 @@ describe('phone models in a declaration', () => {
   });
 
   it('a misspelt firmware of a phone is refused with the nearest known one', () => {
-    const phone = { kind: 'phone', name: 'SEP001122334455', mac: '001122334455', tftp: 'cucm-pub' };
     expect(
       refusal({
         devices: [
