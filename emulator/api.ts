@@ -22,6 +22,7 @@ export {
   WaitTimeout,
 } from './events.ts';
 export type { Lab, LabDeclaration } from './lab.ts';
+export { definePlan, type PlanInput } from './plan/plan-file.ts';
 export {
   exitCodeOf,
   type Outcome,

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, Timeline } from './events.ts';
 import { Fabric } from './fabric.ts';
 import { formatDeviceLog } from './logs/format.ts';
 import type { ListenerLimits } from './net/config.ts';
+import { blocksForDevices } from './net/hosts.ts';
 import { type TransportName, transportNamed } from './net/transport-choice.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
 
@@ -24,6 +25,11 @@ export interface LabOptions {
   seed?: string;
   /** `127.A.B` to claim exactly that block; otherwise a free one is found. */
   block?: string;
+  /**
+   * Devices the lab will hold (default: as many as one /24 holds, 241). A lab of more takes a block
+   * of several /24s (address-block.ts): a fleet of phones on one cluster.
+   */
+  devices?: number;
   /** A folder; null: artifacts kept in memory only; false: none kept at all (a fleet cell's lab). */
   artifactsDir?: string | null | false;
   allowExternal?: boolean;
@@ -123,7 +129,10 @@ export class Lab {
   ) {}
 
   static async create(opts: LabOptions): Promise<Lab> {
-    const block = await claimAddressBlock(opts.block);
+    const block = await claimAddressBlock(
+      opts.block,
+      opts.devices === undefined ? 1 : blocksForDevices(opts.devices),
+    );
     const clock = new LabClock(opts.start);
     const artifacts = new Artifacts(opts.artifactsDir ?? null);
     // timeline.jsonl grows as the timeline drops events and gets the rest when the lab stops.
@@ -143,7 +152,7 @@ export class Lab {
     });
     if (artifacts.dir) artifacts.write('keys.log', '');
     const lab = new Lab(opts.name, opts.seed ?? opts.name, block, timeline, fabric, clock, artifacts);
-    timeline.emit('lab', 'lab.started', { block: `${block.prefix}.0/24`, artifacts: artifacts.dir });
+    timeline.emit('lab', 'lab.started', { block: block.cidr, artifacts: artifacts.dir });
     return lab;
   }
 
@@ -161,6 +170,12 @@ export class Lab {
   build(decl: unknown): Result<void, DeclarationError> {
     const parsed = validateLab(decl);
     if (!parsed.ok) return parsed;
+    if (parsed.value.length > this.fabric.hostsFree)
+      return err({
+        code: 'lab.too-many-devices',
+        path: 'lab.devices',
+        message: `lab.devices: ${parsed.value.length} devices do not fit in the lab's block ${this.block.cidr}, which has addresses for ${this.fabric.hostsFree} more (a lab created with \`devices: ${parsed.value.length}\` takes a larger block)`,
+      });
     for (const d of parsed.value) this.#declared.set(d.name.toLowerCase(), d);
     const view: LabView = { declared: (n) => this.#declared.get(n.toLowerCase()) };
     for (const [i, d] of parsed.value.entries()) {
@@ -246,7 +261,7 @@ export class Lab {
     return {
       schemaVersion: SCHEMA_VERSION,
       lab: this.name,
-      block: `${this.block.prefix}.0/24`,
+      block: this.block.cidr,
       artifacts: this.artifacts.dir,
       console: extra.console ?? null,
       devices: [...this.devices.values()].map((d) => d.describe()),

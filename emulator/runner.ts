@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { checkLabDeclaration } from './declaration-checks.ts';
 import { WaitTimeout } from './events.ts';
 import { type Fidelity, fidelityOf } from './fidelity/fidelity.ts';
-import { Lab, type LabOptions } from './lab.ts';
+import { Lab, type LabDeclaration, type LabOptions } from './lab.ts';
 import { checkScenario, type Scenario, type Step } from './scenario.ts';
 import { displayPath, importScenarioFile, SCENARIO_EXTENSIONS } from './scenario-file.ts';
 
@@ -187,6 +187,8 @@ export async function runVariant(
       seed: `${s.id}`,
       artifactsDir,
       block: opts.block,
+      // Checked above: a declaration with its devices. A lab of more than a /24 holds takes more.
+      devices: (declaration as LabDeclaration).devices.length,
       ...(opts.transport ? { transport: opts.transport } : {}),
     });
   } catch (e) {

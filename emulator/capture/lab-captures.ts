@@ -28,7 +28,12 @@ export class LabCaptures {
     if (this.#disabled || !path) return;
     let started: Awaited<ReturnType<typeof startLabCapture>>;
     try {
-      started = await startLabCapture({ prefix: lab.block.prefix, path, searchPath: this.#searchPath });
+      started = await startLabCapture({
+        prefix: lab.block.prefix,
+        cidr: lab.block.cidr,
+        path,
+        searchPath: this.#searchPath,
+      });
     } catch (e) {
       // The lab must start (and be stopped) whatever happens to its capture.
       this.#notice({

@@ -72,17 +72,19 @@ export interface LabCapture {
 }
 
 export interface CaptureOptions {
-  /** The block's prefix, `127.A.B`. */
+  /** The block's prefix, `127.A.B` (of its first /24). */
   prefix: string;
+  /** The whole block, when it is more than the /24 of `prefix` (`127.A.B.0/22`). */
+  cidr?: string;
   /** Where the pcapng file goes. */
   path: string;
   /** Where to look for the tools (default: `$PATH`). */
   searchPath?: string;
 }
 
-/** The capture filter of a block (pcap-filter(7) syntax). */
-export function blockFilter(prefix: string): string {
-  return `net ${prefix}.0/24`;
+/** The capture filter of a block (pcap-filter(7) syntax): `127.A.B` for its /24, or a CIDR. */
+export function blockFilter(block: string): string {
+  return `net ${block.includes('/') ? block : `${block}.0/24`}`;
 }
 
 /** The first capture tool found on the search path, with its full path. */
@@ -195,7 +197,7 @@ export async function startLabCapture(o: CaptureOptions): Promise<Result<LabCapt
       `no capture tool: neither ${CAPTURE_TOOLS.join(' nor ')} is installed (Debian: apt-get install wireshark-common)`,
     );
   }
-  const filter = blockFilter(o.prefix);
+  const filter = blockFilter(o.cidr ?? o.prefix);
   // Created first, private: the tool writes into the existing file and keeps its mode.
   writeFileSync(o.path, '', { mode: PCAP_MODE });
   chmodSync(o.path, PCAP_MODE);

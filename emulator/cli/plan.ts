@@ -112,7 +112,7 @@ export async function planCommand(file: string | undefined, o: PlanOptions): Pro
   const nodes = 1 + plan.cluster.subscribers;
   if (cellSize != null && cellSize + nodes > LAB_HOSTS)
     return fail(
-      `--cell-size ${cellSize}: a cell's /24 holds the cluster and at most ${LAB_HOSTS - nodes} phones`,
+      `--cell-size ${cellSize}: a cell's lab holds the cluster and at most ${LAB_HOSTS - nodes} phones`,
     );
   try {
     const run = await runPlan(plan, {

@@ -145,7 +145,7 @@ async function up(ref: string, o: UpOptions, stopping: ReturnType<typeof stopSig
       const x = exercise ? { scenario: s.id, variant } : null;
       const labJson = writeLabJson(lab, { console: consolePath, pid: process.pid, exercise: x });
       if (exercise) say(exerciseBrief(exercise, o.artifacts));
-      process.stdout.write(`lab ready ${lab.block.prefix}.0/24 ${labJson}\n`);
+      process.stdout.write(`lab ready ${lab.block.cidr} ${labJson}\n`);
       const reason = await stopping.reason;
       say(`uclab: stopping the lab (${reason})`);
       consoleServer?.close();

@@ -119,6 +119,11 @@ export class Fabric {
     return this.#core.hosts.add(name, aliases);
   }
 
+  /** Host addresses of the lab block not given to a device yet. */
+  get hostsFree(): number {
+    return this.#core.hosts.free;
+  }
+
   /** Adds a name for an existing lab host (e.g. an FQDN learned later). */
   addAlias(name: string, alias: string): void {
     this.#core.hosts.addAlias(name, alias);

@@ -3,7 +3,7 @@
  * block, and names resolve through this table, never through the system resolver.
  */
 import { isIP } from 'node:net';
-import type { AddressBlock } from '../address-block.ts';
+import { type AddressBlock, blocksFor, HOSTS_PER_24, MAX_24S } from '../address-block.ts';
 import { err, ok, type Result } from '../result.ts';
 
 interface HostEntry {
@@ -20,7 +20,19 @@ export type LookupFunction = (
 ) => void;
 
 /** The first host number handed out: .1-.9 stay free for the lab's own use. */
-const FIRST_HOST = 10;
+export const FIRST_HOST = 10;
+
+/** The devices one lab holds, one address each: the largest block's hosts from `FIRST_HOST`. */
+export const MAX_DEVICES = MAX_24S * HOSTS_PER_24 - (FIRST_HOST - 1);
+
+/** The /24s of the block a lab of `devices` devices claims (address-block.ts), or why none holds it. */
+export function blocksForDevices(devices: number): number {
+  if (devices > MAX_DEVICES)
+    throw new RangeError(
+      `a lab holds at most ${MAX_DEVICES} devices (a /20 of loopback addresses), not ${devices}: split them over several labs`,
+    );
+  return blocksFor(FIRST_HOST - 1 + Math.max(1, devices));
+}
 
 export class HostTable {
   readonly #hosts = new Map<string, HostEntry>();
@@ -40,6 +52,11 @@ export class HostTable {
     for (const n of [name, ...aliases]) this.#hosts.set(n.toLowerCase(), entry);
     this.#byAddress.set(address, entry);
     return address;
+  }
+
+  /** Host addresses of the block not given to a device yet. */
+  get free(): number {
+    return this.block.hosts - (this.#next - 1);
   }
 
   /** Adds a name for an existing lab host (e.g. an FQDN learned later). */

@@ -6,7 +6,7 @@
  *
  * Every cell declares the same cluster with the same seed and lab start, so every cell's CUCM issues
  * the same certificates (the run checks it: cell.ts `pkiFingerprint`); only the addresses differ, each
- * cell having its own /24.
+ * cell having its own block.
  */
 import type { LabDeclaration } from '../lab.ts';
 import type { FleetPhone } from './fleet.ts';

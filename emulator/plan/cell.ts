@@ -1,5 +1,5 @@
 /**
- * One cell of a fleet run: a lab of its own (a /24: the cluster and up to ~200 phones, cell-lab.ts),
+ * One cell of a fleet run: a lab of its own (the cluster and its part of the fleet, 200 phones by default: cell-lab.ts),
  * the plan's steps performed on it in order (operations.ts), and after each step the fleet's reaction
  * awaited on events (settle.ts): CUCM resets the registered phones after a certificate change and the
  * phones boot (trust lists, TVS, config, CAPF, registration), phones switched off for a window stay
@@ -17,11 +17,11 @@ import { Lab } from '../lab.ts';
 import type { TransportName } from '../net/transport-choice.ts';
 import { cellDeclaration, cellLabOptions, clusterNodes } from './cell-lab.ts';
 import type { FleetPhone } from './fleet.ts';
-import { type AdminRecord, describeStep, performStep } from './operations.ts';
+import { runFleetStep } from './fleet-step.ts';
+import { describeStep } from './operations.ts';
 import { classify, observePhones } from './outcome.ts';
 import type { PlanFile } from './plan-file.ts';
 import type { PhoneResult, PhoneState, StepSummary } from './report.ts';
-import { Settler } from './settle.ts';
 
 export interface CellSpec {
   /** From 0 within the shard. */
@@ -106,6 +106,7 @@ export async function runCell(
     name: `${plan.id}-cell${spec.index + 1}`,
     seed: plan.seed ?? plan.id,
     start: spec.start,
+    devices: phones.length + clusterNodes(plan).length,
     ...cellLabOptions(phones.length),
     ...(spec.transport ? { transport: spec.transport } : {}),
   });
@@ -156,25 +157,27 @@ export async function runCell(
         }
       }
       let counted = 0;
-      const settler = new Settler(
-        lab.timeline,
-        new Set(names),
-        (n) => {
+      const next = plan.steps[i + 1]?.id;
+      const { admin, settled } = await runFleetStep({
+        lab,
+        phones,
+        offline,
+        step,
+        idleMs,
+        onSettled: (n) => {
           counted += n;
           progress(n);
         },
-        offline,
-      );
-      const admin: AdminRecord[] = await performStep({ lab, phones, offline, settler }, step);
-      // Back on once the window's last step has run: the phone boots, as when it is plugged in.
-      const next = plan.steps[i + 1]?.id;
-      for (const p of phones) {
-        if (offline.has(p.name) && (next === undefined || !p.offlineDuring.includes(next))) {
-          offline.delete(p.name);
-          settler.track(p.name, lab.device(p.name, Phone).goOnline());
-        }
-      }
-      const settled = await settler.settle({ idleMs, capMs: Math.max(idleMs * 20, 600_000) });
+        // Back on once the window's last step has run: the phone boots, as when it is plugged in.
+        afterOperation: (track) => {
+          for (const p of phones) {
+            if (offline.has(p.name) && (next === undefined || !p.offlineDuring.includes(next))) {
+              offline.delete(p.name);
+              track(p.name, lab.device(p.name, Phone).goOnline());
+            }
+          }
+        },
+      });
       stepMs.push(Date.now() - stepStart);
       for (const n of names) {
         const v = observed.views.get(n);

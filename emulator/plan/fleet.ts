@@ -135,8 +135,8 @@ export function shardOf(phones: FleetPhone[], shard: Shard): FleetPhone[] {
 }
 
 /**
- * The fleet's phones split into cells of at most `cellSize` (one lab each: a /24 holds the cluster and
- * about 200 phones, as a real cluster spreads its phones over subscribers): contiguous runs of the
+ * The fleet's phones split into cells of at most `cellSize` (one lab each, with the cluster: 200 phones
+ * by default, as a real cluster spreads its phones over subscribers): contiguous runs of the
  * interleaved order, as even as possible, so every cell holds every group in proportion.
  */
 export function splitCells(phones: FleetPhone[], cellSize: number): FleetPhone[][] {

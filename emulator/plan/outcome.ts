@@ -50,12 +50,21 @@ const KINDS = [
   'log',
 ] as const;
 
-/** Follows the named phones' events from now on; `stop()` ends it. */
+/**
+ * Follows the named phones' events from now on (with `replay`, from the first the timeline still
+ * holds: a scenario's check, after its steps); `stop()` ends it.
+ */
 export function observePhones(
   timeline: Timeline,
   names: readonly string[],
+  opts: { replay?: boolean } = {},
 ): { views: Map<string, PhoneView>; stop: () => void } {
   const views = new Map(names.map((n) => [n, emptyView()]));
+  if (opts.replay)
+    for (const e of timeline.events({ kind: [...KINDS] })) {
+      const v = views.get(e.device);
+      if (v) apply(v, e);
+    }
   const stop = timeline.subscribe({ kind: [...KINDS] }, (e: LabEvent) => {
     const v = views.get(e.device);
     if (v) apply(v, e);

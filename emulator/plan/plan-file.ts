@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { firmwareProfile } from '../../devices/phone/firmware-profiles.ts';
 import { firmwareModelProblem, firmwareProblem, phoneModelProblem } from '../../devices/phone/models.ts';
 import { durationProblem } from '../duration-schema.ts';
+import { MAX_DEVICES } from '../net/hosts.ts';
 import {
   jsonLocator,
   type Locate,
@@ -43,10 +44,10 @@ export const PLAN_SCHEMA_VERSION = 1 as const;
 
 const mac = z.string().regex(/^[0-9A-Fa-f]{12}$/, 'a MAC is 12 hex digits, e.g. B00000000001');
 /**
- * A lab has one /24 of loopback addresses: hosts 10..250 (emulator/fabric.ts), so 241 devices. A cell
- * holds the cluster's nodes and at most this many phones.
+ * The devices one lab holds (its block is at most 16 /24s: emulator/net/hosts.ts). A cell holds the
+ * cluster's nodes and its phones within it.
  */
-export const LAB_HOSTS = 241;
+export const LAB_HOSTS = MAX_DEVICES;
 
 /**
  * A plan's waits and timers: the pattern is what the published JSON Schema says; the bound is the one
@@ -236,7 +237,7 @@ export const planSchema = z
     /** How many phones may end broken before the plan fails (exit 1). */
     allowBroken: z.number().int().min(0).default(0),
     /**
-     * How the emulator runs the fleet (not what it models): phones per cell (one lab, one /24, an
+     * How the emulator runs the fleet (not what it models): phones per cell (one lab of its own, an
      * identical cluster each), boots in flight per cell, and how long a step's fleet may show no
      * progress before the step gives up waiting (a bounded wait; the phones still pending are named).
      */
@@ -267,7 +268,7 @@ export type { PlanError, PlanProblem } from './plan-problems.ts';
 
 /**
  * Checks what the schema cannot: step ids unique, offline windows naming steps and groups that exist,
- * a cell that fits its /24. Every problem, not only the first.
+ * a cell that fits in one lab. Every problem, not only the first.
  */
 function crossCheck(plan: PlanFile): PathProblem[] {
   const problems: PathProblem[] = [];
@@ -300,7 +301,7 @@ function crossCheck(plan: PlanFile): PathProblem[] {
   if (plan.run.cellSize + nodes > LAB_HOSTS)
     bad(
       ['run', 'cellSize'],
-      `a cell holds ${LAB_HOSTS} hosts: ${nodes} CUCM node(s) leave room for ${LAB_HOSTS - nodes} phones, not ${plan.run.cellSize}`,
+      `a cell's lab holds ${LAB_HOSTS} devices: ${nodes} CUCM node(s) leave room for ${LAB_HOSTS - nodes} phones, not ${plan.run.cellSize}`,
     );
   for (const [i, s] of plan.steps.entries()) {
     if (s.op !== 'reissue-lsc') continue;

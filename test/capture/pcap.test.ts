@@ -274,6 +274,36 @@ describe('uclab up --pcap killed outright', () => {
   );
 });
 
+describe('a capture of a lab larger than one /24', () => {
+  itWithPeers(
+    ['dumpcap', 'tshark'],
+    'takes in every /24 of the block: a datagram to a host of its second /24 is in the file',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'uclab-pcap-block-'));
+      const block = await claimAddressBlock(undefined, 2);
+      const host = block.host(300);
+      try {
+        const pcap = join(dir, 'lab.pcapng');
+        const r = await startLabCapture({ prefix: block.prefix, cidr: block.cidr, path: pcap });
+        expect(r.ok).toBe(true);
+        if (!r.ok) return;
+        const s = createSocket('udp4');
+        await new Promise<void>((done) => s.bind({ address: host, port: 0 }, () => done()));
+        await new Promise<void>((done, fail) =>
+          s.send('a host past the first /24', s.address().port, host, (e) => (e ? fail(e) : done())),
+        );
+        s.close();
+        expect((await r.value.stop()).ok).toBe(true);
+        const seen = await tsharkFields(dir, `ip.dst == ${host}`, ['data.data']);
+        expect(seen.map((h) => Buffer.from(h, 'hex').toString())).toContain('a host past the first /24');
+      } finally {
+        await block.release();
+      }
+    },
+    60_000,
+  );
+});
+
 describe('a capture where only tshark is installed', () => {
   itWithPeers(
     ['dumpcap', 'tshark'],

@@ -174,12 +174,15 @@ describe('rollover plan files', () => {
     expect(!bad.ok && bad.error.message).toMatch(/exports no plan/);
   });
 
-  it('a cell holds the cluster and the phones in one /24', () => {
-    const r = readPlanFile(file('cell.yaml', `${GOOD}run: { cellSize: 241 }\n`));
+  it('a cell holds the cluster and its phones in one lab, of at most sixteen /24s', () => {
+    expect(readPlanFile(file('cell.yaml', `${GOOD}run: { cellSize: 3990 }\n`)).ok).toBe(true);
+    const r = readPlanFile(file('cell.yaml', `${GOOD}run: { cellSize: 3991 }\n`));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.where).toBe('run.cellSize');
-      expect(r.error.message).toContain('room for 240 phones');
+      expect(r.error.message).toBe(
+        "a cell's lab holds 3991 devices: 1 CUCM node(s) leave room for 3990 phones, not 3991",
+      );
     }
   });
 
