@@ -1,7 +1,7 @@
 /**
  * Checks of a lab declaration that the device schemas alone do not make, run before a lab is created
  * so that a mistake is a broken scenario (exit 2) with the field's path, found at once rather than as a
- * timeout later:
+ * timeout later, every mistake of the declaration listed together (lab.ts `declarationProblems`):
  *
  * - Unknown keys. The schemas strip keys they do not know; a misspelt optional field (`tftpp`,
  *   `autoboot`) would silently fall back to its default. Any key of the declaration that did not
@@ -13,8 +13,8 @@
 import { isIP } from 'node:net';
 import { deviceKind } from './device-registry.ts';
 import { closest } from './did-you-mean.ts';
-import { type DeclarationError, validateLab } from './lab.ts';
-import { err, ok, type Result } from './result.ts';
+import { type DeclarationError, declarationProblems, validateLab } from './lab.ts';
+import { ok, type Result } from './result.ts';
 import { childSchema, fieldsOf, isPlain, unwrap, type ZodLike } from './schema-fields.ts';
 
 function pathOf(base: string, key: string | number): string {
@@ -69,11 +69,12 @@ export function checkLabDeclaration(decl: unknown): Result<void, DeclarationErro
   if (!parsed.ok) return parsed;
   const raw = (decl as { devices: unknown[] }).devices;
   const names = new Map<string, string>();
+  const problems: DeclarationError[] = [];
   for (const [i, d] of parsed.value.entries()) {
     const kind = deviceKind(d.kind);
     const schema = unwrap(kind?.schema);
     const unknown = firstUnknownKey(raw[i], d, schema, `lab.devices[${i}]`, `a ${d.kind} declaration`);
-    if (unknown) return err(unknown);
+    if (unknown) problems.push(unknown);
     names.set(d.name.toLowerCase(), d.name);
     const aliases = (d as { aliases?: unknown }).aliases;
     if (Array.isArray(aliases)) {
@@ -86,12 +87,12 @@ export function checkLabDeclaration(decl: unknown): Result<void, DeclarationErro
       if (isIP(host) || names.has(host.toLowerCase())) continue;
       const path = `lab.devices[${i}].${ref.path}`;
       const near = closest(host, [...names.values()]);
-      return err({
+      problems.push({
         code: 'lab.unknown-host',
         path,
         message: `${path}: "${host}" is not a device or alias of this lab${near ? ` (did you mean "${near}"?)` : ''}; devices: ${[...new Set(names.values())].join(', ')}`,
       });
     }
   }
-  return ok(undefined);
+  return problems.length > 0 ? declarationProblems(problems) : ok(undefined);
 }

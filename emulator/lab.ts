@@ -60,6 +60,30 @@ export interface LabDeclaration {
 /** A declaration error: the path of the bad field and a hint (exit code 2 of the runner). */
 export interface DeclarationError extends UclabError {
   path: string;
+  /** With several mistakes: each one (this one first), so that a scenario's author sees them all at once. */
+  problems?: { path: string; message: string }[];
+}
+
+/** Problems listed in one error, at most this many (then "and N more"). */
+const MAX_PROBLEMS = 20;
+
+/**
+ * Every problem of a declaration as one error: the first one's code and path, and a line per problem
+ * (`lab.devices[1].mac: ...`), as a plan file's problems are listed (plan/plan-problems.ts).
+ */
+export function declarationProblems(problems: DeclarationError[]): Result<never, DeclarationError> {
+  const [first] = problems;
+  if (!first) throw new Error('declarationProblems needs a problem');
+  if (problems.length === 1) return err(first);
+  const shown = problems.slice(0, MAX_PROBLEMS);
+  const more = problems.length - shown.length;
+  return err({
+    ...first,
+    message: [...shown.map((p) => p.message), ...(more > 0 ? [`and ${more} more problem(s)`] : [])].join(
+      '\n',
+    ),
+    problems: problems.map((p) => ({ path: p.path, message: p.message })),
+  });
 }
 
 function pathString(prefix: (string | number)[], rest: readonly PropertyKey[]): string {
@@ -82,34 +106,46 @@ export function validateLab(decl: unknown): Result<{ kind: string; name: string 
   const devices = (decl as LabDeclaration).devices;
   const out: { kind: string; name: string }[] = [];
   const names = new Set<string>();
+  const problems: DeclarationError[] = [];
   for (const [i, d] of devices.entries()) {
     const kind = typeof d === 'object' && d !== null ? (d as { kind?: unknown }).kind : undefined;
     const k = typeof kind === 'string' ? deviceKind(kind) : undefined;
     if (!k) {
-      return err({
+      problems.push({
         code: 'lab.unknown-kind',
         path: `lab.devices[${i}].kind`,
         message: `lab.devices[${i}].kind: ${JSON.stringify(kind)} is not a device kind; use one of ${deviceKinds().join(', ')}`,
       });
+      continue;
+    }
+    // Names are compared whatever else is wrong with the device, so a clash is reported with the rest.
+    const rawName = (d as { name?: unknown }).name;
+    if (typeof rawName === 'string') {
+      if (names.has(rawName.toLowerCase())) {
+        problems.push({
+          code: 'lab.duplicate-name',
+          path: `lab.devices[${i}].name`,
+          message: `lab.devices[${i}].name: "${rawName}" is declared twice`,
+        });
+        continue;
+      }
+      names.add(rawName.toLowerCase());
     }
     const parsed = k.schema.safeParse(d);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = pathString(['lab', 'devices', i], issue?.path ?? []);
-      return err({ code: 'lab.invalid', path, message: `${path}: ${issue?.message ?? 'invalid'}` });
+      // One problem a field: a field's own check and a device-wide rule about it may both speak.
+      const seen = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const path = pathString(['lab', 'devices', i], issue.path);
+        if (seen.has(path)) continue;
+        seen.add(path);
+        problems.push({ code: 'lab.invalid', path, message: `${path}: ${issue.message}` });
+      }
+      continue;
     }
-    const name = parsed.data.name.toLowerCase();
-    if (names.has(name)) {
-      return err({
-        code: 'lab.duplicate-name',
-        path: `lab.devices[${i}].name`,
-        message: `lab.devices[${i}].name: "${parsed.data.name}" is declared twice`,
-      });
-    }
-    names.add(name);
     out.push(parsed.data);
   }
-  return ok(out);
+  return problems.length > 0 ? declarationProblems(problems) : ok(out);
 }
 
 export class Lab {

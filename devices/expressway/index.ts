@@ -12,12 +12,23 @@ if (!deviceKind('expressway-c')) {
       'Expressway-C: MRA traffic server with X14.0/X14.2 origin verification, Unified CM discovery, traversal client',
     schema: expresswayCDecl as unknown as import('zod').ZodType<ExpresswayCDecl>,
     create: (d, ctx) => new ExpresswayC(d, ctx),
+    hosts: (d) => [
+      ...d.unifiedCm.map((u, i) => ({ path: `unifiedCm[${i}].publisher`, host: u.publisher })),
+      ...(d.traversal ? [{ path: 'traversal.peer', host: d.traversal.peer }] : []),
+    ],
   });
   registerDeviceKind<ExpresswayEDecl>({
     kind: 'expressway-e',
     summary: 'Expressway-E: traversal server zone on 7001 (mutual TLS) and the MRA edge on 8443',
     schema: expresswayEDecl as unknown as import('zod').ZodType<ExpresswayEDecl>,
     create: (d, ctx) => new ExpresswayE(d, ctx),
+    hosts: (d) => {
+      const c = d.mra?.expresswayC;
+      if (c === undefined) return [];
+      return typeof c === 'string'
+        ? [{ path: 'mra.expresswayC', host: c }]
+        : c.map((host, i) => ({ path: `mra.expresswayC[${i}]`, host }));
+    },
   });
   registerDeviceKind<JabberDecl>({
     kind: 'jabber',
@@ -25,6 +36,7 @@ if (!deviceKind('expressway-c')) {
       'Jabber-like MRA client: signs in through Expressway (edge config, UDS devices, config over 6972)',
     schema: jabberDecl as unknown as import('zod').ZodType<JabberDecl>,
     create: (d, ctx) => new Jabber(d, ctx),
+    hosts: (d) => [{ path: 'via', host: d.via }],
   });
   registerDeviceKind<MraPhoneDecl>({
     kind: 'mra-phone',
@@ -32,6 +44,7 @@ if (!deviceKind('expressway-c')) {
       '78xx/88xx phone over MRA: edge config and its SEP<MAC>.cnf.xml over 6972, trusting only its pre-installed CA list',
     schema: mraPhoneDecl as unknown as import('zod').ZodType<MraPhoneDecl>,
     create: (d, ctx) => new MraPhone(d, ctx),
+    hosts: (d) => [{ path: 'via', host: d.via }],
   });
 }
 

@@ -32,5 +32,6 @@ if (!deviceKind('app-server')) {
       'third-party application server opening a SIP/TLS trunk to CUCM with its own certificate (seed 000)',
     schema: appServerDecl,
     create: (d, ctx) => new AppServer(d, ctx),
+    hosts: (d) => [{ path: 'cucm', host: d.cucm }],
   });
 }

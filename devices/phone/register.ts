@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { baseDeviceDecl, registerDeviceKind } from '../../emulator/device-registry.ts';
 import { profileFor } from './firmware-profiles.ts';
-import { firmwareProblem, phoneModelSchema } from './models.ts';
+import { firmwareModelProblem, firmwareProblem, phoneModelSchema } from './models.ts';
 import { Phone, type PhoneDeclaration } from './phone.ts';
 
 export const phoneDeclSchema = baseDeviceDecl
@@ -54,6 +54,11 @@ export const phoneDeclSchema = baseDeviceDecl
       .describe('shorter timers for tests and scenarios; defaults come from the firmware profile')
       .optional(),
   })
+  .superRefine((d, ctx) => {
+    // As a plan's groups are checked (emulator/plan/plan-file.ts): a firmware the model runs.
+    const problem = d.firmware && d.model ? firmwareModelProblem(d.firmware, d.model) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['firmware'], message: problem });
+  })
   .refine(
     (d) =>
       profileFor({
@@ -78,6 +83,7 @@ registerDeviceKind<PhoneDeclaration>({
     if (!profile) throw new Error(`no firmware profile for ${decl.firmware ?? decl.model}`);
     return new Phone(decl, ctx, { profile });
   },
+  hosts: (d) => [{ path: 'tftp', host: d.tftp }, ...(d.tftp2 ? [{ path: 'tftp2', host: d.tftp2 }] : [])],
 });
 
 export { Phone };

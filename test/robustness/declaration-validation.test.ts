@@ -88,6 +88,19 @@ describe('phone models in a declaration', () => {
     );
   });
 
+  it('a phone declared with a firmware its model does not run is refused, naming what the model runs', () => {
+    expect(
+      refusal({
+        devices: [
+          { kind: 'cucm', name: 'cucm-pub' },
+          { ...phone, model: 'CP-7940', firmware: 'sip-88xx-14.2' },
+        ],
+      }),
+    ).toMatch(
+      /^lab\.devices\[1\]\.firmware: sip-88xx-14\.2 does not run on CP-7940 \(.*CP-7940 runs sccp-7940-8\.1/,
+    );
+  });
+
   it('a 79xx model written as its part number (CP-7975G) is the CP-7975', () => {
     expect(checkLabDeclaration(cucm({ phones: [{ name: 'SEP001122334455', model: 'CP-7975G' }] })).ok).toBe(
       true,
@@ -139,4 +152,104 @@ export default defineScenario({
     ]);
     expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
   }, 60_000);
+});
+
+describe('a declaration with several mistakes', () => {
+  const phone = {
+    kind: 'phone',
+    name: 'SEP001122334455',
+    mac: '001122334455',
+    model: 'CP-8845',
+    tftp: 'cucm-pub',
+  };
+
+  it('lists every bad field of every device, a line each, the first one first', () => {
+    const r = checkLabDeclaration({
+      devices: [
+        { kind: 'cucm', name: 'cucm-pub', capfTimeout: 'a minute' },
+        { ...phone, mac: '0011' },
+        { ...phone, name: 'SEP00112233445A', mac: '00112233445A', firmware: 'sip-88xx-14.3' },
+        { kind: 'cucm', name: 'CUCM-PUB' },
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.path).toBe('lab.devices[0].capfTimeout');
+    expect(r.error.problems?.map((p) => p.path)).toEqual([
+      'lab.devices[0].capfTimeout',
+      'lab.devices[1].mac',
+      'lab.devices[2].firmware',
+      'lab.devices[3].name',
+    ]);
+    expect(r.error.message.split('\n')).toHaveLength(4);
+    expect(r.error.message.split('\n')[3]).toBe('lab.devices[3].name: "CUCM-PUB" is declared twice');
+  });
+
+  it('lists every misspelt key and every unknown host of a declaration the schemas accept', () => {
+    const r = checkLabDeclaration({
+      devices: [
+        { kind: 'cucm', name: 'cucm-pub' },
+        { ...phone, autoboot: false },
+        { ...phone, name: 'SEP00112233445A', mac: '00112233445A', tftp: 'cucm-pubb' },
+      ],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.message.split('\n')).toEqual([
+      'lab.devices[1].autoboot: not a field of a phone declaration (did you mean "autoBoot"?)',
+      'lab.devices[2].tftp: "cucm-pubb" is not a device or alias of this lab (did you mean "cucm-pub"?); devices: cucm-pub, SEP001122334455, SEP00112233445A',
+    ]);
+  });
+
+  it('names twenty problems and counts the rest', () => {
+    const devices = Array.from({ length: 25 }, (_, i) => ({ ...phone, name: `p${i}`, mac: 'x' }));
+    const r = checkLabDeclaration({ devices });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const lines = r.error.message.split('\n');
+    expect(lines).toHaveLength(21);
+    expect(lines[20]).toBe('and 5 more problem(s)');
+    expect(r.error.problems).toHaveLength(25);
+  });
+});
+
+describe('host names in a declaration', () => {
+  it("a phone's second TFTP server must be a device of the lab", () => {
+    expect(
+      refusal({
+        devices: [
+          { kind: 'cucm', name: 'cucm-pub' },
+          { kind: 'cucm', name: 'cucm-sub1', publisher: 'cucm-pub' },
+          {
+            kind: 'phone',
+            name: 'SEP001122334455',
+            mac: '001122334455',
+            model: 'CP-8845',
+            tftp: 'cucm-pub',
+            tftp2: 'cucm-sub2:69',
+          },
+        ],
+      }),
+    ).toMatch(
+      /^lab\.devices\[2\]\.tftp2: "cucm-sub2" is not a device or alias of this lab \(did you mean "cucm-sub1"\?\)/,
+    );
+  });
+
+  it('the publisher an Expressway-C is given must be a device or an alias of the lab', () => {
+    expect(
+      refusal({
+        devices: [
+          { kind: 'cucm', name: 'cucm-pub', aliases: ['cucm-pub.lab.example'] },
+          {
+            kind: 'expressway-c',
+            name: 'expc',
+            domain: 'lab.example',
+            unifiedCm: [{ publisher: 'cucm-pub.lab.exmaple' }],
+          },
+        ],
+      }),
+    ).toMatch(
+      /^lab\.devices\[1\]\.unifiedCm\[0\]\.publisher: "cucm-pub\.lab\.exmaple" is not a device or alias of this lab \(did you mean "cucm-pub\.lab\.example"\?\)/,
+    );
+  });
 });
