@@ -5,6 +5,10 @@
  *   - the bare-protocol boot: three TFTP reads (the project's TFTP codec, real UDP) of files the size
  *     of a CTL, an ITL and a signed config, one mutual-TLS handshake and one request/response;
  *   - the same with a client secure context built per boot, as each phone has its own.
+ * The client presents what a phone presents: a MIC (RSA 2048, devices/phone/manufacturing.ts) and its
+ * issuer, the Cisco Manufacturing CA SHA2, from a context with no trust store (a phone verifies its
+ * servers in its own model: emulator/net/secure-contexts.ts); the server verifies that chain to the
+ * Cisco Root CA, as CUCM does against CallManager-trust.
  * bench/fleet.bench.ts and bench/plans.bench.ts report their figures as ratios against these.
  */
 import { createSocket } from 'node:dgram';
@@ -12,7 +16,7 @@ import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createPkiContext, type Identity, issueCertificate } from '../certs/issue.ts';
-import { enterpriseRootCaProfile } from '../certs/profiles.ts';
+import { ciscoCaProfile, enterpriseRootCaProfile, micProfile } from '../certs/profiles.ts';
 import { tftpGet } from '../devices/protocols/tftp/client.ts';
 import { startTftpServer } from '../devices/protocols/tftp/server.ts';
 import { ok } from '../emulator/result.ts';
@@ -21,21 +25,56 @@ const SELF = fileURLToPath(import.meta.url);
 
 // ------------------------------------------------------------------------------------ identities
 
-export async function identities(): Promise<{ ca: Identity; server: Identity; client: Identity }> {
+export interface BenchIdentities {
+  /** The server's CA and the server. */
+  ca: Identity;
+  server: Identity;
+  /** The phone's MIC, the intermediate it sends with it, and the root the server trusts for it. */
+  client: Identity;
+  clientChain: string[];
+  clientRoot: Identity;
+}
+
+export async function identities(): Promise<BenchIdentities> {
   const ctx = createPkiContext({ seed: 'fleet-bench' });
   const ca = await issueCertificate(ctx, enterpriseRootCaProfile({ cn: 'Fleet Bench CA' }));
-  const leaf = (name: string) =>
-    issueCertificate(
-      ctx,
-      {
-        name,
-        subject: [['CN', name]],
-        key: { kind: 'rsa', bits: 2048 },
-        extKeyUsage: ['serverAuth', 'clientAuth'],
-      },
-      ca,
-    );
-  return { ca, server: await leaf('bench-server'), client: await leaf('bench-phone') };
+  const server = await issueCertificate(
+    ctx,
+    {
+      name: 'bench-server',
+      subject: [['CN', 'bench-server']],
+      key: { kind: 'rsa', bits: 2048 },
+      extKeyUsage: ['serverAuth', 'clientAuth'],
+    },
+    ca,
+  );
+  const root = await issueCertificate(ctx, ciscoCaProfile('Cisco Root CA 2048'));
+  const cmca = await issueCertificate(ctx, ciscoCaProfile('Cisco Manufacturing CA SHA2'), root);
+  const client = await issueCertificate(
+    ctx,
+    micProfile(ctx, { model: 'CP-8845', mac: '001122334455' }),
+    cmca,
+  );
+  return { ca, server, client, clientChain: [cmca.certPem], clientRoot: root };
+}
+
+/** A client context as a phone's: its MIC and the MIC's issuer, its key, and no trust store. */
+export function phoneContext(id: BenchIdentities): tls.SecureContext {
+  return tls.createSecureContext({
+    key: id.client.keyPem,
+    cert: [id.client.certPem, ...id.clientChain].join('\n'),
+  });
+}
+
+/** A mutual-TLS server's options as CUCM's: its certificate, client certificates verified to the root. */
+export function serverOptions(id: BenchIdentities): tls.TlsOptions {
+  return {
+    key: id.server.keyPem,
+    cert: id.server.certPem,
+    ca: [id.clientRoot.certPem],
+    requestCert: true,
+    rejectUnauthorized: true,
+  };
 }
 
 // ------------------------------------------------------------------------------------ baselines
@@ -48,17 +87,8 @@ export async function identities(): Promise<{ ca: Identity; server: Identity; cl
 export type Role = { role: 'handshakes' | 'bare-boot' | 'bare-boot-own-context'; seconds: number };
 
 /** A mutual-TLS server on 127.0.0.1 answering one request per connection. */
-export async function tlsServer(id: {
-  ca: Identity;
-  server: Identity;
-}): Promise<{ port: number; close(): void }> {
-  const server = tls.createServer({
-    key: id.server.keyPem,
-    cert: id.server.certPem,
-    ca: [id.ca.certPem],
-    requestCert: true,
-    rejectUnauthorized: true,
-  });
+export async function tlsServer(id: BenchIdentities): Promise<{ port: number; close(): void }> {
+  const server = tls.createServer(serverOptions(id));
   server.on('secureConnection', (s) => {
     s.on('error', () => {});
     s.once('data', () => s.end(Buffer.alloc(200, 1)));
@@ -90,9 +120,7 @@ export function handshake(ctx: tls.SecureContext, port: number, exchange: boolea
 async function baselineWorker(r: Role): Promise<number> {
   const id = await identities();
   const srv = await tlsServer(id);
-  const clientContext = () =>
-    tls.createSecureContext({ key: id.client.keyPem, cert: id.client.certPem, ca: [id.ca.certPem] });
-  const shared = clientContext();
+  const shared = phoneContext(id);
   // Files the size of a CTL, an ITL and a signed config (what a phone reads at boot).
   const files = new Map([
     ['CTLFile.tlv', Buffer.alloc(7611, 3)],
@@ -132,7 +160,7 @@ async function baselineWorker(r: Role): Promise<number> {
           if (!g.ok) throw new Error(g.error.message);
         }
       }
-      const ctx = r.role === 'bare-boot-own-context' ? clientContext() : shared;
+      const ctx = r.role === 'bare-boot-own-context' ? phoneContext(id) : shared;
       await handshake(ctx, srv.port, r.role !== 'handshakes');
       done++;
     }

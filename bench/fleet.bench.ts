@@ -40,7 +40,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { handshake, identities, onAllCores } from './baselines.ts';
+import { handshake, identities, onAllCores, phoneContext, serverOptions } from './baselines.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BASELINE_S = Number(process.env.FLEET_BASELINE_S ?? 5);
@@ -135,22 +135,12 @@ async function settleRss(): Promise<Memory> {
  */
 async function rssTlsEnds(pairs: number, ownContext = false): Promise<RssFigure> {
   const id = await identities();
-  const srv = tls.createServer({
-    key: id.server.keyPem,
-    cert: id.server.certPem,
-    ca: [id.ca.certPem],
-    requestCert: true,
-  });
+  const srv = tls.createServer(serverOptions(id));
   const held: tls.TLSSocket[] = [];
   srv.on('secureConnection', (s) => held.push(s));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const port = (srv.address() as { port: number }).port;
-  const clientContext = () =>
-    tls.createSecureContext({
-      key: id.client.keyPem,
-      cert: id.client.certPem,
-      ca: [id.ca.certPem],
-    });
+  const clientContext = () => phoneContext(id);
   const ctx = clientContext();
   // One connection first, so what is measured is the connections, not OpenSSL's first-use costs.
   await handshake(ctx, port, false);
