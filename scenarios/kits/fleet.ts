@@ -9,6 +9,7 @@
  * The checks read only the phones' events (emulator/plan/outcome.ts), never a phone object. Not a
  * scenario: the runner loads only `scenarios/*.ts`.
  */
+import { Phone } from '../../devices/phone/phone.ts';
 import type { Lab, LabDeclaration } from '../../emulator/lab.ts';
 import { cellDeclaration } from '../../emulator/plan/cell-lab.ts';
 import { expandFleet, type FleetPhone } from '../../emulator/plan/fleet.ts';
@@ -127,6 +128,33 @@ export function fleetStep(
       throw new Error(`${settled.unsettled.length} phones had not settled: ${first.join(', ')}`);
     }
   });
+}
+
+/** Unplugs the phones (each goes dark at once, as a real one pulled from its port: CUCM notices later). */
+export function unplug(f: Fleet, phones: readonly FleetPhone[], explain: string, title?: string): ActionStep {
+  return act(
+    title ?? `${phones.length} of the ${f.phones.length} phones are unplugged`,
+    explain,
+    async (lab) => {
+      for (const p of phones) lab.device(p.name, Phone).goOffline();
+    },
+  );
+}
+
+/** Plugs the phones back in and waits until each has booted (trust lists, config, registration). */
+export function plugIn(f: Fleet, phones: readonly FleetPhone[], explain: string, title?: string): ActionStep {
+  return act(
+    title ?? `${phones.length} of the ${f.phones.length} phones are plugged back in`,
+    explain,
+    async (lab) => {
+      await Promise.all(phones.map((p) => lab.device(p.name, Phone).goOnline()));
+    },
+  );
+}
+
+/** Every `n`-th phone of the fleet, from the first: a share of every group (the fleet is interleaved). */
+export function everyNth(f: Fleet, n: number): FleetPhone[] {
+  return f.phones.filter((_, i) => i % n === 0);
 }
 
 /** Each phone's state and the reason in its own words, from its events (outcome.ts `classify`). */
