@@ -3,6 +3,7 @@
 // is red and says why in one line; clicking a row (or moving to it with the keyboard) selects it.
 import { Component } from 'preact';
 import { html, since, TONE_OF_OUTCOME } from 'uclab/html.js';
+import { laneOf } from 'uclab/store.js';
 
 /** How many of the latest rows are drawn unless the trainer asks for all (a long lab stays fast). */
 export const VISIBLE_ROWS = 400;
@@ -10,14 +11,14 @@ export const VISIBLE_ROWS = 400;
 const MARK = { ok: '✓', refused: '✗', failed: '✗', warn: '!', pending: '…', info: '' };
 
 /** Grid lines: each lane is two half-columns, so a lane's centre is the line between them. */
-function spanOf(row, lanes) {
-  const a = lanes.indexOf(row.from);
-  const b = row.to ? lanes.indexOf(row.to) : -1;
+function spanOf(row, lanes, lane) {
+  const a = lanes.indexOf(lane(row.from));
+  const b = row.to ? lanes.indexOf(lane(row.to)) : -1;
   if (row.shape === 'exchange' && a >= 0 && b >= 0 && a !== b) {
     return { kind: 'arrow', from: Math.min(a, b) * 2 + 2, to: Math.max(a, b) * 2 + 2, right: a < b };
   }
-  const lane = a >= 0 ? a : b;
-  if (lane >= 0) return { kind: 'note', from: lane * 2 + 1, to: lane * 2 + 3 };
+  const at = a >= 0 ? a : b;
+  if (at >= 0) return { kind: 'note', from: at * 2 + 1, to: at * 2 + 3 };
   return { kind: 'wide', from: 1, to: lanes.length * 2 + 1 };
 }
 
@@ -30,7 +31,7 @@ class Row extends Component {
     );
   }
 
-  render({ row, lanes, selected, onSelect }) {
+  render({ row, lanes, lane, selected, onSelect }) {
     const tone = TONE_OF_OUTCOME[row.outcome] ?? 'info';
     const cls = `row shape-${row.shape} out-${row.outcome} tone-${tone}${selected ? ' selected' : ''}`;
     const select = () => onSelect(row.id);
@@ -43,8 +44,15 @@ class Row extends Component {
         </div>
       </div>`;
     }
-    const span = spanOf(row, lanes);
-    const outside = span.kind !== 'arrow' && row.to && !lanes.includes(row.from) ? `from ${row.from}: ` : '';
+    const span = spanOf(row, lanes, lane);
+    // On the fleet's lane, which phone it was.
+    const member = [row.from, row.to].find((d) => d && lane(d) !== d);
+    const outside =
+      span.kind !== 'arrow' && row.to && !lanes.includes(lane(row.from))
+        ? `from ${row.from}: `
+        : member
+          ? `${member}: `
+          : '';
     return html`<div class=${cls} data-row=${row.id} aria-selected=${selected} onClick=${select}>
       <div class="time">${since(row.t)}</div>
       <div class="lanes" style=${`--lanes:${lanes.length}`}>
@@ -73,6 +81,7 @@ export function Ladder({ view, lanes, selected, onSelect, showAll, onShowAll }) 
   const ids = showAll ? view.order : view.order.slice(-VISIBLE_ROWS);
   const hidden = view.order.length - ids.length;
   const lanesKey = lanes.join('|');
+  const lane = (name) => laneOf(view, name);
   return html`<div class="ladder" role="list" aria-label="exchanges in time order">
     <div class="lane-heads" style=${`--lanes:${lanes.length}`}>
       <div class="time">time</div>
@@ -97,6 +106,7 @@ export function Ladder({ view, lanes, selected, onSelect, showAll, onShowAll }) 
         key=${id}
         row=${row}
         lanes=${lanes}
+        lane=${lane}
         lanesKey=${lanesKey}
         selected=${selected === id}
         onSelect=${onSelect}

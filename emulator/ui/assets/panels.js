@@ -54,7 +54,16 @@ export function Panels({ view, ui, onUi }) {
     </section>
     <section class="panel side-panel" aria-label="details and screens">
       <${Memo} deps=${[row]} render=${() => html`<${Detail} row=${row} />`} />
-      <${Memo} deps=${[view, r.screen, rangeKey]} render=${() => html`<${Screens} view=${view} range=${range} />`} />
+      <${Memo}
+        deps=${[view, r.screen, r.device, rangeKey, ui.device]}
+        render=${() =>
+          html`<${Screens}
+            view=${view}
+            range=${range}
+            focus=${ui.device}
+            onSelect=${(d) => onUi({ device: ui.device === d ? null : d })}
+          />`}
+      />
     </section>
     <section class="panel logs-panel" aria-label="device logs">
       <${Memo}

@@ -2,6 +2,7 @@
 // where the layout put it, and a line for each pair of devices that have exchanged something,
 // coloured by how their last exchange went. SVG with a viewBox, so it scales to its panel.
 import { html } from 'uclab/html.js';
+import { inFleet } from 'uclab/store.js';
 
 // The same sizes as emulator/ui/layout.ts uses to place the boxes.
 const W = 390;
@@ -26,7 +27,7 @@ function positions(view) {
   const y = height + 16;
   let rowH = 0;
   for (const d of view.devices.values()) {
-    if (pos.has(d.name)) continue;
+    if (pos.has(d.name) || inFleet(view, d.name)) continue;
     const h = boxHeight(d);
     pos.set(d.name, { name: d.name, x, y, w: W, h });
     x += W + 40;
@@ -105,15 +106,17 @@ export function Picture({ view, selectedDevice, onSelectDevice }) {
         </text>
       </g>`;
     })}
-    ${[...view.devices.values()].map(
-      (d) =>
-        html`<${Device}
+    ${[...view.devices.values()]
+      .filter((d) => !inFleet(view, d.name))
+      .map(
+        (d) =>
+          html`<${Device}
           key=${d.name}
           d=${d}
           p=${pos.get(d.name)}
           selected=${selectedDevice === d.name}
           onSelect=${onSelectDevice}
         />`,
-    )}
+      )}
   </svg>`;
 }

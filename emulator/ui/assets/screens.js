@@ -1,6 +1,7 @@
 // Each phone's screen as its user sees it: the registration line, the latest status message, the
 // Status Messages list, the Trust List menu (the MD5 of the CTL and ITL held) and the call's icon.
 import { html } from 'uclab/html.js';
+import { inFleet } from 'uclab/store.js';
 
 function LockIcon() {
   return html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
@@ -64,11 +65,51 @@ function Screen({ s, highlight }) {
   </section>`;
 }
 
-export function Screens({ view, range }) {
+/**
+ * A fleet's phones as tiles, coloured by registration, each with its latest status message: a class
+ * sees at a glance which phones lost trust. Clicking a tile shows that phone's screen beneath.
+ */
+function FleetTiles({ screens, focus, onSelect }) {
+  const counts = new Map();
+  for (const s of screens) {
+    const state = s.registration?.state ?? 'not booted';
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+  return html`<section class="fleet" aria-label="the fleet's phones">
+    <header>
+      ${screens.length} phones:
+      ${[...counts].map(([state, n]) => html`<span class="fleet-count">${n} ${state}</span>`)}
+    </header>
+    <div class="tiles">
+      ${screens.map((s) => {
+        const latest = s.status[s.status.length - 1];
+        return html`<button
+          key=${s.device}
+          class=${`tile tone-${s.registration?.tone ?? 'info'}${focus === s.device ? ' selected' : ''}`}
+          data-tile=${s.device}
+          title=${`${s.device} ${s.model ?? ''}: ${s.registration?.state ?? 'not booted'}${latest ? ` — ${latest.text}` : ''}`}
+          onClick=${() => onSelect(s.device)}
+        >
+          <span class="tile-name">${s.device.slice(-4)}</span>
+          <span class="tile-status">${latest?.text ?? ''}</span>
+        </button>`;
+      })}
+    </div>
+  </section>`;
+}
+
+export function Screens({ view, range, focus = null, onSelect = () => {} }) {
   const screens = [...view.screens.values()];
   if (screens.length === 0) return null;
   const highlight = (seq) => range !== null && seq >= range[0] && seq <= range[1];
+  const fleet = screens.filter((s) => inFleet(view, s.device));
+  const own = screens.filter((s) => !inFleet(view, s.device));
+  // Beneath the tiles, one phone's screen: the one chosen, else the first that is not registered.
+  const shown =
+    fleet.find((s) => s.device === focus) ?? fleet.find((s) => s.registration?.tone === 'bad') ?? null;
   return html`<div class="screens">
-    ${screens.map((s) => html`<${Screen} key=${s.device} s=${s} highlight=${highlight} />`)}
+    ${fleet.length > 0 ? html`<${FleetTiles} screens=${fleet} focus=${shown?.device} onSelect=${onSelect} />` : null}
+    ${shown ? html`<${Screen} key=${shown.device} s=${shown} highlight=${highlight} />` : null}
+    ${own.map((s) => html`<${Screen} key=${s.device} s=${s} highlight=${highlight} />`)}
   </div>`;
 }

@@ -12,6 +12,7 @@ export function emptyView() {
       lastSeq: 0,
       dropped: { rows: 0, logs: 0 },
       limits: { rows: 2000, logs: 5000 },
+      fleet: null,
     },
     devices: new Map(),
     links: new Map(),
@@ -108,10 +109,22 @@ export function applyPatches(v, patches) {
   return v;
 }
 
+/** Whether a device is one of the lab's fleet of phones (drawn as the fleet's box, lane and tiles). */
+export function inFleet(v, name) {
+  const f = v.lab.fleet;
+  return !!f && v.devices.get(name)?.kind === f.kind;
+}
+
+/** The lane a device's exchanges are drawn on: its own, or the fleet's. */
+export function laneOf(v, name) {
+  return inFleet(v, name) ? v.lab.fleet.lane : name;
+}
+
 /** Devices as ladder lanes: left to right as the picture has them, else as the timeline named them. */
 export function lanesOf(v) {
   const pos = new Map((v.layout?.nodes ?? []).map((n) => [n.name, n]));
   return [...v.devices.values()]
+    .filter((d) => !inFleet(v, d.name))
     .sort((a, b) => {
       const pa = pos.get(a.name);
       const pb = pos.get(b.name);

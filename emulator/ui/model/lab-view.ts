@@ -7,11 +7,12 @@
 import { CONNECTION_KINDS, Connections } from './connections.ts';
 import { isKnownDeviceKind, type RowSpec, renderDeviceEvent, SKIP } from './device-events.ts';
 import { asRawEvent, endpoint, num, type RawEvent, str } from './fields.ts';
+import { FleetLinks, fleetDevice, fleetGraph, fleetOf } from './fleet.ts';
 import { renderGeneric } from './generic.ts';
 import { NOT_DEVICES, Picture } from './picture.ts';
 import { Screens } from './screens.ts';
 import { type StepPlan, Steps } from './steps.ts';
-import type { LabHeader, LabView, LadderRow, Layout, LogLine, Patch } from './view.ts';
+import type { DeviceView, LabHeader, LabView, LadderRow, Layout, LogLine, Patch } from './view.ts';
 import { WIRE_KINDS, WireRows } from './wire-rows.ts';
 
 export type { StepPlan } from './steps.ts';
@@ -48,7 +49,9 @@ export class LabViewModel {
     lastSeq: 0,
     dropped: { rows: 0, logs: 0 },
     limits: { ...DEFAULT_VIEW_LIMITS },
+    fleet: null,
   };
+  readonly #fleetLinks = new FleetLinks();
   readonly #picture = new Picture();
   readonly #rows = new Map<string, LadderRow>();
   #logs: LogLine[] = [];
@@ -145,12 +148,51 @@ export class LabViewModel {
     if (screen) out.push({ k: 'screen', v: screen });
     const divider = this.#steps.apply(e, out, (id) => this.#rows.get(id));
     if (divider) this.#putRow(divider, out);
+    this.#fleet(e, out);
     out.push({ k: 'lab', v: this.#headerCopy() });
     return out;
   }
 
   #headerCopy(): LabHeader {
-    return { ...this.#header, dropped: { ...this.#header.dropped }, limits: { ...this.#header.limits } };
+    return {
+      ...this.#header,
+      dropped: { ...this.#header.dropped },
+      limits: { ...this.#header.limits },
+      fleet: this.#header.fleet ? { ...this.#header.fleet } : null,
+    };
+  }
+
+  // ---------------------------------------------------------------- a lab of many phones
+
+  #isMember = (name: string): boolean => {
+    const f = this.#header.fleet;
+    return f !== null && this.#picture.kindOf(name) === f.kind;
+  };
+
+  /** Keeps the fleet's box and links in step with its phones' patches (model/fleet.ts). */
+  #fleet(e: RawEvent, out: Patch[]): void {
+    if (e.kind === 'device.started') {
+      const was = this.#header.fleet;
+      this.#header.fleet = fleetOf(this.#picture.devices());
+      // Became a fleet: its links so far are joined once; later ones as they come.
+      if (!was && this.#header.fleet)
+        for (const l of this.#picture.links()) {
+          const j = this.#fleetLinks.apply(l, this.#isMember, this.#header.fleet.lane);
+          if (j) out.push({ k: 'link', v: j });
+        }
+    }
+    const fleet = this.#header.fleet;
+    if (!fleet) return;
+    let members = false;
+    for (let i = 0, n = out.length; i < n; i++) {
+      const p = out[i] as Patch;
+      if (p.k === 'device' && p.v.kind === fleet.kind) members = true;
+      else if (p.k === 'link') {
+        const j = this.#fleetLinks.apply(p.v, this.#isMember, fleet.lane);
+        if (j) out.push({ k: 'link', v: j });
+      }
+    }
+    if (members) out.push({ k: 'device', v: fleetDevice(fleet, this.#picture.devices()) });
   }
 
   // ---------------------------------------------------------------- the ladder
@@ -318,8 +360,8 @@ export class LabViewModel {
     return {
       schemaVersion: 1,
       lab: this.#headerCopy(),
-      devices: this.#picture.devices(),
-      links: this.#picture.links(),
+      devices: this.#devicesWithFleet(),
+      links: [...this.#picture.links(), ...(this.#header.fleet ? this.#fleetLinks.all() : [])],
       rows: [...this.#rows.values()].sort((a, b) => a.seq - b.seq),
       logs: [...this.#logs],
       screens: this.#screens.all(),
@@ -333,8 +375,14 @@ export class LabViewModel {
     return this.#picture.graphKey();
   }
 
+  /** What the picture lays out: a fleet as its one box (model/fleet.ts). */
   graph(): { devices: ReturnType<Picture['devices']>; links: ReturnType<Picture['links']> } {
-    return { devices: this.#picture.devices(), links: this.#picture.links() };
+    return fleetGraph(this.#header.fleet, this.#picture.devices(), this.#picture.links());
+  }
+
+  #devicesWithFleet(): DeviceView[] {
+    const devices = this.#picture.devices();
+    return this.#header.fleet ? [...devices, fleetDevice(this.#header.fleet, devices)] : devices;
   }
 }
 

@@ -159,6 +159,18 @@ export interface LabHeader {
    */
   dropped: { rows: number; logs: number };
   limits: { rows: number; logs: number };
+  /** A lab of many phones (model/fleet.ts): drawn as one box, one lane and a grid of tiles. */
+  fleet: FleetView | null;
+}
+
+/**
+ * The devices of this kind are a fleet: the picture shows the device named `lane` (their counts) in
+ * their place, the ladder gives them that one lane, the screens panel shows them as tiles.
+ */
+export interface FleetView {
+  lane: string;
+  kind: string;
+  members: number;
 }
 
 /** Positions of the devices in the picture, computed from devices and links (emulator/ui/layout.ts). */
