@@ -68,9 +68,7 @@ function asPlan(input: FleetInput, op: FleetOperation = { op: 'boot' }) {
     ...(input.bootsInFlight !== undefined ? { run: { bootsInFlight: input.bootsInFlight } } : {}),
   });
   if (r.ok) return r.plan;
-  const lines = r.error.problems.map(
-    (p) => `${p.where.replace(/^steps\[0\]\.?/, 'operation.')}: ${p.message}`,
-  );
+  const lines = r.error.problems.map((p) => `${p.where.replace(/^steps\[0\]/, 'operation')}: ${p.message}`);
   throw new FleetDeclarationError(
     `the fleet cannot be declared:\n  ${lines.join('\n  ')}${r.error.more > 0 ? `\n  and ${r.error.more} more` : ''}`,
   );
