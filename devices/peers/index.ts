@@ -23,6 +23,8 @@ if (!deviceKind('spa-phone')) {
       'Cisco SPA50x/51x phone that resyncs its profile over HTTPS with its firmware TLS quirks (seed 001)',
     schema: spaPhoneDecl,
     create: (d, ctx) => new SpaPhone(d, ctx),
+    // The schema took it as an https:// URL; $MA is in the path, never the host.
+    hosts: (d) => [{ path: 'profileRule', host: new URL(d.profileRule).host }],
   });
 }
 if (!deviceKind('app-server')) {

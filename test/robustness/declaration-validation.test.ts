@@ -253,3 +253,24 @@ describe('host names in a declaration', () => {
     );
   });
 });
+
+describe('host names in an SPA phone declaration', () => {
+  it("the host of an SPA phone's profile rule must be a device of the lab", () => {
+    expect(
+      refusal({
+        devices: [
+          { kind: 'provisioning-server', name: 'prov' },
+          {
+            kind: 'spa-phone',
+            name: 'spa1',
+            mac: '001122334455',
+            firmware: 'spa-7.5.6c',
+            profileRule: 'https://porv:8443/Cisco/spa$MA.xml',
+          },
+        ],
+      }),
+    ).toMatch(
+      /^lab\.devices\[1\]\.profileRule: "porv" is not a device or alias of this lab \(did you mean "prov"\?\)/,
+    );
+  });
+});
