@@ -161,12 +161,18 @@ export class Registrar {
     };
     this.#current = reg;
     this.#secure = secure;
+    const registrar = this;
     const session: RegistrationSession = {
       p,
       reg,
       hooks: this.hooks,
-      setState: (state, detail) => this.setState(state, { secure, transport, server, retry }, detail),
-      closed: () => this.#onServerClose(reg),
+      // Methods, not arrow functions: a method costs no name dictionary under tsx (phone.ts, its hooks).
+      setState(state, detail) {
+        registrar.setState(state, { secure, transport, server, retry }, detail);
+      },
+      closed() {
+        registrar.#onServerClose(reg);
+      },
     };
     const outcome: ProtocolOutcome =
       protocol === 'SCCP' ? await sccpRegister(session) : await sipRegister(session, cfg, cm.processNodeName);

@@ -35,7 +35,8 @@ export function sccpRegister(s: RegistrationSession): Promise<ProtocolOutcome> {
     framer: sccpFramer(),
     noAnswer: 'no RegisterAck',
     closedEarly: 'connection closed before RegisterAck',
-    onMessage: ({ message: m }, settle) => {
+    // Methods, not arrow functions: a method costs no name dictionary under tsx (phone.ts, its hooks).
+    onMessage({ message: m }, settle) {
       p.emit('sccp.message', sccpMessageEvent(reg.connId, 'received', m));
       switch (m.type) {
         case 'RegisterAck': {
@@ -82,7 +83,7 @@ export function sccpRegister(s: RegistrationSession): Promise<ProtocolOutcome> {
         }
       }
     },
-    start: () =>
+    start() {
       send({
         type: 'Register',
         register: {
@@ -95,6 +96,7 @@ export function sccpRegister(s: RegistrationSession): Promise<ProtocolOutcome> {
           maxNumberOfLines: 1,
           firmwareLoadName: p.profile.loadName,
         },
-      }),
+      });
+    },
   });
 }
