@@ -15,6 +15,7 @@ import { formatDeviceLog } from './logs/format.ts';
 import type { ListenerLimits } from './net/config.ts';
 import { blocksForDevices } from './net/hosts.ts';
 import { type TransportName, transportNamed } from './net/transport-choice.ts';
+import { MAX_PROBLEMS, moreLine, pathText } from './problems.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
 
 /** The timeline's JSON-lines file in the artifacts folder. */
@@ -64,9 +65,6 @@ export interface DeclarationError extends UclabError {
   problems?: { path: string; message: string }[];
 }
 
-/** Problems listed in one error, at most this many (then "and N more"). */
-const MAX_PROBLEMS = 20;
-
 /**
  * Every problem of a declaration as one error: the first one's code and path, and a line per problem
  * (`lab.devices[1].mac: ...`), as a plan file's problems are listed (plan/plan-problems.ts).
@@ -79,19 +77,9 @@ export function declarationProblems(problems: DeclarationError[]): Result<never,
   const more = problems.length - shown.length;
   return err({
     ...first,
-    message: [...shown.map((p) => p.message), ...(more > 0 ? [`and ${more} more problem(s)`] : [])].join(
-      '\n',
-    ),
+    message: [...shown.map((p) => p.message), ...moreLine(more)].join('\n'),
     problems: problems.map((p) => ({ path: p.path, message: p.message })),
   });
-}
-
-function pathString(prefix: (string | number)[], rest: readonly PropertyKey[]): string {
-  let s = '';
-  for (const p of [...prefix, ...rest]) {
-    s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
-  }
-  return s;
 }
 
 /** Checks a declaration against the registered device kinds; returns the parsed declarations. */
@@ -136,7 +124,7 @@ export function validateLab(decl: unknown): Result<{ kind: string; name: string 
       // One problem a field: a field's own check and a device-wide rule about it may both speak.
       const seen = new Set<string>();
       for (const issue of parsed.error.issues) {
-        const path = pathString(['lab', 'devices', i], issue.path);
+        const path = pathText(['lab', 'devices', i, ...issue.path]);
         if (seen.has(path)) continue;
         seen.add(path);
         problems.push({ code: 'lab.invalid', path, message: `${path}: ${issue.message}` });

@@ -6,6 +6,7 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { closest } from '../did-you-mean.ts';
+import { MAX_PROBLEMS, moreLine, pathText } from '../problems.ts';
 import { dataAt, fieldsOf, schemaAt } from '../schema-fields.ts';
 
 export interface PlanProblem {
@@ -27,16 +28,11 @@ export interface PlanError {
   more: number;
 }
 
-/** At most this many problems are listed; a file with more is mostly not a plan. */
-export const MAX_PROBLEMS = 20;
-
 /** Finds where a field is in the plan's text: `file:line:column`, or undefined for a plan with no text. */
 export type Locate = (path: readonly PropertyKey[], key?: string) => string | undefined;
 
 export function pathOf(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
-  return s || '(the plan)';
+  return pathText(path) || '(the plan)';
 }
 
 export function planError(code: PlanError['code'], problems: PlanProblem[]): PlanError {
@@ -127,6 +123,5 @@ function rangeStart(node: unknown): number | undefined {
 /** One line per problem, as `uclab plan` prints them: `file:line:col: path: message`. */
 export function problemLines(e: PlanError): string[] {
   const lines = e.problems.map((p) => `${p.at ? `${p.at}: ` : ''}${p.where}: ${p.message}`);
-  if (e.more > 0) lines.push(`and ${e.more} more problem(s)`);
-  return lines;
+  return [...lines, ...moreLine(e.more)];
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlan, parsePlan, planJsonSchema, readPlanFile } from '../../emulator/plan/plan-file.ts';
-import { MAX_PROBLEMS, problemLines } from '../../emulator/plan/plan-problems.ts';
+import { problemLines } from '../../emulator/plan/plan-problems.ts';
+import { MAX_PROBLEMS } from '../../emulator/problems.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uclab-plan-'));
 /** `line:column` (from 1) of the first `needle` in `text`, or of what follows it with `after`. */
