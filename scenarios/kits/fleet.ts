@@ -9,15 +9,16 @@
  * The checks read only the phones' events (emulator/plan/outcome.ts), never a phone object. Not a
  * scenario: the runner loads only `scenarios/*.ts`.
  */
-import { Phone } from '../../devices/phone/phone.ts';
 import type { Lab, LabDeclaration } from '../../emulator/lab.ts';
 import { cellDeclaration } from '../../emulator/plan/cell-lab.ts';
 import { expandFleet, type FleetPhone } from '../../emulator/plan/fleet.ts';
 import { runFleetStep } from '../../emulator/plan/fleet-step.ts';
 import { describeStep } from '../../emulator/plan/operations.ts';
-import { classify, observePhones, type PhoneState } from '../../emulator/plan/outcome.ts';
+import { classify, observePhones, type PhoneState, type PhoneView } from '../../emulator/plan/outcome.ts';
 import { type PlanInput, type PlanStep, parsePlan } from '../../emulator/plan/plan-file.ts';
+import { problemLines } from '../../emulator/plan/plan-problems.ts';
 import { type ActionStep, act, type ExpectStep, expectThat } from '../../emulator/scenario.ts';
+import { phone } from './phone.ts';
 
 type FleetDecl = PlanInput['fleet'];
 type StepInput = PlanInput['steps'][number];
@@ -68,9 +69,13 @@ function asPlan(input: FleetInput, op: FleetOperation = { op: 'boot' }) {
     ...(input.bootsInFlight !== undefined ? { run: { bootsInFlight: input.bootsInFlight } } : {}),
   });
   if (r.ok) return r.plan;
-  const lines = r.error.problems.map((p) => `${p.where.replace(/^steps\[0\]/, 'operation')}: ${p.message}`);
+  // The operation is the one step of the plan read here: named as the scenario wrote it.
+  const problems = r.error.problems.map((p) => ({
+    ...p,
+    where: p.where.replace(/^steps\[0\]/, 'operation'),
+  }));
   throw new FleetDeclarationError(
-    `the fleet cannot be declared:\n  ${lines.join('\n  ')}${r.error.more > 0 ? `\n  and ${r.error.more} more` : ''}`,
+    `the fleet cannot be declared:\n  ${problemLines({ ...r.error, problems }).join('\n  ')}`,
   );
 }
 
@@ -85,16 +90,20 @@ export function fleet(input: FleetInput): Fleet {
   };
 }
 
-/** The phones a person has switched off (their latest `phone.offline`/`phone.online` action), from events. */
+/** What each phone's events say of it so far (outcome.ts): switched off, its boots, its refusals. */
+function phoneViews(lab: Lab, f: Fleet): Map<string, PhoneView> {
+  const observed = observePhones(
+    lab.timeline,
+    f.phones.map((p) => p.name),
+    { replay: true },
+  );
+  observed.stop();
+  return observed.views;
+}
+
+/** The phones a person has switched off, from their events. */
 function switchedOff(lab: Lab, f: Fleet): Set<string> {
-  const names = new Set(f.phones.map((p) => p.name));
-  const off = new Set<string>();
-  for (const e of lab.timeline.events({ kind: 'action' })) {
-    if (!names.has(e.device) || e.kind !== 'action') continue;
-    if (e.name === 'phone.offline') off.add(e.device);
-    else if (e.name === 'phone.online') off.delete(e.device);
-  }
-  return off;
+  return new Set([...phoneViews(lab, f)].filter(([, v]) => v.offline).map(([name]) => name));
 }
 
 /**
@@ -134,7 +143,7 @@ export function unplug(f: Fleet, phones: readonly FleetPhone[], explain: string,
     title ?? `${phones.length} of the ${f.phones.length} phones are unplugged`,
     explain,
     async (lab) => {
-      for (const p of phones) lab.device(p.name, Phone).goOffline();
+      for (const p of phones) phone(lab, p.mac).goOffline();
     },
   );
 }
@@ -145,7 +154,7 @@ export function plugIn(f: Fleet, phones: readonly FleetPhone[], explain: string,
     title ?? `${phones.length} of the ${f.phones.length} phones are plugged back in`,
     explain,
     async (lab) => {
-      await Promise.all(phones.map((p) => lab.device(p.name, Phone).goOnline()));
+      await Promise.all(phones.map((p) => phone(lab, p.mac).goOnline()));
     },
   );
 }
@@ -157,14 +166,8 @@ export function everyNth(f: Fleet, n: number): FleetPhone[] {
 
 /** Each phone's state and the reason in its own words, from its events (outcome.ts `classify`). */
 export function fleetStates(lab: Lab, f: Fleet): Map<string, { state: PhoneState; reason: string }> {
-  const observed = observePhones(
-    lab.timeline,
-    f.phones.map((p) => p.name),
-    { replay: true },
-  );
-  observed.stop();
   const out = new Map<string, { state: PhoneState; reason: string }>();
-  for (const [name, view] of observed.views) out.set(name, classify(view));
+  for (const [name, view] of phoneViews(lab, f)) out.set(name, classify(view));
   return out;
 }
 

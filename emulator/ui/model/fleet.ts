@@ -47,39 +47,20 @@ export function fleetDevice(fleet: FleetView, devices: readonly DeviceView[]): D
 }
 
 /**
- * The picture's graph with the fleet as one box: its phones' links joined into one link to each
- * server (counts added, the latest exchange's tone).
+ * The picture's graph with the fleet as one box: the devices that are not its phones, its box, the
+ * links none of its phones is on, and its own links (`FleetLinks`, which joined its phones').
  */
 export function fleetGraph(
   fleet: FleetView | null,
   devices: DeviceView[],
   links: LinkView[],
+  fleetLinks: LinkView[],
 ): { devices: DeviceView[]; links: LinkView[] } {
   if (!fleet) return { devices, links };
   const member = new Set(devices.filter((d) => d.kind === fleet.kind).map((d) => d.name));
-  const end = (name: string) => (member.has(name) ? fleet.lane : name);
-  const joined = new Map<string, LinkView>();
-  for (const l of links) {
-    const from = end(l.from);
-    const to = end(l.to);
-    if (from === to) continue;
-    const id = [from, to].sort().join('|');
-    const j = joined.get(id);
-    if (!j) {
-      joined.set(id, { ...l, id, from, to, services: [...l.services] });
-      continue;
-    }
-    j.count += l.count;
-    j.failed += l.failed;
-    for (const s of l.services) if (!j.services.includes(s)) j.services.push(s);
-    if (l.lastSeq > j.lastSeq) {
-      j.lastSeq = l.lastSeq;
-      j.lastTone = l.lastTone;
-    }
-  }
   return {
     devices: [...devices.filter((d) => !member.has(d.name)), fleetDevice(fleet, devices)],
-    links: [...joined.values()],
+    links: [...links.filter((l) => !member.has(l.from) && !member.has(l.to)), ...fleetLinks],
   };
 }
 

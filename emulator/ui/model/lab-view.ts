@@ -377,7 +377,12 @@ export class LabViewModel {
 
   /** What the picture lays out: a fleet as its one box (model/fleet.ts). */
   graph(): { devices: ReturnType<Picture['devices']>; links: ReturnType<Picture['links']> } {
-    return fleetGraph(this.#header.fleet, this.#picture.devices(), this.#picture.links());
+    return fleetGraph(
+      this.#header.fleet,
+      this.#picture.devices(),
+      this.#picture.links(),
+      this.#fleetLinks.all(),
+    );
   }
 
   #devicesWithFleet(): DeviceView[] {
