@@ -49,6 +49,8 @@ describe('the page of a lab of 40 phones', () => {
       'SEPB00000000015',
       'SEPB0000000001F',
     ]);
+    // Before any click, the screen beneath the tiles is the first phone that is not registered.
+    expect(await page.locator('.screens .phone').getAttribute('data-phone')).toBe('SEPB00000000001');
     await page.locator('[data-tile="SEPB00000000015"]').click();
     await expect
       .poll(() => page.locator('[data-phone="SEPB00000000015"]').innerText(), { timeout: 10_000 })

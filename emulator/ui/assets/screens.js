@@ -104,9 +104,10 @@ export function Screens({ view, range, focus = null, onSelect = () => {} }) {
   const highlight = (seq) => range !== null && seq >= range[0] && seq <= range[1];
   const fleet = screens.filter((s) => inFleet(view, s.device));
   const own = screens.filter((s) => !inFleet(view, s.device));
-  // Beneath the tiles, one phone's screen: the one chosen, else the first that is not registered.
-  const shown =
-    fleet.find((s) => s.device === focus) ?? fleet.find((s) => s.registration?.tone === 'bad') ?? null;
+  // Beneath the tiles, one phone's screen: the one chosen, else the first whose registration is not
+  // right (unregistered, rejected), as a class asks "what does that one say?".
+  const wrong = (s) => s.registration?.tone === 'bad' || s.registration?.tone === 'warn';
+  const shown = fleet.find((s) => s.device === focus) ?? fleet.find(wrong) ?? null;
   return html`<div class="screens">
     ${fleet.length > 0 ? html`<${FleetTiles} screens=${fleet} focus=${shown?.device} onSelect=${onSelect} />` : null}
     ${shown ? html`<${Screen} key=${shown.device} s=${shown} highlight=${highlight} />` : null}
