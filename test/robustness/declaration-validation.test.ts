@@ -274,3 +274,38 @@ describe('host names in an SPA phone declaration', () => {
     );
   });
 });
+
+describe('every field of a device kind that names a lab host', () => {
+  const pub = { kind: 'cucm', name: 'cucm-pub' };
+  const cases: [string, unknown[]][] = [
+    ['lab.devices[1].publisher', [pub, { kind: 'cucm', name: 'cucm-sub1', publisher: 'nowhere' }]],
+    ['lab.devices[0].ctl.alternateTftp[0].host', [{ ...pub, ctl: { alternateTftp: [{ host: 'nowhere' }] } }]],
+    [
+      'lab.devices[0].sipTrunks[0].destination',
+      [{ ...pub, sipTrunks: [{ name: 't', destination: 'nowhere' }] }],
+    ],
+    ['lab.devices[1].cucm', [pub, { kind: 'app-server', name: 'app', cucm: 'nowhere' }]],
+    [
+      'lab.devices[0].mra.expresswayC',
+      [{ kind: 'expressway-e', name: 'expe', domain: 'lab.example', mra: { expresswayC: 'nowhere' } }],
+    ],
+    ['lab.devices[0].via', [{ kind: 'jabber', name: 'j', user: 'u', domain: 'lab.example', via: 'nowhere' }]],
+    [
+      'lab.devices[0].via',
+      [
+        {
+          kind: 'mra-phone',
+          name: 'SEP001122334455',
+          mac: '001122334455',
+          domain: 'lab.example',
+          via: 'nowhere',
+        },
+      ],
+    ],
+  ];
+  it.each(cases)('%s is refused when it names no device of the lab', (path, devices) => {
+    expect(refusal({ devices })).toMatch(
+      new RegExp(`^${path.replace(/[.[\]]/g, '\\$&')}: "nowhere" is not a device`),
+    );
+  });
+});
