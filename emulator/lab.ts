@@ -9,6 +9,7 @@ import { Artifacts } from './artifacts.ts';
 import { LabClock } from './clock.ts';
 import type { Device, DeviceContext, DeviceDescription } from './device.ts';
 import { deviceKind, deviceKinds, type LabView } from './device-registry.ts';
+import { closest } from './did-you-mean.ts';
 import { SCHEMA_VERSION, Timeline } from './events.ts';
 import { Fabric } from './fabric.ts';
 import { formatDeviceLog } from './logs/format.ts';
@@ -17,6 +18,7 @@ import { blocksForDevices } from './net/hosts.ts';
 import { type TransportName, transportNamed } from './net/transport-choice.ts';
 import { MAX_PROBLEMS, moreLine, pathText } from './problems.ts';
 import { err, ok, type Result, type UclabError } from './result.ts';
+import { nearestOption } from './schema-fields.ts';
 
 /** The timeline's JSON-lines file in the artifacts folder. */
 const TIMELINE_FILE = 'timeline.jsonl';
@@ -99,10 +101,11 @@ export function validateLab(decl: unknown): Result<{ kind: string; name: string 
     const kind = typeof d === 'object' && d !== null ? (d as { kind?: unknown }).kind : undefined;
     const k = typeof kind === 'string' ? deviceKind(kind) : undefined;
     if (!k) {
+      const near = typeof kind === 'string' ? closest(kind, deviceKinds()) : null;
       problems.push({
         code: 'lab.unknown-kind',
         path: `lab.devices[${i}].kind`,
-        message: `lab.devices[${i}].kind: ${JSON.stringify(kind)} is not a device kind; use one of ${deviceKinds().join(', ')}`,
+        message: `lab.devices[${i}].kind: ${JSON.stringify(kind)} is not a device kind; ${near ? `did you mean "${near}"? Kinds: ` : 'use one of '}${deviceKinds().join(', ')}`,
       });
       continue;
     }
@@ -127,7 +130,9 @@ export function validateLab(decl: unknown): Result<{ kind: string; name: string 
         const path = pathText(['lab', 'devices', i, ...issue.path]);
         if (seen.has(path)) continue;
         seen.add(path);
-        problems.push({ code: 'lab.invalid', path, message: `${path}: ${issue.message}` });
+        const near = nearestOption(issue, d);
+        const hint = near ? ` (did you mean "${near}"?)` : '';
+        problems.push({ code: 'lab.invalid', path, message: `${path}: ${issue.message}${hint}` });
       }
       continue;
     }

@@ -5,6 +5,8 @@
  * default, nullable, pipe).
  */
 
+import { closest } from './did-you-mean.ts';
+
 export interface ZodLike {
   _zod?: { def?: Record<string, unknown> & { type?: string } };
 }
@@ -88,4 +90,26 @@ export function dataAt(data: unknown, path: readonly PropertyKey[]): unknown {
   for (const key of path)
     d = Array.isArray(d) || isPlain(d) ? (d as Record<PropertyKey, unknown>)[key] : undefined;
   return d;
+}
+
+/**
+ * For a value that is not one of a field's options (a plan step's `op`, an enum such as `unit`, a
+ * phone's `security`), the option nearest to what `data` holds at the issue's path: `regenerat` is
+ * one letter from `regenerate`. Null when the value is no string or is near no option.
+ */
+export function nearestOption(
+  issue: {
+    code: string;
+    path: readonly PropertyKey[];
+    values?: readonly unknown[];
+    options?: readonly unknown[];
+  },
+  data: unknown,
+): string | null {
+  const value = dataAt(data, issue.path);
+  if (typeof value !== 'string') return null;
+  const options =
+    issue.code === 'invalid_value' ? issue.values : issue.code === 'invalid_union' ? issue.options : [];
+  const words = (options ?? []).filter((o): o is string => typeof o === 'string');
+  return words.length > 0 ? closest(value, words) : null;
 }

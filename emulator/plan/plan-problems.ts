@@ -7,7 +7,7 @@ import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } fro
 import type { z } from 'zod';
 import { closest } from '../did-you-mean.ts';
 import { MAX_PROBLEMS, moreLine, pathText } from '../problems.ts';
-import { dataAt, fieldsOf, schemaAt } from '../schema-fields.ts';
+import { dataAt, fieldsOf, nearestOption, schemaAt } from '../schema-fields.ts';
 
 export interface PlanProblem {
   /** The path of the field (`steps[2].unit`; `(the plan)` for the whole file). */
@@ -65,8 +65,10 @@ export function schemaProblems(
     if (seen.has(id)) continue;
     seen.add(id);
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const here = schemaAt(schema, issue.path, data);
-    const near = key === undefined ? null : closest(key, fieldsOf(here, dataAt(data, issue.path)));
+    const near =
+      key === undefined
+        ? nearestOption(issue, data)
+        : closest(key, fieldsOf(schemaAt(schema, issue.path, data), dataAt(data, issue.path)));
     const message = near ? `${issue.message} (did you mean "${near}"?)` : issue.message;
     const at = locate?.(issue.path, key);
     out.push({ where, message, ...(at ? { at } : {}) });

@@ -116,6 +116,26 @@ describe('rollover plan files', () => {
     });
   });
 
+  it('a misspelt operation is told the operation it was meant to be', () => {
+    const r = readPlanFile(file('op.yaml', GOOD.replace('op: regenerate', 'op: regenerat')));
+    expect(!r.ok && r.error.problems[0]).toMatchObject({
+      where: 'steps[1].op',
+      message: expect.stringMatching(/^Invalid discriminator value\..* \(did you mean "regenerate"\?\)$/),
+    });
+  });
+
+  it('a misspelt option of a field is told the option it was meant to be', () => {
+    const r = readPlanFile(file('unit.yaml', GOOD.replace('unit: CallManager', 'unit: CallManagr')));
+    expect(!r.ok && r.error.problems[0]).toMatchObject({
+      where: 'steps[1].unit',
+      message: expect.stringMatching(/^Invalid option: .* \(did you mean "CallManager"\?\)$/),
+    });
+  });
+
+  it('a value far from every option is not given a guess', () => {
+    const r = readPlanFile(file('far.yaml', GOOD.replace('op: regenerate', 'op: replace-everything')));
+    expect(!r.ok && r.error.problems[0]?.message).not.toContain('did you mean');
+  });
   it('a YAML syntax error names the line and column', () => {
     const r = readPlanFile(file('syntax.yaml', 'schemaVersion: 1\nid: x\nfleet: { groups: [\n'));
     expect(r.ok).toBe(false);

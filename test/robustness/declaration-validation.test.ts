@@ -108,6 +108,26 @@ describe('phone models in a declaration', () => {
   });
 });
 
+describe('misspelt options in a declaration', () => {
+  it('a misspelt device kind is refused with the kind it was meant to be', () => {
+    expect(refusal({ devices: [{ kind: 'cucn', name: 'cucm-pub' }] })).toMatch(
+      /^lab\.devices\[0\]\.kind: "cucn" is not a device kind; did you mean "cucm"\? Kinds: .*phone/,
+    );
+  });
+
+  it('a misspelt option of a field is refused with the option it was meant to be', () => {
+    expect(refusal(cucm({ phones: [{ name: 'SEP001122334455', security: 'encripted' }] }))).toMatch(
+      /^lab\.devices\[0\]\.phones\[0\]\.security: Invalid option: .* \(did you mean "encrypted"\?\)$/,
+    );
+  });
+
+  it('an option far from every one the field takes gets no guess', () => {
+    expect(refusal(cucm({ phones: [{ name: 'SEP001122334455', security: 'paranoid' }] }))).not.toContain(
+      'did you mean',
+    );
+  });
+});
+
 describe('unknown keys in a declaration', () => {
   it('a misspelt key inside a certificate entry is refused with its path and the field meant', () => {
     expect(refusal(cucm({ certificates: { CallManager: { notAftr: '+1d' } } }))).toBe(
