@@ -4,10 +4,15 @@
  * is also attached to call control (call-control.ts), which puts it in the cluster's call directory.
  */
 import type { ByteStream, SecureStream } from '../../emulator/net/types.ts';
-import type { SipRequest } from '../protocols/sip.ts';
 import type { CallControl } from './call-control.ts';
 import type { Endpoint } from './call-endpoint.ts';
 import type { CucmSignalling } from './events.ts';
+
+/** The REGISTER's Contact (where the NOTIFY goes) and Call-ID (which the NOTIFY body quotes). */
+export interface SipRegisterRef {
+  contact: string | null;
+  callId: string | null;
+}
 
 export interface Registered {
   device: string;
@@ -15,8 +20,8 @@ export interface Registered {
   transport: 'tcp' | 'tls';
   /** The registration connection (TCP, or the plaintext side of TLS). */
   socket: ByteStream | SecureStream;
-  /** SIP: the REGISTER that created the binding (for the NOTIFY). */
-  register?: SipRequest;
+  /** SIP: what a reset's NOTIFY needs of the REGISTER that created the binding. */
+  register?: SipRegisterRef;
   headerVersion: number;
   /** The phone as call control sees it (call-endpoint.ts). */
   endpoint: Endpoint;

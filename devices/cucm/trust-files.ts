@@ -26,6 +26,7 @@ import {
 } from '../../certs/phone-config.ts';
 import { buildSgn, configFilename, signedConfigFilename } from '../../certs/sgn.ts';
 import type { SignerInput } from '../../certs/tlv.ts';
+import { ownedBytes } from '../../emulator/owned-bytes.ts';
 import { err, ok, type Result, type UclabError } from '../../emulator/result.ts';
 import type { Cluster, NodeInfo, PhoneRecord } from './cluster.ts';
 import type { ReleaseBehaviour } from './releases.ts';
@@ -358,9 +359,11 @@ export function buildPhoneFiles(input: PhoneFilesInput, timestamp: number): Resu
     }
     // No device certificate yet: CUCM cannot encrypt; it serves the signed config so CAPF can run.
   }
-  files.set(configFilename(mac), Buffer.from(xml));
   const sgn = buildSgn({ signer, payload: xml, filename: signedConfigFilename(mac), timestamp });
   if (!sgn.ok) return sgn;
-  files.set(signedConfigFilename(mac), Buffer.from(sgn.value.bytes));
+  // The plain config is the signed file's payload, byte for byte: one copy of the XML serves both.
+  const signed = ownedBytes(Buffer.from(sgn.value.bytes));
+  files.set(configFilename(mac), signed.subarray(sgn.value.headerLength));
+  files.set(signedConfigFilename(mac), signed);
   return ok({ files });
 }

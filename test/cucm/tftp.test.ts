@@ -144,4 +144,12 @@ describe('CUCM TFTP with real clients', () => {
     const config = served(`${PHONE}.cnf.xml.sgn`);
     expect(config.buffer.byteLength).toBe(config.byteLength);
   });
+
+  it('keeps one copy of a config served both plain and signed: the plain file is the signed payload', () => {
+    const plain = served(`${PHONE}.cnf.xml`);
+    const signed = served(`${PHONE}.cnf.xml.sgn`);
+    expect(plain.buffer).toBe(signed.buffer);
+    expect(plain.equals(signed.subarray(signed.byteLength - plain.byteLength))).toBe(true);
+    expect(plain.toString('utf8')).toMatch(/^<\?xml|^<device/);
+  });
 });

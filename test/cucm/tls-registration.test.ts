@@ -46,6 +46,23 @@ function optionsRequest(from: string): string {
   ].join('\r\n');
 }
 
+function registerRequest(from: string): string {
+  return [
+    `REGISTER sip:${t.pub.address} SIP/2.0`,
+    `Via: SIP/2.0/TLS ${from}:51234;branch=z9hG4bKreg1`,
+    `From: <sip:1001@${t.pub.address}>;tag=reg1`,
+    `To: <sip:1001@${t.pub.address}>`,
+    'Call-ID: 00112233-44550001-reg@127.0.0.1',
+    'CSeq: 101 REGISTER',
+    `Contact: <sip:1001@${from}:51234;transport=tls>;+sip.instance="<urn:uuid:00000000-0000-0000-0000-001122334455>";+u.sip!devicename.ccm.cisco.com="${PHONE}"`,
+    'Max-Forwards: 70',
+    'Expires: 3600',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
 describe('mutual TLS on 2443 and 5061 with openssl s_client', () => {
   itWithPeers(
     ['openssl'],
@@ -65,6 +82,29 @@ describe('mutual TLS on 2443 and 5061 with openssl s_client', () => {
         .ofKind('tls.verdict', 'cucm-pub')
         .find((e) => e.accepted && /CP-8861-SEP/.test(e.reason));
       expect(verdict).toBeDefined();
+    },
+  );
+
+  itWithPeers(
+    ['openssl'],
+    "a reset's NOTIFY goes to the REGISTER's Contact and quotes its Call-ID",
+    async () => {
+      const lsc = await issueLsc(t.pub);
+      const peer = await startPeer(
+        'openssl',
+        ['s_client', '-connect', `${t.pub.address}:5061`, '-ign_eof', ...files(lsc, 'lsc-reset')],
+        /Verify return code/,
+      );
+      peer.child.stdin?.write(registerRequest('127.0.0.1'));
+      await waitOutput(peer, /SIP\/2\.0 200 OK/);
+      expect(t.pub.resetPhones([PHONE])).toBeGreaterThan(0);
+      await waitOutput(peer, /ConfigVersionStamp=/);
+      await peer.stop();
+      expect(peer.output()).toMatch(/NOTIFY sip:1001@127\.0\.0\.1:51234;transport=tls SIP\/2\.0/);
+      expect(peer.output()).toMatch(/Event: service-control/);
+      expect(peer.output()).toMatch(
+        /action=restart\r?\nRegisterCallId=\{00112233-44550001-reg@127\.0\.0\.1\}/,
+      );
     },
   );
 

@@ -21,6 +21,12 @@ describe('bytes kept for the life of a lab', () => {
     expect(ownedBytes(big)).toBe(big);
   });
 
+  it('a view of most of a buffer is kept as it is: it pins little that is not its own', () => {
+    const signed = Buffer.alloc(3000, 1);
+    const payload = signed.subarray(500);
+    expect(ownedBytes(payload)).toBe(payload);
+  });
+
   it('an issued certificate holds exactly its DER, not a pool slab', async () => {
     const ctx = createPkiContext({ seed: 'owned-bytes' });
     const mic = await issueCertificate(ctx, { name: 'mic', subject: [['CN', 'SEP001122334455']] });
