@@ -112,7 +112,7 @@ declare module '../../emulator/events.ts' {
       signer: string | null;
       /** Installed: `leap of faith`, `trust list` or `TVS`; refused: why, in the phone's terms. */
       reason: string;
-      records: TrustListRecordView[];
+      records: readonly TrustListRecordView[];
     };
     /** A configuration file taken (`verified`, `decrypted`, `plain`) or refused. */
     'phone.config': {

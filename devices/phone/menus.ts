@@ -15,9 +15,10 @@ export const SECURITY_NAMES: Record<number, SecurityLevel> = {
 };
 
 /** The records of a held trust list as the menu lists them. */
-export function trustListRecordViews(h: HeldTrustList): TrustListRecordView[] {
-  // Named once per content when the list was held (trust-list-cache.ts); copied for the event.
-  return h.views.map((v) => ({ ...v }));
+export function trustListRecordViews(h: HeldTrustList): readonly TrustListRecordView[] {
+  // Named once per content when the list was held (trust-list-cache.ts), and frozen: every event
+  // about the same list shares them (a fleet's events held nine record objects a phone otherwise).
+  return h.views;
 }
 
 /** `  6. cucm-pub.lab.example : TFTP (127.169.171.13)`: record `index` (from 0) of a trust list. */

@@ -30,8 +30,8 @@ export interface HeldTrustList {
   md5: string;
   /** X.509 of each record that carries a full certificate (same index as list.records). */
   certs: (X509Certificate | null)[];
-  /** The records as the Trust List menu lists them. */
-  views: TrustListRecordView[];
+  /** The records as the Trust List menu lists them: frozen, shared by every phone and event. */
+  views: readonly TrustListRecordView[];
 }
 
 const parsed = new Lru<string, Result<TrustList, FormatError>>(64);
@@ -62,14 +62,16 @@ export function holdTrustList(list: TrustList, md5: string): HeldTrustList {
       list,
       md5,
       certs,
-      views: list.records.map((r, i) => {
-        const c = certs[i];
-        return {
-          name: c ? commonNameOf(c) : r.subjectName,
-          role: r.role.name,
-          ipAddress: r.ipAddress && r.ipAddress !== '0.0.0.0' ? r.ipAddress : null,
-        };
-      }),
+      views: Object.freeze(
+        list.records.map((r, i) => {
+          const c = certs[i];
+          return Object.freeze({
+            name: c ? commonNameOf(c) : r.subjectName,
+            role: r.role.name,
+            ipAddress: r.ipAddress && r.ipAddress !== '0.0.0.0' ? r.ipAddress : null,
+          });
+        }),
+      ),
     };
     held.set(list, h);
   }

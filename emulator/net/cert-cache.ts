@@ -3,8 +3,7 @@
  * fingerprint, which OpenSSL has already computed for the handshake), so a fleet's handshakes do not
  * parse the same CallManager or CA certificate once per phone (architecture decision 9).
  * Every handshake still reads its own peer chain from OpenSSL; only the parse of identical bytes is
- * shared. Each event gets its own summary object; the extensions inside it are shared, as events are
- * never changed once emitted.
+ * shared, and so are the summaries (frozen), as events are never changed once emitted.
  *
  * Bounded: past `MAX_ENTRIES` the cache starts over (a fleet has a few hundred distinct certificates
  * per cell: the cluster's, the CAs', one MIC or LSC per phone).
@@ -43,14 +42,17 @@ export function canonicalOfPem(certPem: string): X509Certificate | null {
   return parsed.get(fp.replace(/(..)(?!$)/g, '$1:')) ?? null;
 }
 
-/** `summarizeCertificate(c)`, computed once per certificate. */
+/**
+ * `summarizeCertificate(c)`, computed once per certificate and frozen: every event about the same
+ * certificate shares it (a fleet's CallManager certificate is in two handshake events a phone).
+ */
 export function summaryOf(c: X509Certificate): CertSummary {
   const fp = c.fingerprint256;
   let s = summaries.get(fp);
   if (!s) {
-    s = summarizeCertificate(c);
+    s = Object.freeze(summarizeCertificate(c));
     if (summaries.size >= MAX_ENTRIES) summaries.clear();
     summaries.set(fp, s);
   }
-  return { ...s };
+  return s;
 }

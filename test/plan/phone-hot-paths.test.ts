@@ -105,44 +105,71 @@ describe('certificate fields from the DER', () => {
   });
 });
 
+/** A lab of six SIP phones off one CUCM, their boots capped at `bootSlots`, handed to `fn`. */
+async function withSixPhones(
+  name: string,
+  bootSlots: number,
+  fn: (lab: Lab, phones: Phone[]) => Promise<void>,
+): Promise<void> {
+  const lab = await Lab.create({ name, seed: name });
+  const macs = Array.from({ length: 6 }, (_, i) => `B0000000010${i}`);
+  try {
+    const built = lab.build({
+      devices: [
+        {
+          kind: 'cucm',
+          name: 'cucm-pub',
+          phones: macs.map((m) => ({ name: `SEP${m}`, model: 'CP-8861', protocol: 'SIP' })),
+        },
+        ...macs.map((m) => ({
+          kind: 'phone',
+          name: `SEP${m}`,
+          mac: m,
+          firmware: 'sip-88xx-14.2',
+          tftp: 'cucm-pub',
+          autoBoot: false,
+          bootSlots,
+        })),
+      ],
+    });
+    if (!built.ok) throw new Error(built.error.message);
+    await lab.start();
+    await fn(
+      lab,
+      macs.map((m) => lab.device(`SEP${m}`, Phone)),
+    );
+  } finally {
+    await lab.stop();
+  }
+}
+
 describe('boots in flight', () => {
   it('a lab with two boot slots never has more than two phones booting, and boots them all', async () => {
-    const lab = await Lab.create({ name: 'boot-slots', seed: 'boot-slots' });
-    const macs = Array.from({ length: 6 }, (_, i) => `B0000000010${i}`);
-    try {
-      const built = lab.build({
-        devices: [
-          {
-            kind: 'cucm',
-            name: 'cucm-pub',
-            phones: macs.map((m) => ({ name: `SEP${m}`, model: 'CP-8861', protocol: 'SIP' })),
-          },
-          ...macs.map((m) => ({
-            kind: 'phone',
-            name: `SEP${m}`,
-            mac: m,
-            firmware: 'sip-88xx-14.2',
-            tftp: 'cucm-pub',
-            autoBoot: false,
-            bootSlots: 2,
-          })),
-        ],
-      });
-      if (!built.ok) throw new Error(built.error.message);
-      await lab.start();
+    await withSixPhones('boot-slots', 2, async (lab, phones) => {
       let inFlight = 0;
       let most = 0;
       lab.timeline.subscribe({ kind: ['action', 'phone.boot'] }, (e) => {
         if (e.kind === 'action' && e.name === 'phone.boot') most = Math.max(most, ++inFlight);
         else if (e.kind === 'phone.boot') inFlight--;
       });
-      await Promise.all(macs.map((m) => lab.device(`SEP${m}`, Phone).boot()));
+      await Promise.all(phones.map((p) => p.boot()));
       expect(most).toBe(2);
       expect(
         lab.timeline.ofKind('phone.boot').filter((b) => b.registration.state === 'registered'),
       ).toHaveLength(6);
-    } finally {
-      await lab.stop();
-    }
+    });
+  });
+});
+
+describe('events of a fleet', () => {
+  it('the events of phones that took the same ITL share one frozen list of its records', async () => {
+    await withSixPhones('shared-records', 6, async (lab, phones) => {
+      await Promise.all(phones.map((p) => p.boot()));
+      const itls = lab.timeline.ofKind('phone.trust-list').filter((e) => e.list === 'ITL');
+      expect(itls).toHaveLength(6);
+      expect(itls[0]?.records.length).toBeGreaterThan(0);
+      expect(Object.isFrozen(itls[0]?.records)).toBe(true);
+      expect(new Set(itls.map((e) => e.records)).size).toBe(1);
+    });
   });
 });
