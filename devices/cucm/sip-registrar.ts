@@ -30,8 +30,6 @@ import type { Signalling } from './signalling-context.ts';
 import { SipEndpoint } from './sip-b2bua.ts';
 import { securityModeOf } from './trust-files.ts';
 
-/** The body a kept REGISTER carries: none (see `serveSip`). */
-
 /** Serves one SIP connection (5060, or 5061 once the TLS policy accepted the peer's certificate). */
 export function serveSip(
   sig: Signalling,
